@@ -1,0 +1,48 @@
+# make setup  installs Debian packages when missing, then .venv with the package and its tests
+# make demo   runs the embedded check-in server with demo members
+# make test   lint, type check, all tests (what CI runs)
+
+SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool \
+	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup system-packages demo test lint typecheck pytest bench
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: setup
+	$(BIN)/kiosk demo
+
+lint: setup
+	$(BIN)/ruff check kiosk tests bench
+	$(BIN)/ruff format --check kiosk tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: setup
+	$(BIN)/python bench/server_throughput.py

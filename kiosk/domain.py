@@ -1,0 +1,128 @@
+"""The typed values that flow between inputs, controller, backends and screens.
+
+Data flows one way: an input yields a `Credential`, the controller turns it into a
+`CheckinRequest`, a backend answers with an `Outcome`. Every refusal carries one `Reason`,
+whose `message` and `hint` are what a member reads; the backend's raw text stays in
+`Outcome.raw_message` for staff and the log.
+
+    >>> Credential(CredentialKind.PIN, "12345", source="keypad").masked()
+    '•••••'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from datetime import UTC, datetime
+
+
+class CredentialKind(enum.StrEnum):
+    """How a member identified themselves."""
+
+    PIN = "pin"
+    CARD = "card"
+    PHONE = "phone"
+    QR = "qr"
+    EMAIL_PASSWORD = "email_password"  # noqa: S105
+
+
+class Action(enum.StrEnum):
+    """What the kiosk asks the backend to do."""
+
+    IN = "in"
+    OUT = "out"
+    TOGGLE = "toggle"
+
+
+class Status(enum.StrEnum):
+    """How a check-in attempt ended."""
+
+    CHECKED_IN = "checked_in"
+    CHECKED_OUT = "checked_out"
+    REJECTED = "rejected"
+    QUEUED = "queued"
+
+
+class Reason(enum.StrEnum):
+    """Why a check-in was refused; one list for every backend and screen."""
+
+    UNKNOWN_CREDENTIAL = "unknown_credential"
+    NO_VALID_PASS = "no_valid_pass"  # noqa: S105
+    PLAN_INACTIVE = "plan_inactive"
+    ACCOUNT_DISABLED = "account_disabled"
+    ACCESS_RESTRICTED = "access_restricted"
+    OUTSIDE_HOURS = "outside_hours"
+    PLAN_LIMIT_REACHED = "plan_limit_reached"
+    NOT_CHECKED_IN = "not_checked_in"
+    INVALID_PASS = "invalid_pass"  # noqa: S105
+    RATE_LIMITED = "rate_limited"
+    UNSUPPORTED_CREDENTIAL = "unsupported_credential"
+    BACKEND_UNAVAILABLE = "backend_unavailable"
+    BACKEND_ERROR = "backend_error"
+
+    @property
+    def message(self) -> str:
+        """One line in plain words for the member."""
+        return _MESSAGES[self][0]
+
+    @property
+    def hint(self) -> str:
+        """What the member can do about it."""
+        return _MESSAGES[self][1]
+
+
+_SEE_RECEPTION = "Please see reception."
+_MESSAGES: dict[Reason, tuple[str, str]] = {
+    Reason.UNKNOWN_CREDENTIAL: ("Not recognised", _SEE_RECEPTION),
+    Reason.NO_VALID_PASS: ("No valid pass", _SEE_RECEPTION),
+    Reason.PLAN_INACTIVE: ("Your plan is not active", _SEE_RECEPTION),
+    Reason.ACCOUNT_DISABLED: ("Your account is disabled", _SEE_RECEPTION),
+    Reason.ACCESS_RESTRICTED: ("Your plan does not include this location", _SEE_RECEPTION),
+    Reason.OUTSIDE_HOURS: ("Your plan does not allow access at this time", _SEE_RECEPTION),
+    Reason.PLAN_LIMIT_REACHED: ("You have used today's time on your plan", _SEE_RECEPTION),
+    Reason.NOT_CHECKED_IN: ("You are not checked in", "Nothing to do: you can go."),
+    Reason.INVALID_PASS: ("This pass is not valid", "It may have expired or been used."),
+    Reason.RATE_LIMITED: ("Too many attempts", "Please wait a moment and try again."),
+    Reason.UNSUPPORTED_CREDENTIAL: ("This kiosk cannot check you in that way", _SEE_RECEPTION),
+    Reason.BACKEND_UNAVAILABLE: ("Check-in is unavailable right now", "Please try again."),
+    Reason.BACKEND_ERROR: ("Something went wrong", _SEE_RECEPTION),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Credential:
+    """What an input read; `value` is secret for PINs, tokens and passwords."""
+
+    kind: CredentialKind
+    value: str = dataclasses.field(repr=False)
+    source: str = ""
+    read_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+
+    def masked(self) -> str:
+        """The value as it may appear in logs: cards in full, secrets as dots."""
+        if self.kind is CredentialKind.CARD:
+            return self.value
+        return "•" * min(len(self.value), 8)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckinRequest:
+    """One attempt, as the controller sends it to a backend."""
+
+    credential: Credential
+    action: Action = Action.TOGGLE
+    location: int | None = None
+    nonce: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
+    attempted_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What a backend answered, ready for a screen to render."""
+
+    status: Status
+    member: str | None = None
+    session_expire: datetime | None = None
+    reason: Reason | None = None
+    raw_message: str = ""

@@ -1,0 +1,350 @@
+"""Enrolling members and the server's admin commands (`kiosk serve`, `members`, …).
+
+`enrol` validates what a person typed and hashes secrets before the store sees them; the
+`add_commands` half wires the argparse subcommands. Every failure is an `AdminError` with a
+message for the terminal, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.paths import default_db_path
+from kiosk.server.checkin import normalise_card
+from kiosk.server.keys import InstallKeys, KeyFileError, hash_password, keys_path_for
+from kiosk.server.models import Member
+from kiosk.server.store import Store, StoreError
+
+PIN_RE = re.compile(r"^[0-9]{4,8}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CARD_RE = re.compile(r"^[0-9A-F]{1,64}$")
+
+
+class AdminError(Exception):
+    """An admin command cannot do what was asked; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Enrolment:
+    """A new member as typed by staff, secrets in clear until `enrol` hashes them."""
+
+    name: str
+    email: str
+    password: str | None = dataclasses.field(default=None, repr=False)
+    pin: str | None = dataclasses.field(default=None, repr=False)
+    cards: Sequence[str] = ()
+    tokens: Sequence[str] = dataclasses.field(default=(), repr=False)
+    tariff: str | None = None
+    teams: Sequence[str] = ()
+    plan_active: bool = True
+    active: bool = True
+    passes: int = 0
+    passes_from: date | None = None
+    passes_until: date | None = None
+
+
+def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Member:
+    """Validate and store `e`; raises `AdminError` with a message naming the field."""
+    if not e.name.strip():
+        raise AdminError("--name must not be empty")
+    if not EMAIL_RE.match(e.email):
+        raise AdminError(f"--email {e.email!r} is not an email address")
+    if e.pin is not None and not PIN_RE.match(e.pin):
+        raise AdminError("--pin must be 4 to 8 digits")
+    cards = [normalise_card(c) for c in e.cards]
+    for raw, card in zip(e.cards, cards, strict=True):
+        if not CARD_RE.match(card):
+            raise AdminError(f"--card {raw!r} must be hexadecimal or decimal digits")
+    if any(len(t) < 8 for t in e.tokens):
+        raise AdminError("--token must be at least 8 characters")
+    if e.passes < 0:
+        raise AdminError("--passes must not be negative")
+    try:
+        with store.transaction():
+            member = store.add_member(
+                full_name=e.name.strip(),
+                email=e.email,
+                now=now,
+                password_hash=hash_password(e.password) if e.password else None,
+                pin_key=keys.lookup("pin", e.pin) if e.pin else None,
+                cards=cards,
+                token_keys=[keys.lookup("token", t) for t in e.tokens],
+                teams=e.teams,
+                plan=e.tariff,
+                plan_active=e.plan_active,
+                active=e.active,
+            )
+            if e.passes:
+                store.grant_passes(
+                    member.id, e.passes, e.passes_from or now.date(), e.passes_until, now
+                )
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    return store.member(member.id)
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `serve` and the database commands on the top-level parser."""
+    serve = sub.add_parser("serve", help="run the standalone check-in server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8750, help="port to listen on")
+    _db(serve)
+    serve.set_defaults(handler=_serve)
+
+    members = _group(sub, "members", "enrol, list and remove members")
+    add = members.add_parser("add", help="enrol a member")
+    _db(add)
+    add.add_argument("--name", required=True, help="full name")
+    add.add_argument("--email", required=True)
+    add.add_argument("--pin", help="4 to 8 digits")
+    add.add_argument("--card", action="append", default=[], help="access card id (repeatable)")
+    add.add_argument("--token", action="append", default=[], help="access token (repeatable)")
+    add.add_argument("--password", help="for email check-in")
+    add.add_argument("--passes", type=int, default=0, help="day passes to grant")
+    add.add_argument("--tariff", help="plan name")
+    add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
+    add.add_argument("--inactive", action="store_true", help="enrol with the account disabled")
+    add.set_defaults(handler=_members_add)
+    _db(members.add_parser("list", help="list members")).set_defaults(handler=_members_list)
+    remove = _db(members.add_parser("remove", help="remove a member"))
+    remove.add_argument("--email", required=True)
+    remove.set_defaults(handler=_members_remove)
+
+    locations = _group(sub, "locations", "add and list locations")
+    loc_add = _db(locations.add_parser("add", help="add a location"))
+    loc_add.add_argument("--name", required=True)
+    loc_add.add_argument("--timezone", default="UTC", help="IANA name, e.g. Europe/Paris")
+    loc_add.set_defaults(handler=_locations_add)
+    _db(locations.add_parser("list", help="list locations")).set_defaults(handler=_locations_list)
+
+    plans = _group(sub, "plans", "add and list plans (tariffs)")
+    plan_add = _db(plans.add_parser("add", help="add a plan"))
+    plan_add.add_argument("--name", required=True)
+    plan_add.add_argument(
+        "--location", action="append", default=[], help="location name (repeatable; default: all)"
+    )
+    plan_add.add_argument("--days", default="1234567", help="ISO weekdays, 1 = Monday")
+    plan_add.add_argument("--opens", default="00:00", help="HH:MM")
+    plan_add.add_argument("--closes", default="24:00", help="HH:MM, or 24:00")
+    plan_add.add_argument("--daily-limit", type=int, help="minutes a day")
+    plan_add.set_defaults(handler=_plans_add)
+    _db(plans.add_parser("list", help="list plans")).set_defaults(handler=_plans_list)
+
+    passes = _group(sub, "passes", "grant day passes")
+    grant = _db(passes.add_parser("grant", help="grant day passes to a member"))
+    grant.add_argument("--email", required=True)
+    grant.add_argument("--count", type=int, required=True)
+    grant.add_argument("--valid-days", type=int, help="valid for this many days from today")
+    grant.set_defaults(handler=_passes_grant)
+
+    checkins = _db(sub.add_parser("checkins", help="list check-ins, newest first"))
+    checkins.add_argument("--open", action="store_true", help="only members still checked in")
+    checkins.add_argument("--limit", type=int, default=50)
+    checkins.set_defaults(handler=_checkins)
+    failed = _db(sub.add_parser("failed", help="list failed check-ins, newest first"))
+    failed.add_argument("--limit", type=int, default=50)
+    failed.set_defaults(handler=_failed)
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    parser = sub.add_parser(name, help=text)
+    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+
+def _db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--db", type=Path, default=default_db_path(), help="database file (default: %(default)s)"
+    )
+    return parser
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_store(db: Path) -> Store:
+    """The store at `db`, or an `AdminError` saying why it cannot be opened."""
+    try:
+        return Store(db)
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        raise AdminError(f"cannot open database {db}: {exc}") from None
+
+
+def _keys(db: Path) -> InstallKeys:
+    try:
+        return InstallKeys.load_or_create(keys_path_for(db))
+    except (KeyFileError, OSError) as exc:
+        raise AdminError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kiosk.server.runner import bind, open_server, serve_forever
+
+    server = open_server(args.db)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        raise AdminError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    print(f"Check-in server on http://{args.host}:{sock.getsockname()[1]}  database {args.db}")
+    print(f"Admin API token in {server.keys_path}")
+    serve_forever(server, sock)
+    return 0
+
+
+def _members_add(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    member = enrol(
+        store,
+        _keys(args.db),
+        Enrolment(
+            name=args.name,
+            email=args.email,
+            password=args.password,
+            pin=args.pin,
+            cards=args.card,
+            tokens=args.token,
+            tariff=args.tariff,
+            teams=args.team,
+            active=not args.inactive,
+            passes=args.passes,
+        ),
+        _now(),
+    )
+    print(f"Enrolled {member.full_name} <{member.email}> as member {member.id}")
+    return 0
+
+
+def _members_list(args: argparse.Namespace) -> int:
+    print(f"{'id':>4}  {'name':<24} {'email':<28} {'plan':<12} {'PIN':<4} {'passes':>6}  cards")
+    for m in open_store(args.db).members():
+        plan = (m.plan_name or "-") + ("" if m.plan_active or not m.plan_name else " (off)")
+        name = m.full_name + ("" if m.active else " (disabled)")
+        print(
+            f"{m.id:>4}  {name:<24} {m.email:<28} {plan:<12} {'yes' if m.has_pin else 'no':<4} "
+            f"{m.passes_left:>6}  {' '.join(m.cards) or '-'}"
+        )
+    return 0
+
+
+def _members_remove(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    member = store.find_member(email=args.email)
+    if member is None:
+        raise AdminError(f"no member with email {args.email}")
+    store.remove_member(member.id)
+    print(f"Removed {member.full_name} <{member.email}>")
+    return 0
+
+
+def _locations_add(args: argparse.Namespace) -> int:
+    try:
+        ZoneInfo(args.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AdminError(f"--timezone {args.timezone!r} is not an IANA time zone") from None
+    try:
+        loc = open_store(args.db).add_location(args.name, args.timezone, _now())
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    print(f"Added location {loc.id}: {loc.name} ({loc.timezone})")
+    return 0
+
+
+def _locations_list(args: argparse.Namespace) -> int:
+    for loc in open_store(args.db).locations():
+        print(f"{loc.id:>4}  {loc.name:<30} {loc.timezone}")
+    return 0
+
+
+def _hhmm(text: str, flag: str) -> time:
+    if text == "24:00":
+        return time(0, 0)
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise AdminError(f"{flag} {text!r} is not a time like 09:30") from None
+
+
+def _plans_add(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    opens, closes = _hhmm(args.opens, "--opens"), _hhmm(args.closes, "--closes")
+    if closes != time(0, 0) and closes <= opens:
+        raise AdminError("--closes must be after --opens")
+    if not args.days or any(d not in "1234567" for d in args.days):
+        raise AdminError("--days must be digits 1 to 7, e.g. 12345 for weekdays")
+    if args.daily_limit is not None and args.daily_limit <= 0:
+        raise AdminError("--daily-limit must be a positive number of minutes")
+    try:
+        locs = [store.location(n).id for n in args.location] or [
+            loc.id for loc in store.locations()
+        ]
+        plan = store.add_plan(
+            args.name, locs, [int(d) for d in args.days], opens, closes, args.daily_limit
+        )
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    print(f"Added plan {plan.id}: {plan.name}")
+    return 0
+
+
+def _plans_list(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    names = {loc.id: loc.name for loc in store.locations()}
+    for p in store.plans():
+        where = ", ".join(sorted(names[i] for i in p.location_ids)) or "nowhere"
+        limit = f", {p.daily_limit_minutes} min/day" if p.daily_limit_minutes else ""
+        days = "".join(map(str, sorted(p.days)))
+        closes = "24:00" if p.closes == time(0, 0) else p.closes.strftime("%H:%M")
+        print(f"{p.id:>4}  {p.name:<16} days {days} {p.opens:%H:%M}-{closes}{limit}  at {where}")
+    return 0
+
+
+def _passes_grant(args: argparse.Namespace) -> int:
+    if args.count <= 0:
+        raise AdminError("--count must be positive")
+    store = open_store(args.db)
+    member = store.find_member(email=args.email)
+    if member is None:
+        raise AdminError(f"no member with email {args.email}")
+    today = _now().date()
+    until = today + timedelta(days=args.valid_days) if args.valid_days else None
+    store.grant_passes(member.id, args.count, today, until, _now())
+    print(f"Granted {args.count} day passes to {member.full_name}")
+    return 0
+
+
+def _checkins(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    store.close_expired(_now())
+    page = store.checkins(size=max(1, args.limit), open_only=args.open)
+    for c in page.records:
+        to = f"{c.to_time:%Y-%m-%d %H:%M}" if c.to_time else "in"
+        auto = " (auto)" if c.auto_checkout else ""
+        print(
+            f"{c.id:>5}  {c.coworker_full_name:<24} {c.business_name:<16} "
+            f"{c.from_time:%Y-%m-%d %H:%M} → {to}{auto}"
+        )
+    print(f"{page.total} check-in(s)" + (" open" if args.open else ""))
+    return 0
+
+
+def _failed(args: argparse.Namespace) -> int:
+    page = open_store(args.db).failed_checkins(size=max(1, args.limit))
+    for f in page.records:
+        who = f.coworker_full_name or "(unknown)"
+        print(
+            f"{f.id:>5}  {f.attempt_time:%Y-%m-%d %H:%M}  {who:<24} {f.reason:<20} {f.description}"
+        )
+    print(f"{page.total} failed check-in(s)")
+    return 0

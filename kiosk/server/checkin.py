@@ -1,0 +1,190 @@
+"""One check-in attempt, from presented credential to stored rows.
+
+`CheckinService.check` identifies the member, reads their state, asks `rules.decide`, and
+writes the result in one transaction; every refusal becomes a failed check-in. It never
+raises for a member's mistake, only `UnknownLocationError` for a request naming no location we have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.domain import Action, Reason, Status
+from kiosk.server import rules
+from kiosk.server.keys import InstallKeys, verify_password
+from kiosk.server.models import Location, Member
+from kiosk.server.store import NotFoundError, Store
+
+TILE = 4
+"""Nexudus eCheckinSource for a check-in tablet, the kiosk."""
+
+
+class UnknownLocationError(Exception):
+    """The request names a location the server does not have."""
+
+
+class Field(enum.StrEnum):
+    """The credential fields of the Nexudus check-in API."""
+
+    CARD = "AccessCardId"
+    PIN = "Pin"
+    TOKEN = "Token"  # noqa: S105
+    EMAIL = "Email"
+
+
+@dataclasses.dataclass(frozen=True)
+class Presented:
+    """A credential as it arrived; `secret` is the password that goes with an email."""
+
+    field: Field
+    value: str = dataclasses.field(repr=False)
+    secret: str | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckinCommand:
+    """A validated request to the check-in endpoint."""
+
+    presented: Presented
+    action: Action = Action.IN
+    location_id: int | None = None
+    source: int = TILE
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckinResult:
+    """What the endpoint answers."""
+
+    status: Status
+    now: datetime
+    member_name: str | None = None
+    session_expire: datetime | None = None
+    reason: Reason | None = None
+
+
+def normalise_card(card_id: str) -> str:
+    """Card ids as stored and compared: no blanks or colons, upper case.
+
+    >>> normalise_card(" 04:a1:b2 ")
+    '04A1B2'
+    """
+    return "".join(card_id.split()).replace(":", "").upper()
+
+
+class CheckinService:
+    """Checks members in and out against a `Store`."""
+
+    def __init__(
+        self,
+        store: Store,
+        keys: InstallKeys,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._clock = clock
+
+    def location(self, location_id: int | None) -> Location:
+        """The location a request names, or the first one when it names none."""
+        if location_id is not None:
+            try:
+                return self._store.location(location_id)
+            except NotFoundError:
+                raise UnknownLocationError(f"no location with id {location_id}") from None
+        locations = self._store.locations()
+        if not locations:
+            raise UnknownLocationError("the server has no location yet")
+        return locations[0]
+
+    async def check(self, command: CheckinCommand) -> CheckinResult:
+        """Decide and record one attempt."""
+        location = self.location(command.location_id)
+        member = await self._identify(command.presented)
+        now = self._clock()
+        if member is None:
+            self._store.record_failed(
+                None,
+                location,
+                Reason.UNKNOWN_CREDENTIAL,
+                _unknown(command.presented),
+                now,
+                command.source,
+            )
+            return CheckinResult(Status.REJECTED, now, reason=Reason.UNKNOWN_CREDENTIAL)
+        with self._store.transaction():
+            self._store.close_expired(now)
+            state = self._store.member_state(member, location, now)
+            place = rules.Place(location.id, ZoneInfo(location.timezone))
+            decision = rules.decide(state, place, now, command.action)
+            return self._apply(decision, member, location, now, command.source)
+
+    def _apply(
+        self,
+        decision: rules.Decision,
+        member: Member,
+        location: Location,
+        now: datetime,
+        source: int,
+    ) -> CheckinResult:
+        name = member.full_name
+        match decision:
+            case rules.CheckIn():
+                self._store.open_checkin(member, location, decision, now, source)
+                return CheckinResult(Status.CHECKED_IN, now, name, decision.expires_at)
+            case rules.AlreadyIn(session):
+                return CheckinResult(Status.CHECKED_IN, now, name, session.expires_at)
+            case rules.CheckOut(session):
+                self._store.close_checkin(session.checkin_id, now)
+                return CheckinResult(Status.CHECKED_OUT, now, name)
+            case rules.Refuse(reason):
+                self._store.record_failed(
+                    member, location, reason, _describe(reason, member), now, source
+                )
+                return CheckinResult(Status.REJECTED, now, name, reason=reason)
+
+    async def _identify(self, presented: Presented) -> Member | None:
+        store, keys = self._store, self._keys
+        match presented.field:
+            case Field.CARD:
+                return store.find_member(card=normalise_card(presented.value))
+            case Field.PIN:
+                return store.find_member(pin_key=keys.lookup("pin", presented.value))
+            case Field.TOKEN:
+                return store.find_member(token_key=keys.lookup("token", presented.value))
+            case Field.EMAIL:
+                member = store.find_member(email=presented.value.strip())
+                stored = store.password_hash(member.id) if member is not None else None
+                ok = await asyncio.to_thread(verify_password, presented.secret or "", stored)
+                return member if ok else None
+
+
+def _unknown(presented: Presented) -> str:
+    """A failed check-in's description; never contains a PIN, token or password."""
+    match presented.field:
+        case Field.CARD:
+            return f"Access card {normalise_card(presented.value)[:32]} is not recognised"
+        case Field.PIN:
+            return "PIN is not recognised"
+        case Field.TOKEN:
+            return "Access token is not recognised"
+        case Field.EMAIL:
+            return f"Email or password is not recognised for {presented.value.strip()[:254]}"
+
+
+def _describe(reason: Reason, member: Member) -> str:
+    plan = member.plan_name or "no plan"
+    details = {
+        Reason.ACCOUNT_DISABLED: "the member's account is disabled",
+        Reason.NO_VALID_PASS: "no plan and no usable time pass",
+        Reason.PLAN_INACTIVE: f"plan {plan} is not active and no usable time pass",
+        Reason.ACCESS_RESTRICTED: f"plan {plan} does not include this location",
+        Reason.OUTSIDE_HOURS: f"outside the hours of plan {plan}",
+        Reason.PLAN_LIMIT_REACHED: f"the daily limit of plan {plan} is used up",
+        Reason.NOT_CHECKED_IN: "check-out asked but the member is not checked in",
+    }
+    return f"{reason.message}: {details.get(reason, reason.value)}"

@@ -1,0 +1,105 @@
+"""Secrets at rest: slow password hashes, keyed lookups, and the install's own secrets.
+
+Passwords are stored as scrypt hashes. PINs and access tokens must be found by value, so
+they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives outside the
+database, in a 0600 file beside it; a stolen database alone reveals no PIN.
+
+    >>> keys = InstallKeys(pepper=b"k" * 32, admin_token="t")
+    >>> keys.lookup("pin", "12345") == keys.lookup("pin", "12345")
+    True
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+class KeyFileError(Exception):
+    """The install's secrets file is unreadable or malformed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class InstallKeys:
+    """The per-install pepper and the admin API token."""
+
+    pepper: bytes = dataclasses.field(repr=False)
+    admin_token: str = dataclasses.field(repr=False)
+
+    def lookup(self, kind: str, value: str) -> str:
+        """The keyed hash under which a PIN or token of `kind` is stored."""
+        msg = f"{kind}\0{value}".encode()
+        return hmac.new(self.pepper, msg, hashlib.sha256).hexdigest()
+
+    def is_admin(self, token: str) -> bool:
+        """Whether `token` is this install's admin token (constant time)."""
+        return hmac.compare_digest(token.encode(), self.admin_token.encode())
+
+    @classmethod
+    def generate(cls) -> InstallKeys:
+        """Fresh random keys."""
+        return cls(pepper=secrets.token_bytes(32), admin_token=secrets.token_urlsafe(32))
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> InstallKeys:
+        """Read the keys at `path`, creating the file (mode 0600) on first start."""
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            keys = cls.generate()
+            keys._write(path)
+            return keys
+        except OSError as exc:
+            raise KeyFileError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            data = json.loads(raw)
+            return cls(pepper=bytes.fromhex(data["pepper"]), admin_token=str(data["admin_token"]))
+        except (ValueError, KeyError, TypeError):
+            raise KeyFileError(f"{path} is not a valid key file") from None
+
+    def _write(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"pepper": self.pepper.hex(), "admin_token": self.admin_token})
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data + "\n")
+
+
+def keys_path_for(db_path: Path) -> Path:
+    """Where the keys of the database at `db_path` live."""
+    return db_path.with_name(db_path.name + ".keys")
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash, self-describing: ``scrypt$n$r$p$salt$hash``."""
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(password, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    b64 = base64.b64encode
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, encoded: str | None) -> bool:
+    """Whether `password` matches `encoded`; takes as long when `encoded` is None."""
+    if encoded is None:
+        _scrypt(password, b"\0" * 16, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+        return False
+    try:
+        scheme, n, r, p, salt, digest = encoded.split("$")
+        if scheme != "scrypt":
+            return False
+        actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p))
+    except ValueError:
+        return False
+    return hmac.compare_digest(actual, base64.b64decode(digest))
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024)

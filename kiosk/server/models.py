@@ -1,0 +1,115 @@
+"""Records the store returns; the API renders them with Nexudus's field names."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """A Nexudus "business": a site with its own time zone."""
+
+    id: int
+    name: str
+    timezone: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanRecord:
+    """A stored plan (Nexudus "tariff")."""
+
+    id: int
+    name: str
+    location_ids: frozenset[int]
+    days: frozenset[int]
+    opens: time
+    closes: time
+    daily_limit_minutes: int | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Member:
+    """A Nexudus "coworker"; secrets are never loaded into this record."""
+
+    id: int
+    full_name: str
+    email: str
+    teams: tuple[str, ...]
+    plan_id: int | None
+    plan_name: str | None
+    plan_active: bool
+    active: bool
+    cards: tuple[str, ...] = ()
+    has_pin: bool = False
+    tokens: int = 0
+    passes_left: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckinRecord:
+    """A row of check-ins (Nexudus "Checkin")."""
+
+    id: int
+    unique_id: str
+    coworker_id: int | None
+    coworker_full_name: str
+    business_id: int
+    business_name: str
+    business_timezone: str
+    source: int
+    from_time: datetime
+    to_time: datetime | None
+    expires_at: datetime | None
+    auto_checkout: bool
+    time_pass_guid: str | None
+    teams: str
+    tariff: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FailedCheckinRecord:
+    """A row of failed check-ins (Nexudus "FailedCheckin")."""
+
+    id: int
+    unique_id: str
+    coworker_id: int | None
+    coworker_full_name: str
+    business_id: int
+    business_name: str
+    business_timezone: str
+    source: int
+    attempt_time: datetime
+    reason: str
+    description: str
+    teams: str
+    tariff: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing, 1-based."""
+
+    records: Sequence[T]
+    page: int
+    size: int
+    total: int
+
+    @property
+    def total_pages(self) -> int:
+        """How many pages the whole listing has."""
+        return max(1, -(-self.total // self.size))
+
+
+def to_text(moment: datetime) -> str:
+    """How a moment is stored: UTC, second precision, sortable as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_text(text: str) -> datetime:
+    """The inverse of `to_text`."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

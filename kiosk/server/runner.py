@@ -1,0 +1,111 @@
+"""Running the server: in the foreground (`kiosk serve`) or in a background thread.
+
+>>> with ServerThread(open_server(":memory:")) as server:   # doctest: +SKIP
+...     httpx.get(server.url + "/health")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+from fastapi import FastAPI
+
+from kiosk.server.api import create_app
+from kiosk.server.keys import InstallKeys, keys_path_for
+from kiosk.server.store import Store
+
+
+@dataclasses.dataclass
+class Server:
+    """A server's parts: its app, its store and the install's keys."""
+
+    app: FastAPI
+    store: Store
+    keys: InstallKeys
+    keys_path: Path | None
+
+
+def open_server(
+    db: Path | str,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    sweep_seconds: float = 30.0,
+) -> Server:
+    """Open (creating if needed) the database at `db` and build the app over it."""
+    store = Store(db)
+    if str(db) == ":memory:":
+        keys, keys_path = InstallKeys.generate(), None
+    else:
+        keys_path = keys_path_for(Path(db))
+        keys = InstallKeys.load_or_create(keys_path)
+    return Server(create_app(store, keys, clock, sweep_seconds), store, keys, keys_path)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 picks a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_forever(server: Server, sock: socket.socket, access_log: bool = True) -> None:
+    """Serve on `sock` until interrupted (Ctrl-C or SIGTERM)."""
+    config = uvicorn.Config(
+        server.app, log_config=None, access_log=access_log, timeout_graceful_shutdown=5
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+class ServerThread:
+    """The server on a loopback port in a daemon thread; a context manager."""
+
+    def __init__(self, server: Server, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.server = server
+        self._sock = bind(host, port)
+        bound_host, bound_port = self._sock.getsockname()[:2]
+        self.url = f"http://{bound_host}:{bound_port}"
+        config = uvicorn.Config(server.app, log_config=None, access_log=False, lifespan="on")
+        self._uvicorn = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="checkin-server", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self._uvicorn.serve(sockets=[self._sock]))
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        """Start serving; returns once the server accepts requests."""
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._uvicorn.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the check-in server did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._uvicorn.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

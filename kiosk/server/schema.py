@@ -1,0 +1,97 @@
+"""The database schema as an ordered list of migrations; `PRAGMA user_version` is the index.
+
+Append a migration to change the schema; never edit one that has shipped.
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE locations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        timezone TEXT NOT NULL,
+        created_on TEXT NOT NULL
+    );
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        days TEXT NOT NULL,
+        opens TEXT NOT NULL,
+        closes TEXT NOT NULL,
+        daily_limit_minutes INTEGER CHECK (daily_limit_minutes > 0)
+    );
+    CREATE TABLE plan_locations (
+        plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+        location_id INTEGER NOT NULL REFERENCES locations(id) ON DELETE CASCADE,
+        PRIMARY KEY (plan_id, location_id)
+    );
+    CREATE TABLE members (
+        id INTEGER PRIMARY KEY,
+        full_name TEXT NOT NULL,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT,
+        pin_key TEXT UNIQUE,
+        teams TEXT NOT NULL DEFAULT '',
+        plan_id INTEGER REFERENCES plans(id) ON DELETE SET NULL,
+        plan_active INTEGER NOT NULL DEFAULT 1,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_on TEXT NOT NULL
+    );
+    CREATE TABLE access_cards (
+        card_id TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE
+    );
+    CREATE INDEX access_cards_member ON access_cards(member_id);
+    CREATE TABLE access_tokens (
+        token_key TEXT PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE
+    );
+    CREATE INDEX access_tokens_member ON access_tokens(member_id);
+    CREATE TABLE time_passes (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        remaining INTEGER NOT NULL CHECK (remaining >= 0),
+        valid_from TEXT NOT NULL,
+        valid_until TEXT,
+        created_on TEXT NOT NULL
+    );
+    CREATE INDEX time_passes_member ON time_passes(member_id);
+    CREATE TABLE pass_days (
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        pass_guid TEXT NOT NULL,
+        PRIMARY KEY (member_id, day)
+    );
+    CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY,
+        unique_id TEXT NOT NULL UNIQUE,
+        member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+        coworker_full_name TEXT NOT NULL,
+        location_id INTEGER NOT NULL REFERENCES locations(id),
+        source INTEGER NOT NULL,
+        from_time TEXT NOT NULL,
+        to_time TEXT,
+        expires_at TEXT,
+        auto_checkout INTEGER NOT NULL DEFAULT 0,
+        time_pass_guid TEXT,
+        teams TEXT NOT NULL DEFAULT '',
+        tariff TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX checkins_one_open ON checkins(member_id) WHERE to_time IS NULL;
+    CREATE INDEX checkins_member_from ON checkins(member_id, from_time);
+    CREATE INDEX checkins_open_expiry ON checkins(expires_at) WHERE to_time IS NULL;
+    CREATE TABLE failed_checkins (
+        id INTEGER PRIMARY KEY,
+        unique_id TEXT NOT NULL UNIQUE,
+        member_id INTEGER REFERENCES members(id) ON DELETE SET NULL,
+        coworker_full_name TEXT NOT NULL DEFAULT '',
+        location_id INTEGER NOT NULL REFERENCES locations(id),
+        source INTEGER NOT NULL,
+        attempt_time TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        description TEXT NOT NULL,
+        teams TEXT NOT NULL DEFAULT '',
+        tariff TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
