@@ -16,9 +16,12 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 
@@ -59,6 +62,9 @@ class InstallKeys:
             return keys
         except OSError as exc:
             raise KeyFileError(f"cannot read {path}: {exc.strerror}") from None
+        if path.stat().st_mode & 0o077:
+            log.warning("%s was readable by others; making it private (0600)", path)
+            path.chmod(0o600)
         try:
             data = json.loads(raw)
             return cls(pepper=bytes.fromhex(data["pepper"]), admin_token=str(data["admin_token"]))

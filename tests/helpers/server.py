@@ -1,0 +1,59 @@
+"""A real check-in server on a loopback port, seeded with the demo members.
+
+Seeding hashes seven passwords with scrypt, so it is done once per time zone and session
+into a template database that each test copies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from kiosk.server.demo import seed_demo
+from kiosk.server.keys import InstallKeys, keys_path_for
+from kiosk.server.runner import Server, ServerThread, open_server
+from kiosk.server.store import Store
+from tests.helpers.clock import FakeClock
+
+
+@functools.cache
+def _template(tz: str) -> Path:
+    db = Path(tempfile.mkdtemp(prefix="kiosk-template-")) / "checkin.db"
+    store = Store(db)
+    seed_demo(store, InstallKeys.load_or_create(keys_path_for(db)), FakeClock()(), timezone=tz)
+    store.close()  # the last connection checkpoints the WAL into the file
+    return db
+
+
+def demo_db(db: Path, tz: str = "Europe/Paris") -> Path:
+    """A fresh copy of the demo database (and its keys) at `db`."""
+    template = _template(tz)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(template, db)
+    shutil.copy2(keys_path_for(template), keys_path_for(db))
+    return db
+
+
+@contextlib.contextmanager
+def demo_server(
+    db: Path, clock: FakeClock, tz: str = "Europe/Paris", sweep_seconds: float = 30.0
+) -> Iterator[ServerThread]:
+    """The demo server at `db`, running in a thread, its clock `clock`."""
+    server: Server = open_server(demo_db(db, tz), clock=clock, sweep_seconds=sweep_seconds)
+    try:
+        with ServerThread(server) as running:
+            yield running
+    finally:
+        server.store.close()
+
+
+def admin_client(running: ServerThread) -> httpx.Client:
+    """A client that sends the server's admin token."""
+    token = running.server.keys.admin_token
+    return httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {token}"})
