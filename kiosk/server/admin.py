@@ -198,7 +198,7 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise AdminError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     print(f"Check-in server on http://{args.host}:{sock.getsockname()[1]}  database {args.db}")
-    print(f"Admin API token in {server.keys_path}")
+    print(f"Admin API token in {server.keys_path}", flush=True)
     serve_forever(server, sock)
     return 0
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
 import uvicorn
 from fastapi import FastAPI
@@ -53,19 +54,36 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket; port 0 picks a free one."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
 
 def serve_forever(server: Server, sock: socket.socket, access_log: bool = True) -> None:
-    """Serve on `sock` until interrupted (Ctrl-C or SIGTERM)."""
+    """Serve on `sock` until Ctrl-C or SIGTERM; SIGTERM is a normal stop (exit status 0).
+
+    uvicorn shuts down gracefully, then re-raises the signal under the handler it found;
+    ours turns SIGTERM into `SystemExit(0)`, as systemd and process managers expect.
+    """
     config = uvicorn.Config(
         server.app, log_config=None, access_log=access_log, timeout_graceful_shutdown=5
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    previous = signal.signal(signal.SIGTERM, _exit_normally)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.store.close()
+
+
+def _exit_normally(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 class ServerThread:

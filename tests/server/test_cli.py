@@ -1,0 +1,324 @@
+"""The ``kiosk`` command: admin commands in process, ``serve`` and ``demo`` as real processes."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk.cli import build_parser, main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    path = str(tmp_path / "cli.db")
+    assert (
+        run(
+            capsys, "locations", "add", "--db", path, "--name", "Main", "--timezone", "Europe/Paris"
+        )[0]
+        == 0
+    )
+    assert run(capsys, "plans", "add", "--db", path, "--name", "Resident")[0] == 0
+    return path
+
+
+def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "members",
+        "add",
+        "--db",
+        db,
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "ada@example.com",
+        "--pin",
+        "12345",
+        "--card",
+        "04:a1:b2",
+        "--token",
+        "tok-123456",
+        "--passes",
+        "3",
+        "--tariff",
+        "Resident",
+    )
+    assert code == 0
+    assert "Enrolled Ada Lovelace" in out
+    assert "12345" not in out
+    code, out, _ = run(capsys, "members", "list", "--db", db)
+    assert code == 0
+    assert re.search(r"Ada Lovelace\s+ada@example.com\s+Resident\s+yes\s+3\s+04A1B2", out)
+    assert "12345" not in out
+    assert "tok-123456" not in out
+    assert (
+        run(
+            capsys,
+            "passes",
+            "grant",
+            "--db",
+            db,
+            "--email",
+            "ada@example.com",
+            "--count",
+            "2",
+            "--valid-days",
+            "30",
+        )[0]
+        == 0
+    )
+    assert " 5  04A1B2" in run(capsys, "members", "list", "--db", db)[1]
+    code, out, _ = run(capsys, "members", "remove", "--db", db, "--email", "ada@example.com")
+    assert (code, out.strip()) == (0, "Removed Ada Lovelace <ada@example.com>")
+    assert "Ada" not in run(capsys, "members", "list", "--db", db)[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--email", "ada@example.com"], "already enrolled"),
+        (["--email", "b@example.com", "--pin", "12345"], "PIN is already enrolled"),
+        (["--email", "b@example.com", "--card", "04A1B2"], "card 04A1B2 is already enrolled"),
+        (["--email", "b@example.com", "--token", "tok-123456"], "token is already enrolled"),
+        (["--email", "b@example.com", "--pin", "12"], "--pin must be 4 to 8 digits"),
+        (["--email", "b@example.com", "--card", "xyz!"], "--card"),
+        (["--email", "b@example.com", "--tariff", "Gold"], "no plan 'Gold'"),
+        (["--email", "not-an-email"], "not an email address"),
+        (["--email", "b@example.com", "--passes", "-1"], "--passes"),
+    ],
+)
+def test_enrolment_errors(
+    db: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert (
+        run(
+            capsys,
+            "members",
+            "add",
+            "--db",
+            db,
+            "--name",
+            "Ada",
+            "--email",
+            "ada@example.com",
+            "--pin",
+            "12345",
+            "--card",
+            "04A1B2",
+            "--token",
+            "tok-123456",
+        )[0]
+        == 0
+    )
+    code, out, err = run(capsys, "members", "add", "--db", db, "--name", "Bob", *argv)
+    assert code == 1
+    assert message in err
+    assert err.startswith("kiosk: error: ")
+    assert "Traceback" not in err + out
+    assert "Bob" not in run(capsys, "members", "list", "--db", db)[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["members", "remove", "--email", "nobody@example.com"], "no member"),
+        (["passes", "grant", "--email", "nobody@example.com", "--count", "1"], "no member"),
+        (["passes", "grant", "--email", "x@example.com", "--count", "0"], "--count"),
+        (["locations", "add", "--name", "X", "--timezone", "Mars/Olympus"], "IANA"),
+        (["locations", "add", "--name", "main"], "already exists"),
+        (["plans", "add", "--name", "P", "--opens", "18:00", "--closes", "08:00"], "after"),
+        (["plans", "add", "--name", "P", "--opens", "25:99"], "not a time"),
+        (["plans", "add", "--name", "P", "--days", "89"], "--days"),
+        (["plans", "add", "--name", "P", "--location", "Elsewhere"], "no location"),
+        (["plans", "add", "--name", "P", "--daily-limit", "0"], "--daily-limit"),
+        (["plans", "add", "--name", "resident"], "already exists"),
+    ],
+)
+def test_admin_errors(
+    db: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *argv, "--db", db)
+    assert code == 1
+    assert message in err
+
+
+def test_plans_and_locations_are_listed(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run(
+            capsys,
+            "plans",
+            "add",
+            "--db",
+            db,
+            "--name",
+            "Part-time",
+            "--days",
+            "12345",
+            "--opens",
+            "09:00",
+            "--closes",
+            "17:00",
+            "--daily-limit",
+            "240",
+        )[0]
+        == 0
+    )
+    out = run(capsys, "plans", "list", "--db", db)[1]
+    assert "Resident         days 1234567 00:00-24:00  at Main" in out
+    assert "Part-time        days 12345 09:00-17:00, 240 min/day  at Main" in out
+    assert "Main" in run(capsys, "locations", "list", "--db", db)[1]
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "notes.txt"
+    bad.write_text("hello, this is not SQLite\n" * 100)
+    code, _, err = run(capsys, "members", "list", "--db", str(bad))
+    assert code == 1
+    assert "cannot open database" in err
+
+
+def _subcommand_paths(
+    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
+    yield prefix
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _subcommand_paths(sub, (*prefix, name))
+
+
+def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    paths = list(_subcommand_paths(build_parser()))
+    assert ("members", "add") in paths
+    assert ("demo",) in paths
+    for path in paths:
+        with pytest.raises(SystemExit) as exited:
+            main([*path, "--help"])
+        assert exited.value.code == 0
+        assert "usage: kiosk" in capsys.readouterr().out
+
+
+def _start(*argv: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    for line in proc.stdout:
+        lines.append(line)
+        if "token in" in line:
+            break
+    match = re.search(r"http://[\d.]+:\d+", "".join(lines))
+    assert match, "".join(lines) + (proc.stderr.read() if proc.stderr else "")
+    return proc, match.group(0), lines
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    assert proc.wait(timeout=15) == 0
+    if proc.stdout:
+        proc.stdout.close()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+def test_serve_runs_the_server_that_the_admin_commands_share(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(
+        capsys,
+        "members",
+        "add",
+        "--db",
+        db,
+        "--name",
+        "Ada Lovelace",
+        "--email",
+        "a@example.com",
+        "--pin",
+        "12345",
+        "--tariff",
+        "Resident",
+    )
+    proc, url, _ = _start("serve", "--port", "0", "--db", db)
+    try:
+        assert httpx.get(url + "/health").json()["status"] == "ok"
+        ok = httpx.post(url + "/api/public/checkin", data={"Pin": "12345"}).json()
+        assert ok["CoworkerFullName"] == "Ada Lovelace"
+        httpx.post(url + "/api/public/checkin", data={"Pin": "55555"})
+        # enrolment while the server runs is seen by the next request
+        run(
+            capsys,
+            "members",
+            "add",
+            "--db",
+            db,
+            "--name",
+            "Ben",
+            "--email",
+            "b@example.com",
+            "--pin",
+            "23456",
+            "--tariff",
+            "Resident",
+        )
+        assert httpx.post(url + "/api/public/checkin", data={"Pin": "23456"}).json()[
+            "WasSuccessful"
+        ]
+    finally:
+        _stop(proc)
+    code, out, _ = run(capsys, "checkins", "--db", db, "--open")
+    assert code == 0
+    assert "Ada Lovelace" in out
+    assert "2 check-in(s) open" in out
+    code, out, _ = run(capsys, "failed", "--db", db)
+    assert "unknown_credential" in out
+    assert "55555" not in out
+    assert "1 failed check-in(s)" in out
+
+
+def test_serve_reports_a_busy_port(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    proc, url, _ = _start("serve", "--port", "0", "--db", db)
+    try:
+        port = url.rsplit(":", 1)[1]
+        code, _, err = run(capsys, "serve", "--port", port, "--db", db)
+        assert code == 1
+        assert f"cannot listen on 127.0.0.1:{port}" in err
+    finally:
+        _stop(proc)
+
+
+def test_demo_prints_members_and_serves_them() -> None:
+    proc, url, lines = _start("demo", "--port", "0")
+    try:
+        text = "".join(lines)
+        for expected in (
+            "Ada Lovelace",
+            "12345",
+            "04A1B2C3D4E5F6",
+            "7E3A91C4D2B85F06",
+            "disabled account",
+        ):
+            assert expected in text
+        by_pin = httpx.post(url + "/api/public/checkin", json={"Pin": "12345"}).json()
+        assert by_pin["WasSuccessful"]
+        refused = httpx.post(url + "/api/public/checkin", json={"Pin": "34567"}).json()
+        assert refused["ReasonCode"] == "no_valid_pass"
+    finally:
+        _stop(proc)

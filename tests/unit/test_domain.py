@@ -1,0 +1,21 @@
+"""The shared domain types."""
+
+from __future__ import annotations
+
+from kiosk.domain import Credential, CredentialKind, Reason
+
+
+def test_every_reason_has_a_member_message_and_a_hint() -> None:
+    for reason in Reason:
+        assert reason.message
+        assert reason.hint
+        assert "_" not in reason.message
+
+
+def test_secrets_are_masked_and_kept_out_of_repr() -> None:
+    pin = Credential(CredentialKind.PIN, "12345", source="keypad")
+    assert pin.masked() == "•••••"
+    assert "12345" not in repr(pin)
+    card = Credential(CredentialKind.CARD, "04A1B2C3")
+    assert card.masked() == "04A1B2C3"
+    assert Credential(CredentialKind.PHONE, "x" * 40).masked() == "•" * 8
