@@ -112,4 +112,4 @@ def to_text(moment: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     """The inverse of `to_text`."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)
