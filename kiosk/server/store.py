@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from kiosk.server import rules
+from kiosk.server import rows, rules
 from kiosk.server.models import (
     CheckinRecord,
     FailedCheckinRecord,
@@ -51,22 +51,6 @@ class NotFoundError(StoreError):
 
 
 R = TypeVar("R")
-
-_CHECKIN_SELECT = """
-    SELECT c.*, l.name AS location_name, l.timezone AS location_tz
-    FROM checkins c JOIN locations l ON l.id = c.location_id
-"""
-_FAILED_SELECT = """
-    SELECT f.*, l.name AS location_name, l.timezone AS location_tz
-    FROM failed_checkins f JOIN locations l ON l.id = f.location_id
-"""
-_MEMBER_SELECT = """
-    SELECT m.*, p.name AS plan_name,
-      (SELECT group_concat(card_id, ' ') FROM access_cards a WHERE a.member_id = m.id) AS cards,
-      (SELECT count(*) FROM access_tokens t WHERE t.member_id = m.id) AS tokens,
-      (SELECT coalesce(sum(remaining), 0) FROM time_passes t WHERE t.member_id = m.id) AS passes
-    FROM members m LEFT JOIN plans p ON p.id = m.plan_id
-"""
 
 
 class Store:
@@ -135,8 +119,8 @@ class Store:
 
     def locations(self) -> list[Location]:
         """Every location, oldest first."""
-        rows = self._db.execute("SELECT id, name, timezone FROM locations ORDER BY id")
-        return [Location(r["id"], r["name"], r["timezone"]) for r in rows]
+        found = self._db.execute("SELECT id, name, timezone FROM locations ORDER BY id")
+        return [Location(r["id"], r["name"], r["timezone"]) for r in found]
 
     def location(self, ident: int | str) -> Location:
         """A location by id or by name."""
@@ -168,8 +152,8 @@ class Store:
                 (
                     name,
                     "".join(map(str, sorted(day_set))),
-                    _hhmm(opens),
-                    _hhmm(closes),
+                    rows.hhmm(opens),
+                    rows.hhmm(closes),
                     daily_limit_minutes,
                 ),
             )
@@ -193,8 +177,8 @@ class Store:
             name=row["name"],
             location_ids=frozenset(r[0] for r in locs),
             days=frozenset(int(d) for d in row["days"]),
-            opens=_parse_hhmm(row["opens"]),
-            closes=_parse_hhmm(row["closes"]),
+            opens=rows.parse_hhmm(row["opens"]),
+            closes=rows.parse_hhmm(row["closes"]),
             daily_limit_minutes=row["daily_limit_minutes"],
         )
 
@@ -266,15 +250,15 @@ class Store:
 
     def member(self, member_id: int) -> Member:
         """A member by id."""
-        row = self._one(_MEMBER_SELECT + " WHERE m.id = ?", member_id)
+        row = self._one(rows.MEMBER_SELECT + " WHERE m.id = ?", member_id)
         if row is None:
             raise NotFoundError(f"no member with id {member_id}")
-        return _member(row)
+        return rows.member(row)
 
     def members(self) -> list[Member]:
         """Every member, by name."""
-        rows = self._db.execute(_MEMBER_SELECT + " ORDER BY m.full_name COLLATE NOCASE, m.id")
-        return [_member(r) for r in rows]
+        found = self._db.execute(rows.MEMBER_SELECT + " ORDER BY m.full_name COLLATE NOCASE, m.id")
+        return [rows.member(r) for r in found]
 
     def find_member(
         self,
@@ -286,22 +270,22 @@ class Store:
     ) -> Member | None:
         """The member holding exactly one of the given credentials, if any."""
         if email is not None:
-            row = self._one(_MEMBER_SELECT + " WHERE m.email = ?", email)
+            row = self._one(rows.MEMBER_SELECT + " WHERE m.email = ?", email)
         elif pin_key is not None:
-            row = self._one(_MEMBER_SELECT + " WHERE m.pin_key = ?", pin_key)
+            row = self._one(rows.MEMBER_SELECT + " WHERE m.pin_key = ?", pin_key)
         elif card is not None:
             row = self._one(
-                _MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
+                rows.MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
                 "(SELECT member_id FROM access_cards WHERE card_id = ?)",
                 card,
             )
         else:
             row = self._one(
-                _MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
+                rows.MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
                 "(SELECT member_id FROM access_tokens WHERE token_key = ?)",
                 token_key,
             )
-        return _member(row) if row is not None else None
+        return rows.member(row) if row is not None else None
 
     def password_hash(self, member_id: int) -> str | None:
         """The stored password hash of a member."""
@@ -372,7 +356,7 @@ class Store:
         )
         return rules.MemberState(
             active=member.active,
-            plan=_plan_rule(plan) if plan is not None else None,
+            plan=rows.plan_rule(plan) if plan is not None else None,
             plan_active=member.plan_active,
             passes=passes,
             pass_day_guid=day[0] if day is not None else None,
@@ -471,16 +455,16 @@ class Store:
                     (member.plan_name or "") if member else "",
                 ),
             )
-        row = self._one(_FAILED_SELECT + " WHERE f.id = ?", cur.lastrowid)
+        row = self._one(rows.FAILED_SELECT + " WHERE f.id = ?", cur.lastrowid)
         assert row is not None
-        return _failed(row)
+        return rows.failed(row)
 
     def checkin(self, checkin_id: int) -> CheckinRecord:
         """A check-in by id."""
-        row = self._one(_CHECKIN_SELECT + " WHERE c.id = ?", checkin_id)
+        row = self._one(rows.CHECKIN_SELECT + " WHERE c.id = ?", checkin_id)
         if row is None:
             raise NotFoundError(f"no check-in with id {checkin_id}")
-        return _checkin(row)
+        return rows.checkin(row)
 
     def checkins(
         self,
@@ -499,7 +483,15 @@ class Store:
             ("c.member_id = ?", member_id, member_id is not None),
         )
         return self._page(
-            _CHECKIN_SELECT, "checkins c", where, args, "c.id", ascending, page, size, _checkin
+            rows.CHECKIN_SELECT,
+            "checkins c",
+            where,
+            args,
+            "c.id",
+            ascending,
+            page,
+            size,
+            rows.checkin,
         )
 
     def failed_checkins(
@@ -517,15 +509,23 @@ class Store:
             ("f.member_id = ?", member_id, member_id is not None),
         )
         return self._page(
-            _FAILED_SELECT, "failed_checkins f", where, args, "f.id", ascending, page, size, _failed
+            rows.FAILED_SELECT,
+            "failed_checkins f",
+            where,
+            args,
+            "f.id",
+            ascending,
+            page,
+            size,
+            rows.failed,
         )
 
     def failed_checkin(self, failed_id: int) -> FailedCheckinRecord:
         """A failed check-in by id."""
-        row = self._one(_FAILED_SELECT + " WHERE f.id = ?", failed_id)
+        row = self._one(rows.FAILED_SELECT + " WHERE f.id = ?", failed_id)
         if row is None:
             raise NotFoundError(f"no failed check-in with id {failed_id}")
-        return _failed(row)
+        return rows.failed(row)
 
     def _page(
         self,
@@ -541,11 +541,11 @@ class Store:
     ) -> Page[R]:
         total = self._db.execute(f"SELECT count(*) FROM {table} {where}", args).fetchone()[0]  # noqa: S608
         order = "ASC" if ascending else "DESC"
-        rows = self._db.execute(
+        found = self._db.execute(
             f"{select} {where} ORDER BY {key} {order} LIMIT ? OFFSET ?",
             [*args, size, (page - 1) * size],
         )
-        return Page([convert(r) for r in rows], page, size, int(total))
+        return Page([convert(r) for r in found], page, size, int(total))
 
 
 def _filters(*clauses: tuple[str, Any, bool]) -> tuple[str, list[Any]]:
@@ -554,78 +554,3 @@ def _filters(*clauses: tuple[str, Any, bool]) -> tuple[str, list[Any]]:
         return "", []
     where = "WHERE " + " AND ".join(sql for sql, _ in used)
     return where, [arg for sql, arg in used if "?" in sql]
-
-
-def _hhmm(t: time) -> str:
-    return "24:00" if t == rules.END_OF_DAY else t.strftime("%H:%M")
-
-
-def _parse_hhmm(text: str) -> time:
-    return rules.END_OF_DAY if text == "24:00" else time.fromisoformat(text)
-
-
-def _plan_rule(plan: PlanRecord) -> rules.Plan:
-    limit = plan.daily_limit_minutes
-    return rules.Plan(
-        name=plan.name,
-        location_ids=plan.location_ids,
-        days=plan.days,
-        opens=plan.opens,
-        closes=plan.closes,
-        daily_limit=timedelta(minutes=limit) if limit else None,
-    )
-
-
-def _member(r: sqlite3.Row) -> Member:
-    return Member(
-        id=r["id"],
-        full_name=r["full_name"],
-        email=r["email"],
-        teams=tuple(t for t in r["teams"].split(", ") if t),
-        plan_id=r["plan_id"],
-        plan_name=r["plan_name"],
-        plan_active=bool(r["plan_active"]),
-        active=bool(r["active"]),
-        cards=tuple((r["cards"] or "").split()),
-        has_pin=r["pin_key"] is not None,
-        tokens=r["tokens"],
-        passes_left=r["passes"],
-    )
-
-
-def _checkin(r: sqlite3.Row) -> CheckinRecord:
-    return CheckinRecord(
-        id=r["id"],
-        unique_id=r["unique_id"],
-        coworker_id=r["member_id"],
-        coworker_full_name=r["coworker_full_name"],
-        business_id=r["location_id"],
-        business_name=r["location_name"],
-        business_timezone=r["location_tz"],
-        source=r["source"],
-        from_time=from_text(r["from_time"]),
-        to_time=from_text(r["to_time"]) if r["to_time"] else None,
-        expires_at=from_text(r["expires_at"]) if r["expires_at"] else None,
-        auto_checkout=bool(r["auto_checkout"]),
-        time_pass_guid=r["time_pass_guid"],
-        teams=r["teams"],
-        tariff=r["tariff"],
-    )
-
-
-def _failed(r: sqlite3.Row) -> FailedCheckinRecord:
-    return FailedCheckinRecord(
-        id=r["id"],
-        unique_id=r["unique_id"],
-        coworker_id=r["member_id"],
-        coworker_full_name=r["coworker_full_name"],
-        business_id=r["location_id"],
-        business_name=r["location_name"],
-        business_timezone=r["location_tz"],
-        source=r["source"],
-        attempt_time=from_text(r["attempt_time"]),
-        reason=r["reason"],
-        description=r["description"],
-        teams=r["teams"],
-        tariff=r["tariff"],
-    )
