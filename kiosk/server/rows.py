@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import time, timedelta
+from typing import Any
 
 from kiosk.server import rules
 from kiosk.server.models import CheckinRecord, FailedCheckinRecord, Member, PlanRecord, from_text
@@ -62,39 +63,37 @@ def member(r: sqlite3.Row) -> Member:
     )
 
 
+def _attempt(r: sqlite3.Row) -> dict[str, Any]:
+    """The columns check-ins and failed check-ins share: who, where, how."""
+    return {
+        "id": r["id"],
+        "unique_id": r["unique_id"],
+        "coworker_id": r["member_id"],
+        "coworker_full_name": r["coworker_full_name"],
+        "business_id": r["location_id"],
+        "business_name": r["location_name"],
+        "business_timezone": r["location_tz"],
+        "source": r["source"],
+        "teams": r["teams"],
+        "tariff": r["tariff"],
+    }
+
+
 def checkin(r: sqlite3.Row) -> CheckinRecord:
     return CheckinRecord(
-        id=r["id"],
-        unique_id=r["unique_id"],
-        coworker_id=r["member_id"],
-        coworker_full_name=r["coworker_full_name"],
-        business_id=r["location_id"],
-        business_name=r["location_name"],
-        business_timezone=r["location_tz"],
-        source=r["source"],
+        **_attempt(r),
         from_time=from_text(r["from_time"]),
         to_time=from_text(r["to_time"]) if r["to_time"] else None,
         expires_at=from_text(r["expires_at"]) if r["expires_at"] else None,
         auto_checkout=bool(r["auto_checkout"]),
         time_pass_guid=r["time_pass_guid"],
-        teams=r["teams"],
-        tariff=r["tariff"],
     )
 
 
 def failed(r: sqlite3.Row) -> FailedCheckinRecord:
     return FailedCheckinRecord(
-        id=r["id"],
-        unique_id=r["unique_id"],
-        coworker_id=r["member_id"],
-        coworker_full_name=r["coworker_full_name"],
-        business_id=r["location_id"],
-        business_name=r["location_name"],
-        business_timezone=r["location_tz"],
-        source=r["source"],
+        **_attempt(r),
         attempt_time=from_text(r["attempt_time"]),
         reason=r["reason"],
         description=r["description"],
-        teams=r["teams"],
-        tariff=r["tariff"],
     )

@@ -21,6 +21,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def add_member(
+    capsys: pytest.CaptureFixture[str], db: str, name: str, email: str, *more: str
+) -> tuple[int, str, str]:
+    return run(capsys, "members", "add", "--db", db, "--name", name, "--email", email, *more)
+
+
 @pytest.fixture
 def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     path = str(tmp_path / "cli.db")
@@ -35,15 +41,10 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
+    code, out, _ = add_member(
         capsys,
-        "members",
-        "add",
-        "--db",
         db,
-        "--name",
         "Ada Lovelace",
-        "--email",
         "ada@example.com",
         "--pin",
         "12345",
@@ -104,15 +105,10 @@ def test_enrolment_errors(
     db: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     assert (
-        run(
+        add_member(
             capsys,
-            "members",
-            "add",
-            "--db",
             db,
-            "--name",
             "Ada",
-            "--email",
             "ada@example.com",
             "--pin",
             "12345",
@@ -241,20 +237,8 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 def test_serve_runs_the_server_that_the_admin_commands_share(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run(
-        capsys,
-        "members",
-        "add",
-        "--db",
-        db,
-        "--name",
-        "Ada Lovelace",
-        "--email",
-        "a@example.com",
-        "--pin",
-        "12345",
-        "--tariff",
-        "Resident",
+    add_member(
+        capsys, db, "Ada Lovelace", "a@example.com", "--pin", "12345", "--tariff", "Resident"
     )
     proc, url, _ = _start("serve", "--port", "0", "--db", db)
     try:
@@ -263,21 +247,7 @@ def test_serve_runs_the_server_that_the_admin_commands_share(
         assert ok["CoworkerFullName"] == "Ada Lovelace"
         httpx.post(url + "/api/public/checkin", data={"Pin": "55555"})
         # enrolment while the server runs is seen by the next request
-        run(
-            capsys,
-            "members",
-            "add",
-            "--db",
-            db,
-            "--name",
-            "Ben",
-            "--email",
-            "b@example.com",
-            "--pin",
-            "23456",
-            "--tariff",
-            "Resident",
-        )
+        add_member(capsys, db, "Ben", "b@example.com", "--pin", "23456", "--tariff", "Resident")
         assert httpx.post(url + "/api/public/checkin", data={"Pin": "23456"}).json()[
             "WasSuccessful"
         ]
