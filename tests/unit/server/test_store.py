@@ -41,7 +41,7 @@ def test_a_newer_migration_is_applied_to_an_old_database(
     db = tmp_path / "x.db"
     Store(db).close()
     extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"
-    monkeypatch.setattr("kiosk.server.store.MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr("kiosk.server.db.MIGRATIONS", (*MIGRATIONS, extra))
     upgraded = Store(db)
     assert upgraded.schema_version == len(MIGRATIONS) + 1
     upgraded.close()
