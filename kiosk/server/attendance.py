@@ -82,8 +82,8 @@ class Attendance(Enrolment):
         decision: rules.CheckIn,
         now: datetime,
         source: int,
-    ) -> CheckinRecord:
-        """Write the check-in `decision` allows, consuming a pass if it says so."""
+    ) -> int:
+        """Write the check-in `decision` allows, consuming a pass if it says so; returns its id."""
         with self.transaction():
             if decision.new_pass is not None:
                 local_day = now.astimezone(ZoneInfo(location.timezone)).date()
@@ -112,9 +112,9 @@ class Attendance(Enrolment):
                     member.plan_name or "",
                 ),
             )
-        return self.checkin(int(cur.lastrowid or 0))
+        return int(cur.lastrowid or 0)
 
-    def close_checkin(self, checkin_id: int, at: datetime, *, auto: bool = False) -> CheckinRecord:
+    def close_checkin(self, checkin_id: int, at: datetime, *, auto: bool = False) -> None:
         """Close an open check-in at `at`."""
         with self.transaction():
             self._db.execute(
@@ -122,7 +122,6 @@ class Attendance(Enrolment):
                 " WHERE id = ? AND to_time IS NULL",
                 (to_text(at), auto, checkin_id),
             )
-        return self.checkin(checkin_id)
 
     def close_expired(self, now: datetime) -> int:
         """Auto-check-out every open check-in past its expiry; returns how many."""
@@ -142,8 +141,8 @@ class Attendance(Enrolment):
         description: str,
         now: datetime,
         source: int,
-    ) -> FailedCheckinRecord:
-        """Write a failed check-in."""
+    ) -> int:
+        """Write a failed check-in; returns its id."""
         with self.transaction():
             cur = self._db.execute(
                 "INSERT INTO failed_checkins (unique_id, member_id, coworker_full_name,"
@@ -162,9 +161,7 @@ class Attendance(Enrolment):
                     (member.plan_name or "") if member else "",
                 ),
             )
-        row = self._one(rows.FAILED_SELECT + " WHERE f.id = ?", cur.lastrowid)
-        assert row is not None
-        return rows.failed(row)
+        return int(cur.lastrowid or 0)
 
     def checkin(self, checkin_id: int) -> CheckinRecord:
         """A check-in by id."""

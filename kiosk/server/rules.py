@@ -124,11 +124,6 @@ def decide(state: MemberState, place: Place, now: datetime, action: Action) -> D
     return _check_in(state, place, now)
 
 
-def is_expired(session: OpenSession, now: datetime) -> bool:
-    """Whether an open session has run past its expiry and must be auto-checked-out."""
-    return session.expires_at is not None and session.expires_at <= now
-
-
 def _check_in(state: MemberState, place: Place, now: datetime) -> Decision:
     local = now.astimezone(place.tz)
     plan_outcome = _by_plan(state, place, local)

@@ -6,6 +6,7 @@ into a template database that each test copies.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import shutil
@@ -24,7 +25,9 @@ from tests.helpers.clock import FakeClock
 
 @functools.cache
 def _template(tz: str) -> Path:
-    db = Path(tempfile.mkdtemp(prefix="kiosk-template-")) / "checkin.db"
+    folder = tempfile.mkdtemp(prefix="kiosk-template-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    db = Path(folder) / "checkin.db"
     store = Store(db)
     seed_demo(store, InstallKeys.load_or_create(keys_path_for(db)), FakeClock()(), timezone=tz)
     store.close()  # the last connection checkpoints the WAL into the file

@@ -19,7 +19,6 @@ from kiosk.server.rules import (
     Refuse,
     TimePass,
     decide,
-    is_expired,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -183,9 +182,3 @@ def test_midnight_after_a_dst_change_is_local_midnight() -> None:
     assert isinstance(decision, CheckIn)
     assert paris(decision.expires_at) == datetime(2026, 3, 30, 0, 0, tzinfo=PARIS)
     assert decision.expires_at - at(29, 12) == timedelta(hours=12)
-
-
-def test_is_expired() -> None:
-    assert is_expired(OpenSession(1, at(2, 10)), at(2, 10))
-    assert not is_expired(OpenSession(1, at(2, 10)), at(2, 9))
-    assert not is_expired(OpenSession(1, None), at(9, 9))

@@ -93,9 +93,9 @@ def test_plan_time_today_counts_closed_and_open_sessions_from_local_midnight(sto
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW, plan="Resident")
     yesterday_late = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)  # 23:00 Paris, runs past midnight
     late = store.open_checkin(member, loc, rules.CheckIn(NOW), yesterday_late, 4)
-    store.close_checkin(late.id, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 00:30 Paris
+    store.close_checkin(late, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 00:30 Paris
     morning = store.open_checkin(member, loc, rules.CheckIn(NOW), NOW - timedelta(hours=2), 4)
-    store.close_checkin(morning.id, NOW - timedelta(hours=1))
+    store.close_checkin(morning, NOW - timedelta(hours=1))
     store.open_checkin(
         member, loc, rules.CheckIn(NOW + timedelta(hours=5)), NOW - timedelta(minutes=20), 4
     )
@@ -119,11 +119,23 @@ def test_close_expired_closes_at_the_expiry(store: Store) -> None:
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW)
     expiry = NOW + timedelta(hours=1)
-    record = store.open_checkin(member, loc, rules.CheckIn(expiry), NOW, 4)
-    assert store.close_expired(NOW + timedelta(minutes=59)) == 0
-    assert store.close_expired(NOW + timedelta(hours=3)) == 1
-    closed = store.checkin(record.id)
+    checkin_id = store.open_checkin(member, loc, rules.CheckIn(expiry), NOW, 4)
+    assert store.close_expired(expiry - timedelta(seconds=1)) == 0
+    assert store.checkin(checkin_id).to_time is None
+    assert store.close_expired(expiry) == 1  # due at the very second of its expiry
+    closed = store.checkin(checkin_id)
     assert (closed.to_time, closed.auto_checkout) == (expiry, True)
+    assert store.close_expired(NOW + timedelta(hours=3)) == 0
+
+
+def test_a_session_without_expiry_is_never_auto_closed(store: Store) -> None:
+    loc = store.location("Main")
+    member = store.add_member(full_name="Ada", email="a@example.com", now=NOW)
+    checkin_id = store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, 4)
+    with store.transaction():
+        store._db.execute("UPDATE checkins SET expires_at = NULL WHERE id = ?", (checkin_id,))
+    assert store.close_expired(NOW + timedelta(days=400)) == 0
+    assert store.checkin(checkin_id).to_time is None
 
 
 def test_removing_a_member_keeps_their_history_by_name(store: Store) -> None:
