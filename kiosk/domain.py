@@ -60,6 +60,7 @@ class Reason(enum.StrEnum):
     UNSUPPORTED_CREDENTIAL = "unsupported_credential"
     BACKEND_UNAVAILABLE = "backend_unavailable"
     BACKEND_ERROR = "backend_error"
+    REFUSED = "refused"
 
     @property
     def message(self) -> str:
@@ -87,6 +88,7 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.UNSUPPORTED_CREDENTIAL: ("This kiosk cannot check you in that way", _SEE_RECEPTION),
     Reason.BACKEND_UNAVAILABLE: ("Check-in is unavailable right now", "Please try again."),
     Reason.BACKEND_ERROR: ("Something went wrong", _SEE_RECEPTION),
+    Reason.REFUSED: ("Check-in was refused", _SEE_RECEPTION),
 }
 
 

@@ -1,5 +1,30 @@
-"""Test-wide settings: Qt renders offscreen."""
+"""Test-wide settings: Qt renders offscreen; `aloop` runs asyncio on the Qt loop."""
 
+from __future__ import annotations
+
+import asyncio
 import os
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """asyncio on the Qt event loop, as in the kiosk: pytest-qt's waits run its callbacks."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        for task in asyncio.all_tasks(loop):
+            task.cancel()
+        loop._QEventLoop__is_running = False  # pytest-qt owns the Qt loop
+        loop._after_run_forever()
+        asyncio.events._set_running_loop(None)
+        loop.close()
+        asyncio.set_event_loop(None)

@@ -1,0 +1,58 @@
+"""What the controller needs from a check-in backend, and the errors a backend may raise.
+
+`Backend.check` never raises: every answer and every failure becomes an `Outcome`. The other
+calls raise our own small hierarchy, never httpx's:
+
+    BackendError
+    ├── BackendUnavailableError     no answer: connection refused, timeout, DNS, proxy gateway
+    └── BackendProtocolError   an answer we cannot use: HTTP error, HTML, bad JSON
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from kiosk.domain import CheckinRequest, CredentialKind, Outcome
+
+
+class BackendError(Exception):
+    """A backend call failed; the message is for staff and the log."""
+
+
+class BackendUnavailableError(BackendError):
+    """The backend did not answer."""
+
+
+class BackendProtocolError(BackendError):
+    """The backend answered something we cannot use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    """A location the backend checks members in to."""
+
+    id: int
+    name: str
+    timezone: str | None = None
+
+
+class Backend(Protocol):
+    """A check-in backend: the embedded server, Nexudus, Kadence, or a fake."""
+
+    @property
+    def kinds(self) -> frozenset[CredentialKind]:
+        """The credential kinds this backend accepts."""
+        ...
+
+    async def check(self, request: CheckinRequest) -> Outcome:
+        """Check in or out; every failure is an `Outcome`, never an exception."""
+        ...
+
+    async def places(self) -> list[Place]:
+        """The locations this backend knows; raises `BackendError`."""
+        ...
+
+    async def probe(self) -> bool:
+        """Whether the backend answers at all."""
+        ...

@@ -1,0 +1,175 @@
+"""The kiosk's configuration: one typed model with named defaults, validated when read.
+
+A TOML file holds only what differs from the defaults; every key is ``section.name``:
+
+    [kiosk]
+    mode = "ask"            # toggle | in | out | ask
+    [backend]
+    url = "http://checkin.lan:8750"
+
+>>> load_config_text('[kiosk]\\nmode = "ask"').kiosk.mode
+<Mode.ASK: 'ask'>
+
+Bad input raises `ConfigError` with the key, what was given and what is allowed. Secrets never
+live here (they go to the keyring, see the staff-mode issue).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import tomllib
+import typing
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from kiosk.paths import APP_NAME
+
+
+class ConfigError(Exception):
+    """A configuration we cannot use; the message names the key and what is allowed."""
+
+
+class Mode(enum.StrEnum):
+    """What presenting a credential does."""
+
+    TOGGLE = "toggle"
+    IN = "in"
+    OUT = "out"
+    ASK = "ask"
+
+
+class BackendKind(enum.StrEnum):
+    """Which check-in backend the kiosk talks to."""
+
+    LOCAL = "local"
+    NEXUDUS = "nexudus"
+    KADENCE = "kadence"
+
+
+def _opt(default: Any, help: str, lo: float | None = None, hi: float | None = None) -> Any:
+    return dataclasses.field(default=default, metadata={"help": help, "min": lo, "max": hi})
+
+
+@dataclasses.dataclass(frozen=True)
+class KioskSettings:
+    """What the kiosk does and shows."""
+
+    name: str = _opt("Reception", "this kiosk's name, shown small on the idle screen")
+    location: int = _opt(0, "the backend's location id; 0 takes its first location", 0)
+    mode: Mode = _opt(Mode.TOGGLE, "toggle, in, out, or ask the member")
+    first_name_only: bool = _opt(True, "greet members by first name only")
+    hide_cursor: bool = _opt(False, "hide the mouse cursor (touchscreens)")
+
+
+@dataclasses.dataclass(frozen=True)
+class PinSettings:
+    """The PIN pad."""
+
+    length: int = _opt(5, "digits in a PIN (Nexudus: 5 by default)", 4, 8)
+    submit_on_length: bool = _opt(False, "check in as soon as the PIN has `length` digits")
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeoutSettings:
+    """Timers, in seconds."""
+
+    result: float = _opt(5.0, "how long a result stays on screen", 1, 60)
+    pin: float = _opt(20.0, "PIN pad or question without input before going back", 3, 300)
+    debounce: float = _opt(3.0, "the same credential again within this is ignored", 0, 60)
+    busy_delay: float = _opt(0.15, "show the busy screen only after this", 0, 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class BackendSettings:
+    """Where check-ins go."""
+
+    kind: BackendKind = _opt(BackendKind.LOCAL, "local, nexudus or kadence")
+    url: str = _opt("", "the check-in server; empty runs the embedded one")
+    db: str = _opt("", "the embedded server's database; empty: the user data directory")
+    connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
+    timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
+    pin_field: str = _opt("Pin", "the request field that carries a PIN")
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """The whole configuration."""
+
+    kiosk: KioskSettings = dataclasses.field(default_factory=KioskSettings)
+    pin: PinSettings = dataclasses.field(default_factory=PinSettings)
+    timeouts: TimeoutSettings = dataclasses.field(default_factory=TimeoutSettings)
+    backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
+
+
+def default_config_path() -> Path:
+    """``kiosk.toml`` in the platform's config directory."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "kiosk.toml"
+
+
+def load_config(path: Path) -> Config:
+    """The configuration in the TOML file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    try:
+        return load_config_text(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load_config_text(text: str) -> Config:
+    """The configuration in TOML `text`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}") from None
+    config: Config = _build(Config, data, "")
+    return config
+
+
+def _build(cls: type[Any], data: Any, prefix: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{prefix.rstrip('.')} must be a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ConfigError(f"unknown key {prefix}{unknown[0]} (known: {', '.join(fields)})")
+    values = {}
+    for name, value in data.items():
+        kind = hints[name]
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            values[name] = _build(kind, value, f"{prefix}{name}.")
+        else:
+            values[name] = coerce(f"{prefix}{name}", kind, fields[name].metadata, value)
+    return cls(**values)
+
+
+def coerce(key: str, kind: type[Any], meta: Any, value: Any) -> Any:
+    """`value` checked against the field's type and range, or `ConfigError`."""
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        allowed = [m.value for m in kind]
+        if value not in allowed:
+            raise ConfigError(f"{key} = {value!r} is not allowed; use one of {', '.join(allowed)}")
+        return kind(value)
+    ok = (
+        isinstance(value, bool)
+        if kind is bool
+        else isinstance(value, kind | int)
+        if kind is float
+        else isinstance(value, kind) and not isinstance(value, bool)
+    )
+    if not ok:
+        raise ConfigError(f"{key} = {value!r} must be {_NAMES[kind]}")
+    lo, hi = meta.get("min"), meta.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
+        raise ConfigError(f"{key} = {value!r} is out of range; use a number {span}")
+    return kind(value)
+
+
+_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text in quotes"}

@@ -1,0 +1,319 @@
+"""The Nexudus-protocol client, against MockTransport handlers replaying documented payloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
+from kiosk.backends.nexudus import NexudusClient, parse_session_time
+from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+
+Handler = Callable[[httpx.Request], httpx.Response]
+SUCCESS = {
+    "Status": 200,
+    "Message": "2015-09-11T21:59:59 UTC",
+    "Value": {"SessionExpire": "2015-09-11T21:59:59 UTC", "SessionTimeOut": 46455.3521501},
+    "Errors": None,
+    "WasSuccessful": True,
+}
+
+
+def check(
+    handler: Handler,
+    kind: CredentialKind = CredentialKind.PIN,
+    value: str = "12345",
+    action: Action = Action.TOGGLE,
+    location: int | None = None,
+    pin_field: str = "Pin",
+) -> Outcome:
+    async def go() -> Outcome:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            client = NexudusClient(http, "https://space.example/", pin_field)
+            request = CheckinRequest(Credential(kind, value), action, location)
+            return await client.check(request)
+
+    return asyncio.run(go())
+
+
+def answer(body: object, status: int = 200, **headers: str) -> Handler:
+    return lambda request: httpx.Response(status, json=body, headers=headers)
+
+
+def test_success_gives_the_session_expiry() -> None:
+    outcome = check(answer(SUCCESS))
+    assert outcome.status is Status.CHECKED_IN
+    assert outcome.session_expire == datetime(2015, 9, 11, 21, 59, 59, tzinfo=UTC)
+    assert outcome.reason is None
+
+
+def test_the_request_carries_the_credential_action_and_location() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url == "https://space.example/api/public/checkin"
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=SUCCESS)
+
+    check(handler, location=3)
+    check(handler, CredentialKind.CARD, "04A1B2", Action.OUT)
+    check(handler, CredentialKind.QR, "TOKEN", Action.IN)
+    check(handler, CredentialKind.PHONE, "7E3A", pin_field="AccessPin")
+    check(handler, pin_field="AccessPin")
+    assert seen == [
+        {"Pin": "12345", "Toggle": True, "BusinessId": 3},
+        {"AccessCardId": "04A1B2", "Disconnect": True},
+        {"Token": "TOKEN"},
+        {"Token": "7E3A", "Toggle": True},
+        {"AccessPin": "12345", "Toggle": True},
+    ]
+
+
+def test_our_server_extensions_give_name_and_direction() -> None:
+    body = {**SUCCESS, "CoworkerFullName": "Ada Lovelace", "CheckedIn": True}
+    assert check(answer(body)).member == "Ada Lovelace"
+    out = {
+        "Status": 200,
+        "Message": "You have been checked out.",
+        "Value": None,
+        "WasSuccessful": True,
+        "CoworkerFullName": "Ada Lovelace",
+        "CheckedIn": False,
+    }
+    outcome = check(answer(out))
+    assert (outcome.status, outcome.member) == (Status.CHECKED_OUT, "Ada Lovelace")
+
+
+def test_success_without_a_session_is_a_check_out() -> None:
+    body = {"Status": 200, "Message": "OK", "Value": None, "WasSuccessful": True}
+    assert check(answer(body)).status is Status.CHECKED_OUT
+
+
+def test_session_timeout_alone_gives_an_expiry() -> None:
+    body = {**SUCCESS, "Value": {"SessionTimeOut": 3600}}
+    expire = check(answer(body)).session_expire
+    assert expire is not None
+    assert 3590 < (expire - datetime.now(UTC)).total_seconds() <= 3600
+
+
+def test_reason_code_wins_over_the_message() -> None:
+    body = {
+        "Status": 200,
+        "Message": "whatever",
+        "WasSuccessful": False,
+        "ReasonCode": "plan_inactive",
+    }
+    outcome = check(answer(body))
+    assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.PLAN_INACTIVE)
+    assert outcome.raw_message == "whatever"
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("You do not have a valid pass to check in.", Reason.NO_VALID_PASS),
+        ("Access card not recognised", Reason.UNKNOWN_CREDENTIAL),
+        ("Invalid PIN", Reason.UNKNOWN_CREDENTIAL),
+        ("Your account has been disabled", Reason.ACCOUNT_DISABLED),
+        ("Your plan is not active", Reason.PLAN_INACTIVE),
+        ("Access to this location is restricted", Reason.ACCESS_RESTRICTED),
+        ("You have reached your plan limit for today", Reason.PLAN_LIMIT_REACHED),
+        ("You are not checked in", Reason.NOT_CHECKED_IN),
+        ("This pass has already been used", Reason.INVALID_PASS),
+        ("The moon is in the wrong phase", Reason.REFUSED),
+        ("", Reason.REFUSED),
+    ],
+)
+def test_refusal_phrases_map_to_reasons(message: str, reason: Reason) -> None:
+    body = {
+        "Status": 200,
+        "Message": message,
+        "Value": None,
+        "Errors": None,
+        "WasSuccessful": False,
+    }
+    outcome = check(answer(body))
+    assert (outcome.status, outcome.reason, outcome.raw_message) == (
+        Status.REJECTED,
+        reason,
+        message,
+    )
+
+
+def test_validation_failure_is_a_backend_error_with_the_errors_for_staff() -> None:
+    body = {
+        "Status": 500,
+        "Message": "Validation failed",
+        "Value": None,
+        "WasSuccessful": False,
+        "Errors": [{"AttemptedValue": "x", "Message": "Pin is invalid", "PropertyName": "Pin"}],
+    }
+    outcome = check(answer(body))
+    assert outcome.reason is Reason.BACKEND_ERROR
+    assert "Pin is invalid" in outcome.raw_message
+
+
+@pytest.mark.parametrize(
+    ("response", "reason", "raw"),
+    [
+        (
+            httpx.Response(500, json={"Message": "An error has occurred."}),
+            Reason.BACKEND_ERROR,
+            "An error has occurred.",
+        ),
+        (
+            httpx.Response(
+                409,
+                text="You must wait before accessing this url again.",
+                headers={"Retry-After": "30"},
+            ),
+            Reason.RATE_LIMITED,
+            "Retry-After 30",
+        ),
+        (
+            httpx.Response(401, json={"Message": "Authorization has been denied"}),
+            Reason.BACKEND_ERROR,
+            "HTTP 401",
+        ),
+        (httpx.Response(403, text=""), Reason.BACKEND_ERROR, "(empty body)"),
+        (
+            httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>"),
+            Reason.BACKEND_UNAVAILABLE,
+            "502 Bad Gateway",
+        ),
+        (
+            httpx.Response(200, text="<!DOCTYPE html><html>Captive portal</html>"),
+            Reason.BACKEND_ERROR,
+            "Captive portal",
+        ),
+        (httpx.Response(200, json=[1, 2]), Reason.BACKEND_ERROR, "[1,2]"),
+        (httpx.Response(404, text="Not Found"), Reason.BACKEND_ERROR, "HTTP 404"),
+    ],
+)
+def test_http_failures(response: httpx.Response, reason: Reason, raw: str) -> None:
+    outcome = check(lambda request: response)
+    assert (outcome.status, outcome.reason) == (Status.REJECTED, reason)
+    assert raw in outcome.raw_message
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.ConnectTimeout("")],
+)
+def test_no_answer_is_backend_unavailable(exc: Exception) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    outcome = check(handler)
+    assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.BACKEND_UNAVAILABLE)
+    assert type(exc).__name__ in outcome.raw_message
+
+
+def test_email_and_password_is_unsupported_by_this_client() -> None:
+    outcome = check(answer(SUCCESS), CredentialKind.EMAIL_PASSWORD, "a@b.c")
+    assert outcome.reason is Reason.UNSUPPORTED_CREDENTIAL
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body=st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=30),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "Status",
+                        "Message",
+                        "Value",
+                        "WasSuccessful",
+                        "Errors",
+                        "SessionExpire",
+                        "SessionTimeOut",
+                        "ReasonCode",
+                        "CoworkerFullName",
+                        "CheckedIn",
+                    ]
+                )
+                | st.text(max_size=5),
+                inner,
+                max_size=6,
+            )
+        ),
+        max_leaves=12,
+    ),
+    status=st.sampled_from([200, 400, 401, 409, 500, 503]),
+)
+def test_any_json_answer_is_an_outcome(body: object, status: int) -> None:
+    outcome = check(answer(body, status))
+    assert isinstance(outcome, Outcome)
+    if outcome.status is Status.REJECTED:
+        assert outcome.reason is not None
+
+
+def test_places_reads_every_page() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        records = [{"Id": page, "Name": f"Space {page}", "TimeZone": "Europe/Paris"}]
+        return httpx.Response(200, json={"Records": records, "HasNextPage": page < 2})
+
+    async def go() -> list[Place]:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            return await NexudusClient(http, "https://x").places()
+
+    assert asyncio.run(go()) == [
+        Place(1, "Space 1", "Europe/Paris"),
+        Place(2, "Space 2", "Europe/Paris"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("handler", "error"),
+    [
+        (answer({"Records": [{"Name": "no id"}]}), BackendProtocolError),
+        (answer({"Message": "denied"}, 401), BackendProtocolError),
+        (lambda r: httpx.Response(200, text="<html>"), BackendProtocolError),
+        (lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused")), BackendUnavailableError),
+    ],
+)
+def test_places_failures_are_our_errors(handler: Handler, error: type[Exception]) -> None:
+    async def go() -> list[Place]:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            return await NexudusClient(http, "https://x").places()
+
+    with pytest.raises(error):
+        asyncio.run(go())
+
+
+def test_probe_is_true_for_any_http_answer() -> None:
+    async def go(handler: Handler) -> bool:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            return await NexudusClient(http, "https://x").probe()
+
+    assert asyncio.run(go(answer({}, 404)))
+    assert not asyncio.run(go(lambda r: (_ for _ in ()).throw(httpx.ConnectError("no"))))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2015-09-11T21:59:59 UTC", datetime(2015, 9, 11, 21, 59, 59, tzinfo=UTC)),
+        ("2015-09-11T21:59:59Z", datetime(2015, 9, 11, 21, 59, 59, tzinfo=UTC)),
+        ("2015-09-11T23:59:59+02:00", datetime(2015, 9, 11, 21, 59, 59, tzinfo=UTC)),
+        ("yesterday", None),
+        (42, None),
+    ],
+)
+def test_parse_session_time(text: object, expected: datetime | None) -> None:
+    assert parse_session_time(text) == expected

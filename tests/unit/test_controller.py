@@ -1,0 +1,258 @@
+"""The state machine, with a fake backend and a fake monotonic clock."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.backends.base import Place
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import Config, Mode, TimeoutSettings
+from kiosk.controller import KioskController, Screen, View
+from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+
+FAST = TimeoutSettings(result=1.0, pin=3.0, debounce=3.0, busy_delay=0.05)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def config(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:
+    c = Config(timeouts=dataclasses.replace(FAST, **timeouts))
+    return dataclasses.replace(c, kiosk=dataclasses.replace(c.kiosk, mode=mode))
+
+
+def pin(value: str = "12345") -> Credential:
+    return Credential(CredentialKind.PIN, value, source="test")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return FakeBackend()
+
+
+@pytest.fixture
+def make(
+    aloop: asyncio.AbstractEventLoop, backend: FakeBackend, clock: Clock
+) -> Iterator[type[KioskController]]:
+    made: list[KioskController] = []
+
+    def build(cfg: Config | None = None) -> KioskController:
+        controller = KioskController(cfg or config(), backend, aloop, clock)
+        made.append(controller)
+        return controller
+
+    yield build  # type: ignore[misc]
+    for controller in made:
+        controller.close()
+
+
+def views(controller: KioskController) -> list[View]:
+    seen: list[View] = []
+    controller.view_changed.connect(seen.append)
+    return seen
+
+
+def test_a_credential_checks_in_and_the_result_times_out(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    controller = make()
+    seen = views(controller)
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin())
+    attempt, outcome = blocker.args
+    assert outcome.status is Status.CHECKED_IN
+    assert attempt.credential.value == "12345"
+    assert backend.requests[0].action is Action.TOGGLE
+    assert controller.view.screen is Screen.RESULT
+    assert controller.view.seconds == 1.0
+    with qtbot.waitSignal(controller.view_changed, timeout=3000) as idle:
+        pass
+    assert idle.args[0].screen is Screen.IDLE
+    assert [v.screen for v in seen] == [Screen.RESULT, Screen.IDLE]  # no busy flicker
+
+
+@pytest.mark.parametrize(
+    ("mode", "action"), [(Mode.TOGGLE, Action.TOGGLE), (Mode.IN, Action.IN), (Mode.OUT, Action.OUT)]
+)
+def test_mode_gives_the_action(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, mode: Mode, action: Action
+) -> None:
+    controller = make(config(mode))
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin())
+    assert backend.requests[0].action is action
+
+
+def test_ask_mode_asks_then_checks(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    controller = make(config(Mode.ASK))
+    controller.present(pin())
+    assert controller.view.screen is Screen.ASK
+    assert backend.requests == []
+    with qtbot.waitSignal(controller.finished):
+        controller.choose(Action.OUT)
+    assert backend.requests[0].action is Action.OUT
+
+
+def test_ask_times_out_to_idle_and_forgets_the_credential(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    controller = make(config(Mode.ASK, pin=0.1))
+    controller.present(pin())
+    with qtbot.waitSignal(controller.view_changed):
+        pass
+    assert controller.view.screen is Screen.IDLE
+    controller.choose(Action.IN)
+    assert backend.requests == []
+
+
+def test_the_same_credential_within_the_debounce_is_ignored(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Clock
+) -> None:
+    controller = make()
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin())
+    clock.now += 2.9
+    with qtbot.assertNotEmitted(controller.accepted):
+        controller.present(pin())
+    clock.now += 0.2
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin())
+    assert len(backend.requests) == 2
+
+
+def test_another_credential_on_the_result_screen_checks_at_once(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    controller = make()
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin("11111"))
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin("22222"))
+    assert [r.credential.value for r in backend.requests] == ["11111", "22222"]
+
+
+def test_busy_shows_only_when_slow(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    backend.delay = 0.3
+    controller = make()
+    seen = views(controller)
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin())
+    assert [v.screen for v in seen] == [Screen.BUSY, Screen.RESULT]
+
+
+def test_a_credential_during_a_check_goes_next(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    backend.delay = 0.1
+    controller = make()
+    controller.present(pin("11111"))
+    controller.present(pin("22222"))
+    with qtbot.waitSignals([controller.finished, controller.finished]):
+        pass
+    assert [r.credential.value for r in backend.requests] == ["11111", "22222"]
+    assert controller.view.outcome is not None
+
+
+def test_pin_pad_opens_and_times_out(qtbot: QtBot, make: type[KioskController]) -> None:
+    controller = make(config(pin=0.2))
+    controller.open_pin()
+    assert controller.view.screen is Screen.PIN
+    with qtbot.waitSignal(controller.view_changed, timeout=2000):
+        pass
+    assert controller.view.screen is Screen.IDLE
+
+
+def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: type[KioskController]) -> None:
+    controller = make(config(pin=0.3))
+    controller.open_pin()
+    for _ in range(3):
+        qtbot.wait(150)  # keeping the pad alive needs time to pass
+        controller.touched()
+    assert controller.view.screen is Screen.PIN
+    controller.cancel()
+    assert controller.view.screen is Screen.IDLE
+
+
+def test_unsupported_kind_is_refused_without_calling_the_backend(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Clock
+) -> None:
+    backend = FakeBackend(kinds=frozenset({CredentialKind.CARD}))
+    controller = KioskController(config(), backend, aloop, clock)
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin())
+    assert blocker.args[1].reason is Reason.UNSUPPORTED_CREDENTIAL
+    assert backend.requests == []
+    controller.close()
+
+
+def test_a_backend_that_raises_gives_backend_error(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    def broken(request: CheckinRequest) -> Outcome:
+        raise RuntimeError("bug")
+
+    backend.answer = broken
+    controller = make()
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin())
+    assert blocker.args[1].reason is Reason.BACKEND_ERROR
+
+
+def test_unavailable_marks_the_backend_offline(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    backend.answer = lambda r: Outcome(Status.REJECTED, reason=Reason.BACKEND_UNAVAILABLE)
+    controller = make()
+    with qtbot.waitSignal(controller.backend_changed) as blocker:
+        controller.present(pin())
+    assert blocker.args == [False]
+
+
+def test_start_finds_the_place_and_requests_carry_it(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Clock
+) -> None:
+    places = [Place(1, "Main", "Europe/Paris"), Place(2, "Annex", "Europe/London")]
+    backend = FakeBackend(places=places)
+    cfg = config()
+    cfg = dataclasses.replace(cfg, kiosk=dataclasses.replace(cfg.kiosk, location=2))
+    controller = KioskController(cfg, backend, aloop, clock)
+    with qtbot.waitSignal(controller.place_changed) as blocker:
+        controller.start()
+    assert blocker.args == [places[1]]
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin())
+    assert backend.requests[0].location == 2
+    controller.close()
+
+
+def test_place_is_retried_while_the_backend_is_down(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kiosk.controller.PLACE_RETRY_SECONDS", 0.05)
+    backend.online = False
+    controller = make()
+    controller.start()
+    qtbot.wait(20)  # let the first attempt fail
+    backend.online = True
+    with qtbot.waitSignal(controller.place_changed, timeout=2000) as blocker:
+        pass
+    assert blocker.args[0].name == "Demo Space"
