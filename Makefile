@@ -1,15 +1,17 @@
 # make setup  installs Debian packages when missing, then .venv with the package and its tests
-# make demo   runs the embedded check-in server with demo members
+# make demo   the kiosk window against the embedded check-in server with demo members
+# make screenshots  renders every screen to docs/screenshots
 # make test   lint, type check, all tests (what CI runs)
 
 SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
-	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
+	fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-packages demo test lint typecheck pytest bench
+.PHONY: setup system-packages demo test lint typecheck pytest bench screenshots
 
 setup: system-packages $(VENV)/.installed
 
@@ -33,8 +35,8 @@ demo: setup
 	$(BIN)/kiosk demo
 
 lint: setup
-	$(BIN)/ruff check kiosk tests bench
-	$(BIN)/ruff format --check kiosk tests bench
+	$(BIN)/ruff check kiosk tests bench scripts
+	$(BIN)/ruff format --check kiosk tests bench scripts
 
 typecheck: setup
 	$(BIN)/mypy
@@ -43,6 +45,9 @@ pytest: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 test: lint typecheck pytest
+
+screenshots: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py docs/screenshots
 
 bench: setup
 	$(BIN)/python bench/server_throughput.py

@@ -1,6 +1,7 @@
 """The ``kiosk`` command.
 
-    kiosk demo                 the embedded server with demo members
+    kiosk demo                 the kiosk against an embedded server with demo members
+    kiosk run                  the production kiosk
     kiosk serve                the standalone check-in server
     kiosk members|locations|plans|passes …, kiosk checkins, kiosk failed
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.config import Config, ConfigError, default_config_path, load_config
 from kiosk.server import admin
 
 
@@ -29,11 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = sub.add_parser("demo", help="run the embedded server with demo members")
+    demo = sub.add_parser("demo", help="the kiosk against a server with demo members")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8750, help="0 picks a free port")
+    demo.add_argument("--port", type=int, help="default: a free port (8750 with --no-window)")
     demo.add_argument("--db", type=Path, help="database file (default: a fresh temporary one)")
+    demo.add_argument("--no-window", action="store_true", help="only the server, in the foreground")
+    _kiosk_options(demo, config=False)
     demo.set_defaults(handler=_demo)
+    run = sub.add_parser("run", help="the production kiosk")
+    run.add_argument("--backend-url", help="a check-in server (default: config, else embedded)")
+    _kiosk_options(run, config=True)
+    run.set_defaults(handler=_run)
     admin.add_commands(sub)
     return parser
 
@@ -47,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         code: int = args.handler(args)
-    except admin.AdminError as exc:
+    except (admin.AdminError, ConfigError) as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -55,20 +64,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _kiosk_options(parser: argparse.ArgumentParser, config: bool) -> None:
+    if config:
+        parser.add_argument("--config", type=Path, help=f"default: {default_config_path()}")
+    parser.add_argument(
+        "--event-log", type=Path, help="JSON lines of what happens (default: $KIOSK_EVENT_LOG)"
+    )
+    parser.add_argument("--windowed", action="store_true", help="a normal window, not fullscreen")
+
+
+def _event_log(args: argparse.Namespace) -> Path | None:
+    path: Path | None = args.event_log
+    if path is None and os.environ.get("KIOSK_EVENT_LOG"):
+        path = Path(os.environ["KIOSK_EVENT_LOG"])
+    return path
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.app import run
+
+    path = args.config or default_config_path()
+    config = load_config(path) if args.config is not None or path.exists() else Config()
+    return run(config, args.windowed, _event_log(args), args.backend_url)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.server.demo import demo_text, seed_demo
-    from kiosk.server.runner import bind, open_server, serve_forever
+    from kiosk.server.runner import ServerThread, bind, open_server, serve_forever
 
     db = args.db or Path(tempfile.mkdtemp(prefix="kiosk-demo-")) / "demo.db"
     if db.exists():
         raise admin.AdminError(f"{db} exists; the demo needs a fresh database")
     server = open_server(db)
     seed_demo(server.store, server.keys, datetime.now(UTC))
+    port = args.port if args.port is not None else 8750 if args.no_window else 0
+    if not args.no_window:
+        from kiosk.app import run
+
+        try:
+            thread = ServerThread(server, args.host, port).start()
+        except OSError as exc:
+            raise admin.AdminError(f"cannot listen on {args.host}:{port}: {exc.strerror}") from None
+        print(demo_text(thread.url))
+        print(f"Database {db}. Ctrl-C or SIGTERM stops the kiosk.", flush=True)
+        return run(Config(), args.windowed, _event_log(args), server=thread)
     try:
-        sock = bind(args.host, args.port)
+        sock = bind(args.host, port)
     except OSError as exc:
         raise admin.AdminError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror} (try --port 0)"
+            f"cannot listen on {args.host}:{port}: {exc.strerror} (try --port 0)"
         ) from None
     url = f"http://{args.host}:{sock.getsockname()[1]}"
     print(demo_text(url))

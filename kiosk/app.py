@@ -1,0 +1,207 @@
+"""The composition root: config → backend, inputs, controller, window, event log.
+
+    kiosk = build_app(config, loop, backend=FakeBackend())   # a whole kiosk, in a test
+    kiosk.controller.start()
+
+`run` is the production entry point: a QApplication with asyncio on its loop (qasync), one
+long-lived `httpx.AsyncClient`, the embedded server in a thread when no backend URL is given,
+and a clean shutdown on SIGTERM or Ctrl-C. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from PySide6.QtCore import QSocketNotifier
+from PySide6.QtWidgets import QApplication
+
+from kiosk.backends.base import Backend
+from kiosk.backends.nexudus import NexudusClient
+from kiosk.config import BackendKind, Config, ConfigError
+from kiosk.controller import KioskController
+from kiosk.domain import Credential, CredentialKind
+from kiosk.eventlog import EventLog
+from kiosk.paths import default_db_path
+from kiosk.server.runner import ServerThread
+from kiosk.ui.idle import Method
+from kiosk.ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class KioskApp:
+    """Everything a running kiosk is made of; `aclose` releases it all."""
+
+    config: Config
+    controller: KioskController
+    window: KioskWindow
+    events: EventLog
+    http: httpx.AsyncClient | None = None
+    server: ServerThread | None = None
+
+    def present_pin(self, pin: str) -> None:
+        """The PIN pad's PIN, as a credential."""
+        self.controller.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
+
+    async def aclose(self) -> None:
+        """Stop the controller, close the HTTP client, the embedded server and the log."""
+        self.controller.close()
+        if self.http is not None:
+            await self.http.aclose()
+        if self.server is not None:
+            await asyncio.to_thread(self.server.stop)
+            self.server.server.store.close()
+        self.events.close()
+
+
+def build_app(
+    config: Config,
+    loop: asyncio.AbstractEventLoop,
+    backend: Backend | None = None,
+    events: EventLog | None = None,
+    backend_url: str | None = None,
+) -> KioskApp:
+    """Build and wire a kiosk; without `backend`, the one `config` names."""
+    http: httpx.AsyncClient | None = None
+    server: ServerThread | None = None
+    if backend is None:
+        url = backend_url or config.backend.url
+        if not url:
+            server = start_embedded(config)
+            url = server.url
+        elif config.backend.kind is BackendKind.KADENCE and not backend_url:
+            raise ConfigError("backend.kind = 'kadence' is not available in this version")
+        timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
+        http = httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"})
+        backend = NexudusClient(http, url, config.backend.pin_field)
+    events = events or EventLog(None)
+    controller = KioskController(config, backend, loop)
+    window = KioskWindow(config)
+    kiosk = KioskApp(config, controller, window, events, http, server)
+    _connect(kiosk)
+    methods = {Method.PIN} if CredentialKind.PIN in backend.kinds else set()
+    window.set_methods(methods)
+    return kiosk
+
+
+def _connect(kiosk: KioskApp) -> None:
+    controller, window, events = kiosk.controller, kiosk.window, kiosk.events
+    controller.view_changed.connect(window.show_view)
+    controller.place_changed.connect(window.set_place)
+    controller.backend_changed.connect(window.idle.set_backend)
+    controller.backend_changed.connect(events.backend)
+    controller.accepted.connect(events.credential)
+    window.painted.connect(events.painted)
+    window.pin_requested.connect(controller.open_pin)
+    window.pin.submitted.connect(kiosk.present_pin)
+    window.pin.cancelled.connect(controller.cancel)
+    window.pin.touched.connect(controller.touched)
+    window.ask.chosen.connect(controller.choose)
+    window.ask.cancelled.connect(controller.cancel)
+
+
+def start_embedded(config: Config) -> ServerThread:
+    """The embedded check-in server on a free loopback port, in a thread."""
+    from kiosk.server.runner import open_server
+
+    db = Path(config.backend.db).expanduser() if config.backend.db else default_db_path()
+    db.parent.mkdir(parents=True, exist_ok=True)
+    server = open_server(db)
+    if not server.store.locations():
+        log.warning(
+            "the embedded server at %s has no locations yet: add one with "
+            "`kiosk locations add --db %s --name NAME`",
+            db,
+            db,
+        )
+    thread = ServerThread(server)
+    return thread.start()
+
+
+def run(
+    config: Config,
+    windowed: bool = False,
+    event_log: Path | None = None,
+    backend_url: str | None = None,
+    server: ServerThread | None = None,
+) -> int:
+    """The kiosk until SIGTERM or Ctrl-C; returns the exit status."""
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("kiosk")
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        return int(
+            loop.run_until_complete(_main(loop, config, windowed, event_log, backend_url, server))
+        )
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+async def _main(
+    loop: asyncio.AbstractEventLoop,
+    config: Config,
+    windowed: bool,
+    event_log: Path | None,
+    backend_url: str | None,
+    server: ServerThread | None,
+) -> int:
+    stop = asyncio.Event()
+    events = EventLog(event_log)
+    kiosk = build_app(
+        config, loop, events=events, backend_url=backend_url or (server.url if server else None)
+    )
+    if server is not None:
+        kiosk.server = server
+    with _signals_set(stop):
+        kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
+        kiosk.controller.start()
+        await stop.wait()
+    kiosk.window.allow_close = True
+    kiosk.window.close()
+    await kiosk.aclose()
+    return 0
+
+
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event) -> Iterator[QSocketNotifier]:
+    """SIGTERM and SIGINT set `stop`; Qt's loop is woken through a socket pair."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda: _drain(reader))
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    handlers = {
+        sig: signal.signal(sig, lambda signum, frame: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield notifier
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+
+def _drain(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.recv(64)

@@ -1,0 +1,54 @@
+"""Ask mode: the member says whether they are arriving or leaving."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
+
+from kiosk.domain import Action
+from kiosk.ui.widgets import StyledWidget, button, label
+
+
+class AskScreen(StyledWidget):
+    """Two big buttons, "Check in" and "Check out".
+
+    Signals:
+        chosen(Action): in or out.
+        cancelled(): neither.
+    """
+
+    chosen = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("ask")
+        self.title = label("Arriving or leaving?", "headline")
+        self.check_in = button("Check in", "choice", "check-in")
+        self.check_in.setProperty("action", "in")
+        self.check_in.clicked.connect(lambda: self.chosen.emit(Action.IN))
+        self.check_out = button("Check out", "choice", "check-out")
+        self.check_out.setProperty("action", "out")
+        self.check_out.clicked.connect(lambda: self.chosen.emit(Action.OUT))
+        self.cancel = button("Cancel", "quiet", "cancel")
+        self.cancel.clicked.connect(self.cancelled)
+        self._choices = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._choices.setSpacing(40)
+        self._choices.addWidget(self.check_in, 1)
+        self._choices.addWidget(self.check_out, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 40)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addSpacing(40)
+        layout.addLayout(self._choices)
+        layout.addSpacing(40)
+        layout.addWidget(self.cancel)
+        layout.addStretch(1)
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Stack the two choices on a portrait screen."""
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._choices.setDirection(direction)

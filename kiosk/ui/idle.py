@@ -1,0 +1,144 @@
+"""The idle screen: where the kiosk is, the time, and the ways to check in."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, tzinfo
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.ui import theme
+from kiosk.ui.present import zone
+from kiosk.ui.widgets import Icon, StyledWidget, button, label, restyle
+
+
+class Method(enum.StrEnum):
+    """A way to check in, as the idle screen offers it."""
+
+    TAP = "tap"
+    SCAN = "scan"
+    PIN = "pin"
+
+
+_CAPTIONS = {
+    Method.TAP: ("contactless", "Tap your card or phone"),
+    Method.SCAN: ("qr", "Scan your pass"),
+}
+
+
+class IdleScreen(StyledWidget):
+    """Location, clock, ways to check in, and the reader's and backend's state.
+
+    Signals:
+        pin_requested(): the member wants the PIN pad.
+    """
+
+    pin_requested = Signal()
+
+    def __init__(self, kiosk_name: str) -> None:
+        super().__init__()
+        self.setObjectName("idle")
+        self._tz: tzinfo = zone(None)
+        self.kiosk_name = label(kiosk_name, "small")
+        self.reader = label("", "status")
+        self.backend = label("", "status")
+        top = QHBoxLayout()
+        top.addWidget(self.kiosk_name)
+        top.addStretch(1)
+        top.addWidget(self.reader)
+        top.addSpacing(24)
+        top.addWidget(self.backend)
+        self.clock = label("", "clock")
+        self.date = label("", "subtitle")
+        self.place = label("", "headline", wrap=True)
+        self.prompt = label("Check in or out", "subtitle")
+        self.pin = button("Enter PIN", "primary", "enter-pin")
+        self.pin.clicked.connect(self.pin_requested)
+        self._pin_box = _method("keypad", self.pin)
+        self._methods_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._method_widgets: list[QWidget] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 20, 32, 32)
+        layout.addLayout(top)
+        layout.addStretch(2)
+        for widget in (self.clock, self.date, self.place, self.prompt):
+            layout.addWidget(widget)
+        layout.addSpacing(32)
+        layout.addLayout(self._methods_row)
+        layout.addStretch(3)
+        self._ticker = QTimer(self)
+        self._ticker.setSingleShot(True)
+        self._ticker.timeout.connect(self._tick)
+        self.set_methods({Method.PIN})
+        self.set_reader(None)
+        self.set_backend(None)
+        self._tick()
+
+    def set_place(self, name: str, timezone: str | None) -> None:
+        """The location's name and time zone."""
+        self.place.setText(name)
+        self._tz = zone(timezone)
+        self._tick()
+
+    def set_methods(self, methods: set[Method]) -> None:
+        """Offer only `methods`, in a fixed order."""
+        while self._methods_row.count():
+            self._methods_row.takeAt(0)
+        for widget in self._method_widgets:
+            if widget is not self._pin_box:
+                widget.deleteLater()
+        self._method_widgets = [
+            _method(*_CAPTIONS[m]) for m in (Method.TAP, Method.SCAN) if m in methods
+        ]
+        if Method.PIN in methods:
+            self._method_widgets.append(self._pin_box)
+        self._pin_box.setVisible(Method.PIN in methods)
+        self._methods_row.addStretch(1)
+        for i, widget in enumerate(self._method_widgets):
+            if i:
+                self._methods_row.addSpacing(64)
+            self._methods_row.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
+        self._methods_row.addStretch(1)
+
+    def set_reader(self, state: str | None) -> None:
+        """The card reader's state in words; None when this kiosk has no reader."""
+        self.reader.setVisible(state is not None)
+        self.reader.setText(f"● Reader: {state}" if state else "")
+        restyle(self.reader, state="ok" if state == "ready" else "bad")
+
+    def set_backend(self, online: bool | None) -> None:
+        """Whether the check-in backend answers; None while unknown."""
+        words = {True: "online", False: "offline", None: "connecting…"}[online]
+        self.backend.setText(f"● Check-in: {words}")
+        restyle(self.backend, state={True: "ok", False: "bad", None: ""}[online])
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Stack the ways to check in on a portrait screen."""
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._methods_row.setDirection(direction)
+
+    def rescale(self, scale: float) -> None:
+        """Resize icons for `scale`."""
+        for widget in self._method_widgets:
+            for icon in widget.findChildren(Icon):
+                icon.set_px(theme.size("target", scale))
+
+    def _tick(self) -> None:
+        now = datetime.now(self._tz)
+        self.clock.setText(f"{now:%H:%M}")
+        self.date.setText(f"{now:%A %-d %B}")
+        self._ticker.start((60 - now.second) * 1000 - now.microsecond // 1000 + 50)
+
+
+def _method(icon_name: str, caption: str | QWidget) -> QWidget:
+    box = QWidget()
+    box.setObjectName(f"method-{icon_name}")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(16)
+    column.addWidget(Icon(icon_name), 0, Qt.AlignmentFlag.AlignHCenter)
+    column.addWidget(label(caption, "caption") if isinstance(caption, str) else caption)
+    return box

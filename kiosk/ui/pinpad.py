@@ -1,0 +1,175 @@
+"""The PIN pad: large keys, the PIN shown as dots only, never echoed or logged."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.ui import theme
+from kiosk.ui.widgets import StyledWidget, button, label
+
+MIN_DIGITS = 4
+MAX_DIGITS = 8
+BACKSPACE = "⌫"
+
+
+class PinDots(QWidget):
+    """One dot per digit typed, and an empty ring for each digit still expected.
+
+    Signals:
+        painted(): the dots were just painted (for the keypress latency benchmark).
+    """
+
+    painted = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.expected = 5
+        self._px = 36
+
+    def set_count(self, count: int, expected: int) -> None:
+        """Show `count` dots out of `expected`."""
+        self.count, self.expected = count, expected
+        self.update()
+
+    def set_px(self, px: int) -> None:
+        """Dots of `px` across."""
+        self._px = px
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(MAX_DIGITS * self._px * 2, self._px * 2)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        slots = max(self.count, self.expected)
+        step = self._px * 1.8
+        left = (self.width() - step * (slots - 1) - self._px) / 2
+        top = (self.height() - self._px) / 2
+        colour = QColor(theme.COLOURS["plain"])
+        for i in range(slots):
+            box = QRectF(left + i * step, top, self._px, self._px)
+            painter.setPen(QPen(colour, 3))
+            painter.setBrush(colour if i < self.count else Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(box.adjusted(2, 2, -2, -2))
+        painter.end()
+        self.painted.emit()
+
+
+class PinScreen(StyledWidget):
+    """Digits in, a PIN out; the PIN is cleared as soon as it is submitted.
+
+    Signals:
+        submitted(str): the member pressed OK (or typed the configured length).
+        cancelled(): the member left the pad.
+        touched(): any key; the pad stays open.
+    """
+
+    submitted = Signal(str)
+    cancelled = Signal()
+    touched = Signal()
+
+    def __init__(self, length: int = 5, submit_on_length: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("pin")
+        self.length = length
+        self.submit_on_length = submit_on_length
+        self._digits: list[str] = []
+        self.title = label("Enter your PIN", "headline")
+        self.dots = PinDots()
+        self.message = label("", "caption")
+        self.ok = button("OK", "primary", "ok")
+        self.ok.clicked.connect(self.submit)
+        self.cancel = button("Cancel", "quiet", "cancel")
+        self.cancel.clicked.connect(self._cancel)
+        grid = QGridLayout()
+        grid.setSpacing(14)
+        keys = [*"123456789", "Clear", "0", BACKSPACE]
+        self.keys: dict[str, QWidget] = {}
+        for i, key in enumerate(keys):
+            widget = button(key, name=f"key-{key}")
+            widget.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(widget, i // 3, i % 3)
+            self.keys[key] = widget
+        actions = QHBoxLayout()
+        actions.addWidget(self.cancel, 1)
+        actions.addWidget(self.ok, 2)
+        info = QVBoxLayout()
+        info.addStretch(1)
+        for item in (self.title, self.dots, self.message):
+            info.addWidget(item)
+        info.addStretch(1)
+        self._pad = QVBoxLayout()
+        self._pad.addLayout(grid)
+        self._pad.addSpacing(14)
+        self._pad.addLayout(actions)
+        self._layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._layout.setContentsMargins(40, 32, 40, 32)
+        self._layout.setSpacing(40)
+        self._layout.addLayout(info, 1)
+        self._layout.addLayout(self._pad, 1)
+        self._refresh()
+
+    @property
+    def digit_count(self) -> int:
+        """How many digits are typed (the digits themselves are not exposed)."""
+        return len(self._digits)
+
+    def configure(self, length: int, submit_on_length: bool) -> None:
+        """The expected PIN length, and whether reaching it submits."""
+        self.length, self.submit_on_length = length, submit_on_length
+        self._refresh()
+
+    def press(self, key: str) -> None:
+        """A key: a digit, `Clear` or backspace."""
+        self.touched.emit()
+        if key == "Clear":
+            self._digits.clear()
+        elif key == BACKSPACE:
+            if self._digits:
+                self._digits.pop()
+        elif key.isdigit() and len(key) == 1 and len(self._digits) < MAX_DIGITS:
+            self._digits.append(key)
+            if self.submit_on_length and len(self._digits) == self.length:
+                self.submit()
+                return
+        self.message.setText("")
+        self._refresh()
+
+    def submit(self) -> None:
+        """Send the PIN if it is long enough; it is cleared either way only when sent."""
+        self.touched.emit()
+        if len(self._digits) < MIN_DIGITS:
+            self.message.setText(f"A PIN has {MIN_DIGITS} to {MAX_DIGITS} digits")
+            return
+        pin = "".join(self._digits)
+        self.reset()
+        self.submitted.emit(pin)
+
+    def reset(self) -> None:
+        """Forget the digits."""
+        self._digits.clear()
+        self.message.setText("")
+        self._refresh()
+
+    def rescale(self, scale: float) -> None:
+        """Resize the dots for `scale`."""
+        self.dots.set_px(theme.size("h2", scale))
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Stack the pad under the title on a portrait screen."""
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._layout.setDirection(direction)
+
+    def _cancel(self) -> None:
+        self.reset()
+        self.cancelled.emit()
+
+    def _refresh(self) -> None:
+        self.dots.set_count(len(self._digits), self.length)
+        self.ok.setEnabled(len(self._digits) >= MIN_DIGITS)

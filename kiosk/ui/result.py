@@ -1,0 +1,52 @@
+"""The result: welcome, goodbye or why not, and a bar counting down to the idle screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout
+
+from kiosk.ui import theme
+from kiosk.ui.present import ResultText
+from kiosk.ui.widgets import CountdownBar, Icon, StyledWidget, label, restyle
+
+
+class ResultScreen(StyledWidget):
+    """An icon, a headline, a detail line and a hint; colour is never the only signal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("result")
+        self.icon = Icon("welcome", theme.COLOURS["welcome"], 160)
+        self.title = label("", "headline", wrap=True)
+        self.detail = label("", "subtitle", wrap=True)
+        self.hint = label("", "caption", wrap=True)
+        self.countdown = CountdownBar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 40, 48, 0)
+        layout.addStretch(1)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(24)
+        for widget in (self.title, self.detail, self.hint):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.countdown)
+
+    def show_result(self, text: ResultText, seconds: float) -> None:
+        """Show `text`; the bar empties over `seconds`."""
+        self.icon.set_icon(text.tone.value, theme.COLOURS[text.tone.value])
+        self.title.setText(text.title)
+        restyle(self.title, tone=text.tone.value)
+        self.detail.setText(text.detail)
+        self.hint.setText(text.hint)
+        self.hint.setVisible(bool(text.hint))
+        self.countdown.start(seconds)
+
+    def clear(self) -> None:
+        """Remove every word: personal data leaves the screen with the result."""
+        for widget in (self.title, self.detail, self.hint):
+            widget.setText("")
+        self.countdown.stop()
+
+    def rescale(self, scale: float) -> None:
+        """Resize the icon for `scale`."""
+        self.icon.set_px(round(160 * scale))

@@ -1,0 +1,147 @@
+"""Small widgets the screens share: icons, status labels, the countdown bar, the spinner."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QStyle, QStyleOption, QWidget
+
+from kiosk.ui import theme
+
+FRAME_MS = 33
+
+
+def label(text: str = "", role: str = "caption", wrap: bool = False) -> QLabel:
+    """A label styled by `role` (see the style sheet)."""
+    widget = QLabel(text)
+    widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return widget
+
+
+def button(text: str, role: str = "", name: str = "") -> QPushButton:
+    """A touch button that never takes keyboard focus (the window handles keys)."""
+    widget = QPushButton(text)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.setObjectName(name or text)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def restyle(widget: QWidget, **properties: str) -> None:
+    """Set dynamic properties and re-apply the style sheet rules that match them."""
+    for key, value in properties.items():
+        widget.setProperty(key, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class StyledWidget(QWidget):
+    """A plain widget that paints its style-sheet background."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        option = QStyleOption()
+        option.initFrom(self)
+        painter = QPainter(self)
+        self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+
+
+class Icon(QWidget):
+    """An SVG icon from `kiosk/assets/icons`, drawn in one colour."""
+
+    def __init__(self, name: str, colour: str = theme.COLOURS["plain"], px: int = 96) -> None:
+        super().__init__()
+        self._renderer = QSvgRenderer(self)
+        self._px = px
+        self.set_icon(name, colour)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def set_icon(self, name: str, colour: str) -> None:
+        """Show icon `name` in `colour`."""
+        self._renderer.load(QByteArray(theme.icon_svg(name, colour)))
+        self.update()
+
+    def set_px(self, px: int) -> None:
+        """Resize to `px`×`px`."""
+        self._px = px
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(self._px, self._px)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._renderer.render(painter, QRectF(self.rect()))
+
+
+class CountdownBar(QWidget):
+    """A bar that empties over `seconds`: when the screen goes back to idle."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.update)
+        self._start = 0.0
+        self._seconds = 0.0
+        self.setFixedHeight(12)
+
+    def start(self, seconds: float) -> None:
+        """Start emptying, full now and empty after `seconds`."""
+        self._start, self._seconds = time.monotonic(), seconds
+        self._timer.start()
+        self.update()
+
+    def stop(self) -> None:
+        """Stop animating."""
+        self._timer.stop()
+
+    def remaining(self) -> float:
+        """The fraction still to run, from 1.0 down to 0.0."""
+        if self._seconds <= 0:
+            return 0.0
+        return max(0.0, 1.0 - (time.monotonic() - self._start) / self._seconds)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#1d2a38"))
+        left = self.remaining()
+        painter.fillRect(0, 0, round(self.width() * left), self.height(), QColor("#7dd3fc"))
+        if left <= 0:
+            self._timer.stop()
+
+
+class Spinner(QWidget):
+    """A turning arc: the kiosk is waiting for the backend."""
+
+    def __init__(self, px: int = 120) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.update)
+        self.setFixedSize(px, px)
+
+    def start(self) -> None:
+        """Start turning."""
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop turning."""
+        self._timer.stop()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = max(4, self.width() // 12)
+        pen = QPen(QColor(theme.COLOURS["accent"]), width)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        box = QRectF(self.rect()).adjusted(width, width, -width, -width)
+        angle = int(time.monotonic() * 360 * 16) % (360 * 16)
+        painter.drawArc(box, -angle, 270 * 16)

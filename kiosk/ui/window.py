@@ -1,0 +1,180 @@
+"""The kiosk window: one screen at a time, keys routed to the PIN pad, hardened for kiosks.
+
+The window renders the controller's `View` and passes intent on; it decides nothing. It is
+fullscreen, frameless and on top; close requests (Alt+F4, the window manager) are ignored
+until `allow_close` is set (staff mode, or the app quitting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QStackedLayout, QWidget
+
+from kiosk.backends.base import Place
+from kiosk.config import Config
+from kiosk.controller import Screen, View
+from kiosk.ui import theme
+from kiosk.ui.ask import AskScreen
+from kiosk.ui.busy import BusyScreen
+from kiosk.ui.idle import IdleScreen, Method
+from kiosk.ui.pinpad import BACKSPACE, PinScreen
+from kiosk.ui.present import describe
+from kiosk.ui.result import ResultScreen
+
+TITLE = "Check-in kiosk"
+
+
+class KioskWindow(QWidget):
+    """The screens in a stack; shows the `View` it is given.
+
+    Signals:
+        pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
+        painted(View): the view was painted for the first time.
+    """
+
+    pin_requested = Signal()
+    painted = Signal(object)
+
+    def __init__(
+        self, config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(TITLE)
+        self.setObjectName("window")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.allow_close = False
+        self._clock = clock
+        self._config = config
+        self._place: Place | None = None
+        self._scale = 0.0
+        self.idle = IdleScreen(config.kiosk.name)
+        self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
+        self.ask = AskScreen()
+        self.busy = BusyScreen()
+        self.result = ResultScreen()
+        self.screens: dict[Screen, QWidget] = {
+            Screen.IDLE: self.idle,
+            Screen.PIN: self.pin,
+            Screen.ASK: self.ask,
+            Screen.BUSY: self.busy,
+            Screen.RESULT: self.result,
+        }
+        self._stack = QStackedLayout(self)
+        for screen in self.screens.values():
+            self._stack.addWidget(screen)
+            screen.installEventFilter(self)
+        self.idle.pin_requested.connect(self.pin_requested)
+        self.view = View(Screen.IDLE)
+        self._unpainted: View | None = self.view
+        self.resize(1280, 800)
+
+    def apply(self, config: Config) -> None:
+        """Use `config` (PIN length, names on screen, the kiosk's name)."""
+        self._config = config
+        self.pin.configure(config.pin.length, config.pin.submit_on_length)
+        self.idle.kiosk_name.setText(config.kiosk.name)
+
+    def show_view(self, view: View) -> None:
+        """Render `view`."""
+        previous, self.view = self.view.screen, view
+        if view.screen is Screen.RESULT and view.outcome is not None:
+            timezone = self._place.timezone if self._place else None
+            text = describe(
+                view.outcome, self._clock(), timezone, self._config.kiosk.first_name_only
+            )
+            self.result.show_result(text, view.seconds)
+        elif previous is Screen.RESULT:
+            self.result.clear()
+        if previous is Screen.PIN and view.screen is not Screen.PIN:
+            self.pin.reset()
+        self.busy.set_active(view.screen is Screen.BUSY)
+        self._unpainted = view
+        self._stack.setCurrentWidget(self.screens[view.screen])
+        self.screens[view.screen].update()
+
+    def set_place(self, place: Place) -> None:
+        """The location this kiosk checks members in to."""
+        self._place = place
+        self.idle.set_place(place.name, place.timezone)
+
+    def set_methods(self, methods: set[Method]) -> None:
+        """The ways to check in that this kiosk offers."""
+        self.idle.set_methods(methods)
+
+    # keys
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        key, text = event.key(), event.text()
+        screen = self.view.screen
+        if text.isdigit() and len(text) == 1:
+            if screen in (Screen.IDLE, Screen.RESULT):
+                self.pin_requested.emit()
+            if self.view.screen is Screen.PIN:
+                self.pin.press(text)
+        elif screen is Screen.PIN and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.pin.submit()
+        elif screen is Screen.PIN and key == Qt.Key.Key_Backspace:
+            self.pin.press(BACKSPACE)
+        elif screen is Screen.PIN and key == Qt.Key.Key_Delete:
+            self.pin.press("Clear")
+        elif screen is Screen.PIN and key == Qt.Key.Key_Escape:
+            self.pin.cancel.click()
+        elif screen is Screen.ASK and key == Qt.Key.Key_Escape:
+            self.ask.cancel.click()
+        else:
+            event.ignore()
+            return
+        event.accept()
+
+    # painting and looks
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and self._unpainted is not None:
+            view = self._unpainted
+            if watched is self.screens[view.screen]:
+                self._unpainted = None
+                QTimer.singleShot(0, lambda: self.painted.emit(view))
+        return False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        scale = theme.scale_for(self.width(), self.height())
+        if scale != self._scale:
+            self._scale = scale
+            self.setStyleSheet(theme.style_sheet(scale))
+            self.idle.rescale(scale)
+            self.pin.rescale(scale)
+            self.result.rescale(scale)
+        portrait = self.height() > self.width()
+        self.idle.set_portrait(portrait)
+        self.pin.set_portrait(portrait)
+        self.ask.set_portrait(portrait)
+        super().resizeEvent(event)
+
+    # kiosk hardening
+
+    def show_kiosk(self, windowed: bool, hide_cursor: bool) -> None:
+        """Fullscreen, frameless and on top; or a normal window for development."""
+        if hide_cursor:
+            self.setCursor(Qt.CursorShape.BlankCursor)
+        if windowed:
+            self.show()
+        else:
+            self.setWindowFlags(
+                self.windowFlags()
+                | Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+            )
+            self.showFullScreen()
+        self.activateWindow()
+        self.setFocus()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.allow_close:
+            event.accept()
+        else:
+            event.ignore()

@@ -1,0 +1,92 @@
+"""Render every screen and state to PNG, for people to look at: ``make screenshots``.
+
+    python scripts/screenshots.py [OUT_DIR]      (default docs/screenshots)
+
+Each state is rendered at 1280×800 and 800×1280 (and the main ones at 1920×1080) with a fixed
+clock, from the same window the kiosk shows; no backend is involved.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from kiosk.backends.base import Place  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+from kiosk.controller import Attempt, Screen, View  # noqa: E402
+from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status  # noqa: E402
+from kiosk.ui.idle import Method  # noqa: E402
+from kiosk.ui.window import KioskWindow  # noqa: E402
+
+NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
+SIZES = [(1280, 800), (800, 1280)]
+MAIN = {"idle", "pin", "result-welcome", "result-no_valid_pass"}
+ATTEMPT = Attempt(Credential(CredentialKind.PIN, "12345"), 0.0)
+
+
+def states() -> list[tuple[str, View, dict[str, object]]]:
+    """(name, view, extra settings) for every screen and state."""
+    expire = NOW + timedelta(hours=7, minutes=12, seconds=30)
+    out: list[tuple[str, View, dict[str, object]]] = [
+        ("idle", View(Screen.IDLE), {"methods": {Method.TAP, Method.SCAN, Method.PIN}}),
+        ("idle-pin-only", View(Screen.IDLE), {"methods": {Method.PIN}, "online": False}),
+        ("pin", View(Screen.PIN), {"digits": "123"}),
+        ("pin-too-short", View(Screen.PIN), {"digits": "12", "submit": True}),
+        ("ask", View(Screen.ASK), {}),
+        ("busy", View(Screen.BUSY), {}),
+        ("result-welcome", _result(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)), {}),
+        ("result-welcome-no-name", _result(Outcome(Status.CHECKED_IN, None, expire)), {}),
+        ("result-goodbye", _result(Outcome(Status.CHECKED_OUT, "Bartholomew Okafor-Smith")), {}),
+        ("result-queued", _result(Outcome(Status.QUEUED, "Ada Lovelace")), {}),
+    ]
+    for reason in Reason:
+        out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
+    return out
+
+
+def _result(outcome: Outcome) -> View:
+    return View(Screen.RESULT, outcome, ATTEMPT, 5.0)
+
+
+def render(out: Path) -> list[Path]:
+    """Write every PNG into `out`; returns their paths."""
+    app = QApplication.instance() or QApplication([])
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for width, height in [*SIZES, (1920, 1080)]:
+        for name, view, extra in states():
+            if (width, height) == (1920, 1080) and name not in MAIN:
+                continue
+            window = KioskWindow(Config(), clock=lambda: NOW)
+            window.set_place(Place(1, "Demo Space", "Europe/Paris"))
+            window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
+            window.idle.set_reader("ready" if Method.TAP in extra.get("methods", ()) else None)  # type: ignore[operator]
+            window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
+            window.idle.clock.setText("10:48")
+            window.idle.date.setText("Monday 2 March")
+            window.resize(width, height)
+            window.show()
+            window.show_view(view)
+            for digit in str(extra.get("digits", "")):
+                window.pin.press(digit)
+            if extra.get("submit"):
+                window.pin.submit()
+            app.processEvents()
+            path = out / f"{name}-{width}x{height}.png"
+            window.grab().save(str(path))
+            written.append(path)
+            window.allow_close = True
+            window.close()
+            window.deleteLater()
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots")
+    print(f"{len(render(target))} screenshots in {target}")
