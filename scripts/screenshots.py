@@ -15,14 +15,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from kiosk.backends.base import Place  # noqa: E402
-from kiosk.config import Config  # noqa: E402
-from kiosk.controller import Attempt, Screen, View  # noqa: E402
-from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status  # noqa: E402
-from kiosk.ui.idle import Method  # noqa: E402
-from kiosk.ui.window import KioskWindow  # noqa: E402
+from kiosk.backends.base import Place
+from kiosk.config import Config
+from kiosk.controller import Attempt, Screen, View
+from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.ui.idle import Method
+from kiosk.ui.window import KioskWindow
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
-from PySide6.QtWidgets import QStackedLayout, QWidget
+from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
 from kiosk.config import Config
@@ -65,6 +65,8 @@ class KioskWindow(QWidget):
             Screen.RESULT: self.result,
         }
         self._stack = QStackedLayout(self)
+        # the screen decides the size; each screen adapts to it (portrait or landscape)
+        self._stack.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         for screen in self.screens.values():
             self._stack.addWidget(screen)
             screen.installEventFilter(self)

@@ -1,0 +1,63 @@
+"""A whole kiosk (window, controller, event log) over a fake backend, with short timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import KioskApp, build_app
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import Config, Mode, TimeoutSettings
+from kiosk.eventlog import EventLog
+
+FAST = TimeoutSettings(result=0.5, pin=1.0, debounce=3.0, busy_delay=0.15)
+Build = Callable[..., KioskApp]
+
+
+def settings(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:
+    config = Config(timeouts=dataclasses.replace(FAST, **timeouts))
+    return dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, mode=mode))
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return FakeBackend()
+
+
+@pytest.fixture
+def event_path(tmp_path: Path) -> Path:
+    return tmp_path / "events.jsonl"
+
+
+@pytest.fixture
+def build(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, backend: FakeBackend, event_path: Path
+) -> Iterator[Build]:
+    built: list[KioskApp] = []
+
+    def make(config: Config | None = None) -> KioskApp:
+        kiosk = build_app(config or settings(), aloop, backend=backend, events=EventLog(event_path))
+        qtbot.addWidget(kiosk.window)
+        kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
+        with qtbot.waitSignal(kiosk.window.painted):
+            kiosk.controller.start()
+        built.append(kiosk)
+        return kiosk
+
+    yield make
+    for kiosk in built:
+        kiosk.window.allow_close = True
+        kiosk.controller.close()
+        kiosk.events.close()
+
+
+def events(path: Path) -> list[dict[str, Any]]:
+    """The event log's lines."""
+    return [json.loads(line) for line in path.read_text().splitlines()]

@@ -1,0 +1,305 @@
+"""The kiosk as a member meets it: clicks and key presses in, screens and event-log lines out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import Mode
+from kiosk.controller import Screen, View
+from kiosk.domain import Action, Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.ui.idle import Method
+from kiosk.ui.pinpad import BACKSPACE
+from tests.ui.conftest import Build, events, settings
+
+
+def click(qtbot: QtBot, button: QPushButton) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_pin(qtbot: QtBot, kiosk_build: object, digits: str) -> None:
+    for digit in digits:
+        click(qtbot, kiosk_build.window.pin.keys[digit])  # type: ignore[attr-defined]
+
+
+def texts(widget: object) -> str:
+    return " | ".join(label.text() for label in widget.findChildren(QLabel))  # type: ignore[attr-defined]
+
+
+def test_pin_by_clicks_checks_in_and_greets_by_first_name(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    expire = datetime.now(UTC) + timedelta(hours=3, minutes=5, seconds=30)
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)
+    kiosk = build()
+    click(qtbot, kiosk.window.idle.pin)
+    assert kiosk.window.view.screen is Screen.PIN
+    type_pin(qtbot, kiosk, "12345")
+    assert kiosk.window.pin.dots.count == 5
+    with qtbot.waitSignal(
+        kiosk.window.painted, check_params_cb=lambda v: v.screen is Screen.RESULT
+    ):
+        click(qtbot, kiosk.window.pin.ok)
+    request = backend.requests[0]
+    assert (request.credential.kind, request.credential.value) == (CredentialKind.PIN, "12345")
+    assert request.credential.source == "pinpad"
+    assert kiosk.window.result.title.text() == "Welcome, Ada"
+    assert kiosk.window.result.detail.text().startswith("Checked in until ")
+    assert kiosk.window.result.detail.text().endswith("3 h 5 min left")
+    assert kiosk.window.pin.digit_count == 0
+
+
+def test_digits_typed_at_idle_start_pin_entry_and_enter_submits(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    kiosk = build()
+    qtbot.keyClicks(kiosk.window, "2345")
+    assert kiosk.window.view.screen is Screen.PIN
+    qtbot.keyClick(kiosk.window, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(kiosk.window, "5", Qt.KeyboardModifier.KeypadModifier)
+    qtbot.keyClicks(kiosk.window, "6")
+    with qtbot.waitSignal(kiosk.controller.finished):
+        qtbot.keyClick(kiosk.window, Qt.Key.Key_Return)
+    assert backend.requests[0].credential.value == "23456"
+
+
+def test_pin_pad_keys_clear_backspace_and_limits(qtbot: QtBot, build: Build) -> None:
+    kiosk = build()
+    kiosk.controller.open_pin()
+    pad = kiosk.window.pin
+    type_pin(qtbot, kiosk, "123456789")
+    assert pad.digit_count == 8
+    click(qtbot, pad.keys[BACKSPACE])
+    assert pad.digit_count == 7
+    click(qtbot, pad.keys["Clear"])
+    assert pad.digit_count == 0
+    type_pin(qtbot, kiosk, "123")
+    assert not pad.ok.isEnabled()
+    with qtbot.assertNotEmitted(pad.submitted):
+        qtbot.keyClick(kiosk.window, Qt.Key.Key_Enter)
+    assert "4 to 8 digits" in pad.message.text()
+    qtbot.keyClick(kiosk.window, Qt.Key.Key_Escape)
+    assert kiosk.window.view.screen is Screen.IDLE
+    assert pad.digit_count == 0
+
+
+def test_submit_on_reaching_the_configured_length(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    config = settings()
+    config = type(config)(
+        config.kiosk,
+        type(config.pin)(length=4, submit_on_length=True),
+        config.timeouts,
+        config.backend,
+    )
+    kiosk = build(config)
+    with qtbot.waitSignal(kiosk.controller.finished):
+        qtbot.keyClicks(kiosk.window, "4321")
+    assert backend.requests[0].credential.value == "4321"
+
+
+def test_pin_pad_returns_to_idle_without_input(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(settings(pin=0.3))
+    qtbot.keyClicks(kiosk.window, "12")
+    with qtbot.waitSignal(kiosk.controller.view_changed, timeout=3000):
+        pass
+    assert kiosk.window.view.screen is Screen.IDLE
+    assert kiosk.window.pin.digit_count == 0
+
+
+def test_result_goes_back_to_idle_and_leaves_no_personal_data(
+    qtbot: QtBot, build: Build, event_path: Path
+) -> None:
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "04A1B2"))
+    assert "Ada" in texts(kiosk.window.result)
+    with qtbot.waitSignal(
+        kiosk.window.painted, timeout=3000, check_params_cb=lambda v: v.screen is Screen.IDLE
+    ):
+        pass
+    assert "Ada" not in texts(kiosk.window.result)
+    assert [e["name"] for e in events(event_path) if e["event"] == "screen"] == [
+        "idle",
+        "result",
+        "idle",
+    ]
+
+
+@pytest.mark.parametrize("status", [Status.CHECKED_IN, Status.CHECKED_OUT, Status.QUEUED])
+def test_every_status_is_rendered(
+    qtbot: QtBot, build: Build, backend: FakeBackend, status: Status
+) -> None:
+    backend.answer = lambda r: Outcome(status, "Ben Okafor")
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
+    title = kiosk.window.result.title.text()
+    assert title.endswith(", Ben")
+    assert title.split(",")[0] in {"Welcome", "Goodbye", "Thank you"}
+    assert kiosk.window.result.detail.text()
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_every_reason_is_rendered_in_plain_words_never_raw(
+    qtbot: QtBot, build: Build, backend: FakeBackend, reason: Reason
+) -> None:
+    raw = "Traceback (most recent call last): KeyError 'Value' HTTP 500"
+    backend.answer = lambda r: Outcome(Status.REJECTED, reason=reason, raw_message=raw)
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
+    shown = texts(kiosk.window.result)
+    assert kiosk.window.result.title.text() == reason.message
+    assert reason.hint in shown
+    assert "Traceback" not in shown
+    assert "HTTP" not in shown
+    assert kiosk.window.result.title.property("tone") in {"refused", "problem", "info"}
+
+
+def test_busy_screen_only_when_the_backend_is_slow(
+    qtbot: QtBot, build: Build, backend: FakeBackend, event_path: Path
+) -> None:
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "01"))
+    backend.delay = 0.5
+    with qtbot.waitSignal(kiosk.window.painted, check_params_cb=lambda v: v.screen is Screen.BUSY):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "02"))
+    assert kiosk.window.busy.spinner._timer.isActive()
+    with qtbot.waitSignal(
+        kiosk.window.painted, check_params_cb=lambda v: v.screen is Screen.RESULT
+    ):
+        pass
+    assert not kiosk.window.busy.spinner._timer.isActive()
+    screens = [e["name"] for e in events(event_path) if e["event"] == "screen"]
+    assert screens[:4] == ["idle", "result", "busy", "result"]
+
+
+def test_a_double_read_is_ignored_in_toggle_mode(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    kiosk = build()
+    card = Credential(CredentialKind.CARD, "04A1B2")
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(card)
+    with qtbot.assertNotEmitted(kiosk.controller.finished, wait=300):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "04A1B2"))
+    assert len(backend.requests) == 1
+    assert kiosk.window.result.title.text() == "Welcome, Ada"
+
+
+def test_ask_mode_buttons(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:
+    backend.answer = lambda r: Outcome(Status.CHECKED_OUT, "Ada Lovelace")
+    kiosk = build(settings(Mode.ASK))
+    kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
+    assert kiosk.window.view.screen is Screen.ASK
+    with qtbot.waitSignal(kiosk.controller.finished):
+        click(qtbot, kiosk.window.ask.check_out)
+    assert backend.requests[0].action is Action.OUT
+    assert kiosk.window.result.title.text() == "Goodbye, Ada"
+
+
+def test_close_requests_are_ignored_until_allowed(qtbot: QtBot, build: Build) -> None:
+    kiosk = build()
+    event = QCloseEvent()
+    kiosk.window.closeEvent(event)
+    assert not event.isAccepted()
+    assert not kiosk.window.close()
+    assert kiosk.window.isVisible()
+    assert kiosk.window.contextMenuPolicy() is Qt.ContextMenuPolicy.NoContextMenu
+    kiosk.window.allow_close = True
+    assert kiosk.window.close()
+
+
+def test_event_log_lines(
+    qtbot: QtBot,
+    build: Build,
+    backend: FakeBackend,
+    event_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    expire = datetime(2030, 1, 1, 17, 0, tzinfo=UTC)
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)
+    kiosk = build()
+    qtbot.keyClicks(kiosk.window, "98765")
+    with qtbot.waitSignal(
+        kiosk.window.painted, check_params_cb=lambda v: v.screen is Screen.RESULT
+    ):
+        qtbot.keyClick(kiosk.window, Qt.Key.Key_Return)
+    lines = events(event_path)
+    names = [line["event"] for line in lines]
+    assert names.index("ready") == names.index("screen") + 1
+    assert "98765" not in event_path.read_text()
+    assert "98765" not in caplog.text
+    credential = next(line for line in lines if line["event"] == "credential")
+    assert credential == {**credential, "kind": "pin", "source": "pinpad", "value": "•••••"}
+    outcome = next(line for line in lines if line["event"] == "outcome")
+    assert outcome["status"] == "checked_in"
+    assert outcome["member"] == "Ada Lovelace"
+    assert outcome["session_expire"] == "2030-01-01T17:00:00Z"
+    assert 0 < outcome["latency_ms"] < 5000
+    assert all(isinstance(line["t"], float) for line in lines)
+
+
+def test_idle_shows_place_methods_and_backend_state(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    kiosk = build()
+    qtbot.waitUntil(lambda: kiosk.window.idle.place.text() == "Demo Space")
+    assert kiosk.window.idle.pin.isVisibleTo(kiosk.window)
+    kiosk.window.set_methods({Method.TAP})
+    assert not kiosk.window.idle.pin.isVisibleTo(kiosk.window)
+    assert "Tap your card or phone" in texts(kiosk.window.idle)
+    kiosk.window.idle.set_backend(False)
+    assert "offline" in kiosk.window.idle.backend.text()
+
+
+def test_a_new_credential_on_the_result_screen_checks_at_once(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    names = iter(["Ada Lovelace", "Ben Okafor"])
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, next(names))
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.CARD, "01"))
+    assert kiosk.window.view.screen is Screen.RESULT
+    with qtbot.waitSignal(kiosk.controller.finished):
+        qtbot.keyClicks(kiosk.window, "11111")
+        qtbot.keyClick(kiosk.window, Qt.Key.Key_Return)
+    assert kiosk.window.result.title.text() == "Welcome, Ben"
+
+
+def test_portrait_and_landscape_layouts_fit(qtbot: QtBot, build: Build) -> None:
+    kiosk = build()
+    for width, height in [(1280, 800), (800, 1280), (1920, 1080)]:
+        kiosk.window.resize(width, height)
+        qtbot.waitUntil(lambda: kiosk.window.width() == width)  # noqa: B023
+        for screen in (Screen.IDLE, Screen.PIN, Screen.ASK):
+            kiosk.window.show_view(View(screen))
+            hint = kiosk.window.screens[screen].minimumSizeHint()
+            assert hint.width() <= width, (screen, width, hint)
+            assert hint.height() <= height, (screen, height, hint)
+        for key in kiosk.window.pin.keys.values():
+            assert min(key.width(), key.height()) >= 72 or not key.isVisible()
+
+
+def test_unsupported_credential_kind_is_refused_locally(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    backend._kinds = frozenset({CredentialKind.PIN})
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.QR, "X"))
+    assert kiosk.window.result.title.text() == Reason.UNSUPPORTED_CREDENTIAL.message
+    assert backend.requests == []
