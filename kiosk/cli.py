@@ -106,7 +106,8 @@ def _demo(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise admin.AdminError(f"cannot listen on {args.host}:{port}: {exc.strerror}") from None
         print(demo_text(thread.url))
-        print(f"Database {db}. Ctrl-C or SIGTERM stops the kiosk.", flush=True)
+        print(f"Database {db}; admin API token in {server.keys_path}.", flush=True)
+        print("Ctrl-C stops the kiosk.", flush=True)
         return run(Config(), args.windowed, _event_log(args), server=thread)
     try:
         sock = bind(args.host, port)

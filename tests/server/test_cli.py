@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from kiosk.cli import build_parser, main
+from tests.helpers.xvfb import wait_event
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -274,8 +275,21 @@ def test_serve_reports_a_busy_port(db: str, capsys: pytest.CaptureFixture[str]) 
         _stop(proc)
 
 
+def test_demo_opens_the_kiosk_on_its_own_server(tmp_path: Path) -> None:
+    log = tmp_path / "events.jsonl"
+    proc, url, lines = _start("demo", "--event-log", str(log))
+    try:
+        assert "Ada Lovelace" in "".join(lines)
+        wait_event(log, "ready")
+        assert httpx.post(url + "/api/public/checkin", json={"Pin": "12345"}).json()[
+            "WasSuccessful"
+        ]
+    finally:
+        _stop(proc)
+
+
 def test_demo_prints_members_and_serves_them() -> None:
-    proc, url, lines = _start("demo", "--port", "0")
+    proc, url, lines = _start("demo", "--no-window", "--port", "0")
     try:
         text = "".join(lines)
         for expected in (

@@ -1,0 +1,101 @@
+"""`kiosk run --backend-url` in its own process, on a real X display, against the real server.
+
+A person's keystrokes come from xdotool; what happened is read from the event log and the
+server's own records.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.server.runner import ServerThread
+from tests.helpers.clock import FakeClock
+from tests.helpers.server import admin_client, demo_server
+from tests.helpers.xvfb import read_events, wait_event, xdotool, xvfb
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    with xvfb() as name:
+        yield name
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerThread]:
+    with demo_server(tmp_path / "server" / "checkin.db", FakeClock()) as running:
+        yield running
+
+
+def start_kiosk(tmp_path: Path, display: str, *args: str) -> subprocess.Popen[str]:
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def test_a_pin_typed_on_the_keyboard_checks_in_through_the_real_server(
+    tmp_path: Path, display: str, server: ServerThread
+) -> None:
+    log = tmp_path / "events.jsonl"
+    proc = start_kiosk(tmp_path, display, "--backend-url", server.url, "--event-log", str(log))
+    try:
+        wait_event(log, "ready")
+        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+        xdotool(display, "windowfocus", "--sync", window)
+        before = len(read_events(log))
+        xdotool(display, "type", "--delay", "30", "12345")
+        xdotool(display, "key", "Return")
+        outcome = wait_event(log, "outcome", after=before)
+    finally:
+        code, err = stop(proc)
+    assert outcome["status"] == "checked_in", outcome
+    assert outcome["member"] == "Ada Lovelace"
+    assert outcome["session_expire"]
+    assert outcome["latency_ms"] > 0
+    credential = wait_event(log, "credential", after=before)
+    assert (credential["kind"], credential["value"]) == ("pin", "•••••")
+    assert "12345" not in log.read_text() + err
+    assert code == 0, err
+    with admin_client(server) as admin:
+        records = admin.get("/api/spaces/checkins", params={"Open": "true"}).json()["Records"]
+    assert [r["CoworkerFullName"] for r in records] == ["Ada Lovelace"]
+
+
+def test_a_bad_config_is_a_message_not_a_traceback(tmp_path: Path, display: str) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[kiosk]\nmode = "sideways"\n')
+    proc = start_kiosk(tmp_path, display, "--config", str(config))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "kiosk: error:" in err
+    assert "kiosk.mode = 'sideways' is not allowed" in err
+    assert "Traceback" not in err

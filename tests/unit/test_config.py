@@ -1,0 +1,59 @@
+"""The configuration model: defaults, TOML, and a clear message for every bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import BackendKind, Config, ConfigError, Mode, load_config, load_config_text
+
+
+def test_empty_file_is_the_defaults() -> None:
+    config = load_config_text("")
+    assert config == Config()
+    assert config.kiosk.mode is Mode.TOGGLE
+    assert (config.pin.length, config.timeouts.result, config.timeouts.debounce) == (5, 5.0, 3.0)
+    assert (config.backend.connect_timeout, config.backend.timeout) == (2.0, 5.0)
+
+
+def test_values_are_read_and_typed() -> None:
+    config = load_config_text(
+        '[kiosk]\nmode = "ask"\nlocation = 2\n[pin]\nlength = 6\n'
+        '[timeouts]\nresult = 8\n[backend]\nkind = "nexudus"\nurl = "https://x.example"\n'
+    )
+    assert config.kiosk.mode is Mode.ASK
+    assert config.kiosk.location == 2
+    assert config.pin.length == 6
+    assert config.timeouts.result == 8.0
+    assert isinstance(config.timeouts.result, float)
+    assert config.backend.kind is BackendKind.NEXUDUS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[kiosk]\nmode = "sometimes"', "kiosk.mode = 'sometimes' is not allowed; use one of"),
+        ("[pin]\nlength = 3", "pin.length = 3 is out of range; use a number from 4 to 8"),
+        ('[pin]\nlength = "5"', "pin.length = '5' must be a whole number"),
+        ("[pin]\nlength = true", "pin.length = True must be a whole number"),
+        ("[kiosk]\nfirst_name_only = 1", "kiosk.first_name_only = 1 must be true or false"),
+        ("[kiosk]\ncolour = 1", "unknown key kiosk.colour"),
+        ("[printer]\nx = 1", "unknown key printer"),
+        ("kiosk = 3", "kiosk must be a table"),
+        ("[timeouts]\nresult = 0.2", "timeouts.result = 0.2 is out of range"),
+        ("[kiosk\n", "not valid TOML"),
+    ],
+)
+def test_bad_values_name_the_key_and_what_is_allowed(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match="^" + message.replace("(", r"\(").replace("[", r"\[")):
+        load_config_text(text)
+
+
+def test_load_config_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[pin]\nlength = 12\n")
+    with pytest.raises(ConfigError, match=f"^{path}: pin.length"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")
