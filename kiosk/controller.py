@@ -240,14 +240,17 @@ class KioskController(QObject):
             log.warning("cannot list the backend's locations: %s", exc)
             self._place_timer.start(round(PLACE_RETRY_SECONDS * 1000))
             return
+        self._set_online(True)
         wanted = self._config.kiosk.location
         place = next((p for p in places if p.id == wanted), None) if wanted else None
         if place is None and places and not wanted:
             place = places[0]
         if place is None:
-            log.warning("location %s is not among the backend's %d locations", wanted, len(places))
+            known = ", ".join(f"{p.id} {p.name}" for p in places) or "none"
+            log.warning(
+                "kiosk.location %s is not one of the backend's locations (%s)", wanted, known
+            )
             return
-        self._set_online(True)
         self.place = place
         self.place_changed.emit(place)
 

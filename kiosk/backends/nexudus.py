@@ -59,6 +59,15 @@ class NexudusClient:
         self._pin_field = pin_field
 
     @property
+    def base_url(self) -> str:
+        """Where the server is; empty until the embedded server has started."""
+        return self._base
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self._base = url.rstrip("/")
+
+    @property
     def kinds(self) -> frozenset[CredentialKind]:
         """PINs, cards, and phone or QR tokens."""
         return KINDS

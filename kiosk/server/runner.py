@@ -51,9 +51,13 @@ def open_server(
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket; port 0 picks a free one."""
+    """A listening socket; port 0 picks a free one.
+
+    The protocol is given explicitly: asyncio sets TCP_NODELAY only on sockets whose `proto`
+    is TCP, and without it every response waits ~40 ms for the client's delayed ACK.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))

@@ -17,7 +17,7 @@ import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import admin_client, demo_server
+from tests.helpers.server import admin_client, demo_db, demo_server
 from tests.helpers.xvfb import read_events, wait_event, xdotool, xvfb
 
 
@@ -88,6 +88,31 @@ def test_a_pin_typed_on_the_keyboard_checks_in_through_the_real_server(
     with admin_client(server) as admin:
         records = admin.get("/api/spaces/checkins", params={"Open": "true"}).json()["Records"]
     assert [r["CoworkerFullName"] for r in records] == ["Ada Lovelace"]
+
+
+def test_without_a_backend_url_the_embedded_server_runs_in_the_kiosk(
+    tmp_path: Path, display: str
+) -> None:
+    db = demo_db(tmp_path / "embedded" / "checkin.db")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 2\n')
+    log = tmp_path / "events.jsonl"
+    proc = start_kiosk(tmp_path, display, "--config", str(config), "--event-log", str(log))
+    try:
+        wait_event(log, "ready")
+        wait_event(log, "backend")  # the server is up and answered
+        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+        xdotool(display, "windowfocus", "--sync", window)
+        before = len(read_events(log))
+        xdotool(display, "type", "--delay", "30", "67890")
+        xdotool(display, "key", "KP_Enter")
+        outcome = wait_event(log, "outcome", after=before)
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    # Frank's part-time plan covers only the first location: this kiosk is at the annex
+    assert (outcome["status"], outcome["reason"]) == ("rejected", "access_restricted"), outcome
+    assert outcome["member"] == "Frank Moreau"
 
 
 def test_a_bad_config_is_a_message_not_a_traceback(tmp_path: Path, display: str) -> None:
