@@ -51,3 +51,5 @@ screenshots: setup
 
 bench: setup
 	$(BIN)/python bench/server_throughput.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kiosk_latency.py
+	$(BIN)/python bench/kiosk_process.py
