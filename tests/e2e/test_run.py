@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,26 +63,31 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
+def type_pin(display: str, log: Path, pin: str, enter: str) -> dict[str, Any]:
+    """Wait for the idle screen, type `pin` and `enter` as a person would; the outcome event."""
+    wait_event(log, "ready")
+    window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+    xdotool(display, "windowfocus", "--sync", window)
+    before = len(read_events(log))
+    xdotool(display, "type", "--delay", "30", pin)
+    xdotool(display, "key", enter)
+    return wait_event(log, "outcome", after=before)
+
+
 def test_a_pin_typed_on_the_keyboard_checks_in_through_the_real_server(
     tmp_path: Path, display: str, server: ServerThread
 ) -> None:
     log = tmp_path / "events.jsonl"
     proc = start_kiosk(tmp_path, display, "--backend-url", server.url, "--event-log", str(log))
     try:
-        wait_event(log, "ready")
-        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
-        xdotool(display, "windowfocus", "--sync", window)
-        before = len(read_events(log))
-        xdotool(display, "type", "--delay", "30", "12345")
-        xdotool(display, "key", "Return")
-        outcome = wait_event(log, "outcome", after=before)
+        outcome = type_pin(display, log, "12345", "Return")
     finally:
         code, err = stop(proc)
     assert outcome["status"] == "checked_in", outcome
     assert outcome["member"] == "Ada Lovelace"
     assert outcome["session_expire"]
     assert outcome["latency_ms"] > 0
-    credential = wait_event(log, "credential", after=before)
+    credential = wait_event(log, "credential")
     assert (credential["kind"], credential["value"]) == ("pin", "•••••")
     assert "12345" not in log.read_text() + err
     assert code == 0, err
@@ -99,14 +105,8 @@ def test_without_a_backend_url_the_embedded_server_runs_in_the_kiosk(
     log = tmp_path / "events.jsonl"
     proc = start_kiosk(tmp_path, display, "--config", str(config), "--event-log", str(log))
     try:
-        wait_event(log, "ready")
-        wait_event(log, "backend")  # the server is up and answered
-        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
-        xdotool(display, "windowfocus", "--sync", window)
-        before = len(read_events(log))
-        xdotool(display, "type", "--delay", "30", "67890")
-        xdotool(display, "key", "KP_Enter")
-        outcome = wait_event(log, "outcome", after=before)
+        wait_event(log, "backend")  # the embedded server is up and answered
+        outcome = type_pin(display, log, "67890", "KP_Enter")
     finally:
         code, err = stop(proc)
     assert code == 0, err
