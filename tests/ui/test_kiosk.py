@@ -303,3 +303,15 @@ def test_unsupported_credential_kind_is_refused_locally(
         kiosk.controller.present(Credential(CredentialKind.QR, "X"))
     assert kiosk.window.result.title.text() == Reason.UNSUPPORTED_CREDENTIAL.message
     assert backend.requests == []
+
+
+def test_kiosk_mode_is_fullscreen_frameless_on_top_without_cursor(
+    qtbot: QtBot, build: Build
+) -> None:
+    kiosk = build()
+    kiosk.window.show_kiosk(windowed=False, hide_cursor=True)
+    flags = kiosk.window.windowFlags()
+    assert flags & Qt.WindowType.FramelessWindowHint
+    assert flags & Qt.WindowType.WindowStaysOnTopHint
+    assert kiosk.window.isFullScreen()
+    assert kiosk.window.cursor().shape() is Qt.CursorShape.BlankCursor
