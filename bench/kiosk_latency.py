@@ -39,12 +39,6 @@ BUDGET_RESULT_P95_MS, BUDGET_DOT_MS = 50.0, 16.0
 PINS = ["12345", "23456", "56789"]  # members whose check-ins succeed (toggle in and out)
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The `q` quantile (0–1) of `values`."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 async def painted(kiosk: KioskApp, screen: Screen) -> float:
     """Wait until `screen` is painted; the perf_counter time it was."""
     future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -118,7 +112,8 @@ async def measure(loop: asyncio.AbstractEventLoop, args: argparse.Namespace) -> 
     await kiosk.aclose()
     thread.stop()
     server.store.close()
-    p95, dot_p95 = percentile(results, 0.95), percentile(dots, 0.95)
+    p95 = statistics.quantiles(results, n=100)[94]
+    dot_p95 = statistics.quantiles(dots, n=100)[94]
     print(
         f"OK → result painted: median {statistics.median(results):.1f} ms, p95 {p95:.1f} ms, "
         f"max {max(results):.1f} ms over {len(results)} check-ins "

@@ -12,6 +12,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from kiosk.app import KioskApp
 from kiosk.backends.fake import FakeBackend
 from kiosk.config import Mode
 from kiosk.controller import Screen, View
@@ -25,9 +26,9 @@ def click(qtbot: QtBot, button: QPushButton) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def type_pin(qtbot: QtBot, kiosk_build: object, digits: str) -> None:
+def type_pin(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
     for digit in digits:
-        click(qtbot, kiosk_build.window.pin.keys[digit])  # type: ignore[attr-defined]
+        click(qtbot, kiosk.window.pin.keys[digit])
 
 
 def texts(widget: object) -> str:
