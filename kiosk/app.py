@@ -31,6 +31,8 @@ from kiosk.config import BackendKind, Config, ConfigError
 from kiosk.controller import KioskController
 from kiosk.domain import Credential, CredentialKind
 from kiosk.eventlog import EventLog
+from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
+from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.paths import default_db_path
 from kiosk.ui.idle import Method
 from kiosk.ui.window import KioskWindow
@@ -49,6 +51,8 @@ class KioskApp:
     controller: KioskController
     window: KioskWindow
     events: EventLog
+    reader: CardReader
+    kinds: frozenset[CredentialKind]
     http: httpx.AsyncClient | None = None
     client: NexudusClient | None = None
     server: ServerThread | None = None
@@ -57,17 +61,31 @@ class KioskApp:
         """The PIN pad's PIN, as a credential."""
         self.controller.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
 
+    def read_failed(self, failure: ReadFailure) -> None:
+        """A tap gave no credential: log it and tell the member why."""
+        self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
+        self.controller.refuse(failure.reason, failure.detail)
+
+    def reader_changed(self, status: ReaderStatus) -> None:
+        """Show the reader's state, and offer tapping only while a reader is ready."""
+        self.events.reader(status.state.value, status.readers)
+        self.window.idle.set_reader(status.state.label)
+        self.window.set_methods(methods(self.kinds, status.state))
+
     async def start(self) -> None:
-        """Start the embedded server if the backend is ours and not yet running, then the
-        controller. The server starts in a thread after the window is up: the idle screen
-        does not wait for it."""
+        """Start the card reader; then the embedded server if the backend is ours and not yet
+        running, and the controller. The server starts in a thread after the window is up:
+        the idle screen does not wait for it."""
+        self.reader.start()
         if self.client is not None and not self.client.base_url:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
         self.controller.start()
 
     async def aclose(self) -> None:
-        """Stop the controller, close the HTTP client, the embedded server and the log."""
+        """Stop the reader and the controller, close the HTTP client, the embedded server and
+        the log."""
+        await asyncio.to_thread(self.reader.stop)
         self.controller.close()
         if self.http is not None:
             await self.http.aclose()
@@ -83,8 +101,10 @@ def build_app(
     backend: Backend | None = None,
     events: EventLog | None = None,
     backend_url: str | None = None,
+    source: TapSource | None = None,
 ) -> KioskApp:
-    """Build and wire a kiosk; without `backend`, the one `config` names.
+    """Build and wire a kiosk; without `backend`, the one `config` names, and without
+    `source`, the PC/SC readers (or a null reader where PC/SC is missing or switched off).
 
     With no URL at all the backend is the embedded server, started by `KioskApp.start`.
     """
@@ -101,11 +121,35 @@ def build_app(
     events = events or EventLog(None)
     controller = KioskController(config, backend, loop)
     window = KioskWindow(config)
-    kiosk = KioskApp(config, controller, window, events, http, client)
+    reader = CardReader(source or pcsc_source(config), config.reader, loop)
+    kinds = frozenset(backend.kinds)
+    kiosk = KioskApp(config, controller, window, events, reader, kinds, http, client)
     _connect(kiosk)
-    methods = {Method.PIN} if CredentialKind.PIN in backend.kinds else set()
-    window.set_methods(methods)
+    window.set_methods(methods(kinds, ReaderState.OFF))
     return kiosk
+
+
+def pcsc_source(config: Config) -> TapSource:
+    """The PC/SC supervisor, or a null reader saying why there is none."""
+    if not config.reader.enabled:
+        return NullSource(ReaderState.OFF)
+    from kiosk.inputs.pcsc import PcscSupervisor
+    from kiosk.inputs.scard import ScardPcsc
+
+    try:
+        pcsc = ScardPcsc()
+    except (ImportError, OSError) as exc:  # pyscard or libpcsclite is not installed
+        log.warning("no card reader: cannot load PC/SC: %s", exc)
+        return NullSource(ReaderState.UNAVAILABLE, str(exc))
+    return PcscSupervisor(pcsc, config.reader)
+
+
+def methods(kinds: frozenset[CredentialKind], reader: ReaderState) -> set[Method]:
+    """The ways to check in that the idle screen offers."""
+    offered = {Method.PIN} if CredentialKind.PIN in kinds else set()
+    if reader is ReaderState.READY and kinds & {CredentialKind.CARD, CredentialKind.PHONE}:
+        offered.add(Method.TAP)
+    return offered
 
 
 def new_http_client(config: Config) -> httpx.AsyncClient:
@@ -121,6 +165,9 @@ def _connect(kiosk: KioskApp) -> None:
     controller.backend_changed.connect(window.idle.set_backend)
     controller.backend_changed.connect(events.backend)
     controller.accepted.connect(events.credential)
+    kiosk.reader.tapped.connect(controller.present)
+    kiosk.reader.failed.connect(kiosk.read_failed)
+    kiosk.reader.status_changed.connect(kiosk.reader_changed)
     window.painted.connect(events.painted)
     window.pin_requested.connect(controller.open_pin)
     window.pin.submitted.connect(kiosk.present_pin)

@@ -20,11 +20,13 @@ import dataclasses
 import enum
 import tomllib
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from kiosk.inputs.cardid import UidFormat
 from kiosk.paths import APP_NAME
 
 
@@ -49,8 +51,25 @@ class BackendKind(enum.StrEnum):
     KADENCE = "kadence"
 
 
-def _opt(default: Any, help: str, lo: float | None = None, hi: float | None = None) -> Any:
-    return dataclasses.field(default=default, metadata={"help": help, "min": lo, "max": hi})
+def _opt(
+    default: Any,
+    help: str,
+    lo: float | None = None,
+    hi: float | None = None,
+    check: Callable[[Any], str | None] | None = None,
+) -> Any:
+    meta = {"help": help, "min": lo, "max": hi, "check": check}
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def _aid(value: str) -> str | None:
+    try:
+        size = len(bytes.fromhex(value))
+    except ValueError:
+        size = 0
+    if not 5 <= size <= 16:
+        return "must be an AID of 5 to 16 bytes in hex, like F04B494F534B01"
+    return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,6 +114,23 @@ class BackendSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReaderSettings:
+    """The PC/SC card reader."""
+
+    enabled: bool = _opt(True, "read cards and phones on PC/SC readers")
+    name_filter: str = _opt("", "use only readers whose name contains this (any case)")
+    uid_format: UidFormat = _opt(UidFormat.HEX, "how a card's UID is sent to the backend")
+    phone_aid: str = _opt("F04B494F534B01", "the member app's AID, in hex", check=_aid)
+    repeat_after: float = _opt(2.0, "a card tapped again is read only after this", 0, 60)
+    feedback: bool = _opt(True, "beep and flash ACS readers after a read")
+
+    @property
+    def aid(self) -> bytes:
+        """`phone_aid` as bytes."""
+        return bytes.fromhex(self.phone_aid)
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -102,6 +138,7 @@ class Config:
     pin: PinSettings = dataclasses.field(default_factory=PinSettings)
     timeouts: TimeoutSettings = dataclasses.field(default_factory=TimeoutSettings)
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
+    reader: ReaderSettings = dataclasses.field(default_factory=ReaderSettings)
 
 
 def default_config_path() -> Path:
@@ -165,6 +202,10 @@ def coerce(key: str, kind: type[Any], meta: Any, value: Any) -> Any:
     )
     if not ok:
         raise ConfigError(f"{key} = {value!r} must be {_NAMES[kind]}")
+    check = meta.get("check")
+    problem = check(value) if check else None
+    if problem:
+        raise ConfigError(f"{key} = {value!r} {problem}")
     lo, hi = meta.get("min"), meta.get("max")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         span = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"

@@ -155,6 +155,16 @@ class KioskController(QObject):
         else:
             self._check(attempt, _ACTIONS[self._config.kiosk.mode])
 
+    def refuse(self, reason: Reason, detail: str = "") -> None:
+        """An input read something that cannot be checked in: say why, unless a check runs."""
+        if self._checking is not None:
+            log.info("a read failed (%s) during a check; not shown", reason)
+            return
+        self._asking = None
+        outcome = Outcome(Status.REJECTED, reason=reason, raw_message=detail)
+        seconds = self._config.timeouts.result
+        self._show(View(Screen.RESULT, outcome, seconds=seconds), seconds)
+
     def open_pin(self) -> None:
         """Open the PIN pad (from the idle or result screen)."""
         if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):

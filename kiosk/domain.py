@@ -61,6 +61,8 @@ class Reason(enum.StrEnum):
     BACKEND_UNAVAILABLE = "backend_unavailable"
     BACKEND_ERROR = "backend_error"
     REFUSED = "refused"
+    PHONE_APP_CLOSED = "phone_app_closed"
+    UNREADABLE = "unreadable"
 
     @property
     def message(self) -> str:
@@ -89,6 +91,11 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.BACKEND_UNAVAILABLE: ("Check-in is unavailable right now", "Please try again."),
     Reason.BACKEND_ERROR: ("Something went wrong", _SEE_RECEPTION),
     Reason.REFUSED: ("Check-in was refused", _SEE_RECEPTION),
+    Reason.PHONE_APP_CLOSED: (
+        "Open the member app and tap again",
+        "Unlock your phone, open the app, then hold it on the reader.",
+    ),
+    Reason.UNREADABLE: ("Could not read your card or phone", "Please tap again and hold it still."),
 }
 
 

@@ -4,8 +4,9 @@
      "member": "Ada Lovelace", "session_expire": "2026-03-02T17:00:00Z", "latency_ms": 23.4}
 
 Events: `ready` (idle screen painted), `credential` (kind, source, masked value), `outcome`
-(latency_ms from credential to painted result), `screen` (name), `reader` (state), `backend`
-(online, outbox). Never a PIN, token or password: credentials are logged masked.
+(latency_ms from credential to painted result), `screen` (name), `reader` (state, readers),
+`read_failed` (reader, reason, detail), `backend` (online, outbox). Never a PIN, token or
+password: credentials are logged masked.
 """
 
 from __future__ import annotations
@@ -88,9 +89,13 @@ class EventLog:
         """The backend went online or offline."""
         self.write("backend", online=online, outbox=outbox)
 
-    def reader(self, state: str) -> None:
+    def reader(self, state: str, readers: tuple[str, ...] = ()) -> None:
         """The card reader's state changed."""
-        self.write("reader", state=state)
+        self.write("reader", state=state, readers=list(readers))
+
+    def read_failed(self, reader: str, reason: str, detail: str) -> None:
+        """A tap that gave no credential, and what the reader saw."""
+        self.write("read_failed", reader=reader, reason=reason, detail=detail)
 
     def close(self) -> None:
         """Close the file."""

@@ -15,8 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.domain import Outcome, Reason, Status
 
 _PROBLEMS = frozenset(
-    {Reason.BACKEND_UNAVAILABLE, Reason.BACKEND_ERROR, Reason.RATE_LIMITED, Reason.REFUSED}
+    {
+        Reason.BACKEND_UNAVAILABLE,
+        Reason.BACKEND_ERROR,
+        Reason.RATE_LIMITED,
+        Reason.REFUSED,
+        Reason.UNREADABLE,
+    }
 )
+_INFO = frozenset({Reason.NOT_CHECKED_IN, Reason.PHONE_APP_CLOSED})
 
 
 class Tone(enum.StrEnum):
@@ -60,10 +67,7 @@ def describe(
                 "It will be sent as soon as the kiosk is back online.",
             )
     reason = outcome.reason or Reason.REFUSED
-    if reason is Reason.NOT_CHECKED_IN:
-        tone = Tone.INFO
-    else:
-        tone = Tone.PROBLEM if reason in _PROBLEMS else Tone.REFUSED
+    tone = Tone.INFO if reason in _INFO else Tone.PROBLEM if reason in _PROBLEMS else Tone.REFUSED
     return ResultText(tone, reason.message, reason.hint, "")
 
 

@@ -16,6 +16,10 @@ from kiosk.app import KioskApp, build_app
 from kiosk.backends.fake import FakeBackend
 from kiosk.config import Config, Mode, TimeoutSettings
 from kiosk.eventlog import EventLog
+from kiosk.inputs.fakepcsc import FakePcsc
+from kiosk.inputs.pcsc import PcscSupervisor
+
+READER = "ACS ACR122U PICC Interface 00 00"
 
 FAST = TimeoutSettings(result=0.5, pin=1.0, debounce=3.0, busy_delay=0.15)
 Build = Callable[..., KioskApp]
@@ -32,27 +36,43 @@ def backend() -> FakeBackend:
 
 
 @pytest.fixture
+def pcsc() -> FakePcsc:
+    return FakePcsc([READER])
+
+
+@pytest.fixture
 def event_path(tmp_path: Path) -> Path:
     return tmp_path / "events.jsonl"
 
 
 @pytest.fixture
 def build(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, backend: FakeBackend, event_path: Path
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    backend: FakeBackend,
+    event_path: Path,
+    pcsc: FakePcsc,
 ) -> Iterator[Build]:
+    """A started kiosk over the fake backend, with a card reader on the fake PC/SC service."""
     built: list[KioskApp] = []
 
     def make(config: Config | None = None) -> KioskApp:
-        kiosk = build_app(config or settings(), aloop, backend=backend, events=EventLog(event_path))
+        config = config or settings()
+        source = PcscSupervisor(pcsc, config.reader)
+        events = EventLog(event_path)
+        kiosk = build_app(config, aloop, backend=backend, events=events, source=source)
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
         with qtbot.waitSignal(kiosk.window.painted):
             kiosk.controller.start()
+        with qtbot.waitSignal(kiosk.reader.status_changed):
+            kiosk.reader.start()
         built.append(kiosk)
         return kiosk
 
     yield make
     for kiosk in built:
+        kiosk.reader.stop()
         kiosk.window.allow_close = True
         kiosk.controller.close()
         kiosk.events.close()
