@@ -6,7 +6,8 @@
 
 It follows pcsc-lite's semantics where the supervisor relies on them: `wait` blocks until a
 reader's state differs from the one given, the upper 16 bits count insertions and removals,
-the PnP pseudo-reader changes when the reader list does, and `cancel` ends a wait.
+the PnP pseudo-reader changes when the number of readers differs from the count in the upper
+16 bits of its given state (as pcsc-lite ≥ 1.9 does), and `cancel` ends a wait.
 """
 
 from __future__ import annotations
@@ -197,12 +198,10 @@ class _Connection:
 
 
 def _differs(slot: Slot, state: int) -> bool:
-    if slot.reader == PNP:
-        return slot.state != 0 and slot.state >> 16 != state >> 16
+    if slot.reader == PNP:  # the reader count, in the upper 16 bits
+        return slot.state >> 16 != state >> 16
     return slot.state != state
 
 
 def _report(slot: Slot, state: int) -> Slot:
-    if slot.reader == PNP and slot.state == 0:
-        return Slot(PNP, state)
     return Slot(slot.reader, state | CHANGED if _differs(slot, state) else state)

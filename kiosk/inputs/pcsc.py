@@ -83,10 +83,12 @@ class Debounce:
 class PcscSupervisor:
     """Watches the readers `settings` selects and delivers taps and status."""
 
-    def __init__(self, pcsc: Pcsc, settings: ReaderSettings) -> None:
+    def __init__(
+        self, pcsc: Pcsc, settings: ReaderSettings, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._pcsc = pcsc
         self._settings = settings
-        self._debounce = Debounce(settings.repeat_after)
+        self._debounce = Debounce(settings.repeat_after, clock)
         self._feedback = Feedback()
         self._deliver: Deliver = _drop
         self._stopping = threading.Event()
@@ -94,6 +96,7 @@ class PcscSupervisor:
         self._context: Context | None = None
         self._thread: threading.Thread | None = None
         self._reading: set[str] = set()
+        self._again: set[str] = set()
         self._lock = threading.Lock()
         self._status: ReaderStatus | None = None
 
@@ -111,6 +114,12 @@ class PcscSupervisor:
         if old.name_filter != settings.name_filter:
             self._relist.set()
             self._cancel()
+
+    @property
+    def reading(self) -> bool:
+        """A card is being read now."""
+        with self._lock:
+            return bool(self._reading)
 
     def stop(self) -> None:
         """End the watch; returns within `STOP_SECONDS`."""
@@ -159,12 +168,13 @@ class PcscSupervisor:
 
     def _watch(self, context: Context) -> None:
         slots: dict[str, Slot] = {}
-        pnp = Slot(PNP)
         while not self._stopping.is_set():
             self._relist.clear()
             wanted = self._settings.name_filter.casefold()
-            names = [r for r in context.readers() if wanted in r.casefold()]
+            every = context.readers()
+            names = [r for r in every if wanted in r.casefold()]
             slots = {name: slots.get(name, Slot(name)) for name in names}
+            pnp = Slot(PNP, len(every) << 16)  # newer pcsc-lite compares this count
             state = ReaderState.READY if names else ReaderState.NO_READER
             self._publish(ReaderStatus(state, tuple(names)))
             while not self._stopping.is_set() and not self._relist.is_set():
@@ -192,19 +202,31 @@ class PcscSupervisor:
             return
         if before.present and before.counter == now.counter:
             return
+        if before.present:  # it left and came back between two looks
+            self._debounce.removed(now.reader)
         if now.mute:
             self._emit(Tap(now.reader, TagKind.UNREADABLE, detail="the card does not answer"))
             return
         with self._lock:
-            if now.reader in self._reading:
-                log.info("%s: a card came while the last one is still being read", now.reader)
+            if now.reader in self._reading:  # read again when the current read ends
+                self._again.add(now.reader)
                 return
             self._reading.add(now.reader)
         threading.Thread(
-            target=self._read, args=(now.reader, detected), name="pcsc-read", daemon=True
+            target=self._read_all, args=(now.reader, detected), name="pcsc-read", daemon=True
         ).start()
 
     # a read thread
+
+    def _read_all(self, reader: str, detected: float) -> None:
+        while True:
+            self._read(reader, detected)
+            with self._lock:
+                if reader not in self._again:
+                    self._reading.discard(reader)
+                    return
+                self._again.discard(reader)
+            detected = time.perf_counter()
 
     def _read(self, reader: str, detected: float) -> None:
         settings = self._settings
@@ -228,9 +250,6 @@ class PcscSupervisor:
         except Exception as exc:  # a bad card or driver must never end the kiosk
             log.exception("%s: the read failed", reader)
             self._emit(Tap(reader, TagKind.UNREADABLE, detail=repr(exc), detected=detected))
-        finally:
-            with self._lock:
-                self._reading.discard(reader)
 
     def _emit(self, tap: Tap) -> bool:
         if not self._debounce.admit(tap):
