@@ -31,6 +31,7 @@ from kiosk.config import BackendKind, Config, ConfigError
 from kiosk.controller import KioskController
 from kiosk.domain import Credential, CredentialKind
 from kiosk.eventlog import EventLog
+from kiosk.gcguard import MainThreadCollector
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.paths import default_db_path
@@ -213,6 +214,8 @@ def run(
     assert isinstance(app, QApplication)
     app.setApplicationName("kiosk")
     app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
@@ -222,6 +225,7 @@ def run(
     finally:
         loop.close()
         asyncio.set_event_loop(None)
+        collector.stop()
 
 
 async def _main(

@@ -1,8 +1,10 @@
-"""Test-wide settings: Qt renders offscreen; `aloop` runs asyncio on the Qt loop."""
+"""Test-wide settings: Qt renders offscreen; garbage is collected on the main thread only;
+`aloop` runs asyncio on the Qt loop."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 
@@ -28,3 +30,18 @@ def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
         asyncio.events._set_running_loop(None)
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_main_thread() -> Iterator[None]:
+    """As in the kiosk (kiosk/gcguard.py): no automatic collection, which could run in a server
+    or reader thread and free a QObject there; collect after each test instead."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_test() -> Iterator[None]:
+    yield
+    gc.collect()

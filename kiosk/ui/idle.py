@@ -83,6 +83,7 @@ class IdleScreen(StyledWidget):
 
     def set_methods(self, methods: set[Method]) -> None:
         """Offer only `methods`, in a fixed order."""
+        self.methods = frozenset(methods)
         while self._methods_row.count():
             self._methods_row.takeAt(0)
         for widget in self._method_widgets:

@@ -20,6 +20,8 @@ import threading
 import time
 from types import TracebackType
 
+from smartcard import scard
+
 from tests.helpers.cards import Answer, PullOut
 
 PORTS = {"Virtual PCD 00 00": 35963, "Virtual PCD 00 01": 35964}
@@ -31,6 +33,8 @@ _ATR_REQUEST = 4
 class VirtualCard:
     """A card (or phone) that answers with `behaviour`, on `reader`."""
 
+    placed: list[VirtualCard] = []  # noqa: RUF012 - every card on a reader, for `remove_all`
+
     def __init__(self, behaviour: Answer, reader: str = READER) -> None:
         self.behaviour = behaviour
         self.reader = reader
@@ -38,7 +42,8 @@ class VirtualCard:
         self.placed_at = 0.0
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
-        self._answered = threading.Event()
+        self._activity = threading.Condition()
+        self.polls = 0
 
     def place(self, timeout: float = 5.0) -> VirtualCard:
         """Put the card on the reader (connect to vpcd, retrying while pcscd starts)."""
@@ -54,14 +59,19 @@ class VirtualCard:
         sock.settimeout(None)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.placed_at = time.perf_counter()
+        VirtualCard.placed.append(self)
         self._sock = sock
         self._thread = threading.Thread(target=self._serve, args=(sock,), daemon=True)
         self._thread.start()
         return self
 
-    def remove(self) -> None:
-        """Take the card off the reader."""
+    def remove(self, wait: bool = True) -> None:
+        """Take the card off the reader; by default wait until pcscd has seen it go (vpcd
+        notices only at its next poll, and a card placed before that would pass for the
+        old one, unpowered)."""
         sock, self._sock = self._sock, None
+        if self in VirtualCard.placed:
+            VirtualCard.placed.remove(self)
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -69,10 +79,29 @@ class VirtualCard:
         if self._thread is not None:
             self._thread.join(5)
             self._thread = None
+        if wait:
+            wait_empty(self.reader)
 
-    def wait_answered(self, timeout: float = 5.0) -> bool:
-        """Wait until the card has answered its first command."""
-        return self._answered.wait(timeout)
+    @classmethod
+    def remove_all(cls) -> None:
+        """Take every card off the readers (a test's teardown)."""
+        for card in list(cls.placed):
+            card.remove()
+
+    def wait_polls(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until vpcd has checked that the card is there `count` more times (it does
+        every 0.4–0.5 s): a way to let time pass that is tied to what the reader does."""
+        with self._activity:
+            target = self.polls + count
+            if not self._activity.wait_for(lambda: self.polls >= target, timeout):
+                raise TimeoutError(f"vpcd polled the card {self.polls} times, not {target}")
+
+    def wait_apdu(self, timeout: float = 10.0) -> bytes:
+        """Wait until the card has received a command; the first one."""
+        with self._activity:
+            if not self._activity.wait_for(lambda: bool(self.apdus), timeout):
+                raise TimeoutError("the card received no command")
+            return self.apdus[0]
 
     @property
     def on_reader(self) -> bool:
@@ -94,8 +123,13 @@ class VirtualCard:
                 if len(message) == 1:
                     if message[0] == _ATR_REQUEST:
                         _send(sock, ATR)
+                        with self._activity:
+                            self.polls += 1
+                            self._activity.notify_all()
                     continue
-                self.apdus.append(message)
+                with self._activity:
+                    self.apdus.append(message)
+                    self._activity.notify_all()
                 try:
                     reply = self.behaviour(message)
                 except PullOut:
@@ -103,12 +137,32 @@ class VirtualCard:
                 if reply is None:  # silent: keep the reader waiting until removed
                     continue
                 _send(sock, reply)
-                self._answered.set()
         except (OSError, EOFError):
             pass
         finally:
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+def wait_empty(reader: str, timeout: float = 5.0) -> None:
+    """Block until pcscd reports no card on `reader` (no-op when pcscd is not running)."""
+    hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr != scard.SCARD_S_SUCCESS:
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        state = scard.SCARD_STATE_UNAWARE
+        while time.monotonic() < deadline:
+            ms = max(1, round((deadline - time.monotonic()) * 1000))
+            hr, states = scard.SCardGetStatusChange(context, ms, [(reader, state)])
+            if hr != scard.SCARD_S_SUCCESS:
+                return
+            state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+            if state & scard.SCARD_STATE_EMPTY:
+                return
+        raise TimeoutError(f"pcscd still sees a card on {reader}")
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 def _receive(sock: socket.socket) -> bytes:

@@ -41,9 +41,12 @@ def test_all_formats_lists_every_format_once() -> None:
 @given(st.binary(min_size=4, max_size=10))
 def test_formats_are_plain_text_and_hex_round_trips(uid: bytes) -> None:
     for fmt, text in all_formats(uid):
-        assert text.isascii() and text.strip() == text and text, fmt
+        assert text, fmt
+        assert text.isascii(), fmt
+        assert text.strip() == text, fmt
     assert bytes.fromhex(format_uid(uid, UidFormat.HEX)) == uid
     assert bytes.fromhex(format_uid(uid, UidFormat.HEX_REVERSED)) == uid[::-1]
     assert int(format_uid(uid, UidFormat.DEC_LE)) == int.from_bytes(uid, "little")
     facility, number = format_uid(uid, UidFormat.WIEGAND26).split(":")
-    assert int(facility) < 256 and int(number) < 65536
+    assert int(facility) < 256
+    assert int(number) < 65536

@@ -15,7 +15,7 @@ from kiosk.inputs.feedback import ACR122_BEEP, ACR1252_BEEP
 from kiosk.inputs.pcsc import Debounce, PcscSupervisor
 from kiosk.inputs.scard import Context
 from kiosk.inputs.status import ReaderState, ReaderStatus
-from kiosk.inputs.tags import Tap, TagKind
+from kiosk.inputs.tags import TagKind, Tap
 from tests.helpers import cards
 
 ACR122 = "ACS ACR122U PICC Interface 00 00"
@@ -196,7 +196,8 @@ def test_debounce_rules() -> None:
     debounce.removed(ACR122)
     assert debounce.admit(other)  # a different card at once
     bad = Tap(ACR122, TagKind.UNREADABLE, detail="x")
-    assert debounce.admit(bad) and debounce.admit(bad)
+    assert debounce.admit(bad)
+    assert debounce.admit(bad)
 
 
 def test_no_service_then_service(pcsc: FakePcsc, watch: Callable[..., Watch]) -> None:

@@ -62,7 +62,8 @@ def test_a_phone_answering_another_aid_is_not_ours() -> None:
 def test_a_phone_without_the_app_has_a_random_uid() -> None:
     tap = read_tag(Connection(cards.phone_without_app()), READER, cards.AID)
     assert tap.kind is TagKind.PHONE_NO_APP
-    assert tap.uid[0] == 0x08 and len(tap.uid) == 4
+    assert tap.uid[0] == 0x08
+    assert len(tap.uid) == 4
 
 
 def test_a_7_byte_uid_starting_08_is_a_card() -> None:
@@ -99,7 +100,8 @@ def test_a_garbage_uid_is_unreadable_with_the_bytes_kept(reply: bytes, shown: st
 
     tap = read_tag(Connection(answer), READER, cards.AID)
     assert tap.kind is TagKind.UNREADABLE
-    assert "GET UID answered" in tap.detail and shown in tap.detail
+    assert "GET UID answered" in tap.detail
+    assert shown in tap.detail
 
 
 @pytest.mark.parametrize("token", [b"", b"with space", b"\x00\x01", "café".encode(), b"x" * 257])
