@@ -21,24 +21,28 @@ class MainThreadCollector(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thresholds = gc.get_threshold()
         self._timer = QTimer(self)
-        self._timer.timeout.connect(self.collect_due)
+        self._timer.timeout.connect(collect_due)
+        self._was_enabled = gc.isenabled()
 
     def start(self) -> None:
         """Turn automatic collection off and collect here instead."""
+        self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer.start(INTERVAL_MS)
 
     def stop(self) -> None:
-        """Give collection back to the interpreter."""
+        """Give collection back as it was before `start`."""
         self._timer.stop()
-        gc.enable()
+        if self._was_enabled:
+            gc.enable()
 
-    def collect_due(self) -> int:
-        """Collect the oldest generation whose threshold is crossed; objects freed."""
-        counts = gc.get_count()
-        for generation in (2, 1, 0):
-            if counts[generation] > self._thresholds[generation]:
-                return gc.collect(generation)
-        return 0
+
+def collect_due() -> int:
+    """Collect the oldest generation whose threshold is crossed, as the interpreter would;
+    the number of objects freed."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            return gc.collect(generation)
+    return 0

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from kiosk.gcguard import collect_due
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -44,4 +46,4 @@ def _collect_on_main_thread() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _collect_after_test() -> Iterator[None]:
     yield
-    gc.collect()
+    collect_due()
