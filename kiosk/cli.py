@@ -3,6 +3,7 @@
     kiosk demo                 the kiosk against an embedded server with demo members
     kiosk run                  the production kiosk
     kiosk serve                the standalone check-in server
+    kiosk readers              card reader diagnostics: readers, and each tap's UID
     kiosk members|locations|plans|passes …, kiosk checkins, kiosk failed
 
 Errors print one line to stderr and exit 1; usage errors exit 2 (argparse).
@@ -11,8 +12,10 @@ Errors print one line to stderr and exit 1; usage errors exit 2 (argparse).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -43,6 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend-url", help="a check-in server (default: config, else embedded)")
     _kiosk_options(run, config=True)
     run.set_defaults(handler=_run)
+    readers = sub.add_parser(
+        "readers", help="list card readers, then print each tap's UID in every format"
+    )
+    readers.add_argument("--config", type=Path, help=f"default: {default_config_path()}")
+    readers.add_argument("--name-filter", help="only readers whose name contains this")
+    readers.add_argument("--count", type=int, help="stop after this many taps")
+    readers.set_defaults(handler=_readers)
     admin.add_commands(sub)
     return parser
 
@@ -80,12 +90,33 @@ def _event_log(args: argparse.Namespace) -> Path | None:
     return path
 
 
+def _config(args: argparse.Namespace) -> Config:
+    path = args.config or default_config_path()
+    return load_config(path) if args.config is not None or path.exists() else Config()
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import run
 
-    path = args.config or default_config_path()
-    config = load_config(path) if args.config is not None or path.exists() else Config()
-    return run(config, args.windowed, _event_log(args), args.backend_url)
+    return run(_config(args), args.windowed, _event_log(args), args.backend_url)
+
+
+def _readers(args: argparse.Namespace) -> int:
+    from kiosk.inputs.diagnostics import watch_readers
+    from kiosk.inputs.scard import ScardPcsc
+
+    settings = _config(args).reader
+    if args.name_filter is not None:
+        settings = dataclasses.replace(settings, name_filter=args.name_filter)
+    try:
+        pcsc = ScardPcsc()
+    except (ImportError, OSError) as exc:
+        raise ConfigError(f"PC/SC is not available on this machine: {exc}") from None
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return watch_readers(pcsc, settings, lambda line: print(line, flush=True), args.count)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.ui import theme
-from kiosk.ui.present import ResultText
+from kiosk.ui.present import ResultText, Tone
 from kiosk.ui.widgets import CountdownBar, Icon, StyledWidget, label, restyle
 
 
@@ -21,6 +21,7 @@ class ResultScreen(StyledWidget):
         self.detail = label("", "subtitle", wrap=True)
         self.hint = label("", "caption", wrap=True)
         self.countdown = CountdownBar()
+        self.tone: Tone | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 40, 48, 0)
         layout.addStretch(1)
@@ -33,6 +34,7 @@ class ResultScreen(StyledWidget):
 
     def show_result(self, text: ResultText, seconds: float) -> None:
         """Show `text`; the bar empties over `seconds`."""
+        self.tone = text.tone
         self.icon.set_icon(text.tone.value, theme.COLOURS[text.tone.value])
         self.title.setText(text.title)
         restyle(self.title, tone=text.tone.value)

@@ -89,8 +89,8 @@ class VirtualCard:
             card.remove()
 
     def wait_polls(self, count: int, timeout: float = 10.0) -> None:
-        """Wait until vpcd has checked that the card is there `count` more times (it does
-        every 0.4–0.5 s): a way to let time pass that is tied to what the reader does."""
+        """Wait until vpcd has asked for the ATR `count` more times (at power-up, and every
+        0.4–0.5 s to see that the card is still there): time tied to what the reader does."""
         with self._activity:
             target = self.polls + count
             if not self._activity.wait_for(lambda: self.polls >= target, timeout):

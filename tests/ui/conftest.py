@@ -58,7 +58,7 @@ def build(
 
     def make(config: Config | None = None) -> KioskApp:
         config = config or settings()
-        source = PcscSupervisor(pcsc, config.reader)
+        source = PcscSupervisor(pcsc, config.reader) if config.reader.enabled else None
         events = EventLog(event_path)
         kiosk = build_app(config, aloop, backend=backend, events=events, source=source)
         qtbot.addWidget(kiosk.window)

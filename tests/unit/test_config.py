@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import BackendKind, Config, ConfigError, Mode, load_config, load_config_text
+from kiosk.inputs.cardid import UidFormat
 
 
 def test_empty_file_is_the_defaults() -> None:
@@ -30,6 +31,19 @@ def test_values_are_read_and_typed() -> None:
     assert config.backend.kind is BackendKind.NEXUDUS
 
 
+def test_reader_settings() -> None:
+    assert Config().reader.aid == bytes.fromhex("F04B494F534B01")
+    config = load_config_text(
+        '[reader]\nenabled = false\nname_filter = "ACR122"\nuid_format = "wiegand26"\n'
+        'phone_aid = "a0000000031010"\nrepeat_after = 5\nfeedback = false\n'
+    )
+    reader = config.reader
+    assert (reader.enabled, reader.name_filter, reader.feedback) == (False, "ACR122", False)
+    assert reader.uid_format is UidFormat.WIEGAND26
+    assert reader.aid == bytes.fromhex("A0000000031010")
+    assert reader.repeat_after == 5.0
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -43,6 +57,11 @@ def test_values_are_read_and_typed() -> None:
         ("kiosk = 3", "kiosk must be a table"),
         ("[timeouts]\nresult = 0.2", "timeouts.result = 0.2 is out of range"),
         ("[kiosk\n", "not valid TOML"),
+        ('[reader]\nuid_format = "octal"', "reader.uid_format = 'octal' is not allowed; use one"),
+        ('[reader]\nphone_aid = "F04B"', "reader.phone_aid = 'F04B' must be an AID of 5 to 16"),
+        ('[reader]\nphone_aid = "not hex!"', "reader.phone_aid = 'not hex!' must be an AID"),
+        ("[reader]\nphone_aid = 7", "reader.phone_aid = 7 must be text in quotes"),
+        ("[reader]\nrepeat_after = -1", "reader.repeat_after = -1 is out of range"),
     ],
 )
 def test_bad_values_name_the_key_and_what_is_allowed(text: str, message: str) -> None:

@@ -1,0 +1,138 @@
+"""The card reader in the kiosk UI, on the fake PC/SC service: taps, failures, reader state."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import methods
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import ReaderSettings
+from kiosk.controller import Screen
+from kiosk.domain import CredentialKind, Outcome, Status
+from kiosk.inputs.cardid import UidFormat
+from kiosk.inputs.fakepcsc import FakePcsc
+from kiosk.inputs.status import ReaderState
+from kiosk.ui.idle import Method
+from kiosk.ui.present import Tone
+from tests.helpers import cards
+from tests.ui.conftest import READER, Build, events, settings
+
+UID = bytes.fromhex("04A1B2C3")
+
+
+def with_reader(**reader: object) -> object:
+    config = settings()
+    return dataclasses.replace(config, reader=dataclasses.replace(ReaderSettings(), **reader))
+
+
+def test_a_card_tap_checks_in_with_the_uid_in_the_configured_format(
+    qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc
+) -> None:
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace")
+    kiosk = build(with_reader(uid_format=UidFormat.DEC_LE))
+    assert kiosk.window.idle.reader.text() == "● Reader: ready"
+    assert Method.TAP in kiosk.window.idle.methods
+    with qtbot.waitSignal(kiosk.controller.finished):
+        pcsc.place(READER, cards.fake_card(cards.card(UID)))
+    credential = backend.requests[0].credential
+    assert (credential.kind, credential.value) == (CredentialKind.CARD, "3283263748")
+    assert credential.source == f"pcsc:{READER}"
+    assert kiosk.window.result.title.text() == "Welcome, Ada"
+
+
+def test_a_phone_tap_sends_its_token(
+    qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc, event_path: Path
+) -> None:
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        pcsc.place(READER, cards.fake_card(cards.phone("7E3A91C4D2B85F06")))
+    credential = backend.requests[0].credential
+    assert (credential.kind, credential.value) == (CredentialKind.PHONE, "7E3A91C4D2B85F06")
+    assert "7E3A91C4D2B85F06" not in event_path.read_text()
+
+
+def test_a_phone_without_the_app_is_told_to_open_it_and_nothing_is_sent(
+    qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc, event_path: Path
+) -> None:
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.reader.failed):
+        pcsc.place(READER, cards.fake_card(cards.phone_without_app()))
+    assert kiosk.window.result.title.text() == "Open the member app and tap again"
+    assert kiosk.window.result.tone is Tone.INFO
+    assert backend.requests == []
+    failed = [e for e in events(event_path) if e["event"] == "read_failed"]
+    assert failed == [{**failed[0], "reader": READER, "reason": "phone_app_closed", "detail": ""}]
+
+
+def test_an_unreadable_card_says_so_and_the_next_tap_works(
+    qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc, event_path: Path
+) -> None:
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.reader.failed):
+        pcsc.place(READER, cards.fake_card(cards.garbage()))
+    assert kiosk.window.result.title.text() == "Could not read your card or phone"
+    assert kiosk.window.result.tone is Tone.PROBLEM
+    assert "Traceback" not in event_path.read_text()
+    pcsc.remove(READER)
+    with qtbot.waitSignal(kiosk.controller.finished):
+        pcsc.place(READER, cards.fake_card(cards.card(UID)))
+    assert kiosk.window.result.title.text().startswith("Welcome")
+
+
+def test_a_failed_read_during_a_check_does_not_hide_it(
+    qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc
+) -> None:
+    backend.delay = 0.5
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        pcsc.plug("Second reader")
+    with qtbot.waitSignal(kiosk.controller.accepted):
+        pcsc.place(READER, cards.fake_card(cards.card(UID)))
+    with qtbot.waitSignal(kiosk.reader.failed):
+        pcsc.place("Second reader", cards.fake_card(cards.garbage()))
+    assert kiosk.controller.view.screen is not Screen.RESULT
+    with qtbot.waitSignal(kiosk.controller.finished, timeout=3000):
+        pass
+    assert kiosk.window.result.title.text().startswith("Welcome")
+
+
+def test_reader_state_on_the_idle_screen_and_in_the_log(
+    qtbot: QtBot, build: Build, pcsc: FakePcsc, event_path: Path
+) -> None:
+    kiosk = build()
+    idle = kiosk.window.idle
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        pcsc.unplug(READER)
+    assert idle.reader.text() == "● Reader: no reader connected"
+    assert Method.TAP not in idle.methods
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        pcsc.stop_service()
+    assert idle.reader.text() == "● Reader: card service not running"
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        pcsc.start_service()
+    assert idle.reader.text() == "● Reader: no reader connected"
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        pcsc.plug(READER)
+    assert idle.reader.text() == "● Reader: ready"
+    assert Method.TAP in idle.methods
+    states = [e["state"] for e in events(event_path) if e["event"] == "reader"]
+    assert states == ["ready", "no_reader", "no_service", "no_reader", "ready"]
+
+
+def test_a_switched_off_reader_shows_nothing(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(with_reader(enabled=False))
+    assert kiosk.reader.status.state is ReaderState.OFF
+    assert not kiosk.window.idle.reader.isVisibleTo(kiosk.window)
+    assert Method.TAP not in kiosk.window.idle.methods
+
+
+def test_methods_follow_the_backend_and_the_reader() -> None:
+    every = frozenset(CredentialKind)
+    assert methods(every, ReaderState.READY) == {Method.PIN, Method.TAP}
+    assert methods(every, ReaderState.NO_SERVICE) == {Method.PIN}
+    assert methods(frozenset({CredentialKind.PHONE}), ReaderState.READY) == {Method.TAP}
+    assert methods(frozenset({CredentialKind.PIN}), ReaderState.READY) == {Method.PIN}
+
