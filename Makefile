@@ -53,3 +53,4 @@ bench: setup
 	$(BIN)/python bench/server_throughput.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kiosk_latency.py
 	$(BIN)/python bench/kiosk_process.py
+	$(BIN)/python bench/pcsc_latency.py
