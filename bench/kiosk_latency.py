@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.app import KioskApp, build_app
 from kiosk.config import Config, TimeoutSettings
 from kiosk.controller import Screen, View
+from kiosk.gcguard import MainThreadCollector
 from kiosk.server.demo import seed_demo
 from kiosk.server.runner import ServerThread, open_server
 
@@ -132,12 +133,15 @@ def main() -> int:
     parser.add_argument("--keys", type=int, default=400)
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
+    collector = MainThreadCollector()  # as in the kiosk: the server thread must not collect
+    collector.start()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         return int(loop.run_until_complete(measure(loop, args)))
     finally:
         loop.close()
+        collector.stop()
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from kiosk.backends.base import Place
 from kiosk.config import Config
 from kiosk.controller import Attempt, Screen, View
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.inputs.status import ReaderState
 from kiosk.ui.idle import Method
 from kiosk.ui.window import KioskWindow
 
@@ -36,6 +37,7 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     out: list[tuple[str, View, dict[str, object]]] = [
         ("idle", View(Screen.IDLE), {"methods": {Method.TAP, Method.SCAN, Method.PIN}}),
         ("idle-pin-only", View(Screen.IDLE), {"methods": {Method.PIN}, "online": False}),
+        ("idle-no-reader", View(Screen.IDLE), {"reader": ReaderState.NO_READER.label}),
         ("pin", View(Screen.PIN), {"digits": "123"}),
         ("pin-too-short", View(Screen.PIN), {"digits": "12", "submit": True}),
         ("ask", View(Screen.ASK), {}),
@@ -66,7 +68,8 @@ def render(out: Path) -> list[Path]:
             window = KioskWindow(Config(), clock=lambda: NOW)
             window.set_place(Place(1, "Demo Space", "Europe/Paris"))
             window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
-            window.idle.set_reader("ready" if Method.TAP in extra.get("methods", ()) else None)  # type: ignore[operator]
+            tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
+            window.idle.set_reader(extra.get("reader", "ready" if tap else None))  # type: ignore[arg-type]
             window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
             window.idle.clock.setText("10:48")
             window.idle.date.setText("Monday 2 March")
