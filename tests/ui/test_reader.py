@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import methods
+from kiosk.app import build_app, methods
 from kiosk.backends.fake import FakeBackend
 from kiosk.config import ReaderSettings
 from kiosk.controller import Screen
 from kiosk.domain import CredentialKind, Outcome, Status
+from kiosk.inputs import scard
 from kiosk.inputs.cardid import UidFormat
 from kiosk.inputs.fakepcsc import FakePcsc
 from kiosk.inputs.status import ReaderState
@@ -136,3 +139,27 @@ def test_methods_follow_the_backend_and_the_reader() -> None:
     assert methods(frozenset({CredentialKind.PHONE}), ReaderState.READY) == {Method.TAP}
     assert methods(frozenset({CredentialKind.PIN}), ReaderState.READY) == {Method.PIN}
 
+
+def test_without_pc_sc_the_kiosk_says_so_and_takes_pins(
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    backend: FakeBackend,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def missing() -> None:
+        raise ImportError("libpcsclite.so.1: cannot open shared object file")
+
+    monkeypatch.setattr(scard, "ScardPcsc", missing)
+    kiosk = build_app(settings(), aloop, backend=backend)
+    qtbot.addWidget(kiosk.window)
+    with qtbot.waitSignal(kiosk.reader.status_changed):
+        kiosk.reader.start()
+    assert kiosk.reader.status.state is ReaderState.UNAVAILABLE
+    assert "libpcsclite" in kiosk.reader.status.detail
+    assert kiosk.window.idle.reader.text() == "● Reader: not available"
+    assert kiosk.window.idle.methods == {Method.PIN}
+    kiosk.controller.start()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.present_pin("12345")
+    kiosk.reader.stop()
+    kiosk.controller.close()
