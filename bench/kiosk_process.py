@@ -5,7 +5,7 @@ process on a fresh database, as a kiosk with no configuration does, and reads it
 and /proc. Start-up is measured from spawning the process to the `ready` event (idle screen
 painted); CPU and memory over `--idle` seconds after that.
 
-    .venv/bin/python bench/kiosk_process.py --starts 5 --idle 20
+    .venv/bin/python bench/kiosk_process.py --starts 5 --idle 20 [--reader off]
 
 Budgets: cold start < 1.5 s, idle CPU < 1 % of a core, resident memory < 200 MB.
 """
@@ -27,9 +27,12 @@ BUDGET_START_S, BUDGET_CPU_PCT, BUDGET_RSS_MB = 1.5, 1.0, 200.0
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def spawn(folder: Path) -> tuple[subprocess.Popen[bytes], Path, float]:
+def spawn(folder: Path, reader: bool = True) -> tuple[subprocess.Popen[bytes], Path, float]:
     """`kiosk run` with the embedded server; the process, its event log, its spawn time."""
     log = folder / "events.jsonl"
+    if not reader:
+        (folder / "config" / "kiosk").mkdir(parents=True)
+        (folder / "config" / "kiosk" / "kiosk.toml").write_text("[reader]\nenabled = false\n")
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -83,15 +86,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--idle", type=float, default=20.0)
+    parser.add_argument(
+        "--reader", choices=("on", "off"), default="on", help="the card reader (default on)"
+    )
     args = parser.parse_args()
+    reader = args.reader == "on"
     starts = []
     for _ in range(args.starts):
         with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
-            proc, log, spawned = spawn(Path(folder))
+            proc, log, spawned = spawn(Path(folder), reader)
             starts.append(ready_at(log) - spawned)
             assert stop(proc) == 0
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as folder:
-        proc, log, _ = spawn(Path(folder))
+        proc, log, _ = spawn(Path(folder), reader)
         ready_at(log)
         time.sleep(2)  # let the first backend probe and place lookup finish
         cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
