@@ -131,18 +131,14 @@ def build_app(
 
 
 def pcsc_source(config: Config) -> TapSource:
-    """The PC/SC supervisor, or a null reader saying why there is none."""
+    """The PC/SC supervisor (it reports a missing PC/SC library as a status), or a null reader
+    when the reader is switched off."""
     if not config.reader.enabled:
         return NullSource(ReaderState.OFF)
     from kiosk.inputs.pcsc import PcscSupervisor
     from kiosk.inputs.scard import ScardPcsc
 
-    try:
-        pcsc = ScardPcsc()
-    except (ImportError, OSError) as exc:  # pyscard or libpcsclite is not installed
-        log.warning("no card reader: cannot load PC/SC: %s", exc)
-        return NullSource(ReaderState.UNAVAILABLE, str(exc))
-    return PcscSupervisor(pcsc, config.reader)
+    return PcscSupervisor(ScardPcsc(), config.reader)
 
 
 def methods(kinds: frozenset[CredentialKind], reader: ReaderState) -> set[Method]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import logging
 import os
 import signal
@@ -108,13 +109,10 @@ def _readers(args: argparse.Namespace) -> int:
     settings = _config(args).reader
     if args.name_filter is not None:
         settings = dataclasses.replace(settings, name_filter=args.name_filter)
-    try:
-        pcsc = ScardPcsc()
-    except (ImportError, OSError) as exc:
-        raise ConfigError(f"PC/SC is not available on this machine: {exc}") from None
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    write = functools.partial(print, flush=True)
     try:
-        return watch_readers(pcsc, settings, lambda line: print(line, flush=True), args.count)
+        return watch_readers(ScardPcsc(), settings, write, args.count)
     except KeyboardInterrupt:
         return 0
 

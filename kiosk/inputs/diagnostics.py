@@ -20,6 +20,7 @@ from kiosk.inputs.tags import TagKind, Tap
 _WAITING = {
     ReaderState.NO_SERVICE: "The PC/SC service (pcscd) is not running; waiting for it…",
     ReaderState.NO_READER: "No reader connected; waiting for one…",
+    ReaderState.UNAVAILABLE: "PC/SC is not available on this machine (install pcscd and pyscard).",
 }
 
 
@@ -58,7 +59,8 @@ def watch_readers(
     write: Callable[[str], None],
     count: int | None = None,
 ) -> int:
-    """Print reader status and taps until `count` taps (or forever); returns 0."""
+    """Print reader status and taps until `count` taps (or forever); returns 0, or 1 when
+    this machine has no PC/SC."""
     events: queue.Queue[Tap | ReaderStatus] = queue.Queue()
     supervisor = PcscSupervisor(pcsc, settings)
     supervisor.start(events.put)
@@ -68,6 +70,10 @@ def watch_readers(
             event = events.get()
             if isinstance(event, ReaderStatus):
                 lines = describe_status(event, settings.name_filter)
+                if event.state is ReaderState.UNAVAILABLE:
+                    for line in lines:
+                        write(line)
+                    return 1
             else:
                 taps += 1
                 lines = describe_tap(event, settings)

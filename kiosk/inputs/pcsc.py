@@ -34,6 +34,7 @@ from kiosk.inputs.scard import (
     ReaderGoneError,
     ServiceError,
     Slot,
+    UnavailableError,
     WaitCancelledError,
 )
 from kiosk.inputs.status import ReaderState, ReaderStatus
@@ -144,6 +145,10 @@ class PcscSupervisor:
         while not self._stopping.is_set():
             try:
                 context = self._pcsc.establish()
+            except UnavailableError as exc:  # nothing to wait for: no library, no reader
+                log.warning("no card reader: %s", exc)
+                self._publish(ReaderStatus(ReaderState.UNAVAILABLE, detail=str(exc)))
+                return
             except ServiceError as exc:
                 self._publish(ReaderStatus(ReaderState.NO_SERVICE, detail=str(exc)))
                 self._stopping.wait(RETRY_SECONDS)

@@ -5,6 +5,7 @@
 this module; callers see this tree:
 
     PcscError                 anything PC/SC refused (the message names the code)
+     ├── UnavailableError     pyscard or libpcsclite is not installed: there will be no reader
      ├── ServiceError         no pcscd, or it stopped or restarted: release and establish again
      ├── ReaderGoneError      the reader was unplugged or is unknown
      ├── CardGoneError        the card was removed, reset, is mute or stopped answering
@@ -32,6 +33,10 @@ MUTE = 0x0200
 
 class PcscError(Exception):
     """PC/SC refused an operation."""
+
+
+class UnavailableError(PcscError):
+    """This machine has no PC/SC library."""
 
 
 class ServiceError(PcscError):
@@ -127,18 +132,28 @@ class Pcsc(Protocol):
 
 
 class ScardPcsc:
-    """The real PC/SC service, through pyscard."""
+    """The real PC/SC service, through pyscard, loaded by the first `establish` (in the
+    reader's thread, not on the kiosk's start-up path)."""
 
     def __init__(self) -> None:
-        from smartcard import scard  # imported here: a missing libpcsclite is a status, not a crash
-
-        self._s: Any = scard
+        self._s: Any = None
 
     def establish(self) -> Context:
-        """A new session; `ServiceError` when there is no service."""
+        """A new session; `ServiceError` when there is no service, `UnavailableError` when
+        there is no PC/SC library."""
+        if self._s is None:
+            self._s = _load()
         hr, handle = self._s.SCardEstablishContext(self._s.SCARD_SCOPE_USER)
         _check(self._s, hr, "establish a context")
         return _ScardContext(self._s, handle)
+
+
+def _load() -> Any:
+    try:
+        from smartcard import scard
+    except (ImportError, OSError) as exc:  # pyscard or libpcsclite is not installed
+        raise UnavailableError(f"cannot load PC/SC: {exc}") from None
+    return scard
 
 
 class _ScardContext:

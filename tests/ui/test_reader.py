@@ -147,9 +147,11 @@ def test_without_pc_sc_the_kiosk_says_so_and_takes_pins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def missing() -> None:
-        raise ImportError("libpcsclite.so.1: cannot open shared object file")
+        raise scard.UnavailableError(
+            "cannot load PC/SC: libpcsclite.so.1: cannot open shared object file"
+        )
 
-    monkeypatch.setattr(scard, "ScardPcsc", missing)
+    monkeypatch.setattr(scard, "_load", missing)
     kiosk = build_app(settings(), aloop, backend=backend)
     qtbot.addWidget(kiosk.window)
     with qtbot.waitSignal(kiosk.reader.status_changed):

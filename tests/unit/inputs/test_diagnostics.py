@@ -8,6 +8,7 @@ from kiosk.config import ReaderSettings
 from kiosk.inputs.cardid import UidFormat
 from kiosk.inputs.diagnostics import describe_status, describe_tap, watch_readers
 from kiosk.inputs.fakepcsc import FakePcsc
+from kiosk.inputs.scard import Context, UnavailableError
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.tags import TagKind, Tap
 from tests.helpers import cards
@@ -24,6 +25,10 @@ def test_status_lines() -> None:
     assert describe_status(ReaderStatus(ReaderState.NO_SERVICE, detail="no pcscd")) == [
         "The PC/SC service (pcscd) is not running; waiting for it…",
         "  (no pcscd)",
+    ]
+    assert describe_status(ReaderStatus(ReaderState.UNAVAILABLE, detail="no libpcsclite")) == [
+        "PC/SC is not available on this machine (install pcscd and pyscard).",
+        "  (no libpcsclite)",
     ]
     assert describe_status(ReaderStatus(ReaderState.NO_READER)) == [
         "No reader connected; waiting for one…"
@@ -61,3 +66,16 @@ def test_watch_readers_prints_status_and_taps_then_stops() -> None:
     assert watch_readers(pcsc, ReaderSettings(), write, count=1) == 0
     assert out[-1] == f"{READER}: unreadable: GET UID answered 13 37"
     assert not any(t.name == "pcsc-supervisor" for t in threading.enumerate())
+
+
+def test_watch_readers_without_pc_sc_says_so_and_exits_1() -> None:
+    class Missing:
+        def establish(self) -> Context:
+            raise UnavailableError("cannot load PC/SC: no libpcsclite")
+
+    out: list[str] = []
+    assert watch_readers(Missing(), ReaderSettings(), out.append) == 1
+    assert out == [
+        "PC/SC is not available on this machine (install pcscd and pyscard).",
+        "  (cannot load PC/SC: no libpcsclite)",
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -13,7 +14,7 @@ from kiosk.config import ReaderSettings
 from kiosk.inputs.fakepcsc import FakeCard, FakePcsc
 from kiosk.inputs.feedback import ACR122_BEEP, ACR1252_BEEP
 from kiosk.inputs.pcsc import Debounce, PcscSupervisor
-from kiosk.inputs.scard import Context
+from kiosk.inputs.scard import Context, UnavailableError
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.tags import TagKind, Tap
 from tests.helpers import cards
@@ -287,10 +288,27 @@ def test_stop_ends_the_watch_and_nothing_comes_after(
     w = watch()
     w.status()
     w.supervisor.stop()
-    pcsc.place(ACR122, cards.fake_card(cards.card(UID)))
-    assert threading.active_count() >= 1
+    card = cards.fake_card(cards.card(UID))
+    pcsc.place(ACR122, card)
     assert not any(t.name == "pcsc-supervisor" for t in threading.enumerate())
+    assert card.apdus == []
     assert w.quiet()
+
+
+def test_no_pc_sc_library_is_a_status_and_the_watch_ends() -> None:
+    class Missing:
+        def establish(self) -> Context:
+            raise UnavailableError("cannot load PC/SC: no libpcsclite")
+
+    events: queue.Queue[Event] = queue.Queue()
+    supervisor = PcscSupervisor(Missing(), ReaderSettings())
+    supervisor.start(events.put)
+    status = events.get(timeout=3)
+    assert status == ReaderStatus(
+        ReaderState.UNAVAILABLE, detail="cannot load PC/SC: no libpcsclite"
+    )
+    supervisor.stop()
+    assert events.empty()
 
 
 def test_a_broken_layer_is_survived(pcsc: FakePcsc, watch: Callable[..., Watch]) -> None:
@@ -367,11 +385,7 @@ def test_no_beep_when_feedback_is_off(pcsc: FakePcsc, watch: Callable[..., Watch
 
 
 def _until(condition: Callable[[], bool], seconds: float = 3.0) -> None:
-    done = threading.Event()
-    deadline = threading.Timer(seconds, done.set)
-    deadline.start()
-    try:
-        while not condition():
-            assert not done.wait(0.005), "timed out"
-    finally:
-        deadline.cancel()
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
