@@ -20,7 +20,7 @@ from kiosk.paths import default_db_path
 from kiosk.server.checkin import normalise_card
 from kiosk.server.keys import InstallKeys, KeyFileError, hash_password, keys_path_for
 from kiosk.server.models import Member
-from kiosk.server.store import Store, StoreError
+from kiosk.server.store import NotFoundError, Store, StoreError
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -143,6 +143,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     grant.add_argument("--count", type=int, required=True)
     grant.add_argument("--valid-days", type=int, help="valid for this many days from today")
     grant.set_defaults(handler=_passes_grant)
+
+    qr_pass = _group(sub, "pass", "signed QR passes")
+    qr = _db(qr_pass.add_parser("qr", help="write a member's signed QR pass as a PNG"))
+    qr.add_argument("--email", required=True, help="the member's email")
+    qr.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+    qr.add_argument("--valid-for", default="1d", help="e.g. 12h, 1d, 2w (default: %(default)s)")
+    qr.add_argument("--single-use", action="store_true", help="lets the member in only once")
+    qr.set_defaults(handler=_pass_qr)
 
     checkins = _db(sub.add_parser("checkins", help="list check-ins, newest first"))
     checkins.add_argument("--open", action="store_true", help="only members still checked in")
@@ -321,6 +329,31 @@ def _passes_grant(args: argparse.Namespace) -> int:
     until = today + timedelta(days=args.valid_days) if args.valid_days else None
     store.grant_passes(member.id, args.count, today, until, _now())
     print(f"Granted {args.count} day passes to {member.full_name}")
+    return 0
+
+
+def _pass_qr(args: argparse.Namespace) -> int:
+    from kiosk.passes import parse_duration
+    from kiosk.server.qrpass import issue_for
+
+    try:
+        valid_for = parse_duration(args.valid_for)
+    except ValueError as exc:
+        raise AdminError(f"--valid-for {exc}") from None
+    store = open_store(args.db)
+    try:
+        issued = issue_for(store, _keys(args.db), args.email, valid_for, _now(), args.single_use)
+    except NotFoundError as exc:
+        raise AdminError(str(exc)) from None
+    try:
+        args.out.write_bytes(issued.png())
+    except OSError as exc:
+        raise AdminError(f"cannot write {args.out}: {exc.strerror}") from None
+    once = ", single use" if issued.single_use else ""
+    print(
+        f"Wrote {args.out}: QR pass for {issued.member.full_name} <{issued.member.email}>, "
+        f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC{once}"
+    )
     return 0
 
 

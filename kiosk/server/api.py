@@ -4,6 +4,9 @@
     GET  /api/spaces/checkins[/{Id}]        bearer admin token; Nexudus paging envelope
     GET  /api/spaces/failedcheckins[/{Id}]  bearer admin token
     GET  /api/sys/businesses                the locations
+    GET  /api/spaces/passes/qr?Email=E      bearer admin token; a signed QR pass as PNG
+         [&ValidFor=1d][&SingleUse=true]
+    GET  /api/public/passkey                the public key that verifies this server's passes
     GET  /health
 
 Store calls are short and run on the event loop; only password hashing goes to a thread.
@@ -19,16 +22,18 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from kiosk import __version__
+from kiosk import __version__, passes
 from kiosk.server import wire
 from kiosk.server.checkin import CheckinService, UnknownLocationError
 from kiosk.server.keys import InstallKeys
 from kiosk.server.models import Page
+from kiosk.server.qrpass import issue_for
 from kiosk.server.store import NotFoundError, Store
 
 log = logging.getLogger(__name__)
@@ -145,6 +150,42 @@ def create_app(
         page = Page(chunk, p.page, p.size, len(locations))
         return wire.page_body(page, [wire.location_record(loc) for loc in chunk], "Id", 1)
 
+    @app.get(
+        "/api/spaces/passes/qr",
+        dependencies=[Depends(admin)],
+        response_class=Response,
+        responses={200: {"content": {"image/png": {}}}},
+    )
+    def pass_qr(
+        email: Annotated[str, Query(alias="Email", min_length=3, max_length=254)],
+        valid_for: Annotated[str, Query(alias="ValidFor", max_length=20)] = "1d",
+        single_use: Annotated[bool, Query(alias="SingleUse")] = False,
+    ) -> Response:
+        """A signed QR pass for the member with `Email`, as a PNG."""
+        try:
+            validity = passes.parse_duration(valid_for)
+        except ValueError as exc:
+            raise wire.BadRequestError(
+                str(exc), errors=[("ValidFor", str(exc), valid_for)]
+            ) from None
+        issued = issue_for(store, keys, email, validity, clock(), single_use)
+        log.info("issued a QR pass for member %d until %s", issued.member.id, issued.expires_at)
+        headers = {
+            "X-Pass-Expires": wire.session_time(issued.expires_at),
+            "Cache-Control": "no-store",
+        }
+        return Response(issued.png(), media_type="image/png", headers=headers)
+
+    @app.get("/api/public/passkey")
+    def pass_key() -> dict[str, str]:
+        """The Ed25519 public key that verifies this server's passes, so kiosks can offline."""
+        public = keys.issuer.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return {
+            "Algorithm": "Ed25519",
+            "KeyId": keys.issuer.key_id.hex(),
+            "PublicKey": public.hex(),
+        }
+
     @app.get("/health")
     def health() -> dict[str, Any]:
         """Liveness, version and schema version."""
@@ -180,9 +221,11 @@ async def _read_body(request: Request) -> bytes:
 
 async def _sweep(store: Store, clock: Clock, seconds: float) -> None:
     while True:
-        closed = store.close_expired(clock())
+        now = clock()
+        closed = store.close_expired(now)
         if closed:
             log.info("auto-checked-out %d expired check-ins", closed)
+        store.forget_used_passes(now - passes.LEEWAY)
         await asyncio.sleep(seconds)
 
 

@@ -133,6 +133,28 @@ class Attendance(Enrolment):
             )
         return cur.rowcount
 
+    def pass_used(self, nonce: str) -> bool:
+        """Whether the single-use pass with `nonce` has already opened a check-in."""
+        return self._one("SELECT 1 FROM used_passes WHERE nonce = ?", nonce) is not None
+
+    def use_pass(
+        self, nonce: str, member: Member, checkin_id: int, expires_at: datetime, now: datetime
+    ) -> None:
+        """Remember that a single-use pass opened `checkin_id`."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO used_passes VALUES (?, ?, ?, ?, ?)",
+                (nonce, member.id, checkin_id, to_text(now), to_text(expires_at)),
+            )
+
+    def forget_used_passes(self, before: datetime) -> int:
+        """Drop the nonces of passes that expired before `before`; returns how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM used_passes WHERE expires_at < ?", (to_text(before),)
+            )
+        return cur.rowcount
+
     def record_failed(
         self,
         member: Member | None,

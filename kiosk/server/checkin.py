@@ -3,6 +3,10 @@
 `CheckinService.check` identifies the member, reads their state, asks `rules.decide`, and
 writes the result in one transaction; every refusal becomes a failed check-in. It never
 raises for a member's mistake, only `UnknownLocationError` for a request naming no location we have.
+
+A `Token` that starts like a QR pass (`kiosk.passes`) is verified with the install's key: a
+bad signature, an expired pass or a single-use pass that has already let someone in is
+`invalid_pass`. A used single-use pass may still close the session it opened, never open one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from kiosk import passes
 from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
@@ -57,6 +62,23 @@ class CheckinCommand:
 
 
 @dataclasses.dataclass(frozen=True)
+class Identified:
+    """Whom a credential names, and the pass that named them."""
+
+    member: Member
+    pass_: passes.Pass | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Unidentified:
+    """A credential that names nobody we let in, and the failed check-in's reason."""
+
+    reason: Reason
+    description: str
+    member: Member | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class CheckinResult:
     """What the endpoint answers."""
 
@@ -88,6 +110,7 @@ class CheckinService:
         self._store = store
         self._keys = keys
         self._clock = clock
+        self._verifier = passes.Verifier([keys.issuer.public_key])
 
     def location(self, location_id: int | None) -> Location:
         """The location a request names, or the first one when it names none."""
@@ -104,24 +127,43 @@ class CheckinService:
     async def check(self, command: CheckinCommand) -> CheckinResult:
         """Decide and record one attempt."""
         location = self.location(command.location_id)
-        member = await self._identify(command.presented)
+        found = await self._identify(command.presented)
         now = self._clock()
-        if member is None:
+        if isinstance(found, Unidentified):
+            member, reason = found.member, found.reason
             self._store.record_failed(
-                None,
-                location,
-                Reason.UNKNOWN_CREDENTIAL,
-                _unknown(command.presented),
-                now,
-                command.source,
+                member, location, reason, found.description, now, command.source
             )
-            return CheckinResult(Status.REJECTED, now, reason=Reason.UNKNOWN_CREDENTIAL)
+            name = member.full_name if member else None
+            return CheckinResult(Status.REJECTED, now, name, reason=reason)
+        member = found.member
         with self._store.transaction():
             self._store.close_expired(now)
             state = self._store.member_state(member, location, now)
             place = rules.Place(location.id, ZoneInfo(location.timezone))
             decision = rules.decide(state, place, now, command.action)
+            if isinstance(decision, rules.CheckIn) and found.pass_ and found.pass_.single_use:
+                return self._single_use(decision, found.pass_, member, location, now, command)
             return self._apply(decision, member, location, now, command.source)
+
+    def _single_use(
+        self,
+        decision: rules.CheckIn,
+        pass_: passes.Pass,
+        member: Member,
+        location: Location,
+        now: datetime,
+        command: CheckinCommand,
+    ) -> CheckinResult:
+        """Open a check-in with a single-use pass, once."""
+        if self._store.pass_used(pass_.nonce_hex):
+            reason = Reason.INVALID_PASS
+            why = f"{reason.message}: this single-use QR pass has already been used"
+            self._store.record_failed(member, location, reason, why, now, command.source)
+            return CheckinResult(Status.REJECTED, now, member.full_name, reason=reason)
+        checkin_id = self._store.open_checkin(member, location, decision, now, command.source)
+        self._store.use_pass(pass_.nonce_hex, member, checkin_id, pass_.expires_at, now)
+        return CheckinResult(Status.CHECKED_IN, now, member.full_name, decision.expires_at)
 
     def _apply(
         self,
@@ -147,20 +189,50 @@ class CheckinService:
                 )
                 return CheckinResult(Status.REJECTED, now, name, reason=reason)
 
-    async def _identify(self, presented: Presented) -> Member | None:
+    async def _identify(self, presented: Presented) -> Identified | Unidentified:
         store, keys = self._store, self._keys
         match presented.field:
             case Field.CARD:
-                return store.find_member(card=normalise_card(presented.value))
+                member = store.find_member(card=normalise_card(presented.value))
             case Field.PIN:
-                return store.find_member(pin_key=keys.lookup("pin", presented.value))
+                member = store.find_member(pin_key=keys.lookup("pin", presented.value))
+            case Field.TOKEN if passes.normalise(presented.value).startswith(passes.PREFIX):
+                return self._identify_pass(presented.value)
             case Field.TOKEN:
-                return store.find_member(token_key=keys.lookup("token", presented.value))
+                member = store.find_member(token_key=keys.lookup("token", presented.value))
             case Field.EMAIL:
                 member = store.find_member(email=presented.value.strip())
                 stored = store.password_hash(member.id) if member is not None else None
                 ok = await asyncio.to_thread(verify_password, presented.secret or "", stored)
-                return member if ok else None
+                member = member if ok else None
+        if member is None:
+            return Unidentified(Reason.UNKNOWN_CREDENTIAL, _unknown(presented))
+        return Identified(member)
+
+    def _identify_pass(self, text: str) -> Identified | Unidentified:
+        refused = Reason.INVALID_PASS
+        try:
+            pass_ = self._verifier.verify(text, self._clock())
+        except passes.NotAPassError as exc:
+            return Unidentified(refused, f"{refused.message}: not a readable QR pass ({exc})")
+        except passes.InvalidPassError as exc:
+            named = None
+            if exc.pass_ is not None and not isinstance(exc, passes.ForgedError):
+                named = self._pass_member(exc.pass_.subject)
+            return Unidentified(refused, f"{refused.message}: QR pass {exc.why}", named)
+        member = self._pass_member(pass_.subject)
+        if member is None:
+            who = f"{pass_.subject.kind.name.lower()} {pass_.subject.value[:254]}"
+            return Unidentified(Reason.UNKNOWN_CREDENTIAL, f"QR pass for unknown {who}")
+        return Identified(member, pass_)
+
+    def _pass_member(self, subject: passes.Subject) -> Member | None:
+        if subject.kind is passes.SubjectKind.EMAIL:
+            return self._store.find_member(email=subject.value)
+        try:
+            return self._store.member(int(subject.value))
+        except (ValueError, OverflowError, NotFoundError):
+            return None
 
 
 def _unknown(presented: Presented) -> str:

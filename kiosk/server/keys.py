@@ -2,7 +2,9 @@
 
 Passwords are stored as scrypt hashes. PINs and access tokens must be found by value, so
 they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives outside the
-database, in a 0600 file beside it; a stolen database alone reveals no PIN.
+database, in a 0600 file beside it; a stolen database alone reveals no PIN. The same file
+holds the Ed25519 seed that signs QR passes (see `kiosk.passes`); an older file without one
+gets one the first time it is read.
 
     >>> keys = InstallKeys(pepper=b"k" * 32, admin_token="t")
     >>> keys.lookup("pin", "12345") == keys.lookup("pin", "12345")
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -20,6 +23,8 @@ import logging
 import os
 import secrets
 from pathlib import Path
+
+from kiosk.passes import Issuer
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +37,18 @@ class KeyFileError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class InstallKeys:
-    """The per-install pepper and the admin API token."""
+    """The per-install pepper, the admin API token and the pass-signing seed."""
 
     pepper: bytes = dataclasses.field(repr=False)
     admin_token: str = dataclasses.field(repr=False)
+    pass_seed: bytes = dataclasses.field(
+        default_factory=lambda: secrets.token_bytes(32), repr=False
+    )
+
+    @functools.cached_property
+    def issuer(self) -> Issuer:
+        """Signs this install's QR passes."""
+        return Issuer.from_seed(self.pass_seed)
 
     def lookup(self, kind: str, value: str) -> str:
         """The keyed hash under which a PIN or token of `kind` is stored."""
@@ -67,16 +80,38 @@ class InstallKeys:
             path.chmod(0o600)
         try:
             data = json.loads(raw)
-            return cls(pepper=bytes.fromhex(data["pepper"]), admin_token=str(data["admin_token"]))
+            keys = cls(pepper=bytes.fromhex(data["pepper"]), admin_token=str(data["admin_token"]))
+            seed = data.get("pass_seed")
+            if seed is not None and len(bytes.fromhex(seed)) != 32:
+                raise ValueError("pass_seed")
         except (ValueError, KeyError, TypeError):
             raise KeyFileError(f"{path} is not a valid key file") from None
+        if seed is None:
+            log.info("%s: adding a key to sign QR passes", path)
+            keys._write(path, replace=True)
+            return keys
+        return dataclasses.replace(keys, pass_seed=bytes.fromhex(seed))
 
-    def _write(self, path: Path) -> None:
+    def _write(self, path: Path, replace: bool = False) -> None:
+        """Write the keys to `path` (mode 0600): a new file, or atomically over the old one."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps({"pepper": self.pepper.hex(), "admin_token": self.admin_token})
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        data = json.dumps(
+            {
+                "pepper": self.pepper.hex(),
+                "admin_token": self.admin_token,
+                "pass_seed": self.pass_seed.hex(),
+            }
+        )
+        target = path.with_name(path.name + ".new") if replace else path
+        if replace:
+            target.unlink(missing_ok=True)  # left over from an interrupted write
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if replace:
+            target.replace(path)
 
 
 def keys_path_for(db_path: Path) -> Path:

@@ -94,4 +94,13 @@ MIGRATIONS: tuple[str, ...] = (
         tariff TEXT NOT NULL DEFAULT ''
     );
     """,
+    """
+    CREATE TABLE used_passes (
+        nonce TEXT PRIMARY KEY,
+        member_id INTEGER REFERENCES members(id) ON DELETE CASCADE,
+        checkin_id INTEGER REFERENCES checkins(id) ON DELETE SET NULL,
+        used_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    """,
 )
