@@ -34,6 +34,7 @@ from kiosk.eventlog import EventLog
 from kiosk.gcguard import MainThreadCollector
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
+from kiosk.inputs.wedge import WedgeFilter
 from kiosk.paths import default_db_path
 from kiosk.ui.idle import Method
 from kiosk.ui.window import KioskWindow
@@ -57,6 +58,8 @@ class KioskApp:
     http: httpx.AsyncClient | None = None
     client: NexudusClient | None = None
     server: ServerThread | None = None
+    wedge: WedgeFilter | None = None
+    scanner_seen: bool = False
 
     def present_pin(self, pin: str) -> None:
         """The PIN pad's PIN, as a credential."""
@@ -71,13 +74,33 @@ class KioskApp:
         """Show the reader's state, and offer tapping only while a reader is ready."""
         self.events.reader(status.state.value, status.readers)
         self.window.idle.set_reader(status.state.label)
-        self.window.set_methods(methods(self.kinds, status.state))
+        self.refresh_methods()
+
+    def scanned(self, credential: Credential) -> None:
+        """A scanner read a pass: from now on the idle screen offers scanning."""
+        if not self.scanner_seen:
+            self.scanner_seen = True
+            self.refresh_methods()
+        self.controller.present(credential)
+
+    def scan_failed(self, failure: ReadFailure) -> None:
+        """A scanner read a code that is not a pass (a scanner is there all the same)."""
+        self.scanner_seen = True
+        self.read_failed(failure)
+        self.refresh_methods()
+
+    def refresh_methods(self) -> None:
+        """Offer the ways to check in that work now."""
+        scan = self.scanner_seen
+        self.window.set_methods(methods(self.kinds, self.reader.status.state, scan))
 
     async def start(self) -> None:
         """Start the card reader; then the embedded server if the backend is ours and not yet
         running, and the controller. The server starts in a thread after the window is up:
         the idle screen does not wait for it."""
         self.reader.start()
+        if self.wedge is not None:
+            self.wedge.install()
         if self.client is not None and not self.client.base_url:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
@@ -86,6 +109,8 @@ class KioskApp:
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
         the log."""
+        if self.wedge is not None:
+            self.wedge.remove()
         await asyncio.to_thread(self.reader.stop)
         self.controller.close()
         if self.http is not None:
@@ -125,8 +150,10 @@ def build_app(
     reader = CardReader(source or pcsc_source(config), config.reader, loop)
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, http, client)
+    if config.wedge.enabled:
+        kiosk.wedge = WedgeFilter(config.wedge, parent=window)
     _connect(kiosk)
-    window.set_methods(methods(kinds, ReaderState.OFF))
+    kiosk.refresh_methods()
     return kiosk
 
 
@@ -141,11 +168,16 @@ def pcsc_source(config: Config) -> TapSource:
     return PcscSupervisor(ScardPcsc(), config.reader)
 
 
-def methods(kinds: frozenset[CredentialKind], reader: ReaderState) -> set[Method]:
-    """The ways to check in that the idle screen offers."""
+def methods(
+    kinds: frozenset[CredentialKind], reader: ReaderState, scanner: bool = False
+) -> set[Method]:
+    """The ways to check in that the idle screen offers: tapping while a reader is ready,
+    scanning once a scanner has shown it is there."""
     offered = {Method.PIN} if CredentialKind.PIN in kinds else set()
     if reader is ReaderState.READY and kinds & {CredentialKind.CARD, CredentialKind.PHONE}:
         offered.add(Method.TAP)
+    if scanner and CredentialKind.QR in kinds:
+        offered.add(Method.SCAN)
     return offered
 
 
@@ -172,6 +204,9 @@ def _connect(kiosk: KioskApp) -> None:
     window.pin.touched.connect(controller.touched)
     window.ask.chosen.connect(controller.choose)
     window.ask.cancelled.connect(controller.cancel)
+    if kiosk.wedge is not None:
+        kiosk.wedge.scanned.connect(kiosk.scanned)
+        kiosk.wedge.failed.connect(kiosk.scan_failed)
 
 
 def start_embedded(config: Config) -> ServerThread:

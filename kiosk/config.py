@@ -131,6 +131,25 @@ class ReaderSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class WedgeSettings:
+    """Keyboard-wedge QR scanners (a scanner that types)."""
+
+    enabled: bool = _opt(True, "tell scanner bursts from typing and check passes in")
+    gap_ms: int = _opt(30, "keys closer than this (ms) are a scanner's burst", 5, 200)
+    min_length: int = _opt(4, "a burst has at least this many keys", 2, 64)
+
+
+@dataclasses.dataclass(frozen=True)
+class CameraSettings:
+    """The camera as a QR scanner."""
+
+    enabled: bool = _opt(False, "read QR passes with the camera")
+    device: str = _opt("", "part of the camera's name or id; empty: the default camera")
+    rate: float = _opt(10.0, "decodes a second at most", 1, 30)
+    preview: bool = _opt(True, "show the camera's picture small on the idle screen")
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -139,6 +158,8 @@ class Config:
     timeouts: TimeoutSettings = dataclasses.field(default_factory=TimeoutSettings)
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
     reader: ReaderSettings = dataclasses.field(default_factory=ReaderSettings)
+    wedge: WedgeSettings = dataclasses.field(default_factory=WedgeSettings)
+    camera: CameraSettings = dataclasses.field(default_factory=CameraSettings)
 
 
 def default_config_path() -> Path:

@@ -63,6 +63,8 @@ class Reason(enum.StrEnum):
     REFUSED = "refused"
     PHONE_APP_CLOSED = "phone_app_closed"
     UNREADABLE = "unreadable"
+    NOT_A_PASS = "not_a_pass"  # noqa: S105
+    UNREADABLE_CODE = "unreadable_code"
 
     @property
     def message(self) -> str:
@@ -96,6 +98,11 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
         "Unlock your phone, open the app, then hold it on the reader.",
     ),
     Reason.UNREADABLE: ("Could not read your card or phone", "Please tap again and hold it still."),
+    Reason.NOT_A_PASS: (
+        "This code is not a check-in pass",
+        "Please show the QR pass you were sent, or see reception.",
+    ),
+    Reason.UNREADABLE_CODE: ("Could not read this code", "Please try again."),
 }
 
 

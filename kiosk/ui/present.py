@@ -21,9 +21,10 @@ _PROBLEMS = frozenset(
         Reason.RATE_LIMITED,
         Reason.REFUSED,
         Reason.UNREADABLE,
+        Reason.UNREADABLE_CODE,
     }
 )
-_INFO = frozenset({Reason.NOT_CHECKED_IN, Reason.PHONE_APP_CLOSED})
+_INFO = frozenset({Reason.NOT_CHECKED_IN, Reason.PHONE_APP_CLOSED, Reason.NOT_A_PASS})
 
 
 class Tone(enum.StrEnum):

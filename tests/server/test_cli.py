@@ -306,3 +306,49 @@ def test_demo_prints_members_and_serves_them() -> None:
         assert refused["ReasonCode"] == "no_valid_pass"
     finally:
         _stop(proc)
+
+
+def test_pass_qr_writes_a_png_of_a_signed_pass(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    from kiosk import passes
+    from kiosk.server.keys import InstallKeys, keys_path_for
+
+    add_member(capsys, db, "Ada Lovelace", "ada@example.com")
+    out_file = tmp_path / "ada.png"
+    argv = ["pass", "qr", "--db", db, "--email", "ADA@example.com", "--out", str(out_file)]
+    code, out, _ = run(capsys, *argv, "--valid-for", "2w", "--single-use")
+    assert code == 0
+    assert re.fullmatch(
+        r"Wrote .*ada\.png: QR pass for Ada Lovelace <ada@example\.com>, "
+        r"valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC, single use\n",
+        out,
+    )
+    text = zxingcpp.read_barcodes(Image.open(out_file))[0].text
+    assert text not in out
+    issuer = InstallKeys.load_or_create(keys_path_for(Path(db))).issuer
+    got = passes.parse(text).pass_
+    assert got.single_use
+    assert got.expires_at - got.issued_at == passes.parse_duration("2w")
+    assert passes.Verifier([issuer.public_key]).verify(text, got.issued_at)
+
+
+@pytest.mark.parametrize(
+    ("more", "message"),
+    [
+        (["--email", "nobody@example.com"], "no member with email nobody@example.com"),
+        (["--email", "ada@example.com", "--valid-for", "1y"], "--valid-for '1y' is not a"),
+        (["--email", "ada@example.com", "--valid-for", "400d"], "at most 366 days"),
+    ],
+)
+def test_pass_qr_errors(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], more: list[str], message: str
+) -> None:
+    add_member(capsys, db, "Ada Lovelace", "ada@example.com")
+    code, _, err = run(capsys, "pass", "qr", "--db", db, "--out", str(tmp_path / "x.png"), *more)
+    assert code == 1
+    assert message in err
+    assert not (tmp_path / "x.png").exists()

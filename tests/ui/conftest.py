@@ -67,11 +67,15 @@ def build(
             kiosk.controller.start()
         with qtbot.waitSignal(kiosk.reader.status_changed):
             kiosk.reader.start()
+        if kiosk.wedge is not None:
+            kiosk.wedge.install()
         built.append(kiosk)
         return kiosk
 
     yield make
     for kiosk in built:
+        if kiosk.wedge is not None:
+            kiosk.wedge.remove()
         kiosk.reader.stop()
         kiosk.window.allow_close = True
         kiosk.controller.close()
