@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from PySide6.QtCore import QSocketNotifier
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.backends.base import Backend
 from kiosk.backends.nexudus import NexudusClient
@@ -32,6 +32,7 @@ from kiosk.controller import KioskController
 from kiosk.domain import Credential, CredentialKind
 from kiosk.eventlog import EventLog
 from kiosk.gcguard import MainThreadCollector
+from kiosk.inputs.camera import CameraInput, CameraState, CameraStatus, FrameScanner
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
@@ -59,6 +60,7 @@ class KioskApp:
     client: NexudusClient | None = None
     server: ServerThread | None = None
     wedge: WedgeFilter | None = None
+    camera: CameraInput | None = None
     scanner_seen: bool = False
 
     def present_pin(self, pin: str) -> None:
@@ -89,9 +91,19 @@ class KioskApp:
         self.read_failed(failure)
         self.refresh_methods()
 
+    def camera_changed(self, status: CameraStatus) -> None:
+        """Show the camera's state and its picture while it works."""
+        self.events.camera(status.state.value, status.camera)
+        self.window.idle.set_camera(status.state.label)
+        ready = status.state is CameraState.READY and self.config.camera.preview
+        preview = self.camera.preview if self.camera is not None and ready else None
+        self.window.idle.set_preview(preview if isinstance(preview, QWidget) else None)
+        self.refresh_methods()
+
     def refresh_methods(self) -> None:
         """Offer the ways to check in that work now."""
-        scan = self.scanner_seen
+        camera = self.camera is not None and self.camera.status.state is CameraState.READY
+        scan = self.scanner_seen or camera
         self.window.set_methods(methods(self.kinds, self.reader.status.state, scan))
 
     async def start(self) -> None:
@@ -101,6 +113,8 @@ class KioskApp:
         self.reader.start()
         if self.wedge is not None:
             self.wedge.install()
+        if self.camera is not None:
+            self.camera.start()
         if self.client is not None and not self.client.base_url:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
@@ -111,6 +125,8 @@ class KioskApp:
         the log."""
         if self.wedge is not None:
             self.wedge.remove()
+        if self.camera is not None:
+            await asyncio.to_thread(self.camera.stop)
         await asyncio.to_thread(self.reader.stop)
         self.controller.close()
         if self.http is not None:
@@ -152,6 +168,9 @@ def build_app(
     kiosk = KioskApp(config, controller, window, events, reader, kinds, http, client)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
+    if config.camera.enabled:
+        scanner = FrameScanner(config.camera, loop, config.reader.repeat_after, parent=window)
+        kiosk.camera = CameraInput(config.camera, scanner)
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk
@@ -207,6 +226,10 @@ def _connect(kiosk: KioskApp) -> None:
     if kiosk.wedge is not None:
         kiosk.wedge.scanned.connect(kiosk.scanned)
         kiosk.wedge.failed.connect(kiosk.scan_failed)
+    if kiosk.camera is not None:
+        kiosk.camera.scanner.scanned.connect(kiosk.scanned)
+        kiosk.camera.scanner.failed.connect(kiosk.read_failed)
+        kiosk.camera.status_changed.connect(kiosk.camera_changed)
 
 
 def start_embedded(config: Config) -> ServerThread:

@@ -93,6 +93,10 @@ class EventLog:
         """The card reader's state changed."""
         self.write("reader", state=state, readers=list(readers))
 
+    def camera(self, state: str, camera: str = "") -> None:
+        """The camera's state changed."""
+        self.write("camera", state=state, camera=camera)
+
     def read_failed(self, reader: str, reason: str, detail: str) -> None:
         """A tap that gave no credential, and what the reader saw."""
         self.write("read_failed", reader=reader, reason=reason, detail=detail)

@@ -302,7 +302,8 @@ class Verifier:
 
 
 def render_png(text: str, box_size: int = 8) -> bytes:
-    """`text` as a QR code PNG: error correction M, alphanumeric mode, a 4-module quiet zone.
+    """`text` as a QR code PNG: error correction M, a 4-module quiet zone, and alphanumeric
+    mode for a pass.
 
     At the default 8 pixels a module a pass is about 400 pixels square: 3.4 cm at 300 dpi, a
     third of a phone screen's width.
@@ -314,7 +315,8 @@ def render_png(text: str, box_size: int = 8) -> bytes:
     code = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=box_size, border=4
     )
-    code.add_data(QRData(text.encode(), mode=MODE_ALPHA_NUM))
+    alphanumeric = set(text) <= set(ALPHABET)
+    code.add_data(QRData(text.encode(), mode=MODE_ALPHA_NUM) if alphanumeric else text)
     code.make(fit=True)
     buffer = io.BytesIO()
     code.make_image().save(buffer, format="PNG")

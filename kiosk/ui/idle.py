@@ -42,11 +42,14 @@ class IdleScreen(StyledWidget):
         self._tz: tzinfo = zone(None)
         self.kiosk_name = label(kiosk_name, "small")
         self.reader = label("", "status")
+        self.camera = label("", "status")
         self.backend = label("", "status")
         top = QHBoxLayout()
         top.addWidget(self.kiosk_name)
         top.addStretch(1)
         top.addWidget(self.reader)
+        top.addSpacing(24)
+        top.addWidget(self.camera)
         top.addSpacing(24)
         top.addWidget(self.backend)
         self.clock = label("", "clock")
@@ -66,12 +69,15 @@ class IdleScreen(StyledWidget):
             layout.addWidget(widget)
         layout.addSpacing(32)
         layout.addLayout(self._methods_row)
+        self._preview_box = QVBoxLayout()
+        layout.addLayout(self._preview_box)
         layout.addStretch(3)
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self._tick)
         self.set_methods({Method.PIN})
         self.set_reader(None)
+        self.set_camera(None)
         self.set_backend(None)
         self._tick()
 
@@ -107,6 +113,27 @@ class IdleScreen(StyledWidget):
         self.reader.setVisible(state is not None)
         self.reader.setText(f"● Reader: {state}" if state else "")
         restyle(self.reader, state="ok" if state == "ready" else "bad")
+
+    def set_camera(self, state: str | None) -> None:
+        """The camera's state in words; None when this kiosk uses no camera."""
+        self.camera.setVisible(state is not None)
+        self.camera.setText(f"● Camera: {state}" if state else "")
+        restyle(self.camera, state="ok" if state == "ready" else "bad")
+
+    def set_preview(self, preview: QWidget | None) -> None:
+        """Show the camera's picture, small, under the ways to check in."""
+        while self._preview_box.count():
+            item = self._preview_box.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.setParent(None)
+        if preview is None:
+            return
+        preview.setFixedSize(320, 180)
+        self._preview_box.addSpacing(16)
+        self._preview_box.addWidget(preview, 0, Qt.AlignmentFlag.AlignCenter)
+        caption = label("Hold your QR pass up to the camera", "caption")
+        self._preview_box.addWidget(caption, 0, Qt.AlignmentFlag.AlignCenter)
 
     def set_backend(self, online: bool | None) -> None:
         """Whether the check-in backend answers; None while unknown."""
