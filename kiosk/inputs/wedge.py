@@ -172,6 +172,8 @@ class WedgeFilter(QObject):
             or not isinstance(event, QKeyEvent)
         ):
             return False
+        if event.key() in _MODIFIER_KEYS:  # a scanner presses Shift for capitals
+            return False
         key = _key_press(watched, event)
         if key is None:  # a key that is never part of a scan: give back what is held first
             self._timer.stop()
@@ -210,6 +212,19 @@ class WedgeFilter(QObject):
                     QApplication.sendEvent(*key.event)
         finally:
             self._replaying = False
+
+
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_NumLock,
+    }
+)
 
 
 def _key_press(window: QWindow, event: QKeyEvent) -> KeyPress | None:

@@ -19,7 +19,7 @@ import pytest
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import admin_client, demo_db, demo_server
-from tests.helpers.xvfb import read_events, wait_event, xdotool, xvfb
+from tests.helpers.xvfb import read_events, wait_event, wait_for, xdotool, xvfb
 
 
 @pytest.fixture
@@ -124,3 +124,58 @@ def test_a_bad_config_is_a_message_not_a_traceback(tmp_path: Path, display: str)
     assert "kiosk: error:" in err
     assert "kiosk.mode = 'sideways' is not allowed" in err
     assert "Traceback" not in err
+
+
+def scan(display: str, log: Path, text: str) -> int:
+    """Type `text` and Enter as a keyboard-wedge scanner would: 2 ms a key. The event count
+    before."""
+    wait_event(log, "ready")
+    window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+    xdotool(display, "windowfocus", "--sync", window)
+    before = len(read_events(log))
+    xdotool(display, "type", "--delay", "2", text + "\n")
+    return before
+
+
+def test_a_pass_scanned_into_the_running_kiosk_checks_in_and_a_tampered_one_is_refused(
+    tmp_path: Path, display: str, server: ServerThread
+) -> None:
+    from datetime import timedelta
+
+    from kiosk.passes import Subject
+
+    ada = server.server.store.find_member(email="ada@example.com")
+    assert ada is not None
+    text = server.server.keys.issuer.issue(Subject.member(ada.id), FakeClock()(), timedelta(1))
+    at = len(text) - 20
+    tampered = text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1 :]
+    log = tmp_path / "events.jsonl"
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[timeouts]\nresult = 1\n")
+    args = ["--config", str(config), "--backend-url", server.url, "--event-log", str(log)]
+    proc = start_kiosk(tmp_path, display, *args)
+
+    def back_to_idle() -> None:
+        after = len(read_events(log))
+        wait_for(
+            lambda: any(e.get("name") == "idle" for e in read_events(log)[after:]),
+            10,
+            "the result screen did not go back to idle",
+        )
+
+    try:
+        good = wait_event(log, "outcome", after=scan(display, log, text))
+        back_to_idle()
+        bad = wait_event(log, "outcome", after=scan(display, log, tampered))
+        back_to_idle()
+        url = wait_event(log, "read_failed", after=scan(display, log, "https://example.com/x"))
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert (good["status"], good["member"]) == ("checked_in", "Ada Lovelace"), good
+    assert (bad["status"], bad["reason"]) == ("rejected", "invalid_pass"), bad
+    assert (url["reader"], url["reason"]) == ("wedge", "not_a_pass")
+    assert text not in log.read_text() + err
+    with admin_client(server) as admin:
+        failed = admin.get("/api/spaces/failedcheckins").json()["Records"]
+    assert "bad signature" in failed[0]["Description"]
