@@ -3,7 +3,7 @@
 # make screenshots  renders every screen to docs/screenshots
 # make test   lint, type check, all tests (what CI runs)
 
-SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool \
+SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpulse0 \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core
@@ -54,3 +54,4 @@ bench: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kiosk_latency.py
 	$(BIN)/python bench/kiosk_process.py
 	$(BIN)/python bench/pcsc_latency.py
+	$(BIN)/python bench/qr_latency.py

@@ -15,13 +15,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import Place
 from kiosk.config import Config
 from kiosk.controller import Attempt, Screen, View
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.inputs.status import ReaderState
+from kiosk.passes import render_png
 from kiosk.ui.idle import Method
 from kiosk.ui.window import KioskWindow
 
@@ -38,6 +40,12 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
         ("idle", View(Screen.IDLE), {"methods": {Method.TAP, Method.SCAN, Method.PIN}}),
         ("idle-pin-only", View(Screen.IDLE), {"methods": {Method.PIN}, "online": False}),
         ("idle-no-reader", View(Screen.IDLE), {"reader": ReaderState.NO_READER.label}),
+        (
+            "idle-camera",
+            View(Screen.IDLE),
+            {"methods": {Method.SCAN, Method.PIN}, "camera": "ready", "preview": True},
+        ),
+        ("idle-no-camera", View(Screen.IDLE), {"camera": "no camera found"}),
         ("pin", View(Screen.PIN), {"digits": "123"}),
         ("pin-too-short", View(Screen.PIN), {"digits": "12", "submit": True}),
         ("ask", View(Screen.ASK), {}),
@@ -50,6 +58,20 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     for reason in Reason:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
     return out
+
+
+def _preview() -> QLabel:
+    """What the camera preview shows: a pass held up, in a grey room (no camera here)."""
+    code = QPixmap()
+    code.loadFromData(render_png("CKP1" + "0123456789ABCDEF" * 8, box_size=1))
+    frame = QPixmap(240, 135)
+    frame.fill(QColor(90, 90, 96))
+    painter = QPainter(frame)
+    painter.drawPixmap((240 - code.width()) // 2, (135 - code.height()) // 2, code)
+    painter.end()
+    shown = QLabel()
+    shown.setPixmap(frame)
+    return shown
 
 
 def _result(outcome: Outcome) -> View:
@@ -71,6 +93,9 @@ def render(out: Path) -> list[Path]:
             tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
             window.idle.set_reader(extra.get("reader", "ready" if tap else None))  # type: ignore[arg-type]
             window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
+            window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
+            if extra.get("preview"):
+                window.idle.set_preview(_preview())
             window.idle.clock.setText("10:48")
             window.idle.date.setText("Monday 2 March")
             window.resize(width, height)

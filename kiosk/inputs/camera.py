@@ -23,14 +23,17 @@ import enum
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLoggingCategory, QObject, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QVideoFrame
 
 from kiosk.config import CameraSettings
 from kiosk.inputs.codes import classify
 from kiosk.inputs.reader import ReadFailure
+
+if TYPE_CHECKING:  # Qt Multimedia is loaded only when a camera is used
+    from PySide6.QtMultimedia import QVideoFrame
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ GONE_AFTER = 1.0
 QUIET_RULES = "qt.multimedia.symbolsresolver.warning=false"
 
 Decoder = Callable[[QImage], list[str]]
+_SLACK = 0.9  # a frame a little early still counts: at 30 fps, 10 a second, not 7.5
 
 
 def decode_qr(image: QImage) -> list[str]:
@@ -120,7 +124,7 @@ class FrameScanner(QObject):
     def offer(self, frame: QVideoFrame | QImage) -> bool:
         """A frame from any thread; returns whether it is decoded or dropped."""
         now = self._clock()
-        if self._busy or now - self._started < self._interval:
+        if self._busy or now - self._started < self._interval * _SLACK:
             self.dropped += 1
             return False
         self._busy, self._started = True, now
@@ -136,7 +140,7 @@ class FrameScanner(QObject):
 
     def _work(self, frame: QVideoFrame | QImage) -> None:
         try:
-            image = frame.toImage() if isinstance(frame, QVideoFrame) else frame
+            image = frame if isinstance(frame, QImage) else frame.toImage()
             texts = self._decode(image) if not image.isNull() else []
         except Exception:  # a bad frame must not end the camera
             log.exception("could not decode a camera frame")

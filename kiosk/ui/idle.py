@@ -129,8 +129,8 @@ class IdleScreen(StyledWidget):
                 widget.setParent(None)
         if preview is None:
             return
-        preview.setFixedSize(320, 180)
-        self._preview_box.addSpacing(16)
+        preview.setFixedSize(240, 135)
+        self._preview_box.addSpacing(8)
         self._preview_box.addWidget(preview, 0, Qt.AlignmentFlag.AlignCenter)
         caption = label("Hold your QR pass up to the camera", "caption")
         self._preview_box.addWidget(caption, 0, Qt.AlignmentFlag.AlignCenter)

@@ -69,7 +69,7 @@ def type_pin(display: str, log: Path, pin: str, enter: str) -> dict[str, Any]:
     window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
     xdotool(display, "windowfocus", "--sync", window)
     before = len(read_events(log))
-    xdotool(display, "type", "--delay", "30", pin)
+    xdotool(display, "type", "--delay", "120", pin)  # a quick person: 8 keys a second
     xdotool(display, "key", enter)
     return wait_event(log, "outcome", after=before)
 
