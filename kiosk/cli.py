@@ -118,7 +118,7 @@ def _readers(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.server.demo import demo_text, seed_demo
+    from kiosk.server.demo import demo_text, seed_demo, write_demo_passes
     from kiosk.server.runner import ServerThread, bind, open_server, serve_forever
 
     db = args.db or Path(tempfile.mkdtemp(prefix="kiosk-demo-")) / "demo.db"
@@ -126,6 +126,7 @@ def _demo(args: argparse.Namespace) -> int:
         raise admin.AdminError(f"{db} exists; the demo needs a fresh database")
     server = open_server(db)
     seed_demo(server.store, server.keys, datetime.now(UTC))
+    passes = write_demo_passes(server.store, server.keys, db.parent / "passes", datetime.now(UTC))
     port = args.port if args.port is not None else 8750 if args.no_window else 0
     if not args.no_window:
         from kiosk.app import run
@@ -134,7 +135,7 @@ def _demo(args: argparse.Namespace) -> int:
             thread = ServerThread(server, args.host, port).start()
         except OSError as exc:
             raise admin.AdminError(f"cannot listen on {args.host}:{port}: {exc.strerror}") from None
-        print(demo_text(thread.url))
+        print(demo_text(thread.url, passes))
         print(f"Database {db}; admin API token in {server.keys_path}.", flush=True)
         print("Ctrl-C stops the kiosk.", flush=True)
         return run(Config(), args.windowed, _event_log(args), server=thread)
@@ -145,7 +146,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"cannot listen on {args.host}:{port}: {exc.strerror} (try --port 0)"
         ) from None
     url = f"http://{args.host}:{sock.getsockname()[1]}"
-    print(demo_text(url))
+    print(demo_text(url, passes))
     print(f"Database {db}; admin API token in {server.keys_path}. Ctrl-C stops.", flush=True)
     serve_forever(server, sock)
     return 0

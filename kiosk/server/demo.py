@@ -132,9 +132,22 @@ def seed_demo(store: Store, keys: InstallKeys, now: datetime, timezone: str | No
         )
 
 
-def demo_text(url: str | None = None) -> str:
+def write_demo_passes(store: Store, keys: InstallKeys, folder: Path, now: datetime) -> Path:
+    """A week's QR pass for every demo member, as ``<folder>/<first name>.png``; the folder."""
+    from kiosk.server.qrpass import issue_for
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for m in DEMO_MEMBERS:
+        issued = issue_for(store, keys, m.email, timedelta(days=7), now)
+        (folder / f"{m.name.split()[0].lower()}.png").write_bytes(issued.png())
+    return folder
+
+
+def demo_text(url: str | None = None, passes: Path | None = None) -> str:
     """The demo members and their credentials, as printed by `kiosk demo`."""
     lines = [f"Check-in server: {url}"] if url else []
+    if passes is not None:
+        lines.append(f"QR passes (scan from the screen or print): {passes}/<first name>.png")
     lines.append(f"{'member':<14} {'PIN':<6} {'card':<15} {'phone token':<17} {'email / password'}")
     for m in DEMO_MEMBERS:
         lines.append(

@@ -304,6 +304,14 @@ def test_demo_prints_members_and_serves_them() -> None:
         assert by_pin["WasSuccessful"]
         refused = httpx.post(url + "/api/public/checkin", json={"Pin": "34567"}).json()
         assert refused["ReasonCode"] == "no_valid_pass"
+        folder = re.search(r"QR passes \(.*\): (\S+)/<first name>\.png", text)
+        assert folder is not None, text
+        import zxingcpp
+        from PIL import Image
+
+        eve = zxingcpp.read_barcodes(Image.open(Path(folder.group(1)) / "eve.png"))[0].text
+        by_pass = httpx.post(url + "/api/public/checkin", json={"Token": eve}).json()
+        assert by_pass["CoworkerFullName"] == "Eve Tanaka"
     finally:
         _stop(proc)
 
