@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as settings_h
+from hypothesis import strategies as st
 from PIL import Image
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoSink
@@ -212,3 +215,12 @@ def test_frames_from_the_camera_check_the_member_in(
 
 def test_the_camera_off_by_default() -> None:
     assert settings().camera.enabled is False
+
+
+@settings_h(max_examples=40, deadline=None)
+@given(st.binary(min_size=64 * 48, max_size=64 * 48), st.sampled_from([None, PASS]))
+def test_the_decoder_never_raises_on_any_picture(noise: bytes, text: str | None) -> None:
+    image = QImage(noise, 64, 48, 64, QImage.Format.Format_Grayscale8).copy()
+    if text is not None:  # a pass pasted over noise, shrunk below what can be read
+        image = frame_with(text).scaled(320, 180)
+    assert all(isinstance(found, str) for found in decode_qr(image))
