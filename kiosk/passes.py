@@ -44,10 +44,13 @@ import secrets
 import struct
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+if TYPE_CHECKING:  # cryptography is loaded by the first signature, not by a kiosk's start
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWX"
 """The 32 characters of a pass: 0-9 and A-Z without I, O, Y, Z."""
@@ -228,12 +231,16 @@ def parse_duration(text: str) -> timedelta:
 
 def key_id(public_key: Ed25519PublicKey) -> bytes:
     """The 4 bytes that name a key in its passes."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
     raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return hashlib.sha256(raw).digest()[:4]
 
 
 def public_key_from_bytes(raw: bytes) -> Ed25519PublicKey:
     """A public key from its 32 raw bytes; `ValueError` for anything else."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -248,11 +255,15 @@ class Issuer:
     @classmethod
     def generate(cls) -> Issuer:
         """An issuer with a fresh key."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.generate())
 
     @classmethod
     def from_seed(cls, seed: bytes) -> Issuer:
         """The issuer whose private key is the 32-byte `seed`."""
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
         return cls(Ed25519PrivateKey.from_private_bytes(seed))
 
     def issue(
@@ -285,6 +296,8 @@ class Verifier:
 
     def verify(self, text: str, now: datetime) -> Pass:
         """The pass in `text` if its signature and times are good; else a `PassError`."""
+        from cryptography.exceptions import InvalidSignature
+
         signed = parse(text)
         pass_ = signed.pass_
         key = self._keys.get(pass_.key_id)
