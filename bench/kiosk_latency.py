@@ -13,46 +13,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
+from harness import demo_kiosk, painted, run_on_qt
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-from kiosk.app import KioskApp, build_app
-from kiosk.config import Config, TimeoutSettings
-from kiosk.controller import Screen, View
-from kiosk.gcguard import MainThreadCollector
-from kiosk.server.demo import seed_demo
-from kiosk.server.runner import ServerThread, open_server
+from kiosk.app import KioskApp
+from kiosk.controller import Screen
 
 BUDGET_RESULT_P95_MS, BUDGET_DOT_MS = 50.0, 16.0
 PINS = ["12345", "23456", "56789"]  # members whose check-ins succeed (toggle in and out)
-
-
-async def painted(kiosk: KioskApp, screen: Screen) -> float:
-    """Wait until `screen` is painted; the perf_counter time it was."""
-    future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-
-    def on_paint(view: View) -> None:
-        if view.screen is screen and not future.done():
-            future.set_result(time.perf_counter())
-
-    kiosk.window.painted.connect(on_paint)
-    try:
-        return await asyncio.wait_for(future, 10)
-    finally:
-        kiosk.window.painted.disconnect(on_paint)
 
 
 async def ok_to_result(kiosk: KioskApp, checks: int) -> list[float]:
@@ -96,23 +72,10 @@ async def key_to_dot(kiosk: KioskApp, keys: int) -> list[float]:
 
 
 async def measure(loop: asyncio.AbstractEventLoop, args: argparse.Namespace) -> int:
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    server = open_server(folder / "checkin.db")
-    seed_demo(server.store, server.keys, datetime.now(UTC), timezone="UTC")
-    thread = ServerThread(server).start()
-    config = Config(timeouts=TimeoutSettings(result=60, pin=60, debounce=0, busy_delay=0.15))
-    config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, location=1))
-    kiosk = build_app(config, loop, backend_url=thread.url)
-    kiosk.window.resize(1280, 800)
-    kiosk.window.show()
-    kiosk.controller.start()
-    await painted(kiosk, Screen.IDLE)
-    await ok_to_result(kiosk, 10)  # warm up connections and caches
-    results = await ok_to_result(kiosk, args.checks)
-    dots = await key_to_dot(kiosk, args.keys)
-    await kiosk.aclose()
-    thread.stop()
-    server.store.close()
+    async with demo_kiosk(loop) as (kiosk, _):
+        await ok_to_result(kiosk, 10)  # warm up connections and caches
+        results = await ok_to_result(kiosk, args.checks)
+        dots = await key_to_dot(kiosk, args.keys)
     p95 = statistics.quantiles(results, n=100)[94]
     dot_p95 = statistics.quantiles(dots, n=100)[94]
     print(
@@ -132,16 +95,7 @@ def main() -> int:
     parser.add_argument("--checks", type=int, default=200)
     parser.add_argument("--keys", type=int, default=400)
     args = parser.parse_args()
-    app = QApplication(sys.argv[:1])
-    collector = MainThreadCollector()  # as in the kiosk: the server thread must not collect
-    collector.start()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        return int(loop.run_until_complete(measure(loop, args)))
-    finally:
-        loop.close()
-        collector.stop()
+    return run_on_qt(lambda loop: measure(loop, args))
 
 
 if __name__ == "__main__":

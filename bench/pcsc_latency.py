@@ -141,21 +141,9 @@ def main() -> int:
     if args.bare:
         return bare_loop(args.bare)
 
-    import qasync
-    from PySide6.QtWidgets import QApplication
+    from harness import run_on_qt
 
-    from kiosk.gcguard import MainThreadCollector
-
-    app = QApplication(sys.argv[:1])
-    collector = MainThreadCollector()
-    collector.start()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        return int(loop.run_until_complete(measure(loop, args.taps)))
-    finally:
-        loop.close()
-        collector.stop()
+    return run_on_qt(lambda loop: measure(loop, args.taps))
 
 
 if __name__ == "__main__":

@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import io
 import itertools
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
+from harness import demo_kiosk, painted, run_on_qt
 from PIL import Image
 from PySide6.QtCore import QEvent, QLoggingCategory, Qt, QTimer
 from PySide6.QtGui import QImage, QKeyEvent
@@ -38,13 +35,10 @@ from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QApplication
 
 from kiosk import passes
-from kiosk.app import KioskApp, build_app
-from kiosk.config import CameraSettings, Config, TimeoutSettings
-from kiosk.controller import Screen, View
-from kiosk.gcguard import MainThreadCollector
+from kiosk.app import KioskApp
+from kiosk.config import CameraSettings
+from kiosk.controller import Screen
 from kiosk.inputs.camera import QUIET_RULES, FrameScanner, decode_qr
-from kiosk.server.demo import seed_demo
-from kiosk.server.runner import ServerThread, open_server
 
 BUDGET_SCAN_P95_MS, BUDGET_GAP_MS = 50.0, 16.0
 
@@ -61,7 +55,11 @@ def frame(text: str | None, angle: float = 0.0) -> QImage:
 
 
 def ms(samples: list[float]) -> str:
-    p95 = statistics.quantiles(samples, n=100)[94] if len(samples) > 1 else samples[0]
+    p95 = (
+        statistics.quantiles(samples, n=100, method="inclusive")[94]
+        if len(samples) > 1
+        else samples[0]
+    )
     return (
         f"median {statistics.median(samples):.2f} ms, p95 {p95:.2f} ms, max {max(samples):.2f} ms"
     )
@@ -82,20 +80,6 @@ def decode_times(text: str, count: int) -> None:
         print(f"decode 1280×720, {name:<17} {ms(times)} over {count} frames")
 
 
-async def painted(kiosk: KioskApp, screen: Screen) -> float:
-    future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-
-    def on_paint(view: View) -> None:
-        if view.screen is screen and not future.done():
-            future.set_result(time.perf_counter())
-
-    kiosk.window.painted.connect(on_paint)
-    try:
-        return await asyncio.wait_for(future, 10)
-    finally:
-        kiosk.window.painted.disconnect(on_paint)
-
-
 def type_scan(kiosk: KioskApp, text: str, stamp: int) -> float:
     """Send `text` as a scanner's burst; the perf_counter time of its Enter."""
     window = kiosk.window.windowHandle()
@@ -112,39 +96,26 @@ def type_scan(kiosk: KioskApp, text: str, stamp: int) -> float:
 
 
 async def scan_to_result(loop: asyncio.AbstractEventLoop, scans: int) -> list[float]:
-    folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    server = open_server(folder / "checkin.db")
-    now = datetime.now(UTC)
-    seed_demo(server.store, server.keys, now, timezone="UTC")
-    members = [server.store.find_member(email=f"{n}@example.com") for n in ("ada", "eve")]
-    texts = [
-        server.keys.issuer.issue(passes.Subject.member(m.id), now, timedelta(days=1))
-        for m in members
-        if m is not None
-    ]
-    thread = ServerThread(server).start()
-    config = Config(timeouts=TimeoutSettings(result=60, pin=60, debounce=0, busy_delay=0.15))
-    config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, location=1))
-    kiosk = build_app(config, loop, backend_url=thread.url)
-    kiosk.window.resize(1280, 800)
-    kiosk.window.show()
-    kiosk.controller.start()
-    assert kiosk.wedge is not None
-    kiosk.wedge.install()
-    await painted(kiosk, Screen.IDLE)
     times, stamp = [], 1_000_000
-    for i in range(scans + 10):  # the first 10 warm up connections and caches
-        waiter = asyncio.ensure_future(painted(kiosk, Screen.RESULT))
-        start = type_scan(kiosk, texts[i % len(texts)], stamp)
-        stamp += 10_000
-        elapsed = (await waiter - start) * 1000
-        assert kiosk.window.result.title.text().startswith(("Welcome", "Goodbye"))
-        if i >= 10:
-            times.append(elapsed)
-    kiosk.wedge.remove()
-    await kiosk.aclose()
-    thread.stop()
-    server.store.close()
+    async with demo_kiosk(loop) as (kiosk, server):
+        now = datetime.now(UTC)
+        members = [server.store.find_member(email=f"{n}@example.com") for n in ("ada", "eve")]
+        texts = [
+            server.keys.issuer.issue(passes.Subject.member(m.id), now, timedelta(days=1))
+            for m in members
+            if m is not None
+        ]
+        assert kiosk.wedge is not None
+        kiosk.wedge.install()
+        for i in range(scans + 10):  # the first 10 warm up connections and caches
+            waiter = asyncio.ensure_future(painted(kiosk, Screen.RESULT))
+            start = type_scan(kiosk, texts[i % len(texts)], stamp)
+            stamp += 10_000
+            elapsed = (await waiter - start) * 1000
+            assert kiosk.window.result.title.text().startswith(("Welcome", "Goodbye"))
+            if i >= 10:
+                times.append(elapsed)
+        kiosk.wedge.remove()
     return times
 
 
@@ -215,18 +186,8 @@ def main() -> int:
     parser.add_argument("--scans", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)  # the kiosk's window closes before the camera part
     QLoggingCategory.setFilterRules(QUIET_RULES)
-    collector = MainThreadCollector()
-    collector.start()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        return int(loop.run_until_complete(measure(loop, args)))
-    finally:
-        loop.close()
-        collector.stop()
+    return run_on_qt(lambda loop: measure(loop, args))
 
 
 if __name__ == "__main__":

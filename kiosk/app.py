@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 from PySide6.QtCore import QSocketNotifier
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from kiosk.backends.base import Backend
 from kiosk.backends.nexudus import NexudusClient
@@ -80,24 +80,25 @@ class KioskApp:
 
     def scanned(self, credential: Credential) -> None:
         """A scanner read a pass: from now on the idle screen offers scanning."""
-        if not self.scanner_seen:
-            self.scanner_seen = True
-            self.refresh_methods()
+        self._saw_scanner()
         self.controller.present(credential)
 
     def scan_failed(self, failure: ReadFailure) -> None:
         """A scanner read a code that is not a pass (a scanner is there all the same)."""
-        self.scanner_seen = True
+        self._saw_scanner()
         self.read_failed(failure)
-        self.refresh_methods()
+
+    def _saw_scanner(self) -> None:
+        if not self.scanner_seen:
+            self.scanner_seen = True
+            self.refresh_methods()
 
     def camera_changed(self, status: CameraStatus) -> None:
         """Show the camera's state and its picture while it works."""
         self.events.camera(status.state.value, status.camera)
         self.window.idle.set_camera(status.state.label)
-        ready = status.state is CameraState.READY and self.config.camera.preview
-        preview = self.camera.preview if self.camera is not None and ready else None
-        self.window.idle.set_preview(preview if isinstance(preview, QWidget) else None)
+        camera = self.camera if status.state is CameraState.READY else None
+        self.window.idle.set_preview(camera.preview if camera is not None else None)
         self.refresh_methods()
 
     def refresh_methods(self) -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLoggingCategory, QObject, Signal
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
 from kiosk.config import CameraSettings
 from kiosk.inputs.codes import classify
@@ -173,7 +174,8 @@ class FrameScanner(QObject):
 
 
 class CameraInput(QObject):
-    """Runs the configured camera into a `FrameScanner`, with a preview widget.
+    """Runs the configured camera into a `FrameScanner`, with a preview widget when
+    `camera.preview` is on.
 
     Signals:
         status_changed(CameraStatus): the camera's state changed.
@@ -186,14 +188,14 @@ class CameraInput(QObject):
         self._settings = settings
         self.scanner = scanner
         self.status = CameraStatus(CameraState.OFF)
-        self.preview: QObject | None = None
+        self.preview: QWidget | None = None
         self._camera: QObject | None = None
         self._session: QObject | None = None
 
     def start(self) -> None:
         """Find the camera and start it; report what happened."""
         QLoggingCategory.setFilterRules(QUIET_RULES)
-        from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices
+        from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoSink
         from PySide6.QtMultimediaWidgets import QVideoWidget
 
         wanted = self._settings.device.casefold()
@@ -211,12 +213,18 @@ class CameraInput(QObject):
         camera.errorOccurred.connect(self._error)
         session = QMediaCaptureSession(self)
         session.setCamera(camera)
-        preview = QVideoWidget()
-        preview.setObjectName("camera-preview")
-        session.setVideoOutput(preview)
-        preview.videoSink().videoFrameChanged.connect(self.scanner.offer)
+        if self._settings.preview:
+            preview = QVideoWidget()
+            preview.setObjectName("camera-preview")
+            session.setVideoOutput(preview)
+            sink = preview.videoSink()
+            self.preview = preview
+        else:
+            sink = QVideoSink(self)
+            session.setVideoSink(sink)
+        sink.videoFrameChanged.connect(self.scanner.offer)
         self.scanner.source = f"camera:{device.description()}"
-        self._camera, self._session, self.preview = camera, session, preview
+        self._camera, self._session = camera, session
         camera.start()
         self._report(CameraStatus(CameraState.READY, device.description()))
 
