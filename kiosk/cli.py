@@ -4,6 +4,7 @@
     kiosk run                  the production kiosk
     kiosk serve                the standalone check-in server
     kiosk readers              card reader diagnostics: readers, and each tap's UID
+    kiosk config               show or change the configuration, set the staff PIN
     kiosk members|locations|plans|passes …, kiosk checkins, kiosk failed
 
 Errors print one line to stderr and exit 1; usage errors exit 2 (argparse).
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk import __version__
+from kiosk import __version__, configcmd
 from kiosk.config import Config, ConfigError, default_config_path, load_config
 from kiosk.server import admin
 
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     readers.add_argument("--name-filter", help="only readers whose name contains this")
     readers.add_argument("--count", type=int, help="stop after this many taps")
     readers.set_defaults(handler=_readers)
+    configcmd.add_commands(sub)
     admin.add_commands(sub)
     return parser
 

@@ -10,14 +10,17 @@ A TOML file holds only what differs from the defaults; every key is ``section.na
 >>> load_config_text('[kiosk]\\nmode = "ask"').kiosk.mode
 <Mode.ASK: 'ask'>
 
-Bad input raises `ConfigError` with the key, what was given and what is allowed. Secrets never
-live here (they go to the keyring, see the staff-mode issue).
+Bad input raises `ConfigError` with the key, what was given and what is allowed. Secrets
+(passwords, client secrets, tokens) never live here: they go to `kiosk.vault`. The staff PIN is
+kept only as a scrypt hash (`kiosk.staffpin`). Reading and writing single keys and saving the
+file atomically are in `kiosk.configfile`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 import tomllib
 import typing
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from typing import Any
 
 import platformdirs
 
+from kiosk import staffpin
 from kiosk.inputs.cardid import UidFormat
 from kiosk.paths import APP_NAME
 
@@ -72,6 +76,30 @@ def _aid(value: str) -> str | None:
     return None
 
 
+def _subdomain(value: str) -> str | None:
+    if value and not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", value):
+        return "must be a Nexudus subdomain: lower-case letters, digits and dashes, like myspace"
+    return None
+
+
+def _url(value: str) -> str | None:
+    if value and not re.fullmatch(r"https?://[^\s/]+(:\d+)?(/\S*)?", value):
+        return "must be empty or a web address like http://checkin.lan:8750"
+    return None
+
+
+def _pin_hash(value: str) -> str | None:
+    if value and not staffpin.is_hash(value):
+        return "must be a staff PIN hash; set the PIN with `kiosk config set-staff-pin`"
+    return None
+
+
+def _cards(value: tuple[str, ...]) -> str | None:
+    if any(not card.strip() or len(card) > 64 for card in value):
+        return "must be card numbers of 1 to 64 characters, as the reader sends them"
+    return None
+
+
 @dataclasses.dataclass(frozen=True)
 class KioskSettings:
     """What the kiosk does and shows."""
@@ -106,11 +134,21 @@ class BackendSettings:
     """Where check-ins go."""
 
     kind: BackendKind = _opt(BackendKind.LOCAL, "local, nexudus or kadence")
-    url: str = _opt("", "the check-in server; empty runs the embedded one")
+    url: str = _opt("", "the check-in server; empty runs the embedded one", check=_url)
     db: str = _opt("", "the embedded server's database; empty: the user data directory")
     connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
     timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
     pin_field: str = _opt("Pin", "the request field that carries a PIN")
+    subdomain: str = _opt("", "Nexudus: the account's subdomain", check=_subdomain)
+    username: str = _opt("", "Nexudus: the admin's email, for staff views")
+    client_id: str = _opt("", "Kadence: the API client id")
+
+    @property
+    def base_url(self) -> str:
+        """`url`, or for Nexudus the address its subdomain gives; empty: the embedded server."""
+        if self.url or self.kind is not BackendKind.NEXUDUS or not self.subdomain:
+            return self.url
+        return f"https://{self.subdomain}.spaces.nexudus.com"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,6 +188,14 @@ class CameraSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class StaffSettings:
+    """Who may open staff mode."""
+
+    pin_hash: str = _opt("", "the staff PIN's scrypt hash; never the PIN", check=_pin_hash)
+    cards: tuple[str, ...] = _opt((), "staff cards that open staff mode", check=_cards)
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration."""
 
@@ -160,6 +206,7 @@ class Config:
     reader: ReaderSettings = dataclasses.field(default_factory=ReaderSettings)
     wedge: WedgeSettings = dataclasses.field(default_factory=WedgeSettings)
     camera: CameraSettings = dataclasses.field(default_factory=CameraSettings)
+    staff: StaffSettings = dataclasses.field(default_factory=StaffSettings)
 
 
 def default_config_path() -> Path:
@@ -207,8 +254,16 @@ def _build(cls: type[Any], data: Any, prefix: str) -> Any:
     return cls(**values)
 
 
-def coerce(key: str, kind: type[Any], meta: Any, value: Any) -> Any:
+def coerce(key: str, kind: Any, meta: Any, value: Any) -> Any:
     """`value` checked against the field's type and range, or `ConfigError`."""
+    if typing.get_origin(kind) is tuple:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{key} = {value!r} must be a list of texts in quotes")
+        value = tuple(value)
+        problem = meta["check"](value) if meta.get("check") else None
+        if problem:
+            raise ConfigError(f"{key} = {list(value)!r} {problem}")
+        return value
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         allowed = [m.value for m in kind]
         if value not in allowed:

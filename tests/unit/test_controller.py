@@ -14,16 +14,9 @@ from kiosk.backends.fake import FakeBackend
 from kiosk.config import Config, Mode, TimeoutSettings
 from kiosk.controller import KioskController, Screen, View
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+from tests.helpers.clock import Ticker
 
 FAST = TimeoutSettings(result=1.0, pin=3.0, debounce=3.0, busy_delay=0.05)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def config(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:
@@ -36,8 +29,8 @@ def pin(value: str = "12345") -> Credential:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> Ticker:
+    return Ticker(1000.0)
 
 
 @pytest.fixture
@@ -47,7 +40,7 @@ def backend() -> FakeBackend:
 
 @pytest.fixture
 def make(
-    aloop: asyncio.AbstractEventLoop, backend: FakeBackend, clock: Clock
+    aloop: asyncio.AbstractEventLoop, backend: FakeBackend, clock: Ticker
 ) -> Iterator[type[KioskController]]:
     made: list[KioskController] = []
 
@@ -123,7 +116,7 @@ def test_ask_times_out_to_idle_and_forgets_the_credential(
 
 
 def test_the_same_credential_within_the_debounce_is_ignored(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Clock
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
 ) -> None:
     controller = make()
     with qtbot.waitSignal(controller.finished):
@@ -193,7 +186,7 @@ def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: type[KioskControll
 
 
 def test_unsupported_kind_is_refused_without_calling_the_backend(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Clock
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Ticker
 ) -> None:
     backend = FakeBackend(kinds=frozenset({CredentialKind.CARD}))
     controller = KioskController(config(), backend, aloop, clock)
@@ -228,7 +221,7 @@ def test_unavailable_marks_the_backend_offline(
 
 
 def test_start_finds_the_place_and_requests_carry_it(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Clock
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Ticker
 ) -> None:
     places = [Place(1, "Main", "Europe/Paris"), Place(2, "Annex", "Europe/London")]
     backend = FakeBackend(places=places)

@@ -18,6 +18,7 @@ from kiosk.inputs.scard import Context, UnavailableError
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.tags import TagKind, Tap
 from tests.helpers import cards
+from tests.helpers.clock import Ticker
 
 ACR122 = "ACS ACR122U PICC Interface 00 00"
 ACR1252 = "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00"
@@ -27,18 +28,10 @@ OTHER = bytes.fromhex("5F3C2A19")
 Event = Tap | ReaderStatus
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Watch:
     """A running supervisor and what it delivered."""
 
-    def __init__(self, pcsc: FakePcsc, settings: ReaderSettings, clock: Clock) -> None:
+    def __init__(self, pcsc: FakePcsc, settings: ReaderSettings, clock: Ticker) -> None:
         self.events: queue.Queue[Event] = queue.Queue()
         self.supervisor = PcscSupervisor(pcsc, settings, clock)
         self.supervisor.start(self.events.put)
@@ -73,12 +66,12 @@ def pcsc() -> FakePcsc:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> Ticker:
+    return Ticker(100.0)
 
 
 @pytest.fixture
-def watch(pcsc: FakePcsc, clock: Clock) -> Iterator[Callable[..., Watch]]:
+def watch(pcsc: FakePcsc, clock: Ticker) -> Iterator[Callable[..., Watch]]:
     started: list[Watch] = []
 
     def start(**settings: object) -> Watch:
@@ -149,7 +142,7 @@ def test_a_card_that_raises_anything_is_survived(
 
 
 def test_a_card_left_on_the_reader_is_read_once(
-    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Clock
+    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Ticker
 ) -> None:
     w = watch()
     w.status()
@@ -164,7 +157,7 @@ def test_a_card_left_on_the_reader_is_read_once(
 
 
 def test_the_same_card_again_is_read_only_after_repeat_after(
-    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Clock
+    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Ticker
 ) -> None:
     w = watch(repeat_after=2.0)
     w.status()
@@ -178,7 +171,7 @@ def test_the_same_card_again_is_read_only_after_repeat_after(
 
 
 def test_debounce_rules() -> None:
-    clock = Clock()
+    clock = Ticker(100.0)
     debounce = Debounce(2.0, clock)
     card = Tap(ACR122, TagKind.CARD, uid=UID)
     assert debounce.admit(card)
@@ -221,7 +214,7 @@ def test_the_service_restarting_is_survived(pcsc: FakePcsc, watch: Callable[...,
 
 
 def test_a_card_removed_during_an_outage_is_read_again_after_it(
-    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Clock
+    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Ticker
 ) -> None:
     w = watch()
     w.status(ReaderState.READY)
@@ -338,7 +331,7 @@ def test_acr122_beeps_after_a_read(pcsc: FakePcsc, watch: Callable[..., Watch]) 
 
 
 def test_a_reader_refusing_the_beep_still_reads_and_is_not_asked_again(
-    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Clock
+    pcsc: FakePcsc, watch: Callable[..., Watch], clock: Ticker
 ) -> None:
     w = watch()
     w.status()
