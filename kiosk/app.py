@@ -14,12 +14,14 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from PySide6.QtCore import QSocketNotifier
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.backends.base import Backend
 from kiosk.backends.nexudus import NexudusClient
-from kiosk.config import BackendKind, Config, ConfigError
+from kiosk.config import BackendKind, Config, ConfigError, default_config_path
+from kiosk.configfile import settings, value_of
 from kiosk.controller import KioskController
 from kiosk.domain import Credential, CredentialKind
 from kiosk.eventlog import EventLog
@@ -37,8 +40,11 @@ from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
 from kiosk.paths import default_db_path
+from kiosk.staff import Leave, StaffController
+from kiosk.staffmode import StaffMode
 from kiosk.ui.idle import Method
 from kiosk.ui.window import KioskWindow
+from kiosk.vault import Secret, Vault, VaultError, open_vault
 
 if TYPE_CHECKING:
     from kiosk.server.runner import ServerThread
@@ -56,12 +62,30 @@ class KioskApp:
     events: EventLog
     reader: CardReader
     kinds: frozenset[CredentialKind]
+    loop: asyncio.AbstractEventLoop
     http: httpx.AsyncClient | None = None
     client: NexudusClient | None = None
     server: ServerThread | None = None
     wedge: WedgeFilter | None = None
     camera: CameraInput | None = None
     scanner_seen: bool = False
+    backend_url: str | None = None  # from the command line: wins over the configuration
+    staff: StaffMode | None = None
+    leaving: Leave | None = None
+    on_leave: Callable[[], None] = lambda: None
+    _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
+
+    def tapped(self, credential: Credential) -> None:
+        """A card or phone: staff mode's if it shows, else a check-in."""
+        if self.staff is None or not self.staff.tapped(credential):
+            if self.staff is not None:
+                self.staff.last_read = datetime.now(UTC)
+            self.controller.present(credential)
+
+    def leave(self, how: Leave) -> None:
+        """Staff asked to exit or restart: stop the kiosk."""
+        self.leaving = how
+        self.on_leave()
 
     def present_pin(self, pin: str) -> None:
         """The PIN pad's PIN, as a credential."""
@@ -70,6 +94,9 @@ class KioskApp:
     def read_failed(self, failure: ReadFailure) -> None:
         """A tap gave no credential: log it and tell the member why."""
         self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
+        if self.staff is not None and self.staff.is_open:
+            self.window.staff.show_message(f"Could not read that: {failure.reason.value}", True)
+            return
         self.controller.refuse(failure.reason, failure.detail)
 
     def reader_changed(self, status: ReaderStatus) -> None:
@@ -81,6 +108,9 @@ class KioskApp:
     def scanned(self, credential: Credential) -> None:
         """A scanner read a pass: from now on the idle screen offers scanning."""
         self._saw_scanner()
+        if self.staff is not None and self.staff.is_open:
+            log.info("a pass was scanned in staff mode; ignored")
+            return
         self.controller.present(credential)
 
     def scan_failed(self, failure: ReadFailure) -> None:
@@ -107,6 +137,124 @@ class KioskApp:
         scan = self.scanner_seen or camera
         self.window.set_methods(methods(self.kinds, self.reader.status.state, scan))
 
+    def check(self, config: Config) -> None:
+        """Raise `ConfigError` if this kiosk cannot use `config` (staff mode asks first)."""
+        if config.backend.kind is BackendKind.KADENCE and not self.backend_url:
+            raise ConfigError("backend.kind = 'kadence' is not available in this version")
+
+    def apply(self, config: Config) -> None:
+        """Use `config` now: every part whose settings changed takes them up."""
+        old, self.config = self.config, config
+        self.controller.apply(config)
+        self.window.apply(config)
+        if old.reader != config.reader:
+            if old.reader.enabled != config.reader.enabled:
+                self._spawn(self._swap_reader(config))
+            else:
+                self.reader.apply(config.reader)
+        if old.wedge != config.wedge:
+            self._apply_wedge(config)
+        if old.camera != config.camera:
+            self._spawn(self._restart_camera(config))
+        if old.backend != config.backend:
+            self._spawn(self._apply_backend(config))
+        elif old.kiosk.location != config.kiosk.location:
+            self.controller.load_place()
+        self.events.write("config", changed=_changed(old, config))
+        self.refresh_methods()
+
+    async def _swap_reader(self, config: Config) -> None:
+        await asyncio.to_thread(self.reader.stop)
+        self.reader.replace(pcsc_source(config), config.reader)
+        self.reader.start()
+
+    def _apply_wedge(self, config: Config) -> None:
+        if self.wedge is None and config.wedge.enabled:
+            self.wedge = WedgeFilter(config.wedge, parent=self.window)
+            self.wedge.scanned.connect(self.scanned)
+            self.wedge.failed.connect(self.scan_failed)
+        if self.wedge is None:
+            return
+        self.wedge.apply(config.wedge)
+        if config.wedge.enabled:
+            self.wedge.install()
+        else:
+            self.wedge.remove()
+
+    async def _restart_camera(self, config: Config) -> None:
+        old, self.camera = self.camera, None
+        if old is not None:
+            await asyncio.to_thread(old.stop)
+            old.deleteLater()
+        self.window.idle.set_preview(None)
+        self.window.idle.set_camera(None)
+        if config.camera.enabled:
+            self.camera = _camera(config, self.loop, self.window)
+            _connect_camera(self)
+            self.camera.start()
+        self.refresh_methods()
+
+    async def _apply_backend(self, config: Config) -> None:
+        if self.client is None:
+            return
+        if self.http is not None:
+            self.http.timeout = httpx.Timeout(
+                config.backend.timeout, connect=config.backend.connect_timeout
+            )
+        self.client.pin_field = config.backend.pin_field
+        url = self.backend_url or config.backend.base_url
+        if url and self.server is not None:
+            server, self.server = self.server, None
+            await asyncio.to_thread(server.stop)
+            server.server.store.close()
+        if not url and config.backend.kind is BackendKind.LOCAL:
+            if self.server is None or self.server.server.db != _db_path(config):
+                if self.server is not None:
+                    await asyncio.to_thread(self.server.stop)
+                    self.server.server.store.close()
+                self.server = await asyncio.to_thread(start_embedded, config)
+            url = self.server.url
+        self.client.base_url = url
+        self.client.admin_token = ""
+        self.controller.load_place()
+
+    def grant_staff_access(self) -> None:
+        """Give the client the admin token staff lists need: the embedded server's own, or the
+        one staff kept for a `kiosk serve` server."""
+        if self.client is None:
+            return
+        if self.server is not None and self.client.base_url == self.server.url:
+            self.client.admin_token = self.server.server.keys.admin_token
+        elif self.staff is not None:
+            try:
+                self.client.admin_token = self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or ""
+            except VaultError as exc:
+                log.warning("cannot read the admin token: %s", exc)
+
+    def backend_name(self) -> str:
+        """The backend in words, for staff."""
+        if self.client is None:
+            return type(self.controller.backend).__name__
+        if self.server is not None and self.client.base_url == self.server.url:
+            return f"the embedded server ({self.server.server.db})"
+        source = " (from the command line)" if self.backend_url else ""
+        return (
+            f"{self.config.backend.kind.value} at {self.client.base_url or '(no address)'}{source}"
+        )
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("applying a setting failed: %r", error)
+            if self.staff is not None:
+                self.window.staff.show_message(f"Not applied: {error}", error=True)
+
     async def start(self) -> None:
         """Start the card reader; then the embedded server if the backend is ours and not yet
         running, and the controller. The server starts in a thread after the window is up:
@@ -120,10 +268,16 @@ class KioskApp:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
         self.controller.start()
+        if self.staff is not None and not self.staff.staff.protected:
+            self.staff.staff.setup()  # never unprotected: a staff PIN first
 
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
         the log."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self.staff is not None:
+            self.staff.close()
         if self.wedge is not None:
             self.wedge.remove()
         if self.camera is not None:
@@ -145,6 +299,8 @@ def build_app(
     events: EventLog | None = None,
     backend_url: str | None = None,
     source: TapSource | None = None,
+    config_path: Path | None = None,
+    vault: Callable[[], Vault] | None = None,
 ) -> KioskApp:
     """Build and wire a kiosk; without `backend`, the one `config` names, and without
     `source`, the PC/SC readers (or a null reader where PC/SC is missing or switched off).
@@ -154,11 +310,11 @@ def build_app(
     http: httpx.AsyncClient | None = None
     client: NexudusClient | None = None
     if backend is None:
-        url = backend_url or config.backend.url
+        url = backend_url or config.backend.base_url
         if config.backend.kind is BackendKind.KADENCE and not backend_url:
             raise ConfigError("backend.kind = 'kadence' is not available in this version")
         if config.backend.kind is BackendKind.NEXUDUS and not url:
-            raise ConfigError("backend.kind = 'nexudus' needs backend.url")
+            raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
         http = new_http_client(config)
         backend = client = NexudusClient(http, url, config.backend.pin_field)
     events = events or EventLog(None)
@@ -166,12 +322,19 @@ def build_app(
     window = KioskWindow(config)
     reader = CardReader(source or pcsc_source(config), config.reader, loop)
     kinds = frozenset(backend.kinds)
-    kiosk = KioskApp(config, controller, window, events, reader, kinds, http, client)
+    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
+    kiosk.backend_url = backend_url
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
     if config.camera.enabled:
-        scanner = FrameScanner(config.camera, loop, config.reader.repeat_after, parent=window)
-        kiosk.camera = CameraInput(config.camera, scanner)
+        kiosk.camera = _camera(config, loop, window)
+    path = config_path or default_config_path()
+    staff = StaffController(
+        config, path, vault or (lambda: open_vault(path)), kiosk.check, parent=window
+    )
+    staff.config_changed.connect(kiosk.apply)
+    staff.leave.connect(kiosk.leave)
+    kiosk.staff = StaffMode(kiosk, staff)
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk
@@ -214,7 +377,7 @@ def _connect(kiosk: KioskApp) -> None:
     controller.backend_changed.connect(window.idle.set_backend)
     controller.backend_changed.connect(events.backend)
     controller.accepted.connect(events.credential)
-    kiosk.reader.tapped.connect(controller.present)
+    kiosk.reader.tapped.connect(kiosk.tapped)
     kiosk.reader.failed.connect(kiosk.read_failed)
     kiosk.reader.status_changed.connect(kiosk.reader_changed)
     window.painted.connect(events.painted)
@@ -228,9 +391,28 @@ def _connect(kiosk: KioskApp) -> None:
         kiosk.wedge.scanned.connect(kiosk.scanned)
         kiosk.wedge.failed.connect(kiosk.scan_failed)
     if kiosk.camera is not None:
-        kiosk.camera.scanner.scanned.connect(kiosk.scanned)
-        kiosk.camera.scanner.failed.connect(kiosk.read_failed)
-        kiosk.camera.status_changed.connect(kiosk.camera_changed)
+        _connect_camera(kiosk)
+
+
+def _camera(config: Config, loop: asyncio.AbstractEventLoop, window: KioskWindow) -> CameraInput:
+    scanner = FrameScanner(config.camera, loop, config.reader.repeat_after, parent=window)
+    return CameraInput(config.camera, scanner)
+
+
+def _connect_camera(kiosk: KioskApp) -> None:
+    assert kiosk.camera is not None
+    kiosk.camera.scanner.scanned.connect(kiosk.scanned)
+    kiosk.camera.scanner.failed.connect(kiosk.read_failed)
+    kiosk.camera.status_changed.connect(kiosk.camera_changed)
+
+
+def _changed(old: Config, new: Config) -> list[str]:
+    """The keys that differ (names only: values may be private)."""
+    return [s.key for s in settings() if value_of(old, s.key) != value_of(new, s.key)]
+
+
+def _db_path(config: Config) -> Path:
+    return Path(config.backend.db).expanduser() if config.backend.db else default_db_path()
 
 
 def start_embedded(config: Config) -> ServerThread:
@@ -238,7 +420,7 @@ def start_embedded(config: Config) -> ServerThread:
     from kiosk.server.runner import ServerThread, open_server
     from kiosk.server.store import StoreError
 
-    db = Path(config.backend.db).expanduser() if config.backend.db else default_db_path()
+    db = _db_path(config)
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         server = open_server(db)
@@ -261,8 +443,10 @@ def run(
     event_log: Path | None = None,
     backend_url: str | None = None,
     server: ServerThread | None = None,
+    config_path: Path | None = None,
 ) -> int:
-    """The kiosk until SIGTERM or Ctrl-C; returns the exit status."""
+    """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
+    Restart starts the same command again in this process's place."""
     import qasync
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -274,13 +458,22 @@ def run(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return int(
-            loop.run_until_complete(_main(loop, config, windowed, event_log, backend_url, server))
+        leaving = loop.run_until_complete(
+            _main(loop, config, windowed, event_log, backend_url, server, config_path)
         )
     finally:
         loop.close()
         asyncio.set_event_loop(None)
         collector.stop()
+    if leaving is Leave.RESTART:
+        restart()
+    return 0
+
+
+def restart() -> None:
+    """Replace this process with the same ``kiosk`` command (staff's Restart)."""
+    log.warning("restarting: %s -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
 
 
 async def _main(
@@ -290,12 +483,14 @@ async def _main(
     event_log: Path | None,
     backend_url: str | None,
     server: ServerThread | None,
-) -> int:
+    config_path: Path | None,
+) -> Leave | None:
     stop = asyncio.Event()
     events = EventLog(event_log)
     url = backend_url or (server.url if server else None)
-    kiosk = build_app(config, loop, events=events, backend_url=url)
+    kiosk = build_app(config, loop, events=events, backend_url=url, config_path=config_path)
     kiosk.server = server
+    kiosk.on_leave = stop.set
     with _signals_set(stop):
         painted: asyncio.Future[None] = loop.create_future()
         kiosk.window.painted.connect(lambda view: _resolve(painted))
@@ -306,7 +501,7 @@ async def _main(
     kiosk.window.allow_close = True
     kiosk.window.close()
     await kiosk.aclose()
-    return 0
+    return kiosk.leaving
 
 
 @contextlib.contextmanager

@@ -24,9 +24,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk import __version__, configcmd
+from kiosk import __version__, configcmd, staffpin
 from kiosk.config import Config, ConfigError, default_config_path, load_config
+from kiosk.configfile import save_config, with_value
 from kiosk.server import admin
+
+DEMO_STAFF_PIN = "2468"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,13 +98,14 @@ def _event_log(args: argparse.Namespace) -> Path | None:
 
 def _config(args: argparse.Namespace) -> Config:
     path = args.config or default_config_path()
-    return load_config(path) if args.config is not None or path.exists() else Config()
+    return load_config(path) if path.exists() else Config()
 
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.app import run
 
-    return run(_config(args), args.windowed, _event_log(args), args.backend_url)
+    path = args.config or default_config_path()
+    return run(_config(args), args.windowed, _event_log(args), args.backend_url, config_path=path)
 
 
 def _readers(args: argparse.Namespace) -> int:
@@ -137,10 +141,17 @@ def _demo(args: argparse.Namespace) -> int:
             thread = ServerThread(server, args.host, port).start()
         except OSError as exc:
             raise admin.AdminError(f"cannot listen on {args.host}:{port}: {exc.strerror}") from None
+        config_path = db.parent / "kiosk.toml"
+        config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin(DEMO_STAFF_PIN))
+        save_config(config, config_path)
         print(demo_text(thread.url, passes))
+        print(
+            f"Staff mode: hold the top-left corner for 3 s; staff PIN {DEMO_STAFF_PIN}.",
+            flush=True,
+        )
         print(f"Database {db}; admin API token in {server.keys_path}.", flush=True)
-        print("Ctrl-C stops the kiosk.", flush=True)
-        return run(Config(), args.windowed, _event_log(args), server=thread)
+        print(f"Kiosk configuration {config_path}. Ctrl-C stops the kiosk.", flush=True)
+        return run(config, args.windowed, _event_log(args), server=thread, config_path=config_path)
     try:
         sock = bind(args.host, port)
     except OSError as exc:

@@ -19,6 +19,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -100,6 +101,7 @@ class KioskController(QObject):
         self.view = View(Screen.IDLE)
         self.place: Place | None = None
         self.online: bool | None = None
+        self.last_answer: datetime | None = None  # when the backend last answered anything
         self._screen_timer = self._timer(self._timed_out)
         self._busy_timer = self._timer(self._show_busy)
         self._place_timer = self._timer(self.load_place)
@@ -110,6 +112,11 @@ class KioskController(QObject):
         timer.setSingleShot(single)
         timer.timeout.connect(slot)
         return timer
+
+    @property
+    def backend(self) -> Backend:
+        """The backend checks go to."""
+        return self._backend
 
     @property
     def config(self) -> Config:
@@ -272,6 +279,8 @@ class KioskController(QObject):
         self._set_online(await self._backend.probe())
 
     def _set_online(self, online: bool) -> None:
+        if online:
+            self.last_answer = datetime.now(UTC)
         if online != self.online:
             self.online = online
             self.backend_changed.emit(online)

@@ -11,7 +11,8 @@ calls raise our own small hierarchy, never httpx's:
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from kiosk.domain import CheckinRequest, CredentialKind, Outcome
 
@@ -55,4 +56,35 @@ class Backend(Protocol):
 
     async def probe(self) -> bool:
         """Whether the backend answers at all."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Presence:
+    """A member checked in now, for staff."""
+
+    member: str
+    since: datetime
+    until: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class FailedCheckin:
+    """A refused check-in, for staff: when, who (if known) and why."""
+
+    at: datetime
+    member: str | None
+    reason: str
+
+
+@runtime_checkable
+class StaffData(Protocol):
+    """What a backend may offer staff: who is in, and recent failed check-ins."""
+
+    async def present(self, location: int | None) -> list[Presence]:
+        """Open check-ins at `location`; raises `BackendError`."""
+        ...
+
+    async def failed(self, location: int | None, limit: int) -> list[FailedCheckin]:
+        """The latest failed check-ins at `location`, newest first; raises `BackendError`."""
         ...

@@ -19,7 +19,13 @@ from typing import Any
 
 import httpx
 
-from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
+from kiosk.backends.base import (
+    BackendProtocolError,
+    BackendUnavailableError,
+    FailedCheckin,
+    Place,
+    Presence,
+)
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -56,7 +62,8 @@ class NexudusClient:
     def __init__(self, http: httpx.AsyncClient, base_url: str, pin_field: str = "Pin") -> None:
         self._http = http
         self._base = base_url.rstrip("/")
-        self._pin_field = pin_field
+        self.pin_field = pin_field
+        self.admin_token = ""  # a bearer token for the staff lists; without it they are refused
 
     @property
     def base_url(self) -> str:
@@ -91,7 +98,7 @@ class NexudusClient:
             case CredentialKind.CARD:
                 body: dict[str, Any] = {"AccessCardId": credential.value}
             case CredentialKind.PIN:
-                body = {self._pin_field: credential.value}
+                body = {self.pin_field: credential.value}
             case CredentialKind.PHONE | CredentialKind.QR:
                 body = {"Token": credential.value}
             case _:
@@ -119,6 +126,43 @@ class NexudusClient:
                 break
         return places
 
+    async def present(self, location: int | None) -> list[Presence]:
+        """Open check-ins at `location` (``GET /api/spaces/checkins?Open=true``), oldest first."""
+        params: dict[str, Any] = {"Open": "true", "size": 200, "dir": 1}
+        if location:
+            params["Checkin_Business"] = location
+        people: list[Presence] = []
+        for record in await self._records("/api/spaces/checkins", params):
+            since = parse_session_time(record.get("FromTime"))
+            if since is not None:
+                name = str(record.get("CoworkerFullName") or "unknown member")
+                people.append(Presence(name, since, parse_session_time(record.get("ToTime"))))
+        return people
+
+    async def failed(self, location: int | None, limit: int) -> list[FailedCheckin]:
+        """The latest failed check-ins at `location` (``GET /api/spaces/failedcheckins``)."""
+        params: dict[str, Any] = {"size": limit, "dir": -1}
+        if location:
+            params["FailedCheckin_Business"] = location
+        failures: list[FailedCheckin] = []
+        for record in await self._records("/api/spaces/failedcheckins", params):
+            at = parse_session_time(record.get("CheckinAttemptTime"))
+            if at is not None:
+                name = record.get("CoworkerFullName")
+                reason = str(record.get("Description") or record.get("ReasonCode") or "refused")
+                failures.append(FailedCheckin(at, str(name) if name else None, reason[:200]))
+        return failures
+
+    async def _records(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if not self.admin_token:
+            raise BackendProtocolError("needs the server's admin token (Backend page)")
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        data = await self._get_json(path, params, headers)
+        records = data.get("Records") if isinstance(data, dict) else None
+        if not isinstance(records, list):
+            raise BackendProtocolError(f"unexpected list from {path}")
+        return [r for r in records if isinstance(r, dict)]
+
     async def probe(self) -> bool:
         """Whether anything answers HTTP at the base URL."""
         try:
@@ -127,13 +171,17 @@ class NexudusClient:
             return False
         return True
 
-    async def _get_json(self, path: str, params: dict[str, Any]) -> Any:
+    async def _get_json(
+        self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Any:
         try:
-            response = await self._http.get(f"{self._base}{path}", params=params)
+            response = await self._http.get(f"{self._base}{path}", params=params, headers=headers)
         except httpx.TransportError as exc:
             raise BackendUnavailableError(_describe(exc)) from None
         except httpx.HTTPError as exc:
             raise BackendProtocolError(str(exc)) from None
+        if response.status_code in (401, 403):
+            raise BackendProtocolError(f"HTTP {response.status_code}: the admin token was refused")
         if response.status_code != 200:
             raise BackendProtocolError(f"HTTP {response.status_code}: {_snippet(response)}")
         try:

@@ -106,6 +106,11 @@ class CardReader(QObject):
         """Stop reading; events still in flight are dropped."""
         self._source.stop()
 
+    def replace(self, source: TapSource, settings: ReaderSettings) -> None:
+        """Read from `source` from now on (the reader was switched on or off); `start` it."""
+        self._source = source
+        self._settings = settings
+
     def _post(self, event: Tap | ReaderStatus) -> None:
         """From the source's thread: hand `event` to the Qt thread."""
         try:

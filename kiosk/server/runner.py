@@ -33,6 +33,7 @@ class Server:
     store: Store
     keys: InstallKeys
     keys_path: Path | None
+    db: Path | None = None  # None: in memory
 
 
 def open_server(
@@ -47,7 +48,8 @@ def open_server(
     else:
         keys_path = keys_path_for(Path(db))
         keys = InstallKeys.load_or_create(keys_path)
-    return Server(create_app(store, keys, clock, sweep_seconds), store, keys, keys_path)
+    path = None if str(db) == ":memory:" else Path(db)
+    return Server(create_app(store, keys, clock, sweep_seconds), store, keys, keys_path, path)
 
 
 def bind(host: str, port: int) -> socket.socket:

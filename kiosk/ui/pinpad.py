@@ -72,13 +72,19 @@ class PinScreen(StyledWidget):
     cancelled = Signal()
     touched = Signal()
 
-    def __init__(self, length: int = 5, submit_on_length: bool = False) -> None:
+    def __init__(
+        self,
+        length: int = 5,
+        submit_on_length: bool = False,
+        title: str = "Enter your PIN",
+        name: str = "pin",
+    ) -> None:
         super().__init__()
-        self.setObjectName("pin")
+        self.setObjectName(name)
         self.length = length
         self.submit_on_length = submit_on_length
         self._digits: list[str] = []
-        self.title = label("Enter your PIN", "headline")
+        self.title = label(title, "headline")
         self.dots = PinDots()
         self.message = label("", "caption")
         self.ok = button("OK", "primary", "ok")
@@ -126,6 +132,8 @@ class PinScreen(StyledWidget):
     def press(self, key: str) -> None:
         """A key: a digit, `Clear` or backspace."""
         self.touched.emit()
+        if not self.keys[key if key in self.keys else "0"].isEnabled():
+            return
         if key == "Clear":
             self._digits.clear()
         elif key == BACKSPACE:
@@ -142,6 +150,8 @@ class PinScreen(StyledWidget):
     def submit(self) -> None:
         """Send the PIN if it is long enough; it is cleared either way only when sent."""
         self.touched.emit()
+        if not self.keys["0"].isEnabled():
+            return
         if len(self._digits) < MIN_DIGITS:
             self.message.setText(f"A PIN has {MIN_DIGITS} to {MAX_DIGITS} digits")
             return
@@ -154,6 +164,15 @@ class PinScreen(StyledWidget):
         self._digits.clear()
         self.message.setText("")
         self._refresh()
+
+    def set_locked(self, locked: bool) -> None:
+        """Take no digits while `locked` (a staff PIN lockout)."""
+        for key in self.keys.values():
+            key.setEnabled(not locked)
+        if locked:
+            self.reset()
+        self._refresh()
+        self.ok.setEnabled(not locked and len(self._digits) >= MIN_DIGITS)
 
     def rescale(self, scale: float) -> None:
         """Resize the dots for `scale`."""

@@ -17,13 +17,17 @@ from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
 from kiosk.backends.base import Place
 from kiosk.config import Config
 from kiosk.controller import Screen, View
+from kiosk.staff import StaffState, StaffView
 from kiosk.ui import theme
 from kiosk.ui.ask import AskScreen
 from kiosk.ui.busy import BusyScreen
+from kiosk.ui.corner import CornerHold
 from kiosk.ui.idle import IdleScreen, Method
 from kiosk.ui.pinpad import BACKSPACE, PinScreen
 from kiosk.ui.present import describe
 from kiosk.ui.result import ResultScreen
+from kiosk.ui.staff.auth import StaffPinScreen
+from kiosk.ui.staff.screen import StaffScreen
 
 TITLE = "Check-in kiosk"
 
@@ -70,6 +74,12 @@ class KioskWindow(QWidget):
         for screen in self.screens.values():
             self._stack.addWidget(screen)
             screen.installEventFilter(self)
+        self.staff_pin = StaffPinScreen()
+        self.staff = StaffScreen()
+        self._stack.addWidget(self.staff_pin)
+        self._stack.addWidget(self.staff)
+        self.staff_view = StaffView(StaffState.CLOSED)
+        self.corner = CornerHold(self)
         self.idle.pin_requested.connect(self.pin_requested)
         self.view = View(Screen.IDLE)
         self._unpainted: View | None = self.view
@@ -80,6 +90,10 @@ class KioskWindow(QWidget):
         self._config = config
         self.pin.configure(config.pin.length, config.pin.submit_on_length)
         self.idle.kiosk_name.setText(config.kiosk.name)
+        if config.kiosk.hide_cursor:
+            self.setCursor(Qt.CursorShape.BlankCursor)
+        else:
+            self.unsetCursor()
 
     def show_view(self, view: View) -> None:
         """Render `view`."""
@@ -96,8 +110,42 @@ class KioskWindow(QWidget):
             self.pin.reset()
         self.busy.set_active(view.screen is Screen.BUSY)
         self._unpainted = view
-        self._stack.setCurrentWidget(self.screens[view.screen])
+        if self.staff_view.state is StaffState.CLOSED:
+            self._stack.setCurrentWidget(self.screens[view.screen])
         self.screens[view.screen].update()
+
+    def show_staff(self, view: StaffView) -> None:
+        """Render staff mode's `view` over the members' screens, or leave it when closed."""
+        self.staff_view = view
+        if view.state is StaffState.CLOSED:
+            self.staff_pin.pad.reset()
+            self.staff_pin.choosing = False
+            self._stack.setCurrentWidget(self.screens[self.view.screen])
+            self.setFocus()
+            return
+        self.staff_pin.show_view(view)
+        if view.state is StaffState.OPEN and not self.staff_pin.choosing:
+            self.staff.show_message(view.message, view.error)
+            self._stack.setCurrentWidget(self.staff)
+        else:
+            self._stack.setCurrentWidget(self.staff_pin)
+
+    def ask_new_staff_pin(self) -> None:
+        """Show the staff PIN pad to choose a new staff PIN."""
+        self.staff_pin.ask_new()
+        self._stack.setCurrentWidget(self.staff_pin)
+
+    def back_to_staff(self) -> None:
+        """From choosing a new staff PIN back to the staff screen."""
+        self.staff_pin.choosing = False
+        self.show_staff(self.staff_view)
+
+    @property
+    def showing(self) -> QWidget:
+        """The screen on top."""
+        widget = self._stack.currentWidget()
+        assert widget is not None
+        return widget
 
     def set_place(self, place: Place) -> None:
         """The location this kiosk checks members in to."""
@@ -113,6 +161,9 @@ class KioskWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key, text = event.key(), event.text()
         screen = self.view.screen
+        if self.staff_view.state is not StaffState.CLOSED:
+            self._staff_key(event)
+            return
         if text.isdigit() and len(text) == 1:
             if screen in (Screen.IDLE, Screen.RESULT):
                 self.pin_requested.emit()
@@ -128,6 +179,26 @@ class KioskWindow(QWidget):
             self.pin.cancel.click()
         elif screen is Screen.ASK and key == Qt.Key.Key_Escape:
             self.ask.cancel.click()
+        else:
+            event.ignore()
+            return
+        event.accept()
+
+    def _staff_key(self, event: QKeyEvent) -> None:
+        """Keys on the staff PIN pad; the staff screen's fields take their own."""
+        key, text = event.key(), event.text()
+        if self.showing is not self.staff_pin:
+            event.ignore()
+            return
+        pad = self.staff_pin.pad
+        if text.isdigit() and len(text) == 1:
+            pad.press(text)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            pad.submit()
+        elif key == Qt.Key.Key_Backspace:
+            pad.press(BACKSPACE)
+        elif key == Qt.Key.Key_Escape:
+            pad.cancel.click()
         else:
             event.ignore()
             return
@@ -150,10 +221,13 @@ class KioskWindow(QWidget):
             self.setStyleSheet(theme.style_sheet(scale))
             self.idle.rescale(scale)
             self.pin.rescale(scale)
+            self.staff_pin.pad.rescale(scale)
+            self.corner.size = round(120 * scale)
             self.result.rescale(scale)
         portrait = self.height() > self.width()
         self.idle.set_portrait(portrait)
         self.pin.set_portrait(portrait)
+        self.staff_pin.pad.set_portrait(portrait)
         self.ask.set_portrait(portrait)
         super().resizeEvent(event)
 
@@ -172,6 +246,9 @@ class KioskWindow(QWidget):
                 | Qt.WindowType.WindowStaysOnTopHint
             )
             self.showFullScreen()
+        handle = self.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self.corner)
         self.activateWindow()
         self.setFocus()
 

@@ -1,0 +1,193 @@
+"""Staff mode wired into a running kiosk: the corner, the staff screens, taps, and the views.
+
+`StaffMode` connects the `StaffController` to the window and fetches what the staff pages show
+(the backend's locations, who is in, failed check-ins, health). It is built by `build_app`;
+`KioskApp.apply` makes every saved change take effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from kiosk import __version__
+from kiosk.backends.base import Backend, BackendError, StaffData
+from kiosk.domain import Credential, CredentialKind
+from kiosk.inputs.cardid import all_formats
+from kiosk.inputs.tags import TagKind
+from kiosk.staff import StaffController, StaffState, StaffView
+from kiosk.ui.present import zone
+from kiosk.ui.staff.fields import Edit
+from kiosk.ui.staff.screen import Health, SecretEdit, TapInfo
+from kiosk.vault import Secret, VaultError
+
+if TYPE_CHECKING:
+    from kiosk.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+FAILED_SHOWN = 15
+
+
+class StaffMode:
+    """Staff mode in a kiosk: routes intent to the controller and fills the staff pages."""
+
+    def __init__(self, kiosk: KioskApp, staff: StaffController) -> None:
+        self.kiosk = kiosk
+        self.staff = staff
+        self.last_read: datetime | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        window = kiosk.window
+        window.corner.held.connect(staff.request)
+        window.corner.pressed.connect(staff.touched)
+        staff.view_changed.connect(self.changed)
+        window.staff_pin.entered.connect(staff.enter_pin)
+        window.staff_pin.chosen.connect(self._chosen)
+        window.staff_pin.cancelled.connect(self._pin_cancelled)
+        window.staff_pin.touched.connect(staff.touched)
+        screen = window.staff
+        screen.edit.connect(self._edit)
+        screen.secret.connect(self._secret)
+        screen.new_pin.connect(window.ask_new_staff_pin)
+        screen.add_card.connect(self._add_card)
+        screen.refresh.connect(self.refresh)
+        screen.closed.connect(staff.close)
+        screen.leave.connect(staff.quit)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether staff mode shows."""
+        return self.staff.is_open
+
+    def changed(self, view: StaffView) -> None:
+        """Show staff mode's new state, log it, and fill the pages when it opens."""
+        was = self.kiosk.window.staff_view.state
+        self.kiosk.window.show_staff(view)
+        if view.state is not was:
+            self.kiosk.events.write("staff", state=view.state.value)
+        if view.state is StaffState.OPEN and was is not StaffState.OPEN:
+            self.show_config()
+            self.refresh()
+
+    def show_config(self) -> None:
+        """Put the configuration in force on the staff pages."""
+        try:
+            held = {s for s in Secret if self.staff.vault.get(s)}
+        except VaultError as exc:
+            self.kiosk.window.staff.show_message(str(exc), error=True)
+            held = set()
+        self.kiosk.window.staff.show_config(self.staff.config, held)
+
+    def tapped(self, credential: Credential) -> bool:
+        """A tap while staff mode shows: a staff card, or the reader test. True if used."""
+        if not self.is_open:
+            return False
+        self.last_read = datetime.now(UTC)
+        tap = self.kiosk.reader.last_tap
+        values = {credential.value}
+        if credential.kind is CredentialKind.CARD and tap is not None and tap.kind is TagKind.CARD:
+            formats = tuple(all_formats(tap.uid))
+            values |= {value for _, value in formats}
+            info = TapInfo(formats, self.kiosk.config.reader.uid_format, tap.reader)
+            self.kiosk.window.staff.show_tap(info)
+        self.staff.card(values)
+        return True
+
+    def refresh(self) -> None:
+        """Reload the locations, who is in, failed check-ins and health (in the background)."""
+        if self.staff.view.state is StaffState.OPEN:
+            self._spawn(self._refresh())
+
+    async def _refresh(self) -> None:
+        screen, kiosk = self.kiosk.window.staff, self.kiosk
+        screen.show_health(self.health(), self._when)
+        backend: Backend = kiosk.controller.backend
+        try:
+            places = await backend.places()
+            screen.show_places(places, kiosk.config.kiosk.location or _first(places))
+        except BackendError as exc:
+            screen.show_places([], 0, f"The backend's locations cannot be listed: {exc}")
+        if not isinstance(backend, StaffData):
+            note = "This backend does not offer this list."
+            screen.show_people(note, note, self._when)
+            return
+        kiosk.grant_staff_access()
+        location = kiosk.controller.place.id if kiosk.controller.place else None
+        present: Any
+        failed: Any
+        try:
+            present = await backend.present(location)
+        except BackendError as exc:
+            present = f"Cannot be shown: {exc}"
+        try:
+            failed = await backend.failed(location, FAILED_SHOWN)
+        except BackendError as exc:
+            failed = f"Cannot be shown: {exc}"
+        screen.show_people(present, failed, self._when)
+
+    def health(self) -> Health:
+        """The kiosk's state for the Health page."""
+        kiosk = self.kiosk
+        status = kiosk.reader.status
+        reader = status.state.label or "off"
+        if status.readers:
+            reader += f" ({', '.join(status.readers)})"
+        try:
+            secrets = self.staff.vault.where
+        except VaultError as exc:
+            secrets = str(exc)
+        return Health(
+            reader=reader,
+            last_read=self.last_read,
+            backend=kiosk.backend_name(),
+            online=kiosk.controller.online,
+            last_answer=kiosk.controller.last_answer,
+            version=__version__,
+            config_path=str(self.staff.path),
+            secrets=secrets,
+        )
+
+    def _when(self, moment: datetime) -> str:
+        place = self.kiosk.controller.place
+        local = moment.astimezone(zone(place.timezone if place else None))
+        return f"{local:%a %H:%M}"
+
+    def _edit(self, edit: Edit) -> None:
+        if self.staff.change(edit.key, edit.value):
+            self.show_config()
+
+    def _secret(self, edit: SecretEdit) -> None:
+        if self.staff.set_secret(edit.name, edit.value):
+            self.show_config()
+
+    def _add_card(self, card: str) -> None:
+        cards = self.staff.config.staff.cards
+        if card and card.casefold() not in {c.casefold() for c in cards}:
+            self._edit(Edit("staff.cards", [*cards, card]))
+
+    def _chosen(self, first: str, second: str) -> None:
+        if self.staff.set_pin(first, second):
+            self.kiosk.window.back_to_staff()
+
+    def _pin_cancelled(self) -> None:
+        if self.staff.view.state is StaffState.OPEN:
+            self.kiosk.window.back_to_staff()
+        else:
+            self.staff.close()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self.kiosk.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def close(self) -> None:
+        """Cancel background work."""
+        for task in list(self._tasks):
+            task.cancel()
+
+
+def _first(places: list[Any]) -> int:
+    return int(places[0].id) if places else 0

@@ -1,0 +1,174 @@
+"""One row per setting, its editor made from the model: on/off, choices, − value +, or text.
+
+A row shows the value it is given and asks for changes with `Edit`s; whether a change is
+allowed is decided by the model (through the staff controller), never here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import typing
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.configfile import Setting
+from kiosk.ui.widgets import button, label, restyle
+
+STEPS = {"timeouts.busy_delay": 0.05, "wedge.gap_ms": 5, "timeouts.pin": 5.0}
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """Staff wants `key` set to `value`."""
+
+    key: str
+    value: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class TextWanted:
+    """Staff wants to type a new text for `key` (`secret`: never shown)."""
+
+    key: str
+    title: str
+    text: str = ""
+    secret: bool = False
+
+
+class SettingRow(QWidget):
+    """A setting's name and help, and its editor.
+
+    Signals:
+        edit(Edit): set the setting to a value.
+        text_wanted(TextWanted): open the keyboard for a text value.
+    """
+
+    edit = Signal(object)
+    text_wanted = Signal(object)
+
+    def __init__(self, spec: Setting, title: str) -> None:
+        super().__init__()
+        self.spec = spec
+        self.setObjectName(f"row-{spec.key}")
+        self.value: Any = spec.default
+        self.buttons: dict[str, QPushButton] = {}
+        name = label(title, "field-name")
+        name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        help_ = label(spec.help, "small", wrap=True)
+        help_.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(name)
+        text.addWidget(help_)
+        self._editor = QHBoxLayout()
+        self._editor.setSpacing(6)
+        self.shown = label("", "field-value")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 6, 0, 6)
+        row.addLayout(text, 1)
+        row.addLayout(self._editor, 0)
+        self._build()
+
+    def _build(self) -> None:
+        spec = self.spec
+        if spec.kind is bool:
+            for word, value in (("On", True), ("Off", False)):
+                self._choice(word, value)
+        elif spec.choices:
+            for choice in spec.choices:
+                self._choice(choice, choice)
+        elif spec.kind in (int, float):
+            minus = self._button("−", "minus", lambda: self._step(-1))
+            self.shown.setMinimumWidth(90)
+            self._editor.addWidget(minus)
+            self._editor.addWidget(self.shown)
+            self._button("+", "plus", lambda: self._step(1))
+        else:
+            self._button("Change…", "change", self._ask_text)
+            self._editor.insertWidget(0, self.shown)
+
+    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
+        widget = button(text, "field", f"{self.spec.key}:{name}")
+        widget.clicked.connect(slot)
+        self._editor.addWidget(widget)
+        self.buttons[name] = widget
+        return widget
+
+    def _choice(self, text: str, value: Any) -> None:
+        widget = self._button(
+            text, str(value).lower(), lambda: self.edit.emit(Edit(self.spec.key, value))
+        )
+        widget.setCheckable(True)
+
+    def show_value(self, value: Any) -> None:
+        """Render `value`."""
+        self.value = value
+        spec = self.spec
+        if spec.kind is bool or spec.choices:
+            current = str(value.value if isinstance(value, enum.Enum) else value).lower()
+            for name, widget in self.buttons.items():
+                widget.setChecked(name == current)
+                restyle(widget, selected="yes" if name == current else "no")
+        elif spec.kind in (int, float):
+            self.shown.setText(f"{value:g}")
+            self.buttons["minus"].setEnabled(spec.lo is None or value > spec.lo)
+            self.buttons["plus"].setEnabled(spec.hi is None or value < spec.hi)
+        elif typing.get_origin(spec.kind) is tuple:
+            self.shown.setText(", ".join(value) if value else "none")
+        else:
+            self.shown.setText(str(value) if value else "(empty)")
+
+    def _step(self, direction: int) -> None:
+        spec = self.spec
+        step = STEPS.get(spec.key, 1 if spec.kind is int else 0.5 if (spec.hi or 0) <= 10 else 1.0)
+        value = round(self.value + direction * step, 4)
+        if spec.lo is not None:
+            value = max(spec.lo, value)
+        if spec.hi is not None:
+            value = min(spec.hi, value)
+        self.edit.emit(Edit(spec.key, spec.kind(value)))
+
+    def _ask_text(self) -> None:
+        value = self.value
+        text = ", ".join(value) if isinstance(value, tuple) else str(value)
+        self.text_wanted.emit(TextWanted(self.spec.key, self.spec.help, text))
+
+
+class SecretRow(QWidget):
+    """A secret: whether it is set, and a button to type a new one (never shown).
+
+    Signals:
+        text_wanted(TextWanted): open the keyboard, hidden.
+    """
+
+    text_wanted = Signal(object)
+
+    def __init__(self, key: str, title: str, help_text: str) -> None:
+        super().__init__()
+        self.key = key
+        self.setObjectName(f"row-{key}")
+        name = label(title, "field-name")
+        name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._help = help_text
+        help_ = label(help_text, "small", wrap=True)
+        help_.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        text = QVBoxLayout()
+        text.addWidget(name)
+        text.addWidget(help_)
+        self.shown = label("not set", "field-value")
+        self.change = button("Change…", "field", f"{key}:change")
+        self.change.clicked.connect(
+            lambda: self.text_wanted.emit(TextWanted(key, help_text, secret=True))
+        )
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 6, 0, 6)
+        row.addLayout(text, 1)
+        row.addWidget(self.shown)
+        row.addWidget(self.change)
+
+    def show_set(self, is_set: bool) -> None:
+        """Whether the secret is set (its value never reaches the screen)."""
+        self.shown.setText("set" if is_set else "not set")
