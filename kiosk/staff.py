@@ -90,6 +90,7 @@ class StaffController(QObject):
         self._check = check
         self._monotonic = monotonic
         self._gate = StaffGate(monotonic)
+        self.idle_close = IDLE_CLOSE
         self.view = StaffView(StaffState.CLOSED)
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -179,7 +180,7 @@ class StaffController(QObject):
     def touched(self) -> None:
         """Staff is still there: start the minute again."""
         if self.view.state is not StaffState.CLOSED:
-            self._idle.start(round(IDLE_CLOSE * 1000))
+            self._idle.start(round(self.idle_close * 1000))
 
     def close(self) -> None:
         """Leave staff mode; members can check in again."""
@@ -254,7 +255,7 @@ class StaffController(QObject):
     def _left_alone(self) -> None:
         if self.view.state is StaffState.SETUP and not self.protected:
             return
-        log.info("staff mode closed itself after %.0f s untouched", IDLE_CLOSE)
+        log.info("staff mode closed itself after %.0f s untouched", self.idle_close)
         self._show(StaffView(StaffState.CLOSED))
 
     def _message(self, text: str, error: bool = False) -> None:
@@ -264,6 +265,6 @@ class StaffController(QObject):
         if view.state is StaffState.CLOSED:
             self._idle.stop()
         elif self.view.state is StaffState.CLOSED or view.state is not self.view.state:
-            self._idle.start(round(IDLE_CLOSE * 1000))
+            self._idle.start(round(self.idle_close * 1000))
         self.view = view
         self.view_changed.emit(view)

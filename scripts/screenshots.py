@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,14 +19,18 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
-from kiosk.backends.base import Place
+from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.config import Config
 from kiosk.controller import Attempt, Screen, View
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.inputs.cardid import UidFormat, all_formats
 from kiosk.inputs.status import ReaderState
 from kiosk.passes import render_png
+from kiosk.staff import StaffState, StaffView
 from kiosk.ui.idle import Method
+from kiosk.ui.staff.screen import Health, TapInfo
 from kiosk.ui.window import KioskWindow
+from kiosk.vault import Secret
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]
@@ -57,7 +62,93 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     ]
     for reason in Reason:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
+    for name, staff in _staff_states().items():
+        out.append((f"staff-{name}", View(Screen.IDLE), {"staff": staff}))
     return out
+
+
+def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
+    """Staff mode's screens, each set up as staff would see it."""
+    config = Config()
+
+    def pin_pad(view: StaffView, digits: str = "") -> Callable[[KioskWindow], None]:
+        def show(window: KioskWindow) -> None:
+            window.show_staff(view)
+            for digit in digits:
+                window.staff_pin.pad.press(digit)
+
+        return show
+
+    def page(
+        title: str, then: Callable[[KioskWindow], None] | None = None
+    ) -> Callable[[KioskWindow], None]:
+        def show(window: KioskWindow) -> None:
+            window.show_staff(StaffView(StaffState.OPEN, "Saved kiosk.mode"))
+            window.staff.show_config(config, {Secret.PASSWORD})
+            window.staff.open_page(title)
+            if then is not None:
+                then(window)
+
+        return show
+
+    def places(window: KioskWindow) -> None:
+        window.staff.show_places(
+            [Place(1, "Main Street", None), Place(2, "Harbour Annex", None)], 1
+        )
+
+    def tap(window: KioskWindow) -> None:
+        uid = bytes.fromhex("04A1B2C3D4E5F6")
+        window.staff.show_tap(TapInfo(tuple(all_formats(uid)), UidFormat.HEX, "ACS ACR122U 00 00"))
+
+    def people(window: KioskWindow) -> None:
+        since = NOW - timedelta(hours=2)
+        window.staff.show_people(
+            [
+                Presence("Ada Lovelace", since),
+                Presence("Eve Moreau", since + timedelta(minutes=47)),
+            ],
+            [
+                FailedCheckin(
+                    NOW - timedelta(minutes=5), "Dev Patel", "The member's plan is not active"
+                ),
+                FailedCheckin(NOW - timedelta(minutes=9), None, "PIN not recognised"),
+            ],
+            lambda t: f"{t:%a %H:%M}",
+        )
+
+    def health(window: KioskWindow) -> None:
+        window.staff.show_health(
+            Health(
+                "ready (ACS ACR122U 00 00)",
+                NOW,
+                "the embedded server (/var/lib/kiosk/checkin.db)",
+                True,
+                NOW,
+                "0.1.0",
+                "/home/kiosk/.config/kiosk/kiosk.toml",
+                "/home/kiosk/.config/kiosk/kiosk.secrets.json (readable only by its owner)",
+            ),
+            lambda t: f"{t:%a %H:%M}",
+        )
+
+    def keyboard(window: KioskWindow) -> None:
+        window.staff.rows["kiosk.name"].buttons["change"].click()
+        window.staff.entry.field.setText("Reception east")
+
+    return {
+        "setup": pin_pad(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)")),
+        "auth": pin_pad(StaffView(StaffState.AUTH, "Wrong PIN · 3 tries left", error=True), "12"),
+        "locked": pin_pad(StaffView(StaffState.LOCKED, "", locked_for=60.0, error=True)),
+        "checkin": page("Check-in"),
+        "location": page("Location", places),
+        "backend": page("Backend"),
+        "reader": page("Reader", tap),
+        "qr": page("QR"),
+        "staff": page("Staff", tap),
+        "whos-in": page("Who's in", people),
+        "health": page("Health", health),
+        "keyboard": page("Location", keyboard),
+    }
 
 
 def _preview() -> QLabel:
@@ -105,6 +196,9 @@ def render(out: Path) -> list[Path]:
                 window.pin.press(digit)
             if extra.get("submit"):
                 window.pin.submit()
+            staff = extra.get("staff")
+            if callable(staff):
+                staff(window)
             app.processEvents()
             path = out / f"{name}-{width}x{height}.png"
             window.grab().save(str(path))

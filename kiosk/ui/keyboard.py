@@ -40,7 +40,7 @@ class Keyboard(QWidget):
         self._key(grid, BACKSPACE, last, 8, 2)
 
     def _key(self, grid: QGridLayout, name: str, row: int, col: int, span: int = 1) -> None:
-        key = button(name, "key", f"kb-{name}")
+        key = button(name.replace("&", "&&"), "key", f"kb-{name}")
         key.setMinimumSize(48, 56)
         key.clicked.connect(lambda _=False, k=name: self.press(k))
         grid.addWidget(key, row, col, 1, span)

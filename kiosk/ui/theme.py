@@ -22,6 +22,7 @@ BASE = {
     "choice": 180,
     "radius": 16,
     "pad": 24,
+    "field": 64,
 }
 COLOURS = {
     "welcome": "#4ade80",

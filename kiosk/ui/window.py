@@ -228,6 +228,7 @@ class KioskWindow(QWidget):
         self.idle.set_portrait(portrait)
         self.pin.set_portrait(portrait)
         self.staff_pin.pad.set_portrait(portrait)
+        self.staff.set_portrait(portrait)
         self.ask.set_portrait(portrait)
         super().resizeEvent(event)
 

@@ -18,6 +18,7 @@ from kiosk.config import Config, Mode, TimeoutSettings
 from kiosk.eventlog import EventLog
 from kiosk.inputs.fakepcsc import FakePcsc
 from kiosk.inputs.pcsc import PcscSupervisor
+from kiosk.vault import MemoryVault
 
 READER = "ACS ACR122U PICC Interface 00 00"
 
@@ -46,12 +47,25 @@ def event_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    """Where staff mode saves the kiosk's configuration."""
+    return tmp_path / "config" / "kiosk.toml"
+
+
+@pytest.fixture
+def vault() -> MemoryVault:
+    return MemoryVault()
+
+
+@pytest.fixture
 def build(
     qtbot: QtBot,
     aloop: asyncio.AbstractEventLoop,
     backend: FakeBackend,
     event_path: Path,
     pcsc: FakePcsc,
+    config_path: Path,
+    vault: MemoryVault,
 ) -> Iterator[Build]:
     """A started kiosk over the fake backend, with a card reader on the fake PC/SC service."""
     built: list[KioskApp] = []
@@ -60,7 +74,15 @@ def build(
         config = config or settings()
         source = PcscSupervisor(pcsc, config.reader) if config.reader.enabled else None
         events = EventLog(event_path)
-        kiosk = build_app(config, aloop, backend=backend, events=events, source=source)
+        kiosk = build_app(
+            config,
+            aloop,
+            backend=backend,
+            events=events,
+            source=source,
+            config_path=config_path,
+            vault=lambda: vault,
+        )
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
         with qtbot.waitSignal(kiosk.window.painted):
@@ -74,6 +96,10 @@ def build(
 
     yield make
     for kiosk in built:
+        if kiosk.staff is not None:
+            kiosk.staff.close()
+        for task in kiosk._tasks:
+            task.cancel()
         if kiosk.wedge is not None:
             kiosk.wedge.remove()
         kiosk.reader.stop()

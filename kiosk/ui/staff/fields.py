@@ -12,7 +12,14 @@ import typing
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.configfile import Setting
 from kiosk.ui.widgets import button, label, restyle
@@ -65,12 +72,22 @@ class SettingRow(QWidget):
         text.addWidget(help_)
         self._editor = QHBoxLayout()
         self._editor.setSpacing(6)
+        self._choices = QGridLayout()
+        self._choices.setSpacing(6)
+        self._editor.addLayout(self._choices)
         self.shown = label("", "field-value")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 6, 0, 6)
-        row.addLayout(text, 1)
-        row.addLayout(self._editor, 0)
+        self._row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self._row.setContentsMargins(0, 6, 0, 6)
+        self._row.addLayout(text, 1)
+        self._row.addLayout(self._editor, 0)
         self._build()
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Put the editor under the name on a narrow screen."""
+        direction = (
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self._row.setDirection(direction)
 
     def _build(self) -> None:
         spec = self.spec
@@ -98,10 +115,14 @@ class SettingRow(QWidget):
         return widget
 
     def _choice(self, text: str, value: Any) -> None:
-        widget = self._button(
-            text, str(value).lower(), lambda: self.edit.emit(Edit(self.spec.key, value))
-        )
+        name = str(value).lower()
+        widget = button(text, "field", f"{self.spec.key}:{name}")
+        widget.clicked.connect(lambda: self.edit.emit(Edit(self.spec.key, value)))
         widget.setCheckable(True)
+        columns = 3 if len(self.spec.choices) > 4 else 4
+        count = len(self.buttons)
+        self._choices.addWidget(widget, count // columns, count % columns)
+        self.buttons[name] = widget
 
     def show_value(self, value: Any) -> None:
         """Render `value`."""

@@ -104,8 +104,35 @@ def _left(widget: QLabel) -> QLabel:
     return widget
 
 
+TITLES = {
+    "pin.length": "PIN length",
+    "pin.submit_on_length": "Check as soon as the PIN is complete",
+    "timeouts.result": "Result shown for (s)",
+    "timeouts.pin": "PIN pad closes after (s)",
+    "timeouts.debounce": "Same card again ignored for (s)",
+    "timeouts.busy_delay": "Busy screen after (s)",
+    "reader.enabled": "Card reader",
+    "reader.repeat_after": "Card tapped again read after (s)",
+    "wedge.enabled": "Scanner (keyboard wedge)",
+    "wedge.gap_ms": "Scanner key gap (ms)",
+    "wedge.min_length": "Scanner minimum length",
+    "camera.enabled": "Camera",
+    "camera.device": "Which camera",
+    "camera.rate": "Camera decodes a second",
+    "camera.preview": "Camera picture on screen",
+    "backend.kind": "Check-in backend",
+    "backend.url": "Server address",
+    "backend.db": "Embedded server's database",
+    "backend.connect_timeout": "Connect timeout (s)",
+    "backend.timeout": "Answer timeout (s)",
+    "staff.cards": "Staff cards",
+}
+
+
 def title_of(key: str) -> str:
     """`reader.uid_format` → "UID format"."""
+    if key in TITLES:
+        return TITLES[key]
     name = key.split(".")[-1].replace("_", " ")
     for word, better in (("uid", "UID"), ("aid", "AID"), ("pin", "PIN"), ("url", "URL")):
         name = " ".join(better if w == word else w for w in name.split())
@@ -160,6 +187,7 @@ class StaffScreen(StyledWidget):
             self.nav[title] = item
         self._stack.addWidget(self.entry)
         nav.addStretch(1)
+        nav.addSpacing(24)
         for text, name, slot in (
             ("Restart", "restart", lambda: self.leave.emit(Leave.RESTART)),
             ("Exit kiosk", "exit", lambda: self.leave.emit(Leave.EXIT)),
@@ -167,7 +195,8 @@ class StaffScreen(StyledWidget):
             widget = button(text, "nav", name)
             widget.clicked.connect(slot)
             nav.addWidget(widget)
-        self.close_button = button("Close staff mode", "primary", "close-staff")
+        self.close_button = button("Close staff mode", "field", "close-staff")
+        restyle(self.close_button, selected="yes")
         self.close_button.clicked.connect(self.closed)
         top = QHBoxLayout()
         top.addWidget(label("Staff mode", "subtitle"))
@@ -262,6 +291,12 @@ class StaffScreen(StyledWidget):
         self.health = _left(label("", "caption", wrap=True))
         self.health.setObjectName("health")
         return [self.health], []
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Stack each setting's editor under its name on a narrow screen."""
+        for row in self.rows.values():
+            if isinstance(row, SettingRow):
+                row.set_portrait(portrait)
 
     def open_page(self, title: str) -> None:
         """Show the page `title`."""
