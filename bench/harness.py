@@ -57,7 +57,7 @@ async def demo_kiosk(loop: asyncio.AbstractEventLoop) -> AsyncIterator[tuple[Kio
     thread = ServerThread(server).start()
     config = Config(timeouts=TimeoutSettings(result=60, pin=60, debounce=0, busy_delay=0.15))
     config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, location=1))
-    kiosk = build_app(config, loop, backend_url=thread.url)
+    kiosk = build_app(config, loop, backend_url=thread.url, config_path=folder / "kiosk.toml")
     kiosk.window.resize(1280, 800)
     kiosk.window.show()
     kiosk.controller.start()

@@ -34,7 +34,14 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
         yield running
 
 
-def start_kiosk(tmp_path: Path, display: str, *args: str) -> subprocess.Popen[str]:
+STAFF_PIN = "97531"
+
+
+def start_kiosk(
+    tmp_path: Path, display: str, *args: str, staff_pin: bool = True
+) -> subprocess.Popen[str]:
+    """`kiosk run ARGS`; first, as a provisioning script would, the staff PIN is set with
+    `kiosk config set-staff-pin` (in the config file given, else the default one)."""
     home = tmp_path / "home"
     env = {
         **os.environ,
@@ -44,6 +51,20 @@ def start_kiosk(tmp_path: Path, display: str, *args: str) -> subprocess.Popen[st
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / ".local/share"),
     }
+    if staff_pin:
+        config = [args[args.index("--config") + 1]] if "--config" in args else []
+        command = [sys.executable, "-m", "kiosk", "config", "set-staff-pin"]
+        done = subprocess.run(
+            [*command, *(["--config", *config] if config else [])],
+            input=f"{STAFF_PIN}\n{STAFF_PIN}\n",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert STAFF_PIN not in done.stdout + done.stderr
     return subprocess.Popen(
         [sys.executable, "-m", "kiosk", "run", *args],
         env=env,
@@ -118,7 +139,7 @@ def test_without_a_backend_url_the_embedded_server_runs_in_the_kiosk(
 def test_a_bad_config_is_a_message_not_a_traceback(tmp_path: Path, display: str) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text('[kiosk]\nmode = "sideways"\n')
-    proc = start_kiosk(tmp_path, display, "--config", str(config))
+    proc = start_kiosk(tmp_path, display, "--config", str(config), staff_pin=False)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1
     assert "kiosk: error:" in err
@@ -179,3 +200,29 @@ def test_a_pass_scanned_into_the_running_kiosk_checks_in_and_a_tampered_one_is_r
     with admin_client(server) as admin:
         failed = admin.get("/api/spaces/failedcheckins").json()["Records"]
     assert "bad signature" in failed[0]["Description"]
+
+
+def test_staff_mode_opens_with_a_corner_hold_and_the_staff_pin(
+    tmp_path: Path, display: str, server: ServerThread
+) -> None:
+    log = tmp_path / "events.jsonl"
+    proc = start_kiosk(tmp_path, display, "--backend-url", server.url, "--event-log", str(log))
+    try:
+        wait_event(log, "ready")  # provisioned: straight to the idle screen, no setup
+        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+        xdotool(display, "windowfocus", "--sync", window)
+        xdotool(display, "mousemove", "--sync", "5", "5", "mousedown", "1")
+        auth = wait_event(log, "staff")
+        xdotool(display, "mouseup", "1")
+        xdotool(display, "type", "--delay", "120", STAFF_PIN)
+        xdotool(display, "key", "Return")
+        states = wait_for(
+            lambda: [e["state"] for e in read_events(log) if e["event"] == "staff"][1:] or None,
+            20,
+            "staff mode did not open",
+        )
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert (auth["state"], states) == ("auth", ["open"])
+    assert STAFF_PIN not in log.read_text() + err

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from kiosk import staffpin
 from kiosk.app import KioskApp, build_app
-from kiosk.config import Config, ReaderSettings, TimeoutSettings
+from kiosk.config import Config, ReaderSettings, StaffSettings, TimeoutSettings
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.eventlog import EventLog
 from kiosk.inputs.reader import ReadFailure
@@ -34,6 +35,7 @@ ADA_CARD = bytes.fromhex("04A1B2C3D4E5F6")
 EVE_TOKEN = "7E3A91C4D2B85F06"
 FRANK_CARD = bytes.fromhex("5F3C2A19")
 FIRST, SECOND = "Virtual PCD 00 00", "Virtual PCD 00 01"
+STAFF_HASH = staffpin.hash_pin("2468")
 
 
 def run(qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any]) -> Any:
@@ -56,6 +58,7 @@ def make_config(tmp_path: Path, **reader: Any) -> Config:
         kiosk=dataclasses.replace(config.kiosk, location=1),
         backend=dataclasses.replace(config.backend, db=str(db)),
         reader=dataclasses.replace(ReaderSettings(repeat_after=0.5), **reader),
+        staff=StaffSettings(pin_hash=STAFF_HASH),  # provisioned: starts to the idle screen
     )
 
 
@@ -66,7 +69,9 @@ def start(
     built: list[KioskApp] = []
 
     def started(**reader: Any) -> KioskApp:
-        kiosk = build_app(make_config(tmp_path, **reader), aloop, events=EventLog(log_path))
+        config = make_config(tmp_path, **reader)
+        path = tmp_path / "kiosk.toml"
+        kiosk = build_app(config, aloop, events=EventLog(log_path), config_path=path)
         built.append(kiosk)
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)

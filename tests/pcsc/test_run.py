@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk import staffpin
 from tests.helpers import cards
 from tests.helpers.pcscd import Pcscd
 from tests.helpers.server import demo_db
@@ -18,7 +19,8 @@ from tests.helpers.xvfb import wait_event
 def test_a_card_tap_on_the_production_kiosk(tmp_path: Path, pcscd: Pcscd) -> None:
     db = demo_db(tmp_path / "embedded" / "checkin.db")
     config = tmp_path / "kiosk.toml"
-    config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 1\n')
+    staff = f'[staff]\npin_hash = "{staffpin.hash_pin("2468")}"\n'
+    config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 1\n{staff}')
     log = tmp_path / "events.jsonl"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path / "home")}
     proc = subprocess.Popen(

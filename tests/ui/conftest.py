@@ -100,6 +100,8 @@ def build(
             kiosk.staff.close()
         for task in kiosk._tasks:
             task.cancel()
+        if kiosk.camera is not None:
+            kiosk.camera.stop()
         if kiosk.wedge is not None:
             kiosk.wedge.remove()
         kiosk.reader.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.staff import StaffState, StaffView
@@ -43,6 +43,7 @@ class StaffPinScreen(StyledWidget):
         self._locked_until = 0.0
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
+        self._countdown.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may tick early
         self._countdown.timeout.connect(self._tick)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -1,0 +1,416 @@
+"""Staff mode as staff meet it: the corner, the staff PIN, the lockout, and every setting.
+
+Settings are changed by clicking the staff screens and are then looked for in the TOML file
+that staff mode wrote, read back through the model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from kiosk import staffpin
+from kiosk.app import KioskApp
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import Config, load_config
+from kiosk.configfile import value_of, with_value
+from kiosk.controller import Screen
+from kiosk.domain import Action
+from kiosk.inputs.fakepcsc import FakePcsc
+from kiosk.staff import Leave, StaffState
+from kiosk.ui.keyboard import BACKSPACE
+from kiosk.ui.staff.fields import SecretRow, SettingRow
+from kiosk.ui.staff.screen import PAGES
+from kiosk.vault import MemoryVault, Secret
+from tests.helpers import cards
+from tests.ui.conftest import READER, Build, events, settings
+from tests.ui.test_kiosk import click, type_pin
+
+STAFF_PIN = "2468"
+HASH = staffpin.hash_pin(STAFF_PIN)
+
+
+def valid() -> Config:
+    """The UI tests' settings with timeouts the model accepts (the file must load again)."""
+    return dataclasses.replace(settings(), timeouts=Config().timeouts)
+
+
+def protected(**changes: Any) -> Config:
+    config = with_value(valid(), "staff.pin_hash", HASH)
+    for key, value in changes.items():
+        config = with_value(config, key.replace("__", "."), value)
+    return config
+
+
+def type_staff_pin(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
+    pad = kiosk.window.staff_pin.pad
+    for digit in digits:
+        click(qtbot, pad.keys[digit])  # type: ignore[arg-type]
+    click(qtbot, pad.ok)
+
+
+def open_staff(qtbot: QtBot, kiosk: KioskApp) -> None:
+    kiosk.staff.staff.request()  # type: ignore[union-attr]
+    assert kiosk.window.showing is kiosk.window.staff_pin
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+        type_staff_pin(qtbot, kiosk, STAFF_PIN)
+    assert kiosk.window.showing is kiosk.window.staff
+
+
+CORNER = QPoint(10, 10)
+
+
+def press_corner(kiosk: KioskApp, at: QPoint = CORNER) -> None:
+    handle = kiosk.window.windowHandle()
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+
+
+def release_corner(kiosk: KioskApp, at: QPoint = CORNER) -> None:
+    handle = kiosk.window.windowHandle()
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+
+
+def test_holding_the_corner_3_s_asks_for_the_staff_pin(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    with qtbot.waitSignal(kiosk.window.corner.held, timeout=4000):
+        press_corner(kiosk)
+    release_corner(kiosk)
+    assert kiosk.staff.staff.view.state is StaffState.AUTH  # type: ignore[union-attr]
+    assert kiosk.window.showing is kiosk.window.staff_pin
+    assert kiosk.window.staff_pin.pad.title.text() == "Staff PIN"
+
+
+def test_a_short_press_or_a_press_elsewhere_does_nothing(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    with qtbot.assertNotEmitted(kiosk.window.corner.held, wait=3500):
+        press_corner(kiosk)
+        qtbot.waitUntil(lambda: kiosk.window.corner.holding)
+        release_corner(kiosk)
+        press_corner(kiosk, QPoint(400, 300))
+        assert not kiosk.window.corner.holding
+        release_corner(kiosk, QPoint(400, 300))
+    assert kiosk.window.showing is kiosk.window.idle
+
+
+def test_the_right_pin_opens_staff_mode_and_close_goes_back(
+    qtbot: QtBot, build: Build, event_path: Path
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+        click(qtbot, kiosk.window.staff.close_button)
+    assert kiosk.window.showing is kiosk.window.idle
+    states = [e["state"] for e in events(event_path) if e["event"] == "staff"]
+    assert states == ["auth", "open", "closed"]
+    assert STAFF_PIN not in event_path.read_text()
+
+
+def test_five_wrong_pins_lock_staff_mode_with_a_countdown(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff.request()
+    for left in (4, 3, 2, 1):
+        type_staff_pin(qtbot, kiosk, "1111")
+        assert kiosk.window.staff_pin.pad.message.text() == (
+            f"Wrong PIN · {left} {'try' if left == 1 else 'tries'} left"
+        )
+    type_staff_pin(qtbot, kiosk, "1111")
+    assert staff.view.state is StaffState.LOCKED
+    assert kiosk.window.staff_pin.locked_text == "Too many wrong PINs · try again in 60 s"
+    assert not kiosk.window.staff_pin.pad.keys["1"].isEnabled()
+    type_staff_pin(qtbot, kiosk, STAFF_PIN)  # the keys are off: nothing reaches the gate
+    assert staff.view.state is StaffState.LOCKED
+    staff.enter_pin(STAFF_PIN)  # and the gate refuses even the right PIN while locked
+    assert staff.view.state is StaffState.LOCKED
+    with qtbot.waitSignal(kiosk.window.staff_pin._countdown.timeout, timeout=2000):
+        pass
+    assert kiosk.window.staff_pin.locked_text == "Too many wrong PINs · try again in 59 s"
+
+
+def test_staff_mode_closes_itself_when_left_alone(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    kiosk.staff.staff.idle_close = 0.3  # type: ignore[union-attr]
+    open_staff(qtbot, kiosk)
+    with qtbot.waitSignal(
+        kiosk.staff.staff.view_changed,  # type: ignore[union-attr]
+        check_params_cb=lambda v: v.state is StaffState.CLOSED,
+        timeout=2000,
+    ):
+        pass
+    assert kiosk.window.showing is kiosk.window.idle
+
+
+def test_a_staff_card_opens_staff_mode_and_a_member_card_does_not(
+    qtbot: QtBot, build: Build, pcsc: FakePcsc, backend: FakeBackend
+) -> None:
+    kiosk = build(protected(staff__cards=["04a1b2c3"]))
+    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff.request()
+    with qtbot.waitSignal(staff.view_changed):
+        pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("0BADCAFE"))))
+    assert staff.view.message == "This is not a staff card"
+    pcsc.remove(READER)
+    with qtbot.waitSignal(staff.view_changed, check_params_cb=lambda v: v.state is StaffState.OPEN):
+        pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("04A1B2C3"))))
+    assert backend.requests == []  # no check-in while staff mode shows
+    info = kiosk.window.staff.tap_result.text()
+    assert "hex           04A1B2C3   ← in use" in info
+    assert "wiegand26" in info
+
+
+def test_no_check_ins_while_staff_mode_shows(
+    qtbot: QtBot, build: Build, pcsc: FakePcsc, backend: FakeBackend
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    with qtbot.waitSignal(kiosk.reader.tapped):
+        pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("04A1B2C3D4E5F6"))))
+    assert backend.requests == []
+    assert kiosk.controller.view.screen is Screen.IDLE
+    assert "04A1B2C3D4E5F6" in kiosk.window.staff.tap_result.text()
+
+
+def _new_value(row: SettingRow) -> tuple[str, Any]:
+    """A button to press (or a text to type) that changes `row`'s setting, and the result."""
+    spec, value = row.spec, row.value
+    if spec.kind is bool:
+        return ("false" if value else "true"), not value
+    if spec.choices:
+        current = value.value
+        choice = next(c for c in spec.choices if c != current and c != "kadence")
+        return choice, choice
+    if spec.kind in (int, float):
+        up = spec.hi is None or value < spec.hi
+        return ("plus" if up else "minus"), None
+    return "text", TEXTS[spec.key]
+
+
+TEXTS: dict[str, Any] = {
+    "kiosk.name": "Front desk",
+    "backend.url": "http://checkin.lan:8750",
+    "backend.db": "/srv/kiosk/checkin.db",
+    "backend.subdomain": "myspace",
+    "backend.username": "admin@example.com",
+    "backend.client_id": "client-1",
+    "backend.pin_field": "PinCode",
+    "reader.name_filter": "ACR122",
+    "reader.phone_aid": "A0000000031010",
+    "camera.device": "usb",
+    "staff.cards": ("04A1B2C3", "0A0B0C0D"),
+}
+
+
+def type_text(qtbot: QtBot, kiosk: KioskApp, text: str) -> None:
+    """Type on the on-screen keyboard, as staff without a keyboard would."""
+    keyboard = kiosk.window.staff.entry.keyboard
+    field = kiosk.window.staff.entry.field
+    for _ in range(len(field.text())):
+        click(qtbot, keyboard.keys[BACKSPACE])  # type: ignore[arg-type]
+    for char in text:
+        if char.isupper() != keyboard.shifted and char.isalpha():
+            click(qtbot, keyboard.keys["⇧"])  # type: ignore[arg-type]
+        name = "space" if char == " " else char.lower() if char.isalpha() else char
+        click(qtbot, keyboard.keys[name])  # type: ignore[arg-type]
+    click(qtbot, kiosk.window.staff.entry.ok)
+
+
+def test_every_setting_changed_on_screen_is_saved_and_read_back(
+    qtbot: QtBot, build: Build, config_path: Path
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    expected: dict[str, Any] = {}
+    for title, keys in PAGES:
+        _change_visible(qtbot, kiosk, title, keys, expected)
+    # the embedded server's settings show again when the backend is set back to it
+    click(qtbot, kiosk.window.staff.rows["backend.kind"].buttons["local"])  # type: ignore[union-attr]
+    _change_visible(qtbot, kiosk, "Backend", ("backend.url", "backend.db"), expected)
+    expected["backend.kind"] = kiosk.config.backend.kind
+    saved = load_config(config_path)
+    everything = {str(k) for _, keys in PAGES for k in keys if not isinstance(k, Secret)}
+    assert set(expected) == everything - {"backend.client_id"}  # Kadence comes in a later version
+    for key, value in expected.items():
+        assert value_of(saved, key) == value, key
+    assert value_of(saved, "staff.pin_hash") == HASH
+
+
+def _change_visible(
+    qtbot: QtBot, kiosk: KioskApp, title: str, keys: tuple[str, ...], expected: dict[str, Any]
+) -> None:
+    """Change every setting shown on page `title` by clicking, noting what it became."""
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav[title])  # type: ignore[arg-type]
+    for key in keys:
+        row = screen.rows[str(key)]
+        if isinstance(row, SecretRow) or not row.isVisible():
+            continue
+        before = row.value
+        name, value = _new_value(row)
+        if name == "text":
+            click(qtbot, row.buttons["change"])
+            assert screen.page == "entry"
+            type_text(qtbot, kiosk, ", ".join(value) if isinstance(value, tuple) else value)
+        else:
+            click(qtbot, row.buttons[name])
+        assert screen.message.text() == f"Saved {key}", key
+        assert row.value != before, key
+        expected[key] = row.value
+        if value is not None:
+            assert str(getattr(row.value, "value", row.value)) == str(value)
+
+
+def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    assert screen.rows["backend.url"].isVisible()
+    assert not screen.rows["backend.subdomain"].isVisible()
+    click(qtbot, screen.rows["backend.kind"].buttons["nexudus"])  # type: ignore[union-attr]
+    assert screen.rows["backend.subdomain"].isVisible()
+    assert screen.rows[Secret.PASSWORD.value].isVisible()
+    assert not screen.rows["backend.url"].isVisible()
+    click(qtbot, screen.rows["backend.kind"].buttons["kadence"])  # type: ignore[union-attr]
+    assert screen.message.text() == (
+        "Not changed: backend.kind = 'kadence' is not available in this version"
+    )
+    assert kiosk.config.backend.kind.value == "nexudus"
+
+
+def test_a_change_applies_at_once(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.rows["kiosk.mode"].buttons["in"])  # type: ignore[union-attr]
+    click(qtbot, kiosk.window.staff.rows["pin.length"].buttons["plus"])  # type: ignore[union-attr]
+    click(qtbot, kiosk.window.staff.close_button)
+    assert kiosk.window.pin.length == 6
+    click(qtbot, kiosk.window.idle.pin)
+    type_pin(qtbot, kiosk, "123456")
+    with qtbot.waitSignal(kiosk.controller.finished):
+        click(qtbot, kiosk.window.pin.ok)
+    assert backend.requests[-1].action is Action.IN
+
+
+def test_invalid_values_are_refused_with_a_message(
+    qtbot: QtBot, build: Build, config_path: Path
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav["Reader"])  # type: ignore[arg-type]
+    click(qtbot, screen.rows["reader.phone_aid"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, kiosk, "F04B")
+    assert screen.message.text() == (
+        "Not changed: reader.phone_aid = 'F04B' must be an AID of 5 to 16 bytes in hex, "
+        "like F04B494F534B01"
+    )
+    assert kiosk.config.reader.phone_aid == "F04B494F534B01"
+    assert not config_path.exists()
+
+
+def test_secrets_go_to_the_vault_never_the_file(
+    qtbot: QtBot, build: Build, config_path: Path, vault: MemoryVault, event_path: Path
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, screen.rows["backend.kind"].buttons["nexudus"])  # type: ignore[union-attr]
+    row = screen.rows[Secret.PASSWORD.value]
+    assert isinstance(row, SecretRow)
+    assert row.shown.text() == "not set"
+    click(qtbot, row.change)
+    assert screen.entry.field.echoMode() is screen.entry.field.EchoMode.Password
+    type_text(qtbot, kiosk, "Hunter2pw")
+    assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
+    assert row.shown.text() == "set"
+    assert "Hunter2pw" not in config_path.read_text()
+    assert "Hunter2pw" not in event_path.read_text()
+    assert "Hunter2pw" not in screen.message.text()
+
+
+def test_without_a_staff_pin_the_kiosk_asks_for_one_first(
+    qtbot: QtBot, build: Build, config_path: Path
+) -> None:
+    kiosk = build(valid())
+    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff.setup()
+    assert kiosk.window.showing is kiosk.window.staff_pin
+    assert not kiosk.window.staff_pin.pad.cancel.isVisible()
+    staff.close()  # cannot be left unprotected
+    assert staff.view.state is StaffState.SETUP
+    type_staff_pin(qtbot, kiosk, "1357")
+    assert kiosk.window.staff_pin.pad.title.text() == "Type the same PIN again"
+    type_staff_pin(qtbot, kiosk, "1358")
+    assert staff.view.message == "The two PINs differ · please start again"
+    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "1357")
+    assert staff.view.state is StaffState.OPEN
+    assert staffpin.verify_pin("1357", load_config(config_path).staff.pin_hash)
+    assert "1357" not in config_path.read_text()
+
+
+def test_staff_can_change_the_staff_pin_and_add_a_staff_card(
+    qtbot: QtBot, build: Build, config_path: Path, pcsc: FakePcsc
+) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav["Staff"])  # type: ignore[arg-type]
+    with qtbot.waitSignal(kiosk.reader.tapped):
+        pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("04A1B2C3"))))
+    click(qtbot, screen.card_add)
+    assert load_config(config_path).staff.cards == ("04A1B2C3",)
+    click(qtbot, screen.findChild(type(screen.card_add), "change-staff-pin"))
+    assert kiosk.window.showing is kiosk.window.staff_pin
+    type_staff_pin(qtbot, kiosk, "97531")
+    type_staff_pin(qtbot, kiosk, "97531")
+    assert kiosk.window.showing is screen
+    assert screen.message.text() == "The staff PIN is changed"
+    assert staffpin.verify_pin("97531", load_config(config_path).staff.pin_hash)
+
+
+@pytest.mark.parametrize(("button", "how"), [("exit", Leave.EXIT), ("restart", Leave.RESTART)])
+def test_exit_and_restart(qtbot: QtBot, build: Build, button: str, how: Leave) -> None:
+    kiosk = build(protected())
+    asked: list[bool] = []
+    kiosk.on_leave = lambda: asked.append(True)
+    open_staff(qtbot, kiosk)
+    click(qtbot, kiosk.window.staff.findChild(type(kiosk.window.staff.close_button), button))
+    assert (kiosk.leaving, asked) == (how, [True])
+
+
+def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    click(qtbot, screen.nav["Health"])  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: "Reader: ready" in screen.health.text())
+    text = screen.health.text()
+    assert f"Configuration: {config_path}" in text
+    assert "Check-in backend: FakeBackend · online" in text
+    assert "Secrets: memory" in text
+    click(qtbot, screen.nav["Who's in"])  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: bool(screen.people.text()))
+    assert screen.people.text() == "This backend does not offer this list."
+    click(qtbot, screen.nav["Location"])  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: bool(screen.place_buttons))
+    click(qtbot, screen.place_buttons[1])  # type: ignore[arg-type]
+    assert kiosk.config.kiosk.location == 1
+
+
+def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    kiosk.staff.staff.request()  # type: ignore[union-attr]
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+        for digit in STAFF_PIN:
+            QTest.keyClick(kiosk.window, digit)
+        QTest.keyClick(kiosk.window, Qt.Key.Key_Return)
+    assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
+    assert kiosk.controller.view.screen is Screen.IDLE  # the member PIN pad stayed shut
