@@ -1,0 +1,75 @@
+"""Who's in and failed check-ins in staff mode, from a real check-in server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk import staffpin
+from kiosk.app import build_app
+from kiosk.config import Config
+from kiosk.configfile import with_value
+from kiosk.inputs.reader import NullSource
+from kiosk.inputs.status import ReaderState
+from kiosk.server.runner import ServerThread
+from kiosk.vault import MemoryVault, Secret
+from tests.helpers.clock import FakeClock
+from tests.helpers.server import demo_server
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerThread]:
+    with demo_server(tmp_path / "server" / "checkin.db", FakeClock()) as running:
+        yield running
+
+
+@pytest.mark.parametrize("token", [True, False])
+def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    server: ServerThread,
+    tmp_path: Path,
+    token: bool,
+) -> None:
+    vault = MemoryVault()
+    if token:
+        vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
+    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
+    config = with_value(config, "kiosk.location", 1)
+    kiosk = build_app(
+        config,
+        aloop,
+        backend_url=server.url,
+        source=NullSource(ReaderState.OFF),
+        config_path=tmp_path / "kiosk.toml",
+        vault=lambda: vault,
+    )
+    qtbot.addWidget(kiosk.window)
+    try:
+        with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
+            kiosk.controller.start()
+        for pin in ("12345", "99999"):  # Ada, then a PIN nobody has
+            with qtbot.waitSignal(kiosk.controller.finished, timeout=10000):
+                kiosk.present_pin(pin)
+        staff = kiosk.staff.staff  # type: ignore[union-attr]
+        staff.request()
+        staff.enter_pin("2468")
+        screen = kiosk.window.staff
+        screen.open_page("Who's in")
+        qtbot.waitUntil(lambda: bool(screen.people.text()) and bool(screen.failures.text()))
+        if token:
+            assert screen.people.text().startswith("Ada Lovelace · since ")
+            assert "unknown" in screen.failures.text()
+            assert "99999" not in screen.failures.text()
+        else:
+            assert screen.people.text() == (
+                "Cannot be shown: needs the server's admin token (Backend page)"
+            )
+        assert server.server.keys.admin_token not in screen.people.text()
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)

@@ -1,0 +1,119 @@
+"""Staff lists over the Nexudus protocol: who is in, failed check-ins, with the admin token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from kiosk.backends.base import BackendProtocolError, FailedCheckin, Presence, StaffData
+from kiosk.backends.nexudus import NexudusClient
+
+Handler = Callable[[httpx.Request], httpx.Response]
+PLAN_INACTIVE = "The member's plan is not active"
+
+
+def page(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Records": records, "CurrentPage": 1, "TotalItems": len(records), "HasNextPage": False}
+
+
+TOKEN = "t0ken"
+
+
+def call(handler: Handler, what: str, token: str = TOKEN) -> Any:
+    async def go() -> Any:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            client = NexudusClient(http, "https://space.example")
+            client.admin_token = token
+            assert isinstance(client, StaffData)
+            if what == "present":
+                return await client.present(2)
+            return await client.failed(2, 15)
+
+    return asyncio.run(go())
+
+
+def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200,
+            json=page(
+                [
+                    {"CoworkerFullName": "Ada Lovelace", "FromTime": "2026-03-02T08:00:00Z",
+                     "ToTime": None},
+                    {"CoworkerFullName": None, "FromTime": "2026-03-02T09:30:00Z"},
+                    {"CoworkerFullName": "No Time", "FromTime": "yesterday"},
+                    "not a record",
+                ]
+            ),
+        )  # fmt: skip
+
+    people = call(handler, "present")
+    request = seen[0]
+    assert request.url.path == "/api/spaces/checkins"
+    assert dict(request.url.params) == {
+        "Open": "true",
+        "size": "200",
+        "dir": "1",
+        "Checkin_Business": "2",
+    }
+    assert request.headers["Authorization"] == "Bearer t0ken"
+    assert people == [
+        Presence("Ada Lovelace", datetime(2026, 3, 2, 8, tzinfo=UTC)),
+        Presence("unknown member", datetime(2026, 3, 2, 9, 30, tzinfo=UTC)),
+    ]
+
+
+def test_failed_check_ins_newest_first_with_their_description() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200,
+            json=page(
+                [
+                    {"CheckinAttemptTime": "2026-03-02T09:00:00Z", "CoworkerFullName": "Dev Patel",
+                     "Description": PLAN_INACTIVE, "ReasonCode": "plan_inactive"},
+                    {"CheckinAttemptTime": "2026-03-02T08:59:00Z", "CoworkerFullName": None,
+                     "Description": None, "ReasonCode": "unknown_credential"},
+                ]
+            ),
+        )  # fmt: skip
+
+    failures = call(handler, "failed")
+    assert seen[0].url.path == "/api/spaces/failedcheckins"
+    assert dict(seen[0].url.params) == {"size": "15", "dir": "-1", "FailedCheckin_Business": "2"}
+    assert failures == [
+        FailedCheckin(datetime(2026, 3, 2, 9, tzinfo=UTC), "Dev Patel", PLAN_INACTIVE),
+        FailedCheckin(datetime(2026, 3, 2, 8, 59, tzinfo=UTC), None, "unknown_credential"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        (httpx.Response(401, json={"Message": "Authorization has been denied"}), "was refused"),
+        (httpx.Response(200, text="<html>proxy</html>"), "not JSON"),
+        (httpx.Response(200, json={"Records": "nope"}), "unexpected list"),
+        (httpx.Response(500, json={"Message": "An error has occurred."}), "HTTP 500"),
+    ],
+)
+def test_bad_answers_are_backend_errors(response: httpx.Response, message: str) -> None:
+    with pytest.raises(BackendProtocolError, match=message):
+        call(lambda request: response, "present")
+
+
+def test_without_a_token_nothing_is_asked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("no request without a token")
+
+    with pytest.raises(BackendProtocolError, match="needs the server's admin token"):
+        call(handler, "failed", token="")
