@@ -72,6 +72,7 @@ class KioskApp:
     backend_url: str | None = None  # from the command line: wins over the configuration
     staff: StaffMode | None = None
     leaving: Leave | None = None
+    first_start: bool = False  # no configuration file and no backend given: set the kiosk up
     on_leave: Callable[[], None] = lambda: None
     _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
 
@@ -490,6 +491,7 @@ async def _main(
     url = backend_url or (server.url if server else None)
     kiosk = build_app(config, loop, events=events, backend_url=url, config_path=config_path)
     kiosk.server = server
+    kiosk.first_start = not url and config_path is not None and not config_path.exists()
     kiosk.on_leave = stop.set
     with _signals_set(stop):
         painted: asyncio.Future[None] = loop.create_future()

@@ -169,12 +169,14 @@ class StaffController(QObject):
         except staffpin.PinError as exc:
             self._message(f"Not changed: {exc}", error=True)
             return False
-        first_pin = not self.protected
+        setting_up = self.view.state is StaffState.SETUP
         if not self.change("staff.pin_hash", stored):
             return False
-        if first_pin or self.view.state is StaffState.SETUP:
-            self._open()
-        self._message("The staff PIN is changed")
+        if setting_up:
+            self._unlock.stop()
+            self._show(StaffView(StaffState.OPEN, "The staff PIN is set"))
+        else:
+            self._message("The staff PIN is changed")
         return True
 
     def touched(self) -> None:

@@ -70,6 +70,10 @@ class StaffMode:
             self.kiosk.events.write("staff", state=view.state.value)
         if view.state is StaffState.OPEN and was is not StaffState.OPEN:
             self.show_config()
+            if was is StaffState.SETUP and self.kiosk.first_start:
+                self.kiosk.first_start = False
+                self.kiosk.window.staff.open_page("Backend")
+                self.kiosk.window.staff.show_message("Next: the check-in backend, then Location")
             self.refresh()
 
     def show_config(self) -> None:

@@ -124,8 +124,9 @@ class KioskWindow(QWidget):
             self.setFocus()
             return
         self.staff_pin.show_view(view)
-        if view.state is StaffState.OPEN and not self.staff_pin.choosing:
+        if view.state is StaffState.OPEN:
             self.staff.show_message(view.message, view.error)
+        if view.state is StaffState.OPEN and not self.staff_pin.choosing:
             self._stack.setCurrentWidget(self.staff)
         else:
             self._stack.setCurrentWidget(self.staff_pin)
@@ -138,7 +139,8 @@ class KioskWindow(QWidget):
     def back_to_staff(self) -> None:
         """From choosing a new staff PIN back to the staff screen."""
         self.staff_pin.choosing = False
-        self.show_staff(self.staff_view)
+        if self.staff_view.state is StaffState.OPEN:
+            self._stack.setCurrentWidget(self.staff)
 
     @property
     def showing(self) -> QWidget:

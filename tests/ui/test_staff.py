@@ -414,3 +414,14 @@ def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build:
         QTest.keyClick(kiosk.window, Qt.Key.Key_Return)
     assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
     assert kiosk.controller.view.screen is Screen.IDLE  # the member PIN pad stayed shut
+
+
+def test_on_first_start_the_staff_pin_leads_to_the_backend_page(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(valid())
+    kiosk.first_start = True
+    kiosk.staff.staff.setup()  # type: ignore[union-attr]
+    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "1357")
+    assert kiosk.window.showing is kiosk.window.staff
+    assert kiosk.window.staff.page == "Backend"
+    assert kiosk.window.staff.message.text() == "Next: the check-in backend, then Location"
