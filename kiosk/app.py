@@ -73,14 +73,14 @@ class KioskApp:
     staff: StaffMode | None = None
     leaving: Leave | None = None
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
+    last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
     _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
 
     def tapped(self, credential: Credential) -> None:
         """A card or phone: staff mode's if it shows, else a check-in."""
+        self.last_read = datetime.now(UTC)
         if self.staff is None or not self.staff.tapped(credential):
-            if self.staff is not None:
-                self.staff.last_read = datetime.now(UTC)
             self.controller.present(credential)
 
     def leave(self, how: Leave) -> None:
@@ -95,6 +95,7 @@ class KioskApp:
     def read_failed(self, failure: ReadFailure) -> None:
         """A tap gave no credential: log it and tell the member why."""
         self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
+        self.last_read = datetime.now(UTC)
         if self.staff is not None and self.staff.is_open:
             self.window.staff.show_message(f"Could not read that: {failure.reason.value}", True)
             return
@@ -145,6 +146,8 @@ class KioskApp:
 
     def apply(self, config: Config) -> None:
         """Use `config` now: every part whose settings changed takes them up."""
+        if config == self.config:
+            return
         old, self.config = self.config, config
         self.controller.apply(config)
         self.window.apply(config)
@@ -204,15 +207,11 @@ class KioskApp:
             )
         self.client.pin_field = config.backend.pin_field
         url = self.backend_url or config.backend.base_url
-        if url and self.server is not None:
-            server, self.server = self.server, None
-            await asyncio.to_thread(server.stop)
-            server.server.store.close()
-        if not url and config.backend.kind is BackendKind.LOCAL:
-            if self.server is None or self.server.server.db != _db_path(config):
-                if self.server is not None:
-                    await asyncio.to_thread(self.server.stop)
-                    self.server.server.store.close()
+        embedded = not url and config.backend.kind is BackendKind.LOCAL
+        if self.server is not None and (not embedded or self.server.server.db != _db_path(config)):
+            await self._stop_server()
+        if embedded:
+            if self.server is None:
                 self.server = await asyncio.to_thread(start_embedded, config)
             url = self.server.url
         self.client.base_url = url
@@ -287,10 +286,15 @@ class KioskApp:
         self.controller.close()
         if self.http is not None:
             await self.http.aclose()
-        if self.server is not None:
-            await asyncio.to_thread(self.server.stop)
-            self.server.server.store.close()
+        await self._stop_server()
         self.events.close()
+
+    async def _stop_server(self) -> None:
+        """Stop the embedded server, if one runs, and close its database."""
+        server, self.server = self.server, None
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+            server.server.store.close()
 
 
 def build_app(

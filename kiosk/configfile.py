@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import typing
 from collections.abc import Iterator
@@ -64,8 +65,18 @@ class Setting:
         return "text"
 
 
-def settings() -> Iterator[Setting]:
+def settings() -> tuple[Setting, ...]:
     """Every setting, in the model's order."""
+    return tuple(_model().values())
+
+
+@functools.cache
+def _model() -> dict[str, Setting]:
+    """The model's settings by key; read once (type hints are slow to resolve)."""
+    return {spec.key: spec for spec in _read_model()}
+
+
+def _read_model() -> Iterator[Setting]:
     for section in dataclasses.fields(Config):
         cls = typing.get_type_hints(Config)[section.name]
         hints = typing.get_type_hints(cls)
@@ -84,7 +95,7 @@ def settings() -> Iterator[Setting]:
 
 def setting(key: str) -> Setting:
     """The setting `key`, or `ConfigError` naming the known keys."""
-    known = {s.key: s for s in settings()}
+    known = _model()
     if key in known:
         return known[key]
     section = key.partition(".")[0]

@@ -228,7 +228,6 @@ class StaffController(QObject):
             self._message(f"Not changed: {exc}", error=True)
             return False
         self._message(f"Saved {name.value}" if value else f"Forgot {name.value}")
-        self.config_changed.emit(self.config)
         return True
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
@@ -21,7 +21,7 @@ from kiosk.inputs.tags import TagKind
 from kiosk.staff import StaffController, StaffState, StaffView
 from kiosk.ui.present import zone
 from kiosk.ui.staff.fields import Edit
-from kiosk.ui.staff.screen import Health, SecretEdit, TapInfo
+from kiosk.ui.staff.screen import Health, SecretEdit, StaffScreen, TapInfo
 from kiosk.vault import Secret, VaultError
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ class StaffMode:
     def __init__(self, kiosk: KioskApp, staff: StaffController) -> None:
         self.kiosk = kiosk
         self.staff = staff
-        self.last_read: datetime | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         window = kiosk.window
         window.corner.held.connect(staff.request)
@@ -48,14 +47,17 @@ class StaffMode:
         window.staff_pin.chosen.connect(self._chosen)
         window.staff_pin.cancelled.connect(self._pin_cancelled)
         window.staff_pin.touched.connect(staff.touched)
-        screen = window.staff
+        window.staff_built.connect(self._wire)
+
+    def _wire(self, screen: StaffScreen) -> None:
+        """Connect staff mode's main screen, once it is built."""
         screen.edit.connect(self._edit)
         screen.secret.connect(self._secret)
-        screen.new_pin.connect(window.ask_new_staff_pin)
+        screen.new_pin.connect(self.kiosk.window.ask_new_staff_pin)
         screen.add_card.connect(self._add_card)
         screen.refresh.connect(self.refresh)
-        screen.closed.connect(staff.close)
-        screen.leave.connect(staff.quit)
+        screen.closed.connect(self.staff.close)
+        screen.leave.connect(self.staff.quit)
 
     @property
     def is_open(self) -> bool:
@@ -89,7 +91,6 @@ class StaffMode:
         """A tap while staff mode shows: a staff card, or the reader test. True if used."""
         if not self.is_open:
             return False
-        self.last_read = datetime.now(UTC)
         tap = self.kiosk.reader.last_tap
         values = {credential.value}
         if credential.kind is CredentialKind.CARD and tap is not None and tap.kind is TagKind.CARD:
@@ -145,7 +146,7 @@ class StaffMode:
             secrets = str(exc)
         return Health(
             reader=reader,
-            last_read=self.last_read,
+            last_read=kiosk.last_read,
             backend=kiosk.backend_name(),
             online=kiosk.controller.online,
             last_answer=kiosk.controller.last_answer,

@@ -25,6 +25,7 @@ import secrets
 from pathlib import Path
 
 from kiosk.passes import Issuer
+from kiosk.paths import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +103,14 @@ class InstallKeys:
                 "pass_seed": self.pass_seed.hex(),
             }
         )
-        target = path.with_name(path.name + ".new") if replace else path
         if replace:
-            target.unlink(missing_ok=True)  # left over from an interrupted write
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            write_atomically(path, data + "\n", private=True)
+            return
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never over another's
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data + "\n")
             f.flush()
             os.fsync(f.fileno())
-        if replace:
-            target.replace(path)
 
 
 def keys_path_for(db_path: Path) -> Path:

@@ -84,6 +84,7 @@ class PinScreen(StyledWidget):
         self.length = length
         self.submit_on_length = submit_on_length
         self._digits: list[str] = []
+        self.locked = False
         self.title = label(title, "headline")
         self.dots = PinDots()
         self.message = label("", "caption")
@@ -132,7 +133,7 @@ class PinScreen(StyledWidget):
     def press(self, key: str) -> None:
         """A key: a digit, `Clear` or backspace."""
         self.touched.emit()
-        if not self.keys[key if key in self.keys else "0"].isEnabled():
+        if self.locked:
             return
         if key == "Clear":
             self._digits.clear()
@@ -147,10 +148,26 @@ class PinScreen(StyledWidget):
         self.message.setText("")
         self._refresh()
 
+    def key(self, key: int, text: str) -> bool:
+        """A key typed on a keyboard or keypad; whether the pad used it."""
+        if text.isdigit() and len(text) == 1:
+            self.press(text)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.submit()
+        elif key == Qt.Key.Key_Backspace:
+            self.press(BACKSPACE)
+        elif key == Qt.Key.Key_Delete:
+            self.press("Clear")
+        elif key == Qt.Key.Key_Escape:
+            self.cancel.click()
+        else:
+            return False
+        return True
+
     def submit(self) -> None:
         """Send the PIN if it is long enough; it is cleared either way only when sent."""
         self.touched.emit()
-        if not self.keys["0"].isEnabled():
+        if self.locked:
             return
         if len(self._digits) < MIN_DIGITS:
             self.message.setText(f"A PIN has {MIN_DIGITS} to {MAX_DIGITS} digits")
@@ -167,6 +184,7 @@ class PinScreen(StyledWidget):
 
     def set_locked(self, locked: bool) -> None:
         """Take no digits while `locked` (a staff PIN lockout)."""
+        self.locked = locked
         for key in self.keys.values():
             key.setEnabled(not locked)
         if locked:

@@ -23,7 +23,7 @@ from kiosk.ui.ask import AskScreen
 from kiosk.ui.busy import BusyScreen
 from kiosk.ui.corner import CornerHold
 from kiosk.ui.idle import IdleScreen, Method
-from kiosk.ui.pinpad import BACKSPACE, PinScreen
+from kiosk.ui.pinpad import PinScreen
 from kiosk.ui.present import describe
 from kiosk.ui.result import ResultScreen
 from kiosk.ui.staff.auth import StaffPinScreen
@@ -38,10 +38,12 @@ class KioskWindow(QWidget):
     Signals:
         pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
         painted(View): the view was painted for the first time.
+        staff_built(StaffScreen): staff mode's main screen was just built.
     """
 
     pin_requested = Signal()
     painted = Signal(object)
+    staff_built = Signal(object)
 
     def __init__(
         self, config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -75,9 +77,8 @@ class KioskWindow(QWidget):
             self._stack.addWidget(screen)
             screen.installEventFilter(self)
         self.staff_pin = StaffPinScreen()
-        self.staff = StaffScreen()
+        self._staff: StaffScreen | None = None  # built when staff mode first opens
         self._stack.addWidget(self.staff_pin)
-        self._stack.addWidget(self.staff)
         self.staff_view = StaffView(StaffState.CLOSED)
         self.corner = CornerHold(self)
         self.idle.pin_requested.connect(self.pin_requested)
@@ -113,6 +114,17 @@ class KioskWindow(QWidget):
         if self.staff_view.state is StaffState.CLOSED:
             self._stack.setCurrentWidget(self.screens[view.screen])
         self.screens[view.screen].update()
+
+    @property
+    def staff(self) -> StaffScreen:
+        """Staff mode's main screen, built the first time it is needed: its ~40 settings
+        take longer to build than every member screen together, so not at start-up."""
+        if self._staff is None:
+            self._staff = StaffScreen()
+            self._staff.set_portrait(self.height() > self.width())
+            self._stack.addWidget(self._staff)
+            self.staff_built.emit(self._staff)
+        return self._staff
 
     def show_staff(self, view: StaffView) -> None:
         """Render staff mode's `view` over the members' screens, or leave it when closed."""
@@ -162,49 +174,24 @@ class KioskWindow(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key, text = event.key(), event.text()
-        screen = self.view.screen
+        digit = text.isdigit() and len(text) == 1
         if self.staff_view.state is not StaffState.CLOSED:
-            self._staff_key(event)
-            return
-        if text.isdigit() and len(text) == 1:
-            if screen in (Screen.IDLE, Screen.RESULT):
+            # the staff PIN pad; the staff screen's fields take their own keys
+            handled = self.showing is self.staff_pin and self.staff_pin.pad.key(key, text)
+        else:
+            if digit and self.view.screen in (Screen.IDLE, Screen.RESULT):
                 self.pin_requested.emit()
             if self.view.screen is Screen.PIN:
-                self.pin.press(text)
-        elif screen is Screen.PIN and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.pin.submit()
-        elif screen is Screen.PIN and key == Qt.Key.Key_Backspace:
-            self.pin.press(BACKSPACE)
-        elif screen is Screen.PIN and key == Qt.Key.Key_Delete:
-            self.pin.press("Clear")
-        elif screen is Screen.PIN and key == Qt.Key.Key_Escape:
-            self.pin.cancel.click()
-        elif screen is Screen.ASK and key == Qt.Key.Key_Escape:
-            self.ask.cancel.click()
+                handled = self.pin.key(key, text)
+            elif self.view.screen is Screen.ASK and key == Qt.Key.Key_Escape:
+                self.ask.cancel.click()
+                handled = True
+            else:
+                handled = digit  # a digit on any other screen is swallowed
+        if handled:
+            event.accept()
         else:
             event.ignore()
-            return
-        event.accept()
-
-    def _staff_key(self, event: QKeyEvent) -> None:
-        """Keys on the staff PIN pad; the staff screen's fields take their own."""
-        key, text = event.key(), event.text()
-        if self.showing is not self.staff_pin:
-            event.ignore()
-            return
-        pad = self.staff_pin.pad
-        if text.isdigit() and len(text) == 1:
-            pad.press(text)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            pad.submit()
-        elif key == Qt.Key.Key_Backspace:
-            pad.press(BACKSPACE)
-        elif key == Qt.Key.Key_Escape:
-            pad.cancel.click()
-        else:
-            event.ignore()
-            return
-        event.accept()
 
     # painting and looks
 
@@ -230,7 +217,8 @@ class KioskWindow(QWidget):
         self.idle.set_portrait(portrait)
         self.pin.set_portrait(portrait)
         self.staff_pin.pad.set_portrait(portrait)
-        self.staff.set_portrait(portrait)
+        if self._staff is not None:
+            self._staff.set_portrait(portrait)
         self.ask.set_portrait(portrait)
         super().resizeEvent(event)
 

@@ -84,11 +84,16 @@ def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
+def focus_kiosk(display: str) -> None:
+    """Give the kiosk's window the keyboard, as a person's first touch would."""
+    window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+    xdotool(display, "windowfocus", "--sync", window)
+
+
 def type_pin(display: str, log: Path, pin: str, enter: str) -> dict[str, Any]:
     """Wait for the idle screen, type `pin` and `enter` as a person would; the outcome event."""
     wait_event(log, "ready")
-    window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
-    xdotool(display, "windowfocus", "--sync", window)
+    focus_kiosk(display)
     before = len(read_events(log))
     xdotool(display, "type", "--delay", "120", pin)  # a quick person: 8 keys a second
     xdotool(display, "key", enter)
@@ -151,8 +156,7 @@ def scan(display: str, log: Path, text: str) -> int:
     """Type `text` and Enter as a keyboard-wedge scanner would: 2 ms a key. The event count
     before."""
     wait_event(log, "ready")
-    window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
-    xdotool(display, "windowfocus", "--sync", window)
+    focus_kiosk(display)
     before = len(read_events(log))
     xdotool(display, "type", "--delay", "2", text + "\n")
     return before
@@ -209,8 +213,7 @@ def test_staff_mode_opens_with_a_corner_hold_and_the_staff_pin(
     proc = start_kiosk(tmp_path, display, "--backend-url", server.url, "--event-log", str(log))
     try:
         wait_event(log, "ready")  # provisioned: straight to the idle screen, no setup
-        window = xdotool(display, "search", "--sync", "--name", "Check-in kiosk").split()[0]
-        xdotool(display, "windowfocus", "--sync", window)
+        focus_kiosk(display)
         xdotool(display, "mousemove", "--sync", "5", "5", "mousedown", "1")
         auth = wait_event(log, "staff")
         xdotool(display, "mouseup", "1")

@@ -37,24 +37,30 @@ def call(handler: Handler, what: str, token: str = TOKEN) -> Any:
     return asyncio.run(go())
 
 
-def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> None:
+def replay(records: list[Any]) -> tuple[Handler, list[httpx.Request]]:
+    """A handler answering one page of `records`, and the requests it saw."""
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(
-            200,
-            json=page(
-                [
-                    {"CoworkerFullName": "Ada Lovelace", "FromTime": "2026-03-02T08:00:00Z",
-                     "ToTime": None},
-                    {"CoworkerFullName": None, "FromTime": "2026-03-02T09:30:00Z"},
-                    {"CoworkerFullName": "No Time", "FromTime": "yesterday"},
-                    "not a record",
-                ]
-            ),
-        )  # fmt: skip
+        return httpx.Response(200, json=page(records))
 
+    return handler, seen
+
+
+def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> None:
+    handler, seen = replay(
+        [
+            {
+                "CoworkerFullName": "Ada Lovelace",
+                "FromTime": "2026-03-02T08:00:00Z",
+                "ToTime": None,
+            },
+            {"CoworkerFullName": None, "FromTime": "2026-03-02T09:30:00Z"},
+            {"CoworkerFullName": "No Time", "FromTime": "yesterday"},
+            "not a record",
+        ]
+    )
     people = call(handler, "present")
     request = seen[0]
     assert request.url.path == "/api/spaces/checkins"
@@ -72,22 +78,14 @@ def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> N
 
 
 def test_failed_check_ins_newest_first_with_their_description() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(
-            200,
-            json=page(
-                [
-                    {"CheckinAttemptTime": "2026-03-02T09:00:00Z", "CoworkerFullName": "Dev Patel",
-                     "Description": PLAN_INACTIVE, "ReasonCode": "plan_inactive"},
-                    {"CheckinAttemptTime": "2026-03-02T08:59:00Z", "CoworkerFullName": None,
-                     "Description": None, "ReasonCode": "unknown_credential"},
-                ]
-            ),
-        )  # fmt: skip
-
+    handler, seen = replay(
+        [
+            {"CheckinAttemptTime": "2026-03-02T09:00:00Z", "CoworkerFullName": "Dev Patel",
+             "Description": PLAN_INACTIVE, "ReasonCode": "plan_inactive"},
+            {"CheckinAttemptTime": "2026-03-02T08:59:00Z", "CoworkerFullName": None,
+             "Description": None, "ReasonCode": "unknown_credential"},
+        ]
+    )  # fmt: skip
     failures = call(handler, "failed")
     assert seen[0].url.path == "/api/spaces/failedcheckins"
     assert dict(seen[0].url.params) == {"size": "15", "dir": "-1", "FailedCheckin_Business": "2"}
