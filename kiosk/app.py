@@ -141,8 +141,7 @@ class KioskApp:
 
     def check(self, config: Config) -> None:
         """Raise `ConfigError` if this kiosk cannot use `config` (staff mode asks first)."""
-        if config.backend.kind is BackendKind.KADENCE and not self.backend_url:
-            raise ConfigError("backend.kind = 'kadence' is not available in this version")
+        check_backend(config, self.backend_url)
 
     def apply(self, config: Config) -> None:
         """Use `config` now: every part whose settings changed takes them up."""
@@ -218,6 +217,11 @@ class KioskApp:
         self.client.admin_token = ""
         self.controller.load_place()
 
+    async def settled(self) -> None:
+        """Wait until the changes being applied are in use."""
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.wait(pending)
+
     def grant_staff_access(self) -> None:
         """Give the client the admin token staff lists need: the embedded server's own, or the
         one staff kept for a `kiosk serve` server."""
@@ -269,7 +273,8 @@ class KioskApp:
             self.client.base_url = self.server.url
         self.controller.start()
         if self.staff is not None and not self.staff.staff.protected:
-            self.staff.staff.setup()  # never unprotected: a staff PIN first
+            # never unprotected: a staff PIN first, and on a first start the setup wizard
+            self.staff.staff.setup(guided=self.first_start)
 
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
@@ -316,10 +321,7 @@ def build_app(
     client: NexudusClient | None = None
     if backend is None:
         url = backend_url or config.backend.base_url
-        if config.backend.kind is BackendKind.KADENCE and not backend_url:
-            raise ConfigError("backend.kind = 'kadence' is not available in this version")
-        if config.backend.kind is BackendKind.NEXUDUS and not url:
-            raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
+        check_backend(config, backend_url)
         http = new_http_client(config)
         backend = client = NexudusClient(http, url, config.backend.pin_field)
     events = events or EventLog(None)
@@ -343,6 +345,17 @@ def build_app(
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk
+
+
+def check_backend(config: Config, backend_url: str | None) -> None:
+    """Raise `ConfigError` unless this version can talk to `config`'s backend (an address given
+    on the command line wins over the configuration)."""
+    if backend_url:
+        return
+    if config.backend.kind is BackendKind.KADENCE:
+        raise ConfigError("backend.kind = 'kadence' is not available in this version")
+    if config.backend.kind is BackendKind.NEXUDUS and not config.backend.base_url:
+        raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
 
 
 def pcsc_source(config: Config) -> TapSource:

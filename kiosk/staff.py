@@ -2,7 +2,8 @@
 
     closed ──request()──▶ auth ──right PIN or staff card──▶ open ──close(), 60 s idle──▶ closed
                             └── 5 wrong PINs: locked for 60 s (a countdown), then auth again
-    setup (no staff PIN yet) ──set_pin(a, a)──▶ open
+    setup (no staff PIN yet) ──set_pin(a, a)──▶ open, or on a first start the wizard
+    open ──guide()──▶ wizard ──finish(), close(), 60 s idle──▶ closed
 
 Screens send intent (`enter_pin`, `card`, `change`, `touched`, …) and render the `StaffView`
 this publishes; they decide nothing. A change goes through `configfile.with_value` (the same
@@ -41,6 +42,7 @@ class StaffState(enum.Enum):
     LOCKED = "locked"  # too many wrong PINs: wait
     SETUP = "setup"  # no staff PIN yet: set one before anything else
     OPEN = "open"
+    WIZARD = "wizard"  # open, guided step by step through setting the kiosk up
 
 
 class Leave(enum.Enum):
@@ -92,6 +94,7 @@ class StaffController(QObject):
         self._gate = StaffGate(monotonic)
         self.idle_close = IDLE_CLOSE
         self.view = StaffView(StaffState.CLOSED)
+        self._guided = False
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self._left_alone)
@@ -122,8 +125,10 @@ class StaffController(QObject):
         else:
             self._show(StaffView(StaffState.AUTH, "Staff PIN, or tap a staff card"))
 
-    def setup(self) -> None:
-        """No staff PIN is set: staff must choose one before the kiosk runs."""
+    def setup(self, guided: bool = False) -> None:
+        """No staff PIN is set: staff must choose one before the kiosk runs; `guided` (a first
+        start) goes on to the setup wizard."""
+        self._guided = guided
         self._show(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)"))
 
     def enter_pin(self, pin: str) -> None:
@@ -162,21 +167,22 @@ class StaffController(QObject):
     def set_pin(self, first: str, second: str) -> bool:
         """Set the staff PIN typed twice; opens staff mode when it was the first one."""
         if first != second:
-            self._message("The two PINs differ · please start again", error=True)
+            self.say("The two PINs differ · please start again", error=True)
             return False
         try:
             stored = staffpin.hash_pin(first)
         except staffpin.PinError as exc:
-            self._message(f"Not changed: {exc}", error=True)
+            self.say(f"Not changed: {exc}", error=True)
             return False
         setting_up = self.view.state is StaffState.SETUP
         if not self.change("staff.pin_hash", stored):
             return False
         if setting_up:
             self._unlock.stop()
-            self._show(StaffView(StaffState.OPEN, "The staff PIN is set"))
+            state = StaffState.WIZARD if self._guided else StaffState.OPEN
+            self._show(StaffView(state, "The staff PIN is set"))
         else:
-            self._message("The staff PIN is changed")
+            self.say("The staff PIN is changed")
         return True
 
     def touched(self) -> None:
@@ -191,6 +197,25 @@ class StaffController(QObject):
         self._idle.stop()
         self._show(StaffView(StaffState.CLOSED))
 
+    @property
+    def first_start(self) -> bool:
+        """Whether the wizard showing is a first start's (it ends at the idle screen)."""
+        return self._guided
+
+    def guide(self) -> None:
+        """From staff mode to the setup wizard (it ends back in staff mode)."""
+        if self.view.state is StaffState.OPEN:
+            self._guided = False
+            self._show(StaffView(StaffState.WIZARD))
+
+    def finish(self) -> None:
+        """Leave the wizard: on a first start the kiosk is set up and goes to its idle screen;
+        otherwise back to staff mode."""
+        if self.view.state is StaffState.WIZARD:
+            log.info("the setup wizard is finished")
+            self._show(StaffView(StaffState.CLOSED if self._guided else StaffState.OPEN))
+            self._guided = False
+
     def quit(self, how: Leave) -> None:
         """Exit or restart the kiosk (only from open staff mode)."""
         if self.view.state is StaffState.OPEN:
@@ -199,35 +224,49 @@ class StaffController(QObject):
 
     # changes
 
+    def usable(self, config: Config) -> str:
+        """Why the kiosk cannot use `config`, or "" when it can."""
+        try:
+            self._check(config)
+        except ConfigError as exc:
+            return str(exc)
+        return ""
+
     def change(self, key: str, value: Any) -> bool:
         """Set `key` to `value`: checked, saved and applied, or a message saying why not."""
-        if self.view.state not in (StaffState.OPEN, StaffState.SETUP):
+        return self.change_all({key: value})
+
+    def change_all(self, values: dict[str, Any]) -> bool:
+        """Set several keys at once (checked together, saved and applied once)."""
+        if self.view.state not in (StaffState.OPEN, StaffState.SETUP, StaffState.WIZARD):
             return False
+        config = self.config
         try:
-            config = with_value(self.config, key, value)
+            for key, value in values.items():
+                config = with_value(config, key, value)
             if config == self.config:
                 return True
             self._check(config)
             save_config(config, self.path)
         except ConfigError as exc:
-            self._message(f"Not changed: {exc}", error=True)
+            self.say(f"Not changed: {exc}", error=True)
             return False
         self.config = config
         self.config_changed.emit(config)
-        if key != "staff.pin_hash":
-            self._message(f"Saved {key}")
+        if "staff.pin_hash" not in values:
+            self.say(f"Saved {', '.join(values)}")
         return True
 
     def set_secret(self, name: Secret, value: str) -> bool:
         """Keep a backend secret (never in the TOML)."""
-        if self.view.state is not StaffState.OPEN:
+        if self.view.state not in (StaffState.OPEN, StaffState.WIZARD):
             return False
         try:
             self.vault.set(name, value)
         except VaultError as exc:
-            self._message(f"Not changed: {exc}", error=True)
+            self.say(f"Not changed: {exc}", error=True)
             return False
-        self._message(f"Saved {name.value}" if value else f"Forgot {name.value}")
+        self.say(f"Saved {name.value}" if value else f"Forgot {name.value}")
         return True
 
     @property
@@ -259,7 +298,8 @@ class StaffController(QObject):
         log.info("staff mode closed itself after %.0f s untouched", self.idle_close)
         self._show(StaffView(StaffState.CLOSED))
 
-    def _message(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False) -> None:
+        """A line for staff on the screen showing."""
         self._show(dataclasses.replace(self.view, message=text, error=error))
 
     def _show(self, view: StaffView) -> None:

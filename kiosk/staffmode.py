@@ -10,19 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
-from kiosk.backends.base import Backend, BackendError, StaffData
+from kiosk.backends.base import Backend, BackendError, Place, StaffData
+from kiosk.config import BackendKind
 from kiosk.domain import Credential, CredentialKind
 from kiosk.inputs.cardid import all_formats
 from kiosk.inputs.tags import TagKind
 from kiosk.staff import StaffController, StaffState, StaffView
 from kiosk.ui.present import zone
 from kiosk.ui.staff.fields import Edit
-from kiosk.ui.staff.screen import Health, SecretEdit, StaffScreen, TapInfo
+from kiosk.ui.staff.form import SecretEdit
+from kiosk.ui.staff.screen import Health, StaffScreen, TapInfo
+from kiosk.ui.staff.wizard import WizardScreen
 from kiosk.vault import Secret, VaultError
+from kiosk.wizard import Choice, SetupWizard
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -39,6 +44,8 @@ class StaffMode:
         self.kiosk = kiosk
         self.staff = staff
         self._tasks: set[asyncio.Task[None]] = set()
+        self._switch_to: Choice | None = None
+        self.wizard = SetupWizard(staff, KioskSites(kiosk), kiosk.loop, parent=kiosk.window)
         window = kiosk.window
         window.corner.held.connect(staff.request)
         window.corner.pressed.connect(staff.touched)
@@ -48,6 +55,21 @@ class StaffMode:
         window.staff_pin.cancelled.connect(self._pin_cancelled)
         window.staff_pin.touched.connect(staff.touched)
         window.staff_built.connect(self._wire)
+        window.wizard_built.connect(self._wire_wizard)
+        self.wizard.view_changed.connect(lambda view: window.wizard.show_view(view))
+
+    def _wire_wizard(self, screen: WizardScreen) -> None:
+        """Connect the setup wizard's screen, once it is built."""
+        wizard = self.wizard
+        screen.choose.connect(wizard.choose)
+        screen.forward.connect(wizard.next)
+        screen.backward.connect(wizard.back)
+        screen.pick.connect(wizard.pick)
+        screen.new_place.connect(wizard.create)
+        screen.reload.connect(wizard.reload)
+        screen.timezone.connect(wizard.set_timezone)
+        screen.edit.connect(lambda edit: wizard.edit(edit.key, edit.value))
+        screen.secret.connect(lambda edit: wizard.secret(edit.name, edit.value))
 
     def _wire(self, screen: StaffScreen) -> None:
         """Connect staff mode's main screen, once it is built."""
@@ -58,6 +80,7 @@ class StaffMode:
         screen.refresh.connect(self.refresh)
         screen.closed.connect(self.staff.close)
         screen.leave.connect(self.staff.quit)
+        screen.guide.connect(self.staff.guide)
 
     @property
     def is_open(self) -> bool:
@@ -70,12 +93,13 @@ class StaffMode:
         self.kiosk.window.show_staff(view)
         if view.state is not was:
             self.kiosk.events.write("staff", state=view.state.value)
+        if view.state is StaffState.WIZARD and was is not StaffState.WIZARD:
+            choice, self._switch_to = self._switch_to, None
+            self.wizard.start(choice)
         if view.state is StaffState.OPEN and was is not StaffState.OPEN:
             self.show_config()
-            if was is StaffState.SETUP and self.kiosk.first_start:
-                self.kiosk.first_start = False
+            if was is StaffState.WIZARD:
                 self.kiosk.window.staff.open_page("Backend")
-                self.kiosk.window.staff.show_message("Next: the check-in backend, then Location")
             self.refresh()
 
     def show_config(self) -> None:
@@ -161,8 +185,20 @@ class StaffMode:
         return f"{local:%a %H:%M}"
 
     def _edit(self, edit: Edit) -> None:
-        if self.staff.change(edit.key, edit.value):
+        if edit.key == "backend.kind" and edit.value != self.staff.config.backend.kind:
+            self._switch_backend(edit.value)
+        elif self.staff.change(edit.key, edit.value):
             self.show_config()
+
+    def _switch_backend(self, kind: Any) -> None:
+        """Another backend needs its sign-in and a location of its own: the wizard asks."""
+        kinds = {BackendKind.NEXUDUS: Choice.NEXUDUS, BackendKind.KADENCE: Choice.KADENCE}
+        choice = kinds.get(BackendKind(kind), Choice.EMBEDDED)
+        if self.wizard.unavailable(choice):
+            self.staff.say(f"Not changed: {self.wizard.unavailable(choice)}", error=True)
+            return
+        self._switch_to = choice
+        self.staff.guide()
 
     def _secret(self, edit: SecretEdit) -> None:
         if self.staff.set_secret(edit.name, edit.value):
@@ -192,6 +228,60 @@ class StaffMode:
         """Cancel background work."""
         for task in list(self._tasks):
             task.cancel()
+        self.wizard.close()
+
+
+class KioskSites:
+    """The running kiosk's locations, for the wizard: the backend in use lists them, and the
+    kiosk's own server can add one."""
+
+    def __init__(self, kiosk: KioskApp) -> None:
+        self.kiosk = kiosk
+
+    @property
+    def can_create(self) -> bool:
+        """Whether the backend in use is the embedded server, with its database on disk."""
+        kiosk = self.kiosk
+        server = kiosk.server
+        return (
+            server is not None
+            and server.server.db is not None
+            and kiosk.client is not None
+            and kiosk.client.base_url == server.url
+        )
+
+    async def places(self) -> list[Place]:
+        """The locations of the backend in use, once the latest change has taken effect."""
+        await self.kiosk.settled()
+        return await self.kiosk.controller.backend.places()
+
+    async def create(self, name: str, timezone: str) -> Place:
+        """Add a location to the embedded server's database (over a connection of its own:
+        the server's is busy in its thread)."""
+        await self.kiosk.settled()
+        server = self.kiosk.server
+        if not self.can_create or server is None or server.server.db is None:
+            raise BackendError("locations can only be added to this kiosk's own server")
+        return await asyncio.to_thread(add_location, server.server.db, name, timezone)
+
+
+def add_location(db: Path, name: str, timezone: str) -> Place:
+    """Add a location to the check-in database at `db`; raises `BackendError`."""
+    from kiosk.server.store import Store, StoreError
+
+    try:
+        store = Store(db)
+    except (OSError, StoreError) as exc:
+        raise BackendError(f"cannot open {db}: {exc}") from None
+    try:
+        location = store.add_location(name, timezone, datetime.now(UTC))
+    except StoreError as exc:
+        raise BackendError(str(exc)) from None
+    except (ValueError, OSError):
+        raise BackendError(f"{timezone!r} is not a time zone") from None
+    finally:
+        store.close()
+    return Place(location.id, location.name, location.timezone)
 
 
 def _first(places: list[Any]) -> int:

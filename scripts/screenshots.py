@@ -8,6 +8,7 @@ clock, from the same window the kiosk shows; no backend is involved.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.config import Config
+from kiosk.configfile import with_value
 from kiosk.controller import Attempt, Screen, View
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.inputs.cardid import UidFormat, all_formats
@@ -31,9 +33,11 @@ from kiosk.ui.idle import Method
 from kiosk.ui.staff.screen import Health, TapInfo
 from kiosk.ui.window import KioskWindow
 from kiosk.vault import Secret
+from kiosk.wizard import Choice, Step, WizardView
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]
+LATER = {Choice.KADENCE: "not available in this version"}
 MAIN = {"idle", "pin", "result-welcome", "result-no_valid_pass"}
 ATTEMPT = Attempt(Credential(CredentialKind.PIN, "12345"), 0.0)
 
@@ -131,6 +135,35 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
             lambda t: f"{t:%a %H:%M}",
         )
 
+    def wizard(view: WizardView, message: str = "") -> Callable[[KioskWindow], None]:
+        def show(window: KioskWindow) -> None:
+            window.show_staff(StaffView(StaffState.WIZARD, message, error="Type" in message))
+            window.wizard.show_view(view)
+
+        return show
+
+    start = WizardView(Step.BACKEND, Choice.EMBEDDED, config, unavailable=LATER)
+    nexudus = dataclasses.replace(
+        start,
+        step=Step.SIGN_IN,
+        choice=Choice.NEXUDUS,
+        config=with_value(config, "backend.subdomain", "myspace"),
+        secrets=frozenset({Secret.PASSWORD}),
+    )
+    empty = dataclasses.replace(
+        start,
+        step=Step.LOCATION,
+        note="There are no locations yet: add the first one below.",
+        can_create=True,
+        timezone="Europe/Paris",
+    )
+    listed = dataclasses.replace(
+        start, step=Step.LOCATION, places=(Place(1, "Main Street"), Place(2, "Harbour Annex"))
+    )
+    ready = dataclasses.replace(
+        listed, step=Step.READY, config=with_value(config, "kiosk.location", 2)
+    )
+
     def keyboard(window: KioskWindow) -> None:
         window.staff.rows["kiosk.name"].buttons["change"].click()
         window.staff.entry.field.setText("Reception east")
@@ -148,6 +181,11 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "whos-in": page("Who's in", people),
         "health": page("Health", health),
         "keyboard": page("Location", keyboard),
+        "wizard-backend": wizard(start, "The staff PIN is set"),
+        "wizard-nexudus": wizard(nexudus, "Type the Nexudus subdomain first"),
+        "wizard-location-empty": wizard(empty),
+        "wizard-location": wizard(listed),
+        "wizard-ready": wizard(ready),
     }
 
 

@@ -28,6 +28,7 @@ from kiosk.ui.present import describe
 from kiosk.ui.result import ResultScreen
 from kiosk.ui.staff.auth import StaffPinScreen
 from kiosk.ui.staff.screen import StaffScreen
+from kiosk.ui.staff.wizard import WizardScreen
 
 TITLE = "Check-in kiosk"
 
@@ -39,11 +40,13 @@ class KioskWindow(QWidget):
         pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
         painted(View): the view was painted for the first time.
         staff_built(StaffScreen): staff mode's main screen was just built.
+        wizard_built(WizardScreen): the setup wizard's screen was just built.
     """
 
     pin_requested = Signal()
     painted = Signal(object)
     staff_built = Signal(object)
+    wizard_built = Signal(object)
 
     def __init__(
         self, config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -78,6 +81,7 @@ class KioskWindow(QWidget):
             screen.installEventFilter(self)
         self.staff_pin = StaffPinScreen()
         self._staff: StaffScreen | None = None  # built when staff mode first opens
+        self._wizard: WizardScreen | None = None
         self._stack.addWidget(self.staff_pin)
         self.staff_view = StaffView(StaffState.CLOSED)
         self.corner = CornerHold(self)
@@ -126,6 +130,16 @@ class KioskWindow(QWidget):
             self.staff_built.emit(self._staff)
         return self._staff
 
+    @property
+    def wizard(self) -> WizardScreen:
+        """The setup wizard's screen, built the first time it is needed."""
+        if self._wizard is None:
+            self._wizard = WizardScreen()
+            self._wizard.set_portrait(self.height() > self.width())
+            self._stack.addWidget(self._wizard)
+            self.wizard_built.emit(self._wizard)
+        return self._wizard
+
     def show_staff(self, view: StaffView) -> None:
         """Render staff mode's `view` over the members' screens, or leave it when closed."""
         self.staff_view = view
@@ -134,6 +148,11 @@ class KioskWindow(QWidget):
             self.staff_pin.choosing = False
             self._stack.setCurrentWidget(self.screens[self.view.screen])
             self.setFocus()
+            return
+        if view.state is StaffState.WIZARD:
+            self.staff_pin.choosing = False
+            self.wizard.show_message(view.message, view.error)
+            self._stack.setCurrentWidget(self.wizard)
             return
         self.staff_pin.show_view(view)
         if view.state is StaffState.OPEN:
@@ -153,6 +172,8 @@ class KioskWindow(QWidget):
         self.staff_pin.choosing = False
         if self.staff_view.state is StaffState.OPEN:
             self._stack.setCurrentWidget(self.staff)
+        elif self.staff_view.state is StaffState.WIZARD:
+            self._stack.setCurrentWidget(self.wizard)
 
     @property
     def showing(self) -> QWidget:
@@ -217,8 +238,9 @@ class KioskWindow(QWidget):
         self.idle.set_portrait(portrait)
         self.pin.set_portrait(portrait)
         self.staff_pin.pad.set_portrait(portrait)
-        if self._staff is not None:
-            self._staff.set_portrait(portrait)
+        for form in (self._staff, self._wizard):
+            if form is not None:
+                form.set_portrait(portrait)
         self.ask.set_portrait(portrait)
         super().resizeEvent(event)
 

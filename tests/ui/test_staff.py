@@ -26,6 +26,7 @@ from kiosk.inputs.fakepcsc import FakePcsc
 from kiosk.staff import Leave, StaffState
 from kiosk.ui.keyboard import BACKSPACE
 from kiosk.ui.staff.fields import SecretRow, SettingRow
+from kiosk.ui.staff.form import Form
 from kiosk.ui.staff.screen import PAGES
 from kiosk.vault import MemoryVault, Secret
 from tests.helpers import cards
@@ -206,10 +207,10 @@ TEXTS: dict[str, Any] = {
 }
 
 
-def type_text(qtbot: QtBot, kiosk: KioskApp, text: str) -> None:
-    """Type on the on-screen keyboard, as staff without a keyboard would."""
-    keyboard = kiosk.window.staff.entry.keyboard
-    field = kiosk.window.staff.entry.field
+def type_text(qtbot: QtBot, form: Form, text: str) -> None:
+    """Type on a staff screen's on-screen keyboard, as staff without a keyboard would."""
+    keyboard = form.entry.keyboard
+    field = form.entry.field
     for _ in range(len(field.text())):
         click(qtbot, keyboard.keys[BACKSPACE])  # type: ignore[arg-type]
     for char in text:
@@ -217,7 +218,7 @@ def type_text(qtbot: QtBot, kiosk: KioskApp, text: str) -> None:
             click(qtbot, keyboard.keys["⇧"])  # type: ignore[arg-type]
         name = "space" if char == " " else char.lower() if char.isalpha() else char
         click(qtbot, keyboard.keys[name])  # type: ignore[arg-type]
-    click(qtbot, kiosk.window.staff.entry.ok)
+    click(qtbot, form.entry.ok)
 
 
 def test_every_setting_changed_on_screen_is_saved_and_read_back(
@@ -228,12 +229,18 @@ def test_every_setting_changed_on_screen_is_saved_and_read_back(
     expected: dict[str, Any] = {}
     for title, keys in PAGES:
         _change_visible(qtbot, kiosk, title, keys, expected)
-    # the embedded server's settings show again when the backend is set back to it
-    click(qtbot, kiosk.window.staff.rows["backend.kind"].buttons["local"])  # type: ignore[union-attr]
-    _change_visible(qtbot, kiosk, "Backend", ("backend.url", "backend.db"), expected)
+    # another backend is chosen through the wizard, which asks for its sign-in
+    switch_backend(qtbot, kiosk, "nexudus", {"backend.subdomain": "otherspace"})
+    _change_visible(qtbot, kiosk, "Backend", ("backend.subdomain", "backend.username"), expected)
+    # the embedded server's settings show again when the backend is set back to it; choosing
+    # Nexudus cleared the server address (it would win over the subdomain)
+    switch_backend(qtbot, kiosk, "local", {})
+    assert not kiosk.config.backend.url
+    assert kiosk.window.staff.rows["backend.db"].isVisible()
+    _change_visible(qtbot, kiosk, "Backend", ("backend.url",), expected)
     expected["backend.kind"] = kiosk.config.backend.kind
     saved = load_config(config_path)
-    everything = {str(k) for _, keys in PAGES for k in keys if not isinstance(k, Secret)}
+    everything = {k for _, keys in PAGES for k in keys if k not in {s.value for s in Secret}}
     assert set(expected) == everything - {"backend.client_id"}  # Kadence comes in a later version
     for key, value in expected.items():
         assert value_of(saved, key) == value, key
@@ -248,14 +255,14 @@ def _change_visible(
     click(qtbot, screen.nav[title])  # type: ignore[arg-type]
     for key in keys:
         row = screen.rows[str(key)]
-        if isinstance(row, SecretRow) or not row.isVisible():
+        if isinstance(row, SecretRow) or not row.isVisible() or key == "backend.kind":
             continue
         before = row.value
         name, value = _new_value(row)
         if name == "text":
             click(qtbot, row.buttons["change"])
             assert screen.page == "entry"
-            type_text(qtbot, kiosk, ", ".join(value) if isinstance(value, tuple) else value)
+            type_text(qtbot, kiosk.window.staff, ", ".join(value) if isinstance(value, tuple) else value)
         else:
             click(qtbot, row.buttons[name])
         assert screen.message.text() == f"Saved {key}", key
@@ -265,6 +272,31 @@ def _change_visible(
             assert str(getattr(row.value, "value", row.value)) == str(value)
 
 
+def switch_backend(qtbot: QtBot, kiosk: KioskApp, kind: str, typed: dict[str, str]) -> None:
+    """Choose backend `kind` on the Backend page; the wizard asks for `typed` and a location."""
+    click(qtbot, kiosk.window.staff.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, kiosk.window.staff.rows["backend.kind"].buttons[kind])  # type: ignore[union-attr]
+    wizard = kiosk.window.wizard
+    assert kiosk.window.showing is wizard
+    for key, text in typed.items():
+        click(qtbot, wizard.rows[key].buttons["change"])  # type: ignore[union-attr]
+        type_text(qtbot, wizard, text)
+    finish_wizard(qtbot, kiosk)
+    assert kiosk.window.showing is kiosk.window.staff
+    assert kiosk.window.staff.page == "Backend"
+
+
+def finish_wizard(qtbot: QtBot, kiosk: KioskApp) -> None:
+    """Press Next until the wizard is done (at most its four steps)."""
+    wizard = kiosk.window.wizard
+    for _ in range(4):
+        if kiosk.window.showing is not wizard:
+            return
+        qtbot.waitUntil(wizard.next_button.isEnabled)
+        click(qtbot, wizard.next_button)
+    assert kiosk.window.showing is not wizard, wizard.message.text()
+
+
 def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> None:
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
@@ -272,11 +304,12 @@ def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> 
     click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
     assert screen.rows["backend.url"].isVisible()
     assert not screen.rows["backend.subdomain"].isVisible()
-    click(qtbot, screen.rows["backend.kind"].buttons["nexudus"])  # type: ignore[union-attr]
+    switch_backend(qtbot, kiosk, "nexudus", {"backend.subdomain": "myspace"})
     assert screen.rows["backend.subdomain"].isVisible()
     assert screen.rows[Secret.PASSWORD.value].isVisible()
     assert not screen.rows["backend.url"].isVisible()
     click(qtbot, screen.rows["backend.kind"].buttons["kadence"])  # type: ignore[union-attr]
+    assert kiosk.window.showing is screen
     assert screen.message.text() == (
         "Not changed: backend.kind = 'kadence' is not available in this version"
     )
@@ -305,7 +338,7 @@ def test_invalid_values_are_refused_with_a_message(
     screen = kiosk.window.staff
     click(qtbot, screen.nav["Reader"])  # type: ignore[arg-type]
     click(qtbot, screen.rows["reader.phone_aid"].buttons["change"])  # type: ignore[union-attr]
-    type_text(qtbot, kiosk, "F04B")
+    type_text(qtbot, kiosk.window.staff, "F04B")
     assert screen.message.text() == (
         "Not changed: reader.phone_aid = 'F04B' must be an AID of 5 to 16 bytes in hex, "
         "like F04B494F534B01"
@@ -317,17 +350,19 @@ def test_invalid_values_are_refused_with_a_message(
 def test_secrets_go_to_the_vault_never_the_file(
     qtbot: QtBot, build: Build, config_path: Path, vault: MemoryVault, event_path: Path
 ) -> None:
-    kiosk = build(protected())
+    kiosk = build(protected(backend__subdomain="myspace", backend__kind="nexudus"))
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
     click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
-    click(qtbot, screen.rows["backend.kind"].buttons["nexudus"])  # type: ignore[union-attr]
     row = screen.rows[Secret.PASSWORD.value]
     assert isinstance(row, SecretRow)
     assert row.shown.text() == "not set"
     click(qtbot, row.change)
     assert screen.entry.field.echoMode() is screen.entry.field.EchoMode.Password
-    type_text(qtbot, kiosk, "Hunter2pw")
+    type_text(qtbot, kiosk.window.staff, "Hunter2pw")
+    click(qtbot, screen.rows["backend.username"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, kiosk.window.staff, "admin@example.com")
+    assert load_config(config_path).backend.username == "admin@example.com"
     assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
     assert row.shown.text() == "set"
     assert "Hunter2pw" not in config_path.read_text()
@@ -414,14 +449,3 @@ def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build:
         QTest.keyClick(kiosk.window, Qt.Key.Key_Return)
     assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
     assert kiosk.controller.view.screen is Screen.IDLE  # the member PIN pad stayed shut
-
-
-def test_on_first_start_the_staff_pin_leads_to_the_backend_page(qtbot: QtBot, build: Build) -> None:
-    kiosk = build(valid())
-    kiosk.first_start = True
-    kiosk.staff.staff.setup()  # type: ignore[union-attr]
-    type_staff_pin(qtbot, kiosk, "1357")
-    type_staff_pin(qtbot, kiosk, "1357")
-    assert kiosk.window.showing is kiosk.window.staff
-    assert kiosk.window.staff.page == "Backend"
-    assert kiosk.window.staff.message.text() == "Next: the check-in backend, then Location"

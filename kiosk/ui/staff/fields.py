@@ -37,12 +37,14 @@ class Edit:
 
 @dataclasses.dataclass(frozen=True)
 class TextWanted:
-    """Staff wants to type a new text for `key` (`secret`: never shown)."""
+    """Staff wants to type a new text for `key` (`secret`: never shown); `title` replaces the
+    key's own title."""
 
     key: str
-    title: str
+    hint: str
     text: str = ""
     secret: bool = False
+    title: str = ""
 
 
 class SettingRow(QWidget):

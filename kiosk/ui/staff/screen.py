@@ -17,28 +17,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QScroller,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
-from kiosk.config import BackendKind, Config
-from kiosk.configfile import parse_text, setting, value_of
+from kiosk.config import Config
 from kiosk.inputs.cardid import UidFormat
 from kiosk.staff import Leave
-from kiosk.ui.keyboard import TextEntry
-from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
-from kiosk.ui.widgets import StyledWidget, button, label, restyle
+from kiosk.ui.staff.fields import Edit
+from kiosk.ui.staff.form import Form
+from kiosk.ui.widgets import button, label, restyle
 from kiosk.vault import Secret
 
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Check-in", ("kiosk.mode", "pin.length", "pin.submit_on_length", "kiosk.first_name_only",
                   "timeouts.result", "timeouts.pin", "timeouts.debounce", "timeouts.busy_delay")),
     ("Location", ("kiosk.name", "kiosk.hide_cursor")),
-    ("Backend", ("backend.kind", "backend.url", Secret.ADMIN_TOKEN, "backend.subdomain",
-                 "backend.username", Secret.PASSWORD, "backend.client_id", Secret.CLIENT_SECRET,
-                 "backend.pin_field", "backend.db", "backend.connect_timeout", "backend.timeout")),
+    ("Backend", ("backend.kind", "backend.url", Secret.ADMIN_TOKEN.value, "backend.subdomain",
+                 "backend.username", Secret.PASSWORD.value, "backend.client_id",
+                 Secret.CLIENT_SECRET.value, "backend.pin_field", "backend.db",
+                 "backend.connect_timeout", "backend.timeout")),
     ("Reader", ("reader.enabled", "reader.name_filter", "reader.uid_format", "reader.phone_aid",
                 "reader.repeat_after", "reader.feedback")),
     ("QR", ("wedge.enabled", "wedge.gap_ms", "wedge.min_length", "camera.enabled",
@@ -47,29 +46,6 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Who's in", ()),
     ("Health", ()),
 )  # fmt: skip
-SECRET_HELP = {
-    Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
-    Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
-    Secret.CLIENT_SECRET: "Kadence: the API client secret",
-}
-ONLY_FOR = {
-    "backend.url": BackendKind.LOCAL,
-    Secret.ADMIN_TOKEN.value: BackendKind.LOCAL,
-    "backend.db": BackendKind.LOCAL,
-    "backend.subdomain": BackendKind.NEXUDUS,
-    "backend.username": BackendKind.NEXUDUS,
-    Secret.PASSWORD.value: BackendKind.NEXUDUS,
-    "backend.client_id": BackendKind.KADENCE,
-    Secret.CLIENT_SECRET.value: BackendKind.KADENCE,
-}
-
-
-@dataclasses.dataclass(frozen=True)
-class SecretEdit:
-    """Staff typed a new value for a secret."""
-
-    name: Secret
-    value: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,77 +80,32 @@ def _left(widget: QLabel) -> QLabel:
     return widget
 
 
-TITLES = {
-    "pin.length": "PIN length",
-    "pin.submit_on_length": "Check as soon as the PIN is complete",
-    "timeouts.result": "Result shown for (s)",
-    "timeouts.pin": "PIN pad closes after (s)",
-    "timeouts.debounce": "Same card again ignored for (s)",
-    "timeouts.busy_delay": "Busy screen after (s)",
-    "reader.enabled": "Card reader",
-    "reader.repeat_after": "Card tapped again read after (s)",
-    "wedge.enabled": "Scanner (keyboard wedge)",
-    "wedge.gap_ms": "Scanner key gap (ms)",
-    "wedge.min_length": "Scanner minimum length",
-    "camera.enabled": "Camera",
-    "camera.device": "Which camera",
-    "camera.rate": "Camera decodes a second",
-    "camera.preview": "Camera picture on screen",
-    "backend.kind": "Check-in backend",
-    "backend.url": "Server address",
-    "backend.db": "Embedded server's database",
-    "backend.connect_timeout": "Connect timeout (s)",
-    "backend.timeout": "Answer timeout (s)",
-    "staff.cards": "Staff cards",
-}
-
-
-def title_of(key: str) -> str:
-    """`reader.uid_format` → "UID format"."""
-    if key in TITLES:
-        return TITLES[key]
-    name = key.split(".")[-1].replace("_", " ")
-    for word, better in (("uid", "UID"), ("aid", "AID"), ("pin", "PIN"), ("url", "URL")):
-        name = " ".join(better if w == word else w for w in name.split())
-    return name[0].upper() + name[1:]
-
-
-class StaffScreen(StyledWidget):
+class StaffScreen(Form):
     """Settings pages, the kiosk's state, and the ways out.
 
-    Signals:
-        edit(Edit): change a setting.
-        secret(SecretEdit): keep a secret.
+    Signals (and a `Form`'s):
         new_pin(): staff wants to change the staff PIN.
         add_card(str): make the card just tapped a staff card.
         refresh(): reload the locations, who is in and the health.
         closed(): back to the members' screens.
         leave(Leave): exit or restart the kiosk.
+        guide(): staff wants the setup wizard.
     """
 
-    edit = Signal(object)
-    secret = Signal(object)
     new_pin = Signal()
     add_card = Signal(str)
     refresh = Signal()
     closed = Signal()
     leave = Signal(object)
+    guide = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("staff")
-        self.rows: dict[str, SettingRow | SecretRow] = {}
         self.nav: dict[str, QWidget] = {}
         self.pages: dict[str, QWidget] = {}
-        self._editing: TextWanted | None = None
-        self._return_to = PAGES[0][0]
         self._card = ""
         self._location = 0
-        self.message = label("", "caption", wrap=True)
-        self.entry = TextEntry()
-        self.entry.accepted.connect(self._entered)
-        self.entry.cancelled.connect(self._entry_done)
-        self._stack = QStackedLayout()
         nav = QVBoxLayout()
         nav.setSpacing(6)
         for title, keys in PAGES:
@@ -189,6 +120,7 @@ class StaffScreen(StyledWidget):
         nav.addStretch(1)
         nav.addSpacing(24)
         for text, name, slot in (
+            ("Setup wizard", "wizard", self.guide.emit),
             ("Restart", "restart", lambda: self.leave.emit(Leave.RESTART)),
             ("Exit kiosk", "exit", lambda: self.leave.emit(Leave.EXIT)),
         ):
@@ -228,15 +160,7 @@ class StaffScreen(StyledWidget):
         for widget in before:
             column.addWidget(widget)
         for key in keys:
-            row: SettingRow | SecretRow
-            if isinstance(key, Secret):
-                row = SecretRow(key.value, title_of(key.value), SECRET_HELP[key])
-            else:
-                row = SettingRow(setting(key), title_of(key))
-                row.edit.connect(self.edit)
-            row.text_wanted.connect(self._ask_text)
-            self.rows[str(key)] = row
-            column.addWidget(row)
+            column.addWidget(self.row(key))
         for widget in after:
             column.addWidget(widget)
         column.addStretch(1)
@@ -292,12 +216,6 @@ class StaffScreen(StyledWidget):
         self.health.setObjectName("health")
         return [self.health], []
 
-    def set_portrait(self, portrait: bool) -> None:
-        """Stack each setting's editor under its name on a narrow screen."""
-        for row in self.rows.values():
-            if isinstance(row, SettingRow):
-                row.set_portrait(portrait)
-
     def open_page(self, title: str) -> None:
         """Show the page `title`."""
         self._stack.setCurrentWidget(self.pages[title])
@@ -312,47 +230,18 @@ class StaffScreen(StyledWidget):
         current = self._stack.currentWidget()
         return next((t for t, p in self.pages.items() if p is current), "entry")
 
-    # text entry
-
-    def _ask_text(self, wanted: TextWanted) -> None:
-        self._editing = wanted
-        self._return_to = self.page
-        self.entry.open(title_of(wanted.key), wanted.text, wanted.title, wanted.secret)
-        self._stack.setCurrentWidget(self.entry)
-
-    def _entered(self, text: str) -> None:
-        wanted = self._editing
-        if wanted is None:
-            return
-        if wanted.secret:
-            self.secret.emit(SecretEdit(Secret(wanted.key), text))
-        else:
-            self.edit.emit(Edit(wanted.key, parse_text(wanted.key, text)))
-        self._entry_done()
-
-    def _entry_done(self) -> None:
-        self._editing = None
-        self.open_page(self._return_to)
+    def back_from_entry(self, page: QWidget) -> None:
+        """The page the keyboard was opened from, as when staff picks it."""
+        self.open_page(next((t for t, p in self.pages.items() if p is page), PAGES[0][0]))
 
     # rendering
 
     def show_config(self, config: Config, secrets: set[Secret]) -> None:
         """Show every setting's value and which secrets are set."""
-        for key, row in self.rows.items():
-            if isinstance(row, SecretRow):
-                row.show_set(Secret(key) in secrets)
-            else:
-                row.show_value(value_of(config, key))
-            only = ONLY_FOR.get(key)
-            row.setVisible(only is None or only is config.backend.kind)
+        self.show_rows(config, secrets)
         self._location = config.kiosk.location
         for ident, widget in self.place_buttons.items():
             restyle(widget, selected="yes" if ident == self._location else "no")
-
-    def show_message(self, text: str, error: bool = False) -> None:
-        """A line for staff at the top: what was saved, or why not."""
-        self.message.setText(text)
-        restyle(self.message, state="bad" if error else "ok" if text else "")
 
     def show_places(self, places: list[Place], current: int, problem: str = "") -> None:
         """The backend's locations to choose from; `current` is marked."""

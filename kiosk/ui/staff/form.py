@@ -1,0 +1,170 @@
+"""What staff mode's screens share: setting rows made from the model, the on-screen keyboard
+for text, and a message line. `StaffScreen` and the setup wizard's screen are forms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QStackedLayout, QWidget
+
+from kiosk.config import BackendKind, Config, ConfigError
+from kiosk.configfile import parse_text, setting, value_of
+from kiosk.ui.keyboard import TextEntry
+from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
+from kiosk.ui.widgets import StyledWidget, label, restyle
+from kiosk.vault import Secret
+
+SECRETS = {s.value for s in Secret}
+SECRET_HELP = {
+    Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
+    Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
+    Secret.CLIENT_SECRET: "Kadence: the API client secret",
+}
+ONLY_FOR = {
+    "backend.url": BackendKind.LOCAL,
+    Secret.ADMIN_TOKEN.value: BackendKind.LOCAL,
+    "backend.db": BackendKind.LOCAL,
+    "backend.subdomain": BackendKind.NEXUDUS,
+    "backend.username": BackendKind.NEXUDUS,
+    Secret.PASSWORD.value: BackendKind.NEXUDUS,
+    "backend.client_id": BackendKind.KADENCE,
+    Secret.CLIENT_SECRET.value: BackendKind.KADENCE,
+}
+TITLES = {
+    "kiosk.name": "This kiosk's name",
+    "pin.length": "PIN length",
+    "pin.submit_on_length": "Check as soon as the PIN is complete",
+    "timeouts.result": "Result shown for (s)",
+    "timeouts.pin": "PIN pad closes after (s)",
+    "timeouts.debounce": "Same card again ignored for (s)",
+    "timeouts.busy_delay": "Busy screen after (s)",
+    "reader.enabled": "Card reader",
+    "reader.repeat_after": "Card tapped again read after (s)",
+    "wedge.enabled": "Scanner (keyboard wedge)",
+    "wedge.gap_ms": "Scanner key gap (ms)",
+    "wedge.min_length": "Scanner minimum length",
+    "camera.enabled": "Camera",
+    "camera.device": "Which camera",
+    "camera.rate": "Camera decodes a second",
+    "camera.preview": "Camera picture on screen",
+    "backend.kind": "Check-in backend",
+    "backend.url": "Server address",
+    "backend.db": "Embedded server's database",
+    "backend.connect_timeout": "Connect timeout (s)",
+    "backend.timeout": "Answer timeout (s)",
+    "staff.cards": "Staff cards",
+}
+
+
+def title_of(key: str) -> str:
+    """`reader.uid_format` → "UID format"."""
+    if key in TITLES:
+        return TITLES[key]
+    name = key.split(".")[-1].replace("_", " ")
+    for word, better in (("uid", "UID"), ("aid", "AID"), ("pin", "PIN"), ("url", "URL")):
+        name = " ".join(better if w == word else w for w in name.split())
+    return name[0].upper() + name[1:]
+
+
+@dataclasses.dataclass(frozen=True)
+class SecretEdit:
+    """Staff typed a new value for a secret."""
+
+    name: Secret
+    value: str
+
+
+class Form(StyledWidget):
+    """Setting rows over a stack of pages, and the keyboard for their text.
+
+    Signals:
+        edit(Edit): change a setting.
+        secret(SecretEdit): keep a secret.
+    """
+
+    edit = Signal(object)
+    secret = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, SettingRow | SecretRow] = {}
+        self.message = label("", "caption", wrap=True)
+        self.entry = TextEntry()
+        self.entry.accepted.connect(self._entered)
+        self.entry.cancelled.connect(self._entry_done)
+        self._stack = QStackedLayout()
+        self._editing: TextWanted | None = None
+        self._return_to: QWidget | None = None
+
+    def row(self, key: str) -> SettingRow | SecretRow:
+        """The editor for setting or secret `key`, wired to this form."""
+        row: SettingRow | SecretRow
+        if key in SECRETS:
+            secret = Secret(key)
+            row = SecretRow(key, title_of(key), SECRET_HELP[secret])
+        else:
+            row = SettingRow(setting(key), title_of(key))
+            row.edit.connect(self.edit)
+        row.text_wanted.connect(self.ask_text)
+        self.rows[key] = row
+        return row
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Stack each setting's editor under its name on a narrow screen."""
+        for row in self.rows.values():
+            if isinstance(row, SettingRow):
+                row.set_portrait(portrait)
+
+    def show_rows(self, config: Config, secrets: set[Secret] | frozenset[Secret]) -> None:
+        """Every row's value, whether each secret is set, and only the backend's own rows."""
+        for key, row in self.rows.items():
+            if isinstance(row, SecretRow):
+                row.show_set(Secret(key) in secrets)
+            else:
+                row.show_value(value_of(config, key))
+            only = ONLY_FOR.get(key)
+            row.setVisible(only is None or only is config.backend.kind)
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        """A line for staff at the top: what was saved, or why not."""
+        self.message.setText(text)
+        restyle(self.message, state="bad" if error else "ok" if text else "")
+
+    # text entry
+
+    def ask_text(self, wanted: TextWanted) -> None:
+        """Open the keyboard for `wanted`; OK or Cancel come back to the page showing."""
+        self._editing = wanted
+        self._return_to = self._stack.currentWidget()
+        self.entry.open(wanted.title or title_of(wanted.key), wanted.text, wanted.hint,
+                        wanted.secret)  # fmt: skip
+        self._stack.setCurrentWidget(self.entry)
+
+    def entered(self, wanted: TextWanted, text: str) -> None:
+        """Staff typed `text` for `wanted`: a setting's new value or a secret."""
+        if wanted.secret:
+            self.secret.emit(SecretEdit(Secret(wanted.key), text))
+            return
+        try:
+            value = parse_text(wanted.key, text)
+        except ConfigError as exc:
+            self.show_message(f"Not changed: {exc}", error=True)
+            return
+        self.edit.emit(Edit(wanted.key, value))
+
+    def back_from_entry(self, page: QWidget) -> None:
+        """Show `page` again after the keyboard."""
+        self._stack.setCurrentWidget(page)
+
+    def _entered(self, text: str) -> None:
+        wanted = self._editing
+        if wanted is not None:
+            self.entered(wanted, text)
+        self._entry_done()
+
+    def _entry_done(self) -> None:
+        self._editing = None
+        if self._return_to is not None:
+            self.back_from_entry(self._return_to)

@@ -1,0 +1,267 @@
+"""The setup wizard's screen: one step at a time, with Back and Next at the bottom.
+
+It renders a `WizardView` and sends intent (`choose`, `next`, `back`, `pick`, `create`, …);
+`kiosk.wizard.SetupWizard` decides.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.staff.fields import TextWanted
+from kiosk.ui.staff.form import Form
+from kiosk.ui.widgets import button, label, restyle
+from kiosk.wizard import SIGN_IN, Choice, Step, WizardView
+
+STEPS = (
+    ("pin", "Staff PIN"),
+    (Step.BACKEND, "Backend"),
+    (Step.SIGN_IN, "Sign in"),
+    (Step.LOCATION, "Location"),
+    (Step.READY, "Ready"),
+)
+CHOICES = {
+    Choice.EMBEDDED: (
+        "This kiosk's own check-in server",
+        "Works at once: members, plans and passes are kept on this kiosk",
+    ),
+    Choice.SERVER: ("A kiosk server on your network", "Several kiosks share one `kiosk serve`"),
+    Choice.NEXUDUS: ("Nexudus", "Check members in to your Nexudus space"),
+    Choice.KADENCE: ("Kadence", "Desk bookings checked in with Kadence"),
+}
+SIGN_IN_TITLES = {
+    Choice.SERVER: "Where is the kiosk server?",
+    Choice.NEXUDUS: "Your Nexudus space",
+    Choice.KADENCE: "Your Kadence API client",
+}
+SIGN_IN_HELP = {
+    Choice.SERVER: "The admin token is needed only to see who is in from staff mode.",
+    Choice.NEXUDUS: (
+        "Check-in needs only the subdomain (myspace for myspace.spaces.nexudus.com). An admin's "
+        "email and password let staff mode list your locations and who is in."
+    ),
+    Choice.KADENCE: "Create an API client in Kadence (Settings › Integrations) with scope public.",
+}
+NEW_PLACE = "wizard.new_place"
+TIMEZONE = "wizard.timezone"
+
+
+def _left(widget: QLabel) -> QLabel:
+    widget.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widget
+
+
+class WizardScreen(Form):
+    """Setting the kiosk up, step by step.
+
+    Signals (and a `Form`'s):
+        choose(Choice): this backend.
+        forward(): on to the next step.
+        backward(): back one step.
+        pick(int): check members in to this location.
+        new_place(str): add a location by this name.
+        reload(): ask for the locations again.
+        timezone(str): the time zone for a location added here.
+    """
+
+    choose = Signal(object)
+    forward = Signal()
+    backward = Signal()
+    pick = Signal(int)
+    new_place = Signal(str)
+    reload = Signal()
+    timezone = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("wizard")
+        self.view: WizardView | None = None
+        self.steps: dict[object, QLabel] = {}
+        bar = QHBoxLayout()
+        bar.setSpacing(4)
+        for step, text in STEPS:
+            self.steps[step] = label(text, "step")
+            bar.addWidget(self.steps[step], 1)
+        self.pages: dict[Step, QWidget] = {
+            Step.BACKEND: self._page(self._backend_step()),
+            Step.SIGN_IN: self._page(self._sign_in_step()),
+            Step.LOCATION: self._page(self._location_step()),
+            Step.READY: self._page(self._ready_step()),
+        }
+        for page in self.pages.values():
+            self._stack.addWidget(page)
+        self._stack.addWidget(self.entry)
+        self.back_button = button("Back", "quiet", "wizard-back")
+        self.back_button.clicked.connect(self.backward)
+        self.next_button = button("Next", "primary", "wizard-next")
+        self.next_button.clicked.connect(self.forward)
+        actions = QHBoxLayout()
+        actions.addWidget(self.back_button, 1)
+        actions.addWidget(self.next_button, 2)
+        top = QHBoxLayout()
+        top.addWidget(label("Set up this kiosk", "subtitle"))
+        top.addWidget(self.message, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addLayout(top)
+        layout.addLayout(bar)
+        layout.addLayout(self._stack, 1)
+        layout.addLayout(actions)
+
+    # steps
+
+    def _page(self, widgets: list[QWidget]) -> QWidget:
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setSpacing(8)
+        for widget in widgets:
+            column.addWidget(widget)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        return scroll
+
+    def _backend_step(self) -> list[QWidget]:
+        self.options: dict[Choice, QPushButton] = {}
+        widgets: list[QWidget] = [_left(label("Which check-in backend?", "field-name"))]
+        for choice, (name, help_) in CHOICES.items():
+            widget = button(f"{name}\n{help_}", "option", f"choice-{choice.value}")
+            widget.clicked.connect(lambda _=False, c=choice: self.choose.emit(c))
+            self.options[choice] = widget
+            widgets.append(widget)
+        return widgets
+
+    def _sign_in_step(self) -> list[QWidget]:
+        self.sign_in_title = _left(label("", "field-name"))
+        self.sign_in_help = _left(label("", "small", wrap=True))
+        keys = dict.fromkeys(key for keys in SIGN_IN.values() for key in keys)
+        return [self.sign_in_title, self.sign_in_help, *(self.row(key) for key in keys)]
+
+    def _location_step(self) -> list[QWidget]:
+        self.places_note = _left(label("", "small", wrap=True))
+        self.places_list = QWidget()
+        self.places_box = QVBoxLayout(self.places_list)
+        self.places_box.setContentsMargins(0, 0, 0, 0)
+        self.place_buttons: dict[int, QPushButton] = {}
+        self.add_button = button("Add a location…", "field", "add-place")
+        self.add_button.clicked.connect(self._ask_place)
+        self.zone = button("", "field", "timezone")
+        self.zone.clicked.connect(self._ask_zone)
+        self.creating = QWidget()
+        row = QHBoxLayout(self.creating)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.add_button, 2)
+        row.addWidget(self.zone, 1)
+        reload_ = button("Reload the list", "field", "wizard-reload")
+        reload_.clicked.connect(self.reload)
+        heading = _left(label("Where does this kiosk check members in?", "field-name"))
+        return [heading, self.places_note, self.places_list, self.creating, reload_,
+                self.row("kiosk.name")]  # fmt: skip
+
+    def _ready_step(self) -> list[QWidget]:
+        self.summary = _left(label("", "caption", wrap=True))
+        return [_left(label("The kiosk is ready", "field-name")), self.summary]
+
+    def _ask_place(self) -> None:
+        self.ask_text(TextWanted(NEW_PLACE, "The name members see", title="New location"))
+
+    def _ask_zone(self) -> None:
+        zone = self.view.timezone if self.view else ""
+        hint = "An IANA time zone, like Europe/Berlin or America/New_York"
+        self.ask_text(TextWanted(TIMEZONE, hint, zone, title="The location's time zone"))
+
+    def entered(self, wanted: TextWanted, text: str) -> None:
+        """A new location's name or time zone, or else a setting or secret."""
+        if wanted.key == NEW_PLACE:
+            self.new_place.emit(text)
+        elif wanted.key == TIMEZONE:
+            self.timezone.emit(text.strip())
+        else:
+            super().entered(wanted, text)
+
+    def back_from_entry(self, page: QWidget) -> None:
+        """After the keyboard, the step showing."""
+        self._stack.setCurrentWidget(self.pages[self.view.step] if self.view else page)
+
+    # rendering
+
+    def show_view(self, view: WizardView) -> None:
+        """Render `view`."""
+        self.view = view
+        order = [step for step, _ in STEPS]
+        now = order.index(view.step)
+        for index, (step, tab) in enumerate(self.steps.items()):
+            skipped = step is Step.SIGN_IN and view.choice is Choice.EMBEDDED
+            state = "now" if index == now else "done" if index < now and not skipped else ""
+            restyle(tab, state=state)
+        for choice, widget in self.options.items():
+            widget.setEnabled(choice not in view.unavailable)
+            name, help_ = CHOICES[choice]
+            why = "In a later version" if choice in view.unavailable else help_
+            widget.setText(f"{name}\n{why}")
+            restyle(widget, selected="yes" if choice is view.choice else "no")
+        self.sign_in_title.setText(SIGN_IN_TITLES.get(view.choice, ""))
+        self.sign_in_help.setText(SIGN_IN_HELP.get(view.choice, ""))
+        self.show_rows(view.config, view.secrets)
+        for key, row in self.rows.items():
+            row.setVisible(key == "kiosk.name" or key in SIGN_IN[view.choice])
+        self._show_places(view)
+        self.summary.setText(summary(view))
+        self.back_button.setText("Back" if view.step is not Step.BACKEND else "Staff mode")
+        self.back_button.setVisible(view.step is not Step.BACKEND or not view.first)
+        ready = "Start the kiosk" if view.first else "Back to staff mode"
+        self.next_button.setText(ready if view.step is Step.READY else "Next")
+        self.next_button.setEnabled(not view.loading)
+        if self._stack.currentWidget() is not self.entry:
+            self._stack.setCurrentWidget(self.pages[view.step])
+
+    def _show_places(self, view: WizardView) -> None:
+        while self.places_box.count():
+            item = self.places_box.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.place_buttons = {}
+        current = view.config.kiosk.location or (view.places[0].id if view.places else 0)
+        for place in view.places:
+            widget = button(f"{place.name}  ·  #{place.id}", "field", f"wizard-place-{place.id}")
+            widget.clicked.connect(lambda _=False, i=place.id: self.pick.emit(i))
+            restyle(widget, selected="yes" if place.id == current else "no")
+            self.places_box.addWidget(widget)
+            self.place_buttons[place.id] = widget
+        self.places_note.setText(view.note)
+        self.creating.setVisible(view.can_create)
+        self.zone.setText(f"Time zone: {view.timezone}")
+
+
+def summary(view: WizardView) -> str:
+    """What the kiosk was set up to do, in words."""
+    config = view.config
+    backend = {
+        Choice.EMBEDDED: "this kiosk's own check-in server",
+        Choice.SERVER: f"the kiosk server at {config.backend.url}",
+        Choice.NEXUDUS: f"Nexudus ({config.backend.subdomain}.spaces.nexudus.com)",
+        Choice.KADENCE: "Kadence",
+    }[view.choice]
+    place = next((p for p in view.places if p.id == config.kiosk.location), None)
+    where = f"{place.name} (#{place.id})" if place else "the backend's first location"
+    return (
+        f"Check-in backend: {backend}\n"
+        f"Members check in to: {where}\n"
+        f"This kiosk is called: {config.kiosk.name}\n\n"
+        "To change anything later, hold the top-left corner for 3 seconds and type the staff "
+        "PIN."
+    )
