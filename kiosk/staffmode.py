@@ -27,7 +27,7 @@ from kiosk.ui.staff.form import SecretEdit
 from kiosk.ui.staff.screen import Health, StaffScreen, TapInfo
 from kiosk.ui.staff.wizard import WizardScreen
 from kiosk.vault import Secret, VaultError
-from kiosk.wizard import Choice, SetupWizard
+from kiosk.wizard import Choice, SetupWizard, is_timezone
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -269,6 +269,8 @@ def add_location(db: Path, name: str, timezone: str) -> Place:
     """Add a location to the check-in database at `db`; raises `BackendError`."""
     from kiosk.server.store import Store, StoreError
 
+    if not is_timezone(timezone):
+        raise BackendError(f"{timezone!r} is not a time zone")
     try:
         store = Store(db)
     except (OSError, StoreError) as exc:
@@ -277,8 +279,6 @@ def add_location(db: Path, name: str, timezone: str) -> Place:
         location = store.add_location(name, timezone, datetime.now(UTC))
     except StoreError as exc:
         raise BackendError(str(exc)) from None
-    except (ValueError, OSError):
-        raise BackendError(f"{timezone!r} is not a time zone") from None
     finally:
         store.close()
     return Place(location.id, location.name, location.timezone)

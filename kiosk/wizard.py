@@ -20,7 +20,7 @@ import os
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
@@ -178,9 +178,7 @@ class SetupWizard(QObject):
 
     def set_timezone(self, name: str) -> None:
         """The time zone for a location made here."""
-        try:
-            ZoneInfo(name)
-        except (ValueError, OSError):
+        if not is_timezone(name):
             self.staff.say(f"{name!r} is not a time zone; try one like Europe/Berlin", error=True)
             return
         self._publish(dataclasses.replace(self.view, timezone=name))
@@ -216,7 +214,8 @@ class SetupWizard(QObject):
             Step.LOCATION: Step.BACKEND if view.choice is Choice.EMBEDDED else Step.SIGN_IN,
             Step.READY: Step.LOCATION,
         }.get(view.step, view.step)
-        self._publish(dataclasses.replace(view, step=step))
+        self._loads += 1  # a list still on its way is for a step no longer showing
+        self._publish(dataclasses.replace(view, step=step, loading=False))
 
     def pick(self, place: int) -> None:
         """Check members in to this location."""
@@ -338,11 +337,15 @@ def local_timezone() -> str:
         target = str(Path("/etc/localtime").resolve())
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
-    for name in candidates:
-        if name and not name.startswith("/"):
-            try:
-                ZoneInfo(name)
-            except (ValueError, OSError):
-                continue
-            return name
-    return "UTC"
+    return next((name for name in candidates if is_timezone(name)), "UTC")
+
+
+def is_timezone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    if not name or name.startswith("/"):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True

@@ -262,7 +262,9 @@ def _change_visible(
         if name == "text":
             click(qtbot, row.buttons["change"])
             assert screen.page == "entry"
-            type_text(qtbot, kiosk.window.staff, ", ".join(value) if isinstance(value, tuple) else value)
+            type_text(
+                qtbot, kiosk.window.staff, ", ".join(value) if isinstance(value, tuple) else value
+            )
         else:
             click(qtbot, row.buttons[name])
         assert screen.message.text() == f"Saved {key}", key

@@ -1,0 +1,88 @@
+"""A first start on the embedded server: the wizard adds the first location to a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from kiosk.app import build_app
+from kiosk.config import Config, load_config
+from kiosk.configfile import with_value
+from kiosk.inputs.reader import NullSource
+from kiosk.inputs.status import ReaderState
+from kiosk.server.models import Location
+from kiosk.server.store import Store
+from kiosk.staff import StaffState
+from kiosk.vault import MemoryVault
+from kiosk.wizard import Step
+from tests.ui.test_kiosk import click
+from tests.ui.test_staff import type_staff_pin, type_text
+
+
+def test_a_first_start_adds_the_first_location_to_the_embedded_server(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    db = tmp_path / "data" / "checkin.db"
+    config_path = tmp_path / "config" / "kiosk.toml"
+    kiosk = build_app(
+        with_value(Config(), "backend.db", str(db)),
+        aloop,
+        source=NullSource(ReaderState.OFF),
+        config_path=config_path,
+        vault=MemoryVault,
+    )
+    kiosk.first_start = True
+    qtbot.addWidget(kiosk.window)
+    kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
+    try:
+        starting = aloop.create_task(kiosk.start())
+        qtbot.waitUntil(starting.done, timeout=10000)
+        starting.result()
+        assert kiosk.window.showing is kiosk.window.staff_pin  # a staff PIN before anything
+        type_staff_pin(qtbot, kiosk, "2580")
+        type_staff_pin(qtbot, kiosk, "2580")
+        wizard = kiosk.window.wizard
+        click(qtbot, wizard.next_button)
+        qtbot.waitUntil(lambda: not kiosk.staff.wizard.view.loading, timeout=10000)  # type: ignore[union-attr]
+        assert wizard.places_note.text() == "There are no locations yet: add the first one below."
+        assert wizard.creating.isVisible()
+
+        click(qtbot, wizard.zone)
+        type_text(qtbot, wizard, "Mars/Olympus")
+        assert (
+            wizard.message.text() == "'Mars/Olympus' is not a time zone; try one like Europe/Berlin"
+        )
+        click(qtbot, wizard.zone)
+        type_text(qtbot, wizard, "Europe/Berlin")
+        assert wizard.zone.text() == "Time zone: Europe/Berlin"
+        click(qtbot, wizard.add_button)
+        with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000) as placed:
+            type_text(qtbot, wizard, "Main Street")
+        assert placed.args[0].name == "Main Street"
+        qtbot.waitUntil(lambda: list(wizard.place_buttons) == [1], timeout=10000)
+        assert wizard.message.text() == "Added Main Street; members check in there"
+        assert wizard.place_buttons[1].property("selected") == "yes"
+
+        click(qtbot, wizard.add_button)
+        type_text(qtbot, wizard, "Main Street")
+        qtbot.waitUntil(lambda: wizard.message.text().startswith("Not added"), timeout=10000)
+        assert wizard.message.text() == "Not added: a location named 'Main Street' already exists"
+
+        click(qtbot, wizard.next_button)
+        assert kiosk.staff.wizard.view.step is Step.READY  # type: ignore[union-attr]
+        assert "this kiosk's own check-in server" in wizard.summary.text()
+        click(qtbot, wizard.next_button)
+        assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
+        assert kiosk.window.showing is kiosk.window.idle
+        assert kiosk.window.idle.place.text() == "Main Street"
+        assert load_config(config_path).kiosk.location == 1
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+    store = Store(db)
+    try:
+        assert store.locations() == [Location(1, "Main Street", "Europe/Berlin")]
+    finally:
+        store.close()

@@ -1,0 +1,207 @@
+"""The setup wizard as staff meet it on a first start, and from staff mode, over the fake backend.
+
+The embedded server's path (adding the first location to a real database) is in
+tests/server/test_wizard.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from kiosk import staffpin
+from kiosk.app import KioskApp
+from kiosk.backends.base import Place
+from kiosk.backends.fake import FakeBackend
+from kiosk.config import BackendKind, load_config
+from kiosk.controller import Screen
+from kiosk.staff import StaffState
+from kiosk.vault import MemoryVault, Secret
+from kiosk.wizard import Choice, Step
+from tests.ui.conftest import Build, events
+from tests.ui.test_kiosk import click
+from tests.ui.test_staff import (
+    finish_wizard,
+    open_staff,
+    protected,
+    type_staff_pin,
+    type_text,
+    valid,
+)
+
+
+def first_start(qtbot: QtBot, build: Build) -> KioskApp:
+    """A kiosk started with no configuration file: the staff PIN, then the wizard."""
+    kiosk = build(valid())
+    kiosk.first_start = True
+    kiosk.staff.staff.setup(guided=kiosk.first_start)  # type: ignore[union-attr]  # as start() does
+    assert kiosk.window.showing is kiosk.window.staff_pin
+    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "1357")
+    assert kiosk.window.showing is kiosk.window.wizard
+    return kiosk
+
+
+def step(kiosk: KioskApp) -> Step:
+    return kiosk.staff.wizard.view.step  # type: ignore[union-attr]
+
+
+def next_(qtbot: QtBot, kiosk: KioskApp) -> None:
+    wizard = kiosk.window.wizard
+    qtbot.waitUntil(wizard.next_button.isEnabled)
+    click(qtbot, wizard.next_button)
+
+
+def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
+    qtbot: QtBot, build: Build, config_path: Path, event_path: Path
+) -> None:
+    kiosk = first_start(qtbot, build)
+    wizard = kiosk.window.wizard
+    assert step(kiosk) is Step.BACKEND
+    assert wizard.options[Choice.EMBEDDED].property("selected") == "yes"
+    assert wizard.message.text() == "The staff PIN is set"
+    assert not wizard.back_button.isVisible()  # a first start cannot leave the wizard
+    next_(qtbot, kiosk)  # the embedded server needs no sign-in
+    assert step(kiosk) is Step.LOCATION
+    qtbot.waitUntil(lambda: bool(wizard.place_buttons))
+    assert list(wizard.place_buttons) == [1]
+    assert not wizard.creating.isVisible()  # only the kiosk's own server takes new locations
+    click(qtbot, wizard.rows["kiosk.name"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "Front desk")
+    assert step(kiosk) is Step.LOCATION
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.READY
+    assert "Members check in to: Demo Space (#1)" in wizard.summary.text()
+    assert "This kiosk is called: Front desk" in wizard.summary.text()
+    assert wizard.next_button.text() == "Start the kiosk"
+    next_(qtbot, kiosk)
+    assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
+    assert kiosk.window.showing is kiosk.window.idle
+    saved = load_config(config_path)
+    assert (saved.kiosk.location, saved.kiosk.name) == (1, "Front desk")
+    assert saved.backend.kind is BackendKind.LOCAL
+    assert not saved.backend.url
+    assert staffpin.verify_pin("1357", saved.staff.pin_hash)
+    states = [e["state"] for e in events(event_path) if e["event"] == "staff"]
+    assert states == ["setup", "wizard", "closed"]
+
+
+def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
+    qtbot: QtBot, build: Build, config_path: Path, vault: MemoryVault
+) -> None:
+    kiosk = first_start(qtbot, build)
+    wizard = kiosk.window.wizard
+    click(qtbot, wizard.options[Choice.NEXUDUS])
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.SIGN_IN
+    shown = {key for key, row in wizard.rows.items() if row.isVisible()}
+    assert shown == {"backend.subdomain", "backend.username", Secret.PASSWORD.value}
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.SIGN_IN  # not without a subdomain
+    assert wizard.message.text() == "Type the Nexudus subdomain first"
+    assert wizard.message.property("state") == "bad"
+    click(qtbot, wizard.rows["backend.subdomain"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "My Space")
+    assert wizard.message.text().startswith("Not changed: backend.subdomain = 'My Space' must be")
+    click(qtbot, wizard.rows["backend.subdomain"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "myspace")
+    click(qtbot, wizard.rows["backend.username"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "admin@example.com")
+    click(qtbot, wizard.rows[Secret.PASSWORD.value].change)  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "Hunter2pw")
+    assert wizard.rows[Secret.PASSWORD.value].shown.text() == "set"  # type: ignore[union-attr]
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.LOCATION
+    assert kiosk.config.backend.kind is BackendKind.NEXUDUS
+    assert kiosk.config.backend.base_url == "https://myspace.spaces.nexudus.com"
+    finish_wizard(qtbot, kiosk)
+    saved = load_config(config_path)
+    assert (saved.backend.subdomain, saved.backend.username) == ("myspace", "admin@example.com")
+    assert saved.kiosk.location == 1  # the only location, pinned
+    assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
+    assert "Hunter2pw" not in config_path.read_text()
+
+
+def test_back_goes_one_step_back_and_kadence_is_not_offered_yet(qtbot: QtBot, build: Build) -> None:
+    kiosk = first_start(qtbot, build)
+    wizard = kiosk.window.wizard
+    assert not wizard.options[Choice.KADENCE].isEnabled()
+    assert "In a later version" in wizard.options[Choice.KADENCE].text()
+    kiosk.staff.wizard.choose(Choice.KADENCE)  # type: ignore[union-attr]  # even if asked
+    assert wizard.message.text() == "backend.kind = 'kadence' is not available in this version"
+    assert kiosk.staff.wizard.view.choice is Choice.EMBEDDED  # type: ignore[union-attr]
+    click(qtbot, wizard.options[Choice.SERVER])
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.SIGN_IN
+    assert wizard.rows["backend.url"].isVisible()
+    click(qtbot, wizard.rows["backend.url"].buttons["change"])  # type: ignore[union-attr]
+    type_text(qtbot, wizard, "http://checkin.lan:8750")
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.LOCATION
+    for expected in (Step.SIGN_IN, Step.BACKEND):
+        click(qtbot, wizard.back_button)
+        assert step(kiosk) is expected
+    click(qtbot, wizard.options[Choice.EMBEDDED])
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.LOCATION  # the embedded server skips the sign-in…
+    click(qtbot, wizard.back_button)
+    assert step(kiosk) is Step.BACKEND  # …both ways
+    assert kiosk.config.backend.url == ""  # the address is dropped with the server
+
+
+def test_a_backend_without_locations_says_why_and_the_kiosk_still_starts(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    backend.online = False
+    kiosk = first_start(qtbot, build)
+    wizard = kiosk.window.wizard
+    next_(qtbot, kiosk)
+    qtbot.waitUntil(lambda: "cannot be listed" in wizard.places_note.text())
+    assert wizard.places_note.text() == (
+        "The backend's locations cannot be listed: the fake backend is offline"
+    )
+    backend.online = True
+    click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
+    qtbot.waitUntil(lambda: bool(wizard.place_buttons))
+    backend._places = [Place(1, "Demo Space"), Place(7, "Harbour Annex")]
+    click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
+    qtbot.waitUntil(lambda: 7 in wizard.place_buttons)
+    click(qtbot, wizard.place_buttons[7])
+    assert kiosk.config.kiosk.location == 7
+    assert wizard.place_buttons[7].property("selected") == "yes"
+    next_(qtbot, kiosk)
+    assert "Members check in to: Harbour Annex (#7)" in wizard.summary.text()
+
+
+def test_staff_mode_runs_the_wizard_again_and_comes_back(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    staff = kiosk.window.staff
+    click(qtbot, staff.findChild(type(staff.close_button), "wizard"))
+    wizard = kiosk.window.wizard
+    assert kiosk.window.showing is wizard
+    assert wizard.back_button.text() == "Staff mode"
+    click(qtbot, wizard.back_button)
+    assert kiosk.window.showing is staff
+    assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
+    click(qtbot, staff.findChild(type(staff.close_button), "wizard"))
+    next_(qtbot, kiosk)
+    next_(qtbot, kiosk)
+    assert wizard.next_button.text() == "Back to staff mode"
+    next_(qtbot, kiosk)
+    assert kiosk.window.showing is staff
+    assert kiosk.controller.view.screen is Screen.IDLE
+
+
+def test_the_wizard_closes_when_left_alone_once_a_pin_protects_the_kiosk(
+    qtbot: QtBot, build: Build
+) -> None:
+    kiosk = first_start(qtbot, build)
+    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff.idle_close = 0.05
+    staff.touched()
+    with qtbot.waitSignal(staff.view_changed):
+        pass
+    assert staff.view.state is StaffState.CLOSED
+    assert kiosk.window.showing is kiosk.window.idle
