@@ -43,6 +43,7 @@ from kiosk.paths import default_db_path
 from kiosk.staff import Leave, StaffController
 from kiosk.staffmode import StaffMode
 from kiosk.ui.idle import Method
+from kiosk.ui.sounds import Chime, Player, QtPlayer
 from kiosk.ui.window import KioskWindow
 from kiosk.vault import Secret, Vault, VaultError, open_vault
 
@@ -75,6 +76,7 @@ class KioskApp:
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
+    chime: Chime | None = None  # a sound with each result, when sounds are on
     _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
 
     def tapped(self, credential: Credential) -> None:
@@ -150,6 +152,8 @@ class KioskApp:
         old, self.config = self.config, config
         self.controller.apply(config)
         self.window.apply(config)
+        if self.chime is not None:
+            self.chime.set_enabled(config.kiosk.sounds)
         if old.reader != config.reader:
             if old.reader.enabled != config.reader.enabled:
                 self._spawn(self._swap_reader(config))
@@ -292,6 +296,8 @@ class KioskApp:
         if self.http is not None:
             await self.http.aclose()
         await self._stop_server()
+        if self.chime is not None:
+            self.chime.player.close()
         self.events.close()
 
     async def _stop_server(self) -> None:
@@ -311,6 +317,7 @@ def build_app(
     source: TapSource | None = None,
     config_path: Path | None = None,
     vault: Callable[[], Vault] | None = None,
+    player: Player | None = None,
 ) -> KioskApp:
     """Build and wire a kiosk; without `backend`, the one `config` names, and without
     `source`, the PC/SC readers (or a null reader where PC/SC is missing or switched off).
@@ -331,6 +338,7 @@ def build_app(
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
     kiosk.backend_url = backend_url
+    kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
     if config.camera.enabled:
@@ -391,6 +399,8 @@ def new_http_client(config: Config) -> httpx.AsyncClient:
 def _connect(kiosk: KioskApp) -> None:
     controller, window, events = kiosk.controller, kiosk.window, kiosk.events
     controller.view_changed.connect(window.show_view)
+    if kiosk.chime is not None:
+        controller.view_changed.connect(kiosk.chime.show)
     controller.place_changed.connect(window.set_place)
     controller.backend_changed.connect(window.idle.set_backend)
     controller.backend_changed.connect(events.backend)

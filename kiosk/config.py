@@ -47,6 +47,15 @@ class Mode(enum.StrEnum):
     ASK = "ask"
 
 
+class Language(enum.StrEnum):
+    """The members' screens' language."""
+
+    EN = "en"
+    DE = "de"
+    FR = "fr"
+    ES = "es"
+
+
 class BackendKind(enum.StrEnum):
     """Which check-in backend the kiosk talks to."""
 
@@ -109,6 +118,8 @@ class KioskSettings:
     mode: Mode = _opt(Mode.TOGGLE, "toggle, in, out, or ask the member")
     first_name_only: bool = _opt(True, "greet members by first name only")
     hide_cursor: bool = _opt(False, "hide the mouse cursor (touchscreens)")
+    language: Language = _opt(Language.EN, "the members' screens: en, de, fr or es")
+    sounds: bool = _opt(False, "a short sound with each result (welcome, goodbye, refused)")
 
 
 @dataclasses.dataclass(frozen=True)

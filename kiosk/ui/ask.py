@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from kiosk.domain import Action
 from kiosk.ui.widgets import StyledWidget, button, label
+from kiosk.ui.words import Words
 
 
 class AskScreen(StyledWidget):
@@ -45,6 +46,13 @@ class AskScreen(StyledWidget):
         layout.addSpacing(40)
         layout.addWidget(self.cancel)
         layout.addStretch(1)
+
+    def retranslate(self, words: Words) -> None:
+        """Show the question and choices in `words`' language."""
+        self.title.setText(words("Arriving or leaving?"))
+        self.check_in.setText(words("Check in"))
+        self.check_out.setText(words("Check out"))
+        self.cancel.setText(words("Cancel"))
 
     def set_portrait(self, portrait: bool) -> None:
         """Stack the two choices on a portrait screen."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.ui.widgets import Spinner, StyledWidget, label
+from kiosk.ui.words import Words
 
 
 class BusyScreen(StyledWidget):
@@ -19,8 +20,13 @@ class BusyScreen(StyledWidget):
         layout.addStretch(1)
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(32)
-        layout.addWidget(label("Checking…", "headline"))
+        self.title = label("Checking…", "headline")
+        layout.addWidget(self.title)
         layout.addStretch(1)
+
+    def retranslate(self, words: Words) -> None:
+        """Show "Checking…" in `words`' language."""
+        self.title.setText(words("Checking…"))
 
     def set_active(self, active: bool) -> None:
         """Turn while shown, rest otherwise (no CPU at idle)."""

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, tzinfo
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.ui import theme
 from kiosk.ui.present import zone
 from kiosk.ui.widgets import Icon, StyledWidget, button, label, restyle
+from kiosk.ui.words import Words
 
 
 class Method(enum.StrEnum):
@@ -36,10 +38,12 @@ class IdleScreen(StyledWidget):
 
     pin_requested = Signal()
 
-    def __init__(self, kiosk_name: str) -> None:
+    def __init__(self, kiosk_name: str, words: Words = Words()) -> None:  # noqa: B008
         super().__init__()
         self.setObjectName("idle")
         self._tz: tzinfo = zone(None)
+        self._words = words
+        self._states: dict[str, Any] = {}
         self.kiosk_name = label(kiosk_name, "small")
         self.reader = label("", "status")
         self.camera = label("", "status")
@@ -55,8 +59,8 @@ class IdleScreen(StyledWidget):
         self.clock = label("", "clock")
         self.date = label("", "subtitle")
         self.place = label("", "headline", wrap=True)
-        self.prompt = label("Check in or out", "subtitle")
-        self.pin = button("Enter PIN", "primary", "enter-pin")
+        self.prompt = label(words("Check in or out"), "subtitle")
+        self.pin = button(words("Enter PIN"), "primary", "enter-pin")
         self.pin.clicked.connect(self.pin_requested)
         self._pin_box = _method("keypad", self.pin)
         self._methods_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -96,7 +100,8 @@ class IdleScreen(StyledWidget):
             if widget is not self._pin_box:
                 widget.deleteLater()
         self._method_widgets = [
-            _method(*_CAPTIONS[m]) for m in (Method.TAP, Method.SCAN) if m in methods
+            _method(icon, self._words(caption))
+            for icon, caption in (_CAPTIONS[m] for m in (Method.TAP, Method.SCAN) if m in methods)
         ]
         if Method.PIN in methods:
             self._method_widgets.append(self._pin_box)
@@ -110,14 +115,18 @@ class IdleScreen(StyledWidget):
 
     def set_reader(self, state: str | None) -> None:
         """The card reader's state in words; None when this kiosk has no reader."""
+        self._states["reader"] = state
         self.reader.setVisible(state is not None)
-        self.reader.setText(f"● Reader: {state}" if state else "")
+        words = self._words
+        self.reader.setText(words("● Reader: {state}", state=words(state)) if state else "")
         restyle(self.reader, state="ok" if state == "ready" else "bad")
 
     def set_camera(self, state: str | None) -> None:
         """The camera's state in words; None when this kiosk uses no camera."""
+        self._states["camera"] = state
         self.camera.setVisible(state is not None)
-        self.camera.setText(f"● Camera: {state}" if state else "")
+        words = self._words
+        self.camera.setText(words("● Camera: {state}", state=words(state)) if state else "")
         restyle(self.camera, state="ok" if state == "ready" else "bad")
 
     def set_preview(self, preview: QWidget | None) -> None:
@@ -132,14 +141,29 @@ class IdleScreen(StyledWidget):
         preview.setFixedSize(240, 135)
         self._preview_box.addSpacing(8)
         self._preview_box.addWidget(preview, 0, Qt.AlignmentFlag.AlignCenter)
-        caption = label("Hold your QR pass up to the camera", "caption")
+        caption = label(self._words("Hold your QR pass up to the camera"), "caption")
+        caption.setObjectName("preview-caption")
         self._preview_box.addWidget(caption, 0, Qt.AlignmentFlag.AlignCenter)
 
     def set_backend(self, online: bool | None) -> None:
         """Whether the check-in backend answers; None while unknown."""
-        words = {True: "online", False: "offline", None: "connecting…"}[online]
-        self.backend.setText(f"● Check-in: {words}")
+        self._states["backend"] = online
+        state = self._words({True: "online", False: "offline", None: "connecting…"}[online])
+        self.backend.setText(self._words("● Check-in: {state}", state=state))
         restyle(self.backend, state={True: "ok", False: "bad", None: ""}[online])
+
+    def retranslate(self, words: Words) -> None:
+        """Show every text in `words`' language."""
+        self._words = words
+        self.prompt.setText(words("Check in or out"))
+        self.pin.setText(words("Enter PIN"))
+        self.set_methods(set(self.methods))
+        self.set_reader(self._states["reader"])
+        self.set_camera(self._states["camera"])
+        self.set_backend(self._states["backend"])
+        for caption in self.findChildren(QLabel, "preview-caption"):
+            caption.setText(words("Hold your QR pass up to the camera"))
+        self._tick()
 
     def set_portrait(self, portrait: bool) -> None:
         """Stack the ways to check in on a portrait screen."""
@@ -157,7 +181,7 @@ class IdleScreen(StyledWidget):
     def _tick(self) -> None:
         now = datetime.now(self._tz)
         self.clock.setText(f"{now:%H:%M}")
-        self.date.setText(f"{now:%A %-d %B}")
+        self.date.setText(self._words.date(now))
         self._ticker.start((60 - now.second) * 1000 - now.microsecond // 1000 + 50)
 
 

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout,
 
 from kiosk.ui import theme
 from kiosk.ui.widgets import StyledWidget, button, label
+from kiosk.ui.words import Words
 
 MIN_DIGITS = 4
 MAX_DIGITS = 8
@@ -85,6 +86,8 @@ class PinScreen(StyledWidget):
         self.submit_on_length = submit_on_length
         self._digits: list[str] = []
         self.locked = False
+        self._title = title
+        self._words = Words()
         self.title = label(title, "headline")
         self.dots = PinDots()
         self.message = label("", "caption")
@@ -170,7 +173,9 @@ class PinScreen(StyledWidget):
         if self.locked:
             return
         if len(self._digits) < MIN_DIGITS:
-            self.message.setText(f"A PIN has {MIN_DIGITS} to {MAX_DIGITS} digits")
+            self.message.setText(
+                self._words("A PIN has {low} to {high} digits", low=MIN_DIGITS, high=MAX_DIGITS)
+            )
             return
         pin = "".join(self._digits)
         self.reset()
@@ -191,6 +196,15 @@ class PinScreen(StyledWidget):
             self.reset()
         self._refresh()
         self.ok.setEnabled(not locked and len(self._digits) >= MIN_DIGITS)
+
+    def retranslate(self, words: Words) -> None:
+        """Show the pad's words in `words`' language."""
+        self._words = words
+        self.title.setText(words(self._title))
+        self.ok.setText(words("OK"))
+        self.cancel.setText(words("Cancel"))
+        self.keys["Clear"].setText(words("Clear"))  # type: ignore[attr-defined]
+        self.message.setText("")
 
     def rescale(self, scale: float) -> None:
         """Resize the dots for `scale`."""

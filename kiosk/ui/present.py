@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.domain import Outcome, Reason, Status
+from kiosk.ui.words import Words
 
 _PROBLEMS = frozenset(
     {
@@ -48,53 +49,77 @@ class ResultText:
 
 
 def describe(
-    outcome: Outcome, now: datetime, timezone: str | None = None, first_name_only: bool = True
+    outcome: Outcome,
+    now: datetime,
+    timezone: str | None = None,
+    first_name_only: bool = True,
+    words: Words = Words(),  # noqa: B008 - frozen, never changed
 ) -> ResultText:
     """The result screen's words for `outcome` at `now`, times in `timezone`."""
     name = _name(outcome.member, first_name_only)
     match outcome.status:
         case Status.CHECKED_IN:
-            detail = "You are checked in"
+            detail = words("You are checked in")
             if outcome.session_expire is not None:
-                detail = session_line(outcome.session_expire, now, zone(timezone))
-            return ResultText(Tone.WELCOME, _greet("Welcome", name), detail, "Enjoy your day.")
+                detail = session_line(outcome.session_expire, now, zone(timezone), words)
+            greeting = _greet(words, "Welcome", name)
+            return ResultText(Tone.WELCOME, greeting, detail, words("Enjoy your day."))
         case Status.CHECKED_OUT:
-            return ResultText(Tone.GOODBYE, _greet("Goodbye", name), "You are checked out", "")
+            greeting = _greet(words, "Goodbye", name)
+            return ResultText(Tone.GOODBYE, greeting, words("You are checked out"), "")
         case Status.QUEUED:
             return ResultText(
                 Tone.INFO,
-                _greet("Thank you", name),
-                "Your check-in is saved",
-                "It will be sent as soon as the kiosk is back online.",
+                _greet(words, "Thank you", name),
+                words("Your check-in is saved"),
+                words("It will be sent as soon as the kiosk is back online."),
             )
     reason = outcome.reason or Reason.REFUSED
-    tone = Tone.INFO if reason in _INFO else Tone.PROBLEM if reason in _PROBLEMS else Tone.REFUSED
-    return ResultText(tone, reason.message, reason.hint, "")
+    return ResultText(tone_of(outcome), words(reason.message), words(reason.hint), "")
 
 
-def session_line(expire: datetime, now: datetime, tz: tzinfo) -> str:
+def tone_of(outcome: Outcome) -> Tone:
+    """The kind of result `outcome` is."""
+    match outcome.status:
+        case Status.CHECKED_IN:
+            return Tone.WELCOME
+        case Status.CHECKED_OUT:
+            return Tone.GOODBYE
+        case Status.QUEUED:
+            return Tone.INFO
+    reason = outcome.reason or Reason.REFUSED
+    return Tone.INFO if reason in _INFO else Tone.PROBLEM if reason in _PROBLEMS else Tone.REFUSED
+
+
+def session_line(
+    expire: datetime,
+    now: datetime,
+    tz: tzinfo,
+    words: Words = Words(),  # noqa: B008 - frozen, never changed
+) -> str:
     """``Checked in until 18:00 · 7 h 12 min left``."""
     local, today = expire.astimezone(tz), now.astimezone(tz).date()
     if local.date() == today:
         until = f"{local:%H:%M}"
-    elif local.date() - today < timedelta(days=7):
-        until = f"{local:%a %H:%M}"
     else:
-        until = f"{local:%-d %b %H:%M}"
-    return f"Checked in until {until} · {duration(expire - now)}"
+        until = words.day_and_time(local, local.date() - today < timedelta(days=7))
+    left = duration(expire - now, words)
+    return words("Checked in until {until} · {left}", until=until, left=left)
 
 
-def duration(left: timedelta) -> str:
+def duration(left: timedelta, words: Words = Words()) -> str:  # noqa: B008
     """``7 h 12 min left``; whole minutes, rounded down."""
     minutes = int(left.total_seconds() // 60)
     if minutes < 1:
-        return "less than a minute left"
+        return words("less than a minute left")
     hours, minutes = divmod(minutes, 60)
     if hours >= 48:
-        return f"{hours // 24} days left"
+        return words("{days} days left", days=hours // 24)
     if not hours:
-        return f"{minutes} min left"
-    return f"{hours} h {minutes} min left" if minutes else f"{hours} h left"
+        return words("{minutes} min left", minutes=minutes)
+    if not minutes:
+        return words("{hours} h left", hours=hours)
+    return words("{hours} h {minutes} min left", hours=hours, minutes=minutes)
 
 
 def zone(name: str | None) -> tzinfo:
@@ -114,5 +139,5 @@ def _name(member: str | None, first_only: bool) -> str:
     return member.split(" ")[0] if first_only else member
 
 
-def _greet(word: str, name: str) -> str:
-    return f"{word}, {name}" if name else word
+def _greet(words: Words, word: str, name: str) -> str:
+    return words(word + ", {name}", name=name) if name else words(word)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
-from kiosk.config import Config
+from kiosk.config import Config, Language
 from kiosk.controller import Screen, View
 from kiosk.staff import StaffState, StaffView
 from kiosk.ui import theme
@@ -29,6 +29,7 @@ from kiosk.ui.result import ResultScreen
 from kiosk.ui.staff.auth import StaffPinScreen
 from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.staff.wizard import WizardScreen
+from kiosk.ui.words import Words
 
 TITLE = "Check-in kiosk"
 
@@ -61,7 +62,8 @@ class KioskWindow(QWidget):
         self._config = config
         self._place: Place | None = None
         self._scale = 0.0
-        self.idle = IdleScreen(config.kiosk.name)
+        self.words = Words(config.kiosk.language)
+        self.idle = IdleScreen(config.kiosk.name, self.words)
         self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
         self.ask = AskScreen()
         self.busy = BusyScreen()
@@ -88,6 +90,8 @@ class KioskWindow(QWidget):
         self.idle.pin_requested.connect(self.pin_requested)
         self.view = View(Screen.IDLE)
         self._unpainted: View | None = self.view
+        if self.words.language is not Language.EN:
+            self._retranslate()
         self.resize(1280, 800)
 
     def apply(self, config: Config) -> None:
@@ -95,6 +99,9 @@ class KioskWindow(QWidget):
         self._config = config
         self.pin.configure(config.pin.length, config.pin.submit_on_length)
         self.idle.kiosk_name.setText(config.kiosk.name)
+        if config.kiosk.language is not self.words.language:
+            self.words = Words(config.kiosk.language)
+            self._retranslate()
         if config.kiosk.hide_cursor:
             self.setCursor(Qt.CursorShape.BlankCursor)
         else:
@@ -105,9 +112,8 @@ class KioskWindow(QWidget):
         previous, self.view = self.view.screen, view
         if view.screen is Screen.RESULT and view.outcome is not None:
             timezone = self._place.timezone if self._place else None
-            text = describe(
-                view.outcome, self._clock(), timezone, self._config.kiosk.first_name_only
-            )
+            first_name_only = self._config.kiosk.first_name_only
+            text = describe(view.outcome, self._clock(), timezone, first_name_only, self.words)
             self.result.show_result(text, view.seconds)
         elif previous is Screen.RESULT:
             self.result.clear()
@@ -118,6 +124,13 @@ class KioskWindow(QWidget):
         if self.staff_view.state is StaffState.CLOSED:
             self._stack.setCurrentWidget(self.screens[view.screen])
         self.screens[view.screen].update()
+
+    def _retranslate(self) -> None:
+        """The members' screens in the configured language (staff mode stays in English)."""
+        self.idle.retranslate(self.words)
+        self.pin.retranslate(self.words)
+        self.ask.retranslate(self.words)
+        self.busy.retranslate(self.words)
 
     @property
     def staff(self) -> StaffScreen:

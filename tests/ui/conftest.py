@@ -18,6 +18,7 @@ from kiosk.config import Config, Mode, TimeoutSettings
 from kiosk.eventlog import EventLog
 from kiosk.inputs.fakepcsc import FakePcsc
 from kiosk.inputs.pcsc import PcscSupervisor
+from kiosk.ui.sounds import FakePlayer
 from kiosk.vault import MemoryVault
 
 READER = "ACS ACR122U PICC Interface 00 00"
@@ -58,6 +59,12 @@ def vault() -> MemoryVault:
 
 
 @pytest.fixture
+def player() -> FakePlayer:
+    """The kiosk's sounds, heard by the test."""
+    return FakePlayer()
+
+
+@pytest.fixture
 def build(
     qtbot: QtBot,
     aloop: asyncio.AbstractEventLoop,
@@ -66,6 +73,7 @@ def build(
     pcsc: FakePcsc,
     config_path: Path,
     vault: MemoryVault,
+    player: FakePlayer,
 ) -> Iterator[Build]:
     """A started kiosk over the fake backend, with a card reader on the fake PC/SC service."""
     built: list[KioskApp] = []
@@ -82,6 +90,7 @@ def build(
             source=source,
             config_path=config_path,
             vault=lambda: vault,
+            player=player,
         )
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)

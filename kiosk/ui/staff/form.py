@@ -34,6 +34,8 @@ ONLY_FOR = {
 }
 TITLES = {
     "kiosk.name": "This kiosk's name",
+    "kiosk.language": "Language",
+    "kiosk.sounds": "Sounds",
     "pin.length": "PIN length",
     "pin.submit_on_length": "Check as soon as the PIN is complete",
     "timeouts.result": "Result shown for (s)",

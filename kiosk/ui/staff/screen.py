@@ -31,8 +31,9 @@ from kiosk.ui.widgets import button, label, restyle
 from kiosk.vault import Secret
 
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Check-in", ("kiosk.mode", "pin.length", "pin.submit_on_length", "kiosk.first_name_only",
-                  "timeouts.result", "timeouts.pin", "timeouts.debounce", "timeouts.busy_delay")),
+    ("Check-in", ("kiosk.mode", "kiosk.language", "kiosk.sounds", "pin.length",
+                  "pin.submit_on_length", "kiosk.first_name_only", "timeouts.result",
+                  "timeouts.pin", "timeouts.debounce", "timeouts.busy_delay")),
     ("Location", ("kiosk.name", "kiosk.hide_cursor")),
     ("Backend", ("backend.kind", "backend.url", Secret.ADMIN_TOKEN.value, "backend.subdomain",
                  "backend.username", Secret.PASSWORD.value, "backend.client_id",

@@ -1,0 +1,328 @@
+"""The members' screens in the kiosk's language (`kiosk.language`); English is the source.
+
+    words = Words(Language.DE)
+    words("Welcome, {name}", name="Ada")      # 'Willkommen, Ada'
+    words.date(now)                           # 'Montag, 2. März'
+
+Every text a member reads goes through a `Words`; each catalogue translates every source text
+(tests/unit/test_words.py keeps them complete). A text missing from a catalogue shows in English.
+Staff mode stays in English.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from kiosk.config import Language
+
+_DE = {
+    # idle
+    "Check in or out": "Ein- oder auschecken",
+    "Enter PIN": "PIN eingeben",
+    "Tap your card or phone": "Karte oder Handy auflegen",
+    "Scan your pass": "Pass scannen",
+    "Hold your QR pass up to the camera": "QR-Pass vor die Kamera halten",
+    "● Reader: {state}": "● Leser: {state}",
+    "● Camera: {state}": "● Kamera: {state}",
+    "● Check-in: {state}": "● Check-in: {state}",
+    "online": "online",
+    "offline": "offline",
+    "connecting…": "verbinde…",
+    "ready": "bereit",
+    "no reader connected": "kein Leser angeschlossen",
+    "card service not running": "Kartendienst läuft nicht",
+    "not available": "nicht verfügbar",
+    "no camera found": "keine Kamera gefunden",
+    "not working": "gestört",
+    # PIN pad, ask, busy
+    "Enter your PIN": "Bitte PIN eingeben",
+    "OK": "OK",
+    "Cancel": "Abbrechen",
+    "Clear": "Löschen",
+    "A PIN has {low} to {high} digits": "Eine PIN hat {low} bis {high} Ziffern",
+    "Arriving or leaving?": "Kommen oder gehen?",
+    "Check in": "Einchecken",
+    "Check out": "Auschecken",
+    "Checking…": "Einen Moment…",
+    # results
+    "Welcome": "Willkommen",
+    "Welcome, {name}": "Willkommen, {name}",
+    "Goodbye": "Auf Wiedersehen",
+    "Goodbye, {name}": "Auf Wiedersehen, {name}",
+    "Thank you": "Danke",
+    "Thank you, {name}": "Danke, {name}",
+    "You are checked in": "Sie sind eingecheckt",
+    "Enjoy your day.": "Einen schönen Tag!",
+    "You are checked out": "Sie sind ausgecheckt",
+    "Your check-in is saved": "Ihr Check-in ist gespeichert",
+    "It will be sent as soon as the kiosk is back online.": (
+        "Er wird gesendet, sobald das Terminal wieder online ist."
+    ),
+    "Checked in until {until} · {left}": "Eingecheckt bis {until} · {left}",
+    "less than a minute left": "noch weniger als eine Minute",
+    "{minutes} min left": "noch {minutes} Min.",
+    "{hours} h left": "noch {hours} Std.",
+    "{hours} h {minutes} min left": "noch {hours} Std. {minutes} Min.",
+    "{days} days left": "noch {days} Tage",
+    # reasons
+    "Not recognised": "Nicht erkannt",
+    "No valid pass": "Kein gültiger Pass",
+    "Your plan is not active": "Ihr Tarif ist nicht aktiv",
+    "Your account is disabled": "Ihr Konto ist gesperrt",
+    "Your plan does not include this location": "Ihr Tarif gilt nicht für diesen Standort",
+    "Your plan does not allow access at this time": (
+        "Ihr Tarif erlaubt zu dieser Zeit keinen Zutritt"
+    ),
+    "You have used today's time on your plan": "Ihre Zeit für heute ist aufgebraucht",
+    "You are not checked in": "Sie sind nicht eingecheckt",
+    "This pass is not valid": "Dieser Pass ist nicht gültig",
+    "Too many attempts": "Zu viele Versuche",
+    "This kiosk cannot check you in that way": "So kann dieses Terminal Sie nicht einchecken",
+    "Check-in is unavailable right now": "Check-in ist gerade nicht möglich",
+    "Something went wrong": "Etwas ist schiefgegangen",
+    "Check-in was refused": "Check-in abgelehnt",
+    "Open the member app and tap again": "Mitglieder-App öffnen und erneut auflegen",
+    "Could not read your card or phone": "Karte oder Handy nicht lesbar",
+    "This code is not a check-in pass": "Dieser Code ist kein Check-in-Pass",
+    "Could not read this code": "Code nicht lesbar",
+    "Please see reception.": "Bitte wenden Sie sich an den Empfang.",
+    "Nothing to do: you can go.": "Nichts zu tun: Sie können gehen.",
+    "It may have expired or been used.": "Er ist vielleicht abgelaufen oder schon benutzt.",
+    "Please wait a moment and try again.": "Bitte kurz warten und erneut versuchen.",
+    "Please try again.": "Bitte erneut versuchen.",
+    "Unlock your phone, open the app, then hold it on the reader.": (
+        "Handy entsperren, App öffnen und ans Lesegerät halten."
+    ),
+    "Please tap again and hold it still.": "Bitte erneut auflegen und ruhig halten.",
+    "Please show the QR pass you were sent, or see reception.": (
+        "Bitte den zugesandten QR-Pass zeigen oder zum Empfang gehen."
+    ),
+}
+_FR = {
+    "Check in or out": "Arrivée ou départ",
+    "Enter PIN": "Saisir le code",
+    "Tap your card or phone": "Présentez votre carte ou téléphone",
+    "Scan your pass": "Scannez votre pass",
+    "Hold your QR pass up to the camera": "Présentez votre pass QR à la caméra",
+    "● Reader: {state}": "● Lecteur : {state}",
+    "● Camera: {state}": "● Caméra : {state}",
+    "● Check-in: {state}": "● Enregistrement : {state}",
+    "online": "en ligne",
+    "offline": "hors ligne",
+    "connecting…": "connexion…",
+    "ready": "prêt",
+    "no reader connected": "aucun lecteur branché",
+    "card service not running": "service de cartes arrêté",
+    "not available": "indisponible",
+    "no camera found": "aucune caméra trouvée",
+    "not working": "en panne",
+    "Enter your PIN": "Saisissez votre code",
+    "OK": "OK",
+    "Cancel": "Annuler",
+    "Clear": "Effacer",
+    "A PIN has {low} to {high} digits": "Un code a de {low} à {high} chiffres",
+    "Arriving or leaving?": "Vous arrivez ou vous partez ?",
+    "Check in": "Arrivée",
+    "Check out": "Départ",
+    "Checking…": "Vérification…",
+    "Welcome": "Bienvenue",
+    "Welcome, {name}": "Bienvenue, {name}",
+    "Goodbye": "Au revoir",
+    "Goodbye, {name}": "Au revoir, {name}",
+    "Thank you": "Merci",
+    "Thank you, {name}": "Merci, {name}",
+    "You are checked in": "Votre arrivée est enregistrée",
+    "Enjoy your day.": "Bonne journée !",
+    "You are checked out": "Votre départ est enregistré",
+    "Your check-in is saved": "Votre arrivée est mémorisée",
+    "It will be sent as soon as the kiosk is back online.": (
+        "Elle sera transmise dès que la borne sera de nouveau en ligne."
+    ),
+    "Checked in until {until} · {left}": "Présent jusqu'à {until} · {left}",
+    "less than a minute left": "moins d'une minute restante",
+    "{minutes} min left": "{minutes} min restantes",
+    "{hours} h left": "{hours} h restantes",
+    "{hours} h {minutes} min left": "{hours} h {minutes} min restantes",
+    "{days} days left": "{days} jours restants",
+    "Not recognised": "Non reconnu",
+    "No valid pass": "Aucun pass valide",
+    "Your plan is not active": "Votre abonnement n'est pas actif",
+    "Your account is disabled": "Votre compte est désactivé",
+    "Your plan does not include this location": "Votre abonnement n'inclut pas ce site",
+    "Your plan does not allow access at this time": (
+        "Votre abonnement ne permet pas l'accès à cette heure"
+    ),
+    "You have used today's time on your plan": "Vous avez utilisé votre temps du jour",
+    "You are not checked in": "Vous n'êtes pas enregistré",
+    "This pass is not valid": "Ce pass n'est pas valide",
+    "Too many attempts": "Trop de tentatives",
+    "This kiosk cannot check you in that way": "Cette borne ne peut pas vous enregistrer ainsi",
+    "Check-in is unavailable right now": "L'enregistrement est indisponible pour le moment",
+    "Something went wrong": "Une erreur est survenue",
+    "Check-in was refused": "Enregistrement refusé",
+    "Open the member app and tap again": "Ouvrez l'application membre et présentez à nouveau",
+    "Could not read your card or phone": "Carte ou téléphone illisible",
+    "This code is not a check-in pass": "Ce code n'est pas un pass d'accès",
+    "Could not read this code": "Code illisible",
+    "Please see reception.": "Veuillez vous adresser à l'accueil.",
+    "Nothing to do: you can go.": "Rien à faire : vous pouvez partir.",
+    "It may have expired or been used.": "Il a peut-être expiré ou déjà servi.",
+    "Please wait a moment and try again.": "Patientez un instant puis réessayez.",
+    "Please try again.": "Veuillez réessayer.",
+    "Unlock your phone, open the app, then hold it on the reader.": (
+        "Déverrouillez votre téléphone, ouvrez l'application, puis posez-le sur le lecteur."
+    ),
+    "Please tap again and hold it still.": "Présentez-la à nouveau sans bouger.",
+    "Please show the QR pass you were sent, or see reception.": (
+        "Montrez le pass QR reçu, ou adressez-vous à l'accueil."
+    ),
+}
+_ES = {
+    "Check in or out": "Entrada o salida",
+    "Enter PIN": "Introducir PIN",
+    "Tap your card or phone": "Acerque su tarjeta o móvil",
+    "Scan your pass": "Escanee su pase",
+    "Hold your QR pass up to the camera": "Muestre su pase QR a la cámara",
+    "● Reader: {state}": "● Lector: {state}",
+    "● Camera: {state}": "● Cámara: {state}",
+    "● Check-in: {state}": "● Registro: {state}",
+    "online": "en línea",
+    "offline": "sin conexión",
+    "connecting…": "conectando…",
+    "ready": "listo",
+    "no reader connected": "ningún lector conectado",
+    "card service not running": "el servicio de tarjetas no funciona",
+    "not available": "no disponible",
+    "no camera found": "no se encuentra la cámara",
+    "not working": "no funciona",
+    "Enter your PIN": "Introduzca su PIN",
+    "OK": "Aceptar",
+    "Cancel": "Cancelar",
+    "Clear": "Borrar",
+    "A PIN has {low} to {high} digits": "Un PIN tiene de {low} a {high} cifras",
+    "Arriving or leaving?": "¿Llega o se va?",
+    "Check in": "Entrada",
+    "Check out": "Salida",
+    "Checking…": "Comprobando…",
+    "Welcome": "Bienvenido",
+    "Welcome, {name}": "Bienvenido, {name}",
+    "Goodbye": "Hasta luego",
+    "Goodbye, {name}": "Hasta luego, {name}",
+    "Thank you": "Gracias",
+    "Thank you, {name}": "Gracias, {name}",
+    "You are checked in": "Entrada registrada",
+    "Enjoy your day.": "¡Que tenga un buen día!",
+    "You are checked out": "Salida registrada",
+    "Your check-in is saved": "Su entrada está guardada",
+    "It will be sent as soon as the kiosk is back online.": (
+        "Se enviará en cuanto el terminal vuelva a estar en línea."
+    ),
+    "Checked in until {until} · {left}": "Registrado hasta las {until} · {left}",
+    "less than a minute left": "queda menos de un minuto",
+    "{minutes} min left": "quedan {minutes} min",
+    "{hours} h left": "quedan {hours} h",
+    "{hours} h {minutes} min left": "quedan {hours} h {minutes} min",
+    "{days} days left": "quedan {days} días",
+    "Not recognised": "No reconocido",
+    "No valid pass": "Ningún pase válido",
+    "Your plan is not active": "Su plan no está activo",
+    "Your account is disabled": "Su cuenta está desactivada",
+    "Your plan does not include this location": "Su plan no incluye este centro",
+    "Your plan does not allow access at this time": "Su plan no permite el acceso a esta hora",
+    "You have used today's time on your plan": "Ha agotado el tiempo de hoy de su plan",
+    "You are not checked in": "No tiene la entrada registrada",
+    "This pass is not valid": "Este pase no es válido",
+    "Too many attempts": "Demasiados intentos",
+    "This kiosk cannot check you in that way": "Este terminal no puede registrarle así",
+    "Check-in is unavailable right now": "El registro no está disponible ahora",
+    "Something went wrong": "Algo ha fallado",
+    "Check-in was refused": "Registro rechazado",
+    "Open the member app and tap again": "Abra la app de socios y acerque de nuevo",
+    "Could not read your card or phone": "No se pudo leer su tarjeta o móvil",
+    "This code is not a check-in pass": "Este código no es un pase de entrada",
+    "Could not read this code": "No se pudo leer este código",
+    "Please see reception.": "Por favor, diríjase a recepción.",
+    "Nothing to do: you can go.": "No hace falta nada: puede irse.",
+    "It may have expired or been used.": "Puede que haya caducado o ya se haya usado.",
+    "Please wait a moment and try again.": "Espere un momento e inténtelo de nuevo.",
+    "Please try again.": "Inténtelo de nuevo.",
+    "Unlock your phone, open the app, then hold it on the reader.": (
+        "Desbloquee el móvil, abra la app y acérquelo al lector."
+    ),
+    "Please tap again and hold it still.": "Acérquela de nuevo sin moverla.",
+    "Please show the QR pass you were sent, or see reception.": (
+        "Muestre el pase QR que recibió o diríjase a recepción."
+    ),
+}
+CATALOGUES: dict[Language, dict[str, str]] = {
+    Language.EN: {},
+    Language.DE: _DE,
+    Language.FR: _FR,
+    Language.ES: _ES,
+}
+
+# weekdays from Monday, months from January: long, then short
+_CALENDAR: dict[Language, tuple[str, str, str, str]] = {
+    Language.EN: (
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+        "Mon Tue Wed Thu Fri Sat Sun",
+        "January February March April May June July August September October November December",
+        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    ),
+    Language.DE: (
+        "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+        "Mo Di Mi Do Fr Sa So",
+        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+        "Jan Feb Mär Apr Mai Jun Jul Aug Sep Okt Nov Dez",
+    ),
+    Language.FR: (
+        "lundi mardi mercredi jeudi vendredi samedi dimanche",
+        "lun mar mer jeu ven sam dim",
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "janv févr mars avr mai juin juil août sept oct nov déc",
+    ),
+    Language.ES: (
+        "lunes martes miércoles jueves viernes sábado domingo",
+        "lun mar mié jue vie sáb dom",
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "ene feb mar abr may jun jul ago sep oct nov dic",
+    ),
+}
+# the idle screen's date, and a day within a week or further away (with a time)
+_DATES: dict[Language, tuple[str, str, str]] = {
+    Language.EN: ("{weekday} {day} {month}", "{weekday} {time}", "{day} {month} {time}"),
+    Language.DE: ("{weekday}, {day}. {month}", "{weekday} {time}", "{day}. {month} {time}"),
+    Language.FR: ("{weekday} {day} {month}", "{weekday} {time}", "{day} {month} {time}"),
+    Language.ES: ("{weekday}, {day} de {month}", "{weekday} {time}", "{day} {month} {time}"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Words:
+    """Texts and dates in one language."""
+
+    language: Language = Language.EN
+
+    def __call__(self, text: str, **values: object) -> str:
+        """`text` in this language, its ``{placeholders}`` filled from `values`."""
+        translated = CATALOGUES[self.language].get(text, text)
+        return translated.format(**values) if values else translated
+
+    def date(self, moment: datetime) -> str:
+        """``Monday 2 March``."""
+        return _DATES[self.language][0].format(**self._parts(moment, short=False))
+
+    def day_and_time(self, moment: datetime, within_week: bool) -> str:
+        """``Tue 18:00`` within a week, else ``5 Mar 18:00``."""
+        pattern = _DATES[self.language][1 if within_week else 2]
+        return pattern.format(**self._parts(moment, short=True))
+
+    def _parts(self, moment: datetime, short: bool) -> dict[str, object]:
+        weekdays, short_weekdays, months, short_months = _CALENDAR[self.language]
+        return {
+            "weekday": (short_weekdays if short else weekdays).split()[moment.weekday()],
+            "month": (short_months if short else months).split()[moment.month - 1],
+            "day": moment.day,
+            "time": f"{moment:%H:%M}",
+        }
