@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
-from kiosk.config import Config
+from kiosk.config import Config, Language
 from kiosk.configfile import with_value
 from kiosk.controller import Attempt, Screen, View
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
@@ -66,6 +66,15 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     ]
     for reason in Reason:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
+    for language in (Language.DE, Language.FR, Language.ES):
+        config = with_value(Config(), "kiosk.language", language.value)
+        everything = {"methods": {Method.TAP, Method.SCAN, Method.PIN}, "config": config}
+        out.append((f"idle-{language}", View(Screen.IDLE), everything))
+        welcome = _result(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire))
+        out.append((f"result-welcome-{language}", welcome, {"config": config}))
+        refused = _result(Outcome(Status.REJECTED, reason=Reason.ACCESS_RESTRICTED))
+        out.append((f"result-access_restricted-{language}", refused, {"config": config}))
+        out.append((f"pin-{language}", View(Screen.PIN), {"config": config, "digits": "12"}))
     for name, staff in _staff_states().items():
         out.append((f"staff-{name}", View(Screen.IDLE), {"staff": staff}))
     return out
@@ -216,7 +225,9 @@ def render(out: Path) -> list[Path]:
         for name, view, extra in states():
             if (width, height) == (1920, 1080) and name not in MAIN:
                 continue
-            window = KioskWindow(Config(), clock=lambda: NOW)
+            config = extra.get("config", Config())
+            assert isinstance(config, Config)
+            window = KioskWindow(config, clock=lambda: NOW)
             window.set_place(Place(1, "Demo Space", "Europe/Paris"))
             window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
             tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
@@ -226,7 +237,7 @@ def render(out: Path) -> list[Path]:
             if extra.get("preview"):
                 window.idle.set_preview(_preview())
             window.idle.clock.setText("10:48")
-            window.idle.date.setText("Monday 2 March")
+            window.idle.date.setText(window.words.date(NOW))
             window.resize(width, height)
             window.show()
             window.show_view(view)
