@@ -175,6 +175,16 @@ class KioskApp:
         self.reader.replace(pcsc_source(config), config.reader)
         self.reader.start()
 
+    def watch_scanner(self, watch: bool) -> None:
+        """Watch keys for a scanner's bursts, or not while staff mode shows: staff type fast
+        into its text fields, and a scan would be ignored there anyway."""
+        if self.wedge is None:
+            return
+        if watch and self.config.wedge.enabled:
+            self.wedge.install()
+        else:
+            self.wedge.remove()
+
     def _apply_wedge(self, config: Config) -> None:
         if self.wedge is None and config.wedge.enabled:
             self.wedge = WedgeFilter(config.wedge, parent=self.window)
@@ -183,10 +193,7 @@ class KioskApp:
         if self.wedge is None:
             return
         self.wedge.apply(config.wedge)
-        if config.wedge.enabled:
-            self.wedge.install()
-        else:
-            self.wedge.remove()
+        self.watch_scanner(self.staff is None or not self.staff.is_open)
 
     async def _restart_camera(self, config: Config) -> None:
         old, self.camera = self.camera, None

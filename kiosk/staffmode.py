@@ -27,7 +27,7 @@ from kiosk.ui.staff.form import SecretEdit
 from kiosk.ui.staff.screen import Health, StaffScreen, TapInfo
 from kiosk.ui.staff.wizard import WizardScreen
 from kiosk.vault import Secret, VaultError
-from kiosk.wizard import Choice, SetupWizard, is_timezone
+from kiosk.wizard import Choice, SetupWizard, WizardView, is_timezone
 
 if TYPE_CHECKING:
     from kiosk.app import KioskApp
@@ -56,7 +56,18 @@ class StaffMode:
         window.staff_pin.touched.connect(staff.touched)
         window.staff_built.connect(self._wire)
         window.wizard_built.connect(self._wire_wizard)
-        self.wizard.view_changed.connect(lambda view: window.wizard.show_view(view))
+        self.wizard.view_changed.connect(self._wizard_changed)
+        self._wizard_shown: tuple[str, bool] | None = None
+
+    def _wizard_changed(self, view: WizardView) -> None:
+        """Show the wizard's step, and log each step and when its locations arrive."""
+        self.kiosk.window.wizard.show_view(view)
+        shown = (view.step.value, view.loading)
+        if shown != self._wizard_shown:
+            self._wizard_shown = shown
+            self.kiosk.events.write(
+                "wizard", step=view.step.value, loading=view.loading, places=len(view.places)
+            )
 
     def _wire_wizard(self, screen: WizardScreen) -> None:
         """Connect the setup wizard's screen, once it is built."""
@@ -93,6 +104,7 @@ class StaffMode:
         self.kiosk.window.show_staff(view)
         if view.state is not was:
             self.kiosk.events.write("staff", state=view.state.value)
+            self.kiosk.watch_scanner(view.state is StaffState.CLOSED)
         if view.state is StaffState.WIZARD and was is not StaffState.WIZARD:
             choice, self._switch_to = self._switch_to, None
             self.wizard.start(choice)

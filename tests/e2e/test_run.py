@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from kiosk.server.runner import ServerThread
+from kiosk.server.store import Store
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import admin_client, demo_db, demo_server
 from tests.helpers.xvfb import read_events, wait_event, wait_for, xdotool, xvfb
@@ -229,3 +230,73 @@ def test_staff_mode_opens_with_a_corner_hold_and_the_staff_pin(
     assert code == 0, err
     assert (auth["state"], states) == ("auth", ["open"])
     assert STAFF_PIN not in log.read_text() + err
+
+
+def click_at(display: str, x: int, y: int) -> None:
+    """A tap at (x, y) on the 1280×800 screen."""
+    xdotool(display, "mousemove", "--sync", str(x), str(y), "click", "1")
+
+
+def wizard_at(log: Path, step: str, after: int = 0) -> dict[str, Any]:
+    """The wizard's event once `step` shows with its locations loaded."""
+
+    def find() -> dict[str, Any] | None:
+        found = [
+            e
+            for e in read_events(log)[after:]
+            if e["event"] == "wizard" and e["step"] == step and not e["loading"]
+        ]
+        return found[-1] if found else None
+
+    return wait_for(find, 20, f"the wizard did not reach {step}")
+
+
+def test_a_first_start_is_set_up_on_the_touchscreen(tmp_path: Path, display: str) -> None:
+    config = tmp_path / "config" / "kiosk.toml"  # no file: a first start
+    log = tmp_path / "events.jsonl"
+    proc = start_kiosk(
+        tmp_path, display, "--config", str(config), "--event-log", str(log), staff_pin=False
+    )
+    next_button, add_location = (950, 735), (435, 228)  # as on docs/screenshots (1280×800)
+    try:
+        wait_for(
+            lambda: [e for e in read_events(log) if e.get("state") == "setup"] or None,
+            20,
+            "no staff PIN was asked for",
+        )
+        focus_kiosk(display)
+        for _ in range(2):
+            xdotool(display, "type", "--delay", "60", "2580")
+            xdotool(display, "key", "Return")
+        wizard_at(log, "backend")
+        click_at(display, *next_button)  # the kiosk's own server, preselected
+        empty = wizard_at(log, "location")
+        assert empty["places"] == 0
+        click_at(display, *add_location)
+        xdotool(display, "type", "--delay", "30", "Main Street")
+        xdotool(display, "key", "Return")
+        wait_for(
+            lambda: "location = 1" in (config.read_text() if config.exists() else "") or None,
+            20,
+            "the new location was not chosen",
+        )
+        click_at(display, *next_button)
+        wizard_at(log, "ready")
+        click_at(display, *next_button)  # Start the kiosk
+        wait_for(
+            lambda: [e for e in read_events(log) if e.get("state") == "closed"] or None,
+            20,
+            "the wizard did not end at the idle screen",
+        )
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    states = [e["state"] for e in read_events(log) if e["event"] == "staff"]
+    assert states == ["setup", "wizard", "closed"]
+    db = tmp_path / "home" / ".local/share" / "kiosk" / "checkin.db"
+    store = Store(db)
+    try:
+        assert [(loc.id, loc.name) for loc in store.locations()] == [(1, "Main Street")]
+    finally:
+        store.close()
+    assert "2580" not in log.read_text() + err + config.read_text()

@@ -82,6 +82,9 @@ def test_a_location_needs_a_name_and_only_the_own_server_makes_one(
     wizard.create("  Main Street ")
     qtbot.waitUntil(lambda: wizard.staff.config.kiosk.location == 1)
     assert sites.made == [("Main Street", wizard.view.timezone)]
+    qtbot.waitUntil(lambda: len(sites.lists) == 2)  # the list again, with the new location
+    sites.lists[1].set_result([Place(1, "Main Street")])
+    qtbot.waitUntil(lambda: wizard.view.places == (Place(1, "Main Street"),))
     sites.can_create = False
     wizard.create("Annex")
     assert sites.made == [("Main Street", wizard.view.timezone)]
