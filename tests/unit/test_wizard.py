@@ -110,7 +110,8 @@ def test_with_no_location_picked_next_pins_the_first_one(
 def test_kadence_is_unavailable_and_nexudus_needs_its_subdomain(
     qtbot: QtBot, tmp_path: Path, aloop: asyncio.AbstractEventLoop
 ) -> None:
-    wizard = opened(tmp_path, FakeSites(), aloop)
+    sites = FakeSites()
+    wizard = opened(tmp_path, sites, aloop)
     assert set(wizard.view.unavailable) == {Choice.KADENCE}
     with pytest.raises(ConfigError, match=r"nexudus' needs backend\.subdomain"):
         check_backend(with_value(Config(), "backend.kind", "nexudus"), None)
@@ -124,6 +125,9 @@ def test_kadence_is_unavailable_and_nexudus_needs_its_subdomain(
     wizard.next()
     assert wizard.view.step is Step.LOCATION
     assert wizard.staff.config.backend.kind is BackendKind.NEXUDUS
+    qtbot.waitUntil(lambda: len(sites.lists) == 1)
+    sites.lists[0].set_result([])
+    qtbot.waitUntil(lambda: not wizard.view.loading)
 
 
 def test_the_wizard_does_nothing_unless_it_shows(
