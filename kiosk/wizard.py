@@ -147,6 +147,7 @@ class SetupWizard(QObject):
             unavailable=unavailable,
             timezone=local_timezone(),
             first=self.staff.first_start,
+            secrets=self._held(),
         )
         if choice is not None and choice not in unavailable:
             step = Step.BACKEND if choice is Choice.EMBEDDED else Step.SIGN_IN
@@ -174,7 +175,7 @@ class SetupWizard(QObject):
     def secret(self, name: Secret, value: str) -> None:
         """A sign-in secret, kept in the vault."""
         if self.active and self.staff.set_secret(name, value):
-            self._publish(self.view)
+            self._publish(dataclasses.replace(self.view, secrets=self._held()))
 
     def set_timezone(self, name: str) -> None:
         """The time zone for a location made here."""
@@ -288,13 +289,17 @@ class SetupWizard(QObject):
             )
         )
 
-    def _publish(self, view: WizardView) -> None:
+    def _held(self) -> frozenset[Secret]:
+        """The secrets set (read when the wizard starts and when one changes: a keyring is
+        slow, and every touch publishes a view)."""
         try:
-            held = frozenset(s for s in Secret if self.staff.vault.get(s))
+            return frozenset(s for s in Secret if self.staff.vault.get(s))
         except VaultError as exc:
             self.staff.say(str(exc), error=True)
-            held = frozenset()
-        self.view = dataclasses.replace(view, config=self.staff.config, secrets=held)
+            return frozenset()
+
+    def _publish(self, view: WizardView) -> None:
+        self.view = dataclasses.replace(view, config=self.staff.config)
         self.view_changed.emit(self.view)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:

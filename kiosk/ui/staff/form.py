@@ -6,14 +6,23 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
 
+from kiosk.backends.base import Place
 from kiosk.config import BackendKind, Config, ConfigError
 from kiosk.configfile import parse_text, setting, value_of
 from kiosk.ui.keyboard import TextEntry
 from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
-from kiosk.ui.widgets import StyledWidget, label, restyle
+from kiosk.ui.widgets import StyledWidget, button, label, restyle
 from kiosk.vault import Secret
 
 SECRETS = {s.value for s in Secret}
@@ -68,6 +77,67 @@ def title_of(key: str) -> str:
     for word, better in (("uid", "UID"), ("aid", "AID"), ("pin", "PIN"), ("url", "URL")):
         name = " ".join(better if w == word else w for w in name.split())
     return name[0].upper() + name[1:]
+
+
+def left(widget: QLabel) -> QLabel:
+    """`widget` as plain text, aligned top left (staff screens read like forms)."""
+    widget.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widget
+
+
+def scrolled(widgets: list[QWidget], spacing: int, name: str = "") -> QScrollArea:
+    """`widgets` in a column that scrolls vertically, by finger too."""
+    content = QWidget()
+    column = QVBoxLayout(content)
+    column.setSpacing(spacing)
+    for widget in widgets:
+        column.addWidget(widget)
+    column.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(content)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+    return scroll
+
+
+class PlaceList(QWidget):
+    """The backend's locations as buttons, the one in use marked.
+
+    Signals:
+        picked(int): check members in to this location.
+    """
+
+    picked = Signal(int)
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self._prefix = prefix
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[int, QPushButton] = {}
+
+    def show_places(self, places: list[Place] | tuple[Place, ...], current: int) -> None:
+        """A button per location; `current` is marked."""
+        while self._box.count():
+            item = self._box.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.buttons = {}
+        for place in places:
+            widget = button(f"{place.name}  ·  #{place.id}", "field", f"{self._prefix}{place.id}")
+            widget.clicked.connect(lambda _=False, i=place.id: self.picked.emit(i))
+            self._box.addWidget(widget)
+            self.buttons[place.id] = widget
+        self.mark(current)
+
+    def mark(self, current: int) -> None:
+        """Mark the location in use."""
+        for ident, widget in self.buttons.items():
+            restyle(widget, selected="yes" if ident == current else "no")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -11,22 +11,15 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QScrollArea,
-    QScroller,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.config import Config
 from kiosk.inputs.cardid import UidFormat
 from kiosk.staff import Leave
 from kiosk.ui.staff.fields import Edit
-from kiosk.ui.staff.form import Form
+from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
 from kiosk.ui.widgets import button, label, restyle
 from kiosk.vault import Secret
 
@@ -75,12 +68,6 @@ class Health:
 Panel = tuple[list[QWidget], list[QWidget]]  # widgets above and below a page's settings
 
 
-def _left(widget: QLabel) -> QLabel:
-    widget.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    widget.setTextFormat(Qt.TextFormat.PlainText)
-    return widget
-
-
 class StaffScreen(Form):
     """Settings pages, the kiosk's state, and the ways out.
 
@@ -106,7 +93,6 @@ class StaffScreen(Form):
         self.nav: dict[str, QWidget] = {}
         self.pages: dict[str, QWidget] = {}
         self._card = ""
-        self._location = 0
         nav = QVBoxLayout()
         nav.setSpacing(6)
         for title, keys in PAGES:
@@ -147,9 +133,6 @@ class StaffScreen(Form):
     # pages
 
     def _page(self, title: str, keys: tuple[str, ...]) -> QWidget:
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setSpacing(4)
         panels = {
             "Location": self._places_panel,
             "Reader": self._tap_panel,
@@ -158,62 +141,48 @@ class StaffScreen(Form):
             "Health": self._health_panel,
         }
         before, after = panels[title]() if title in panels else ([], [])
-        for widget in before:
-            column.addWidget(widget)
-        for key in keys:
-            column.addWidget(self.row(key))
-        for widget in after:
-            column.addWidget(widget)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setObjectName(f"page-{title}")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        return scroll
+        rows: list[QWidget] = [self.row(key) for key in keys]
+        return scrolled([*before, *rows, *after], 4, f"page-{title}")
 
     def _places_panel(self) -> Panel:
-        self.places_note = _left(label("", "small", wrap=True))
-        self.places_list = QWidget()
-        self.places_box = QVBoxLayout(self.places_list)
-        self.places_box.setContentsMargins(0, 0, 0, 0)
-        self.place_buttons: dict[int, QWidget] = {}
+        self.places_note = left(label("", "small", wrap=True))
+        self.places = PlaceList("place-")
+        self.places.picked.connect(lambda ident: self.edit.emit(Edit("kiosk.location", ident)))
         reload_ = button("Reload the list", "field", "reload-places")
         reload_.clicked.connect(self.refresh)
-        heading = _left(label("Check members in to", "field-name"))
-        return [heading, self.places_note, self.places_list, reload_], []
+        heading = left(label("Check members in to", "field-name"))
+        return [heading, self.places_note, self.places, reload_], []
 
     def _tap_panel(self) -> Panel:
         text = "Tap a card on the reader to see its number in every format."
-        self.tap_result = _left(label(text, "small", wrap=True))
+        self.tap_result = left(label(text, "small", wrap=True))
         self.tap_result.setObjectName("tap-result")
-        return [], [_left(label("Test: tap a card", "field-name")), self.tap_result]
+        return [], [left(label("Test: tap a card", "field-name")), self.tap_result]
 
     def _staff_panel(self) -> Panel:
         change = button("Change the staff PIN", "field", "change-staff-pin")
         change.clicked.connect(self.new_pin)
-        self.card_note = _left(label("Tap a card to add it as a staff card.", "small", wrap=True))
+        self.card_note = left(label("Tap a card to add it as a staff card.", "small", wrap=True))
         self.card_add = button("Add as a staff card", "field", "add-staff-card")
         self.card_add.setVisible(False)
         self.card_add.clicked.connect(lambda: self.add_card.emit(self._card))
         return [change], [self.card_note, self.card_add]
 
     def _people_panel(self) -> Panel:
-        self.people = _left(label("", "small", wrap=True))
-        self.failures = _left(label("", "small", wrap=True))
+        self.people = left(label("", "small", wrap=True))
+        self.failures = left(label("", "small", wrap=True))
         reload_ = button("Refresh", "field", "refresh-people")
         reload_.clicked.connect(self.refresh)
         return [
-            _left(label("Checked in now", "field-name")),
+            left(label("Checked in now", "field-name")),
             self.people,
-            _left(label("Recent failed check-ins", "field-name")),
+            left(label("Recent failed check-ins", "field-name")),
             self.failures,
             reload_,
         ], []
 
     def _health_panel(self) -> Panel:
-        self.health = _left(label("", "caption", wrap=True))
+        self.health = left(label("", "caption", wrap=True))
         self.health.setObjectName("health")
         return [self.health], []
 
@@ -240,27 +209,17 @@ class StaffScreen(Form):
     def show_config(self, config: Config, secrets: set[Secret]) -> None:
         """Show every setting's value and which secrets are set."""
         self.show_rows(config, secrets)
-        self._location = config.kiosk.location
-        for ident, widget in self.place_buttons.items():
-            restyle(widget, selected="yes" if ident == self._location else "no")
+        self.places.mark(config.kiosk.location)
 
     def show_places(self, places: list[Place], current: int, problem: str = "") -> None:
         """The backend's locations to choose from; `current` is marked."""
-        while self.places_box.count():
-            item = self.places_box.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.place_buttons = {}
-        for place in places:
-            widget = button(f"{place.name}  ·  #{place.id}", "field", f"place-{place.id}")
-            widget.clicked.connect(
-                lambda _=False, i=place.id: self.edit.emit(Edit("kiosk.location", i))
-            )
-            restyle(widget, selected="yes" if place.id == current else "no")
-            self.places_box.addWidget(widget)
-            self.place_buttons[place.id] = widget
+        self.places.show_places(places, current)
         self.places_note.setText(problem or ("" if places else "The backend lists no locations."))
+
+    @property
+    def place_buttons(self) -> dict[int, QPushButton]:
+        """The locations' buttons, by id."""
+        return self.places.buttons
 
     def show_tap(self, tap: TapInfo) -> None:
         """A card tapped in staff mode: its number in every format, the one in use marked."""

@@ -6,19 +6,17 @@ It renders a `WizardView` and sends intent (`choose`, `next`, `back`, `pick`, `c
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QScroller,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.ui.staff.fields import TextWanted
-from kiosk.ui.staff.form import Form
+from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
 from kiosk.ui.widgets import button, label, restyle
 from kiosk.wizard import SIGN_IN, Choice, Step, WizardView
 
@@ -55,12 +53,6 @@ NEW_PLACE = "wizard.new_place"
 TIMEZONE = "wizard.timezone"
 
 
-def _left(widget: QLabel) -> QLabel:
-    widget.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    widget.setTextFormat(Qt.TextFormat.PlainText)
-    return widget
-
-
 class WizardScreen(Form):
     """Setting the kiosk up, step by step.
 
@@ -93,10 +85,10 @@ class WizardScreen(Form):
             self.steps[step] = label(text, "step")
             bar.addWidget(self.steps[step], 1)
         self.pages: dict[Step, QWidget] = {
-            Step.BACKEND: self._page(self._backend_step()),
-            Step.SIGN_IN: self._page(self._sign_in_step()),
-            Step.LOCATION: self._page(self._location_step()),
-            Step.READY: self._page(self._ready_step()),
+            Step.BACKEND: scrolled(self._backend_step(), 8),
+            Step.SIGN_IN: scrolled(self._sign_in_step(), 8),
+            Step.LOCATION: scrolled(self._location_step(), 8),
+            Step.READY: scrolled(self._ready_step(), 8),
         }
         for page in self.pages.values():
             self._stack.addWidget(page)
@@ -120,23 +112,9 @@ class WizardScreen(Form):
 
     # steps
 
-    def _page(self, widgets: list[QWidget]) -> QWidget:
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.setSpacing(8)
-        for widget in widgets:
-            column.addWidget(widget)
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(scroll.viewport(), QScroller.ScrollerGestureType.TouchGesture)
-        return scroll
-
     def _backend_step(self) -> list[QWidget]:
         self.options: dict[Choice, QPushButton] = {}
-        widgets: list[QWidget] = [_left(label("Which check-in backend?", "field-name"))]
+        widgets: list[QWidget] = [left(label("Which check-in backend?", "field-name"))]
         for choice, (name, help_) in CHOICES.items():
             widget = button(f"{name}\n{help_}", "option", f"choice-{choice.value}")
             widget.clicked.connect(lambda _=False, c=choice: self.choose.emit(c))
@@ -145,17 +123,15 @@ class WizardScreen(Form):
         return widgets
 
     def _sign_in_step(self) -> list[QWidget]:
-        self.sign_in_title = _left(label("", "field-name"))
-        self.sign_in_help = _left(label("", "small", wrap=True))
+        self.sign_in_title = left(label("", "field-name"))
+        self.sign_in_help = left(label("", "small", wrap=True))
         keys = dict.fromkeys(key for keys in SIGN_IN.values() for key in keys)
         return [self.sign_in_title, self.sign_in_help, *(self.row(key) for key in keys)]
 
     def _location_step(self) -> list[QWidget]:
-        self.places_note = _left(label("", "small", wrap=True))
-        self.places_list = QWidget()
-        self.places_box = QVBoxLayout(self.places_list)
-        self.places_box.setContentsMargins(0, 0, 0, 0)
-        self.place_buttons: dict[int, QPushButton] = {}
+        self.places_note = left(label("", "small", wrap=True))
+        self.places = PlaceList("wizard-place-")
+        self.places.picked.connect(self.pick)
         self.add_button = button("Add a location…", "field", "add-place")
         self.add_button.clicked.connect(self._ask_place)
         self.zone = button("", "field", "timezone")
@@ -167,13 +143,13 @@ class WizardScreen(Form):
         row.addWidget(self.zone, 1)
         reload_ = button("Reload the list", "field", "wizard-reload")
         reload_.clicked.connect(self.reload)
-        heading = _left(label("Where does this kiosk check members in?", "field-name"))
-        return [heading, self.places_note, self.places_list, self.creating, reload_,
+        heading = left(label("Where does this kiosk check members in?", "field-name"))
+        return [heading, self.places_note, self.places, self.creating, reload_,
                 self.row("kiosk.name")]  # fmt: skip
 
     def _ready_step(self) -> list[QWidget]:
-        self.summary = _left(label("", "caption", wrap=True))
-        return [_left(label("The kiosk is ready", "field-name")), self.summary]
+        self.summary = left(label("", "caption", wrap=True))
+        return [left(label("The kiosk is ready", "field-name")), self.summary]
 
     def _ask_place(self) -> None:
         self.ask_text(TextWanted(NEW_PLACE, "The name members see", title="New location"))
@@ -228,20 +204,14 @@ class WizardScreen(Form):
         if self._stack.currentWidget() is not self.entry:
             self._stack.setCurrentWidget(self.pages[view.step])
 
+    @property
+    def place_buttons(self) -> dict[int, QPushButton]:
+        """The locations' buttons, by id."""
+        return self.places.buttons
+
     def _show_places(self, view: WizardView) -> None:
-        while self.places_box.count():
-            item = self.places_box.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.place_buttons = {}
         current = view.config.kiosk.location or (view.places[0].id if view.places else 0)
-        for place in view.places:
-            widget = button(f"{place.name}  ·  #{place.id}", "field", f"wizard-place-{place.id}")
-            widget.clicked.connect(lambda _=False, i=place.id: self.pick.emit(i))
-            restyle(widget, selected="yes" if place.id == current else "no")
-            self.places_box.addWidget(widget)
-            self.place_buttons[place.id] = widget
+        self.places.show_places(view.places, current)
         self.places_note.setText(view.note)
         self.creating.setVisible(view.can_create)
         self.zone.setText(f"Time zone: {view.timezone}")
