@@ -70,8 +70,9 @@ def _opt(
     lo: float | None = None,
     hi: float | None = None,
     check: Callable[[Any], str | None] | None = None,
+    ident: bool = False,
 ) -> Any:
-    meta = {"help": help, "min": lo, "max": hi, "check": check}
+    meta = {"help": help, "min": lo, "max": hi, "check": check, "ident": ident}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -114,7 +115,7 @@ class KioskSettings:
     """What the kiosk does and shows."""
 
     name: str = _opt("Reception", "this kiosk's name, shown small on the idle screen")
-    location: int = _opt(0, "the backend's location id; 0 takes its first location", 0)
+    location: str = _opt("", "the backend's location id; empty takes its first", ident=True)
     mode: Mode = _opt(Mode.TOGGLE, "toggle, in, out, or ask the member")
     first_name_only: bool = _opt(True, "greet members by first name only")
     hide_cursor: bool = _opt(False, "hide the mouse cursor (touchscreens)")
@@ -280,6 +281,8 @@ def coerce(key: str, kind: Any, meta: Any, value: Any) -> Any:
         if value not in allowed:
             raise ConfigError(f"{key} = {value!r} is not allowed; use one of {', '.join(allowed)}")
         return kind(value)
+    if meta.get("ident") and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a backend's id written as a number, like location = 7
     ok = (
         isinstance(value, bool)
         if kind is bool

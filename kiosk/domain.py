@@ -128,7 +128,7 @@ class CheckinRequest:
 
     credential: Credential
     action: Action = Action.TOGGLE
-    location: int | None = None
+    location: str | None = None
     nonce: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     attempted_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
 

@@ -150,7 +150,7 @@ class StaffMode:
             places = await backend.places()
             screen.show_places(places, kiosk.config.kiosk.location or _first(places))
         except BackendError as exc:
-            screen.show_places([], 0, f"The backend's locations cannot be listed: {exc}")
+            screen.show_places([], "", f"The backend's locations cannot be listed: {exc}")
         if not isinstance(backend, StaffData):
             note = "This backend does not offer this list."
             screen.show_people(note, note, self._when)
@@ -293,8 +293,8 @@ def add_location(db: Path, name: str, timezone: str) -> Place:
         raise BackendError(str(exc)) from None
     finally:
         store.close()
-    return Place(location.id, location.name, location.timezone)
+    return Place(str(location.id), location.name, location.timezone)
 
 
-def _first(places: list[Any]) -> int:
-    return int(places[0].id) if places else 0
+def _first(places: list[Any]) -> str:
+    return str(places[0].id) if places else ""

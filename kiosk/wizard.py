@@ -196,7 +196,7 @@ class SetupWizard(QObject):
                 if self._use(view.choice):
                     self._load(dataclasses.replace(view, step=Step.LOCATION))
             case Step.LOCATION:
-                if self.staff.config.kiosk.location == 0 and view.places:
+                if not self.staff.config.kiosk.location and view.places:
                     self.staff.change("kiosk.location", view.places[0].id)
                 self._publish(dataclasses.replace(view, step=Step.READY))
             case Step.READY:
@@ -218,7 +218,7 @@ class SetupWizard(QObject):
         self._loads += 1  # a list still on its way is for a step no longer showing
         self._publish(dataclasses.replace(view, step=step, loading=False))
 
-    def pick(self, place: int) -> None:
+    def pick(self, place: str) -> None:
         """Check members in to this location."""
         self.edit("kiosk.location", place)
 
@@ -243,7 +243,7 @@ class SetupWizard(QObject):
         except BackendError as exc:
             self.staff.say(f"Not added: {exc}", error=True)
             return
-        log.info("location %d added from the setup wizard", place.id)
+        log.info("location %s added from the setup wizard", place.id)
         if self.staff.change("kiosk.location", place.id):
             self.staff.say(f"Added {place.name}; members check in there")
         await self._places(self._loads)

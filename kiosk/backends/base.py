@@ -31,9 +31,9 @@ class BackendProtocolError(BackendError):
 
 @dataclasses.dataclass(frozen=True)
 class Place:
-    """A location the backend checks members in to."""
+    """A location the backend checks members in to; `id` is the backend's own, as text."""
 
-    id: int
+    id: str
     name: str
     timezone: str | None = None
 
@@ -81,10 +81,10 @@ class FailedCheckin:
 class StaffData(Protocol):
     """What a backend may offer staff: who is in, and recent failed check-ins."""
 
-    async def present(self, location: int | None) -> list[Presence]:
+    async def present(self, location: str | None) -> list[Presence]:
         """Open check-ins at `location`; raises `BackendError`."""
         ...
 
-    async def failed(self, location: int | None, limit: int) -> list[FailedCheckin]:
+    async def failed(self, location: str | None, limit: int) -> list[FailedCheckin]:
         """The latest failed check-ins at `location`, newest first; raises `BackendError`."""
         ...

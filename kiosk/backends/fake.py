@@ -34,7 +34,7 @@ class FakeBackend:
         self.delay = delay
         self.online = True
         self.requests: list[CheckinRequest] = []
-        self._places = places if places is not None else [Place(1, "Demo Space", "Europe/Paris")]
+        self._places = places if places is not None else [Place("1", "Demo Space", "Europe/Paris")]
         self._kinds = kinds
 
     @property

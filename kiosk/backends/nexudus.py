@@ -107,8 +107,8 @@ class NexudusClient:
             body["Toggle"] = True
         elif request.action is Action.OUT:
             body["Disconnect"] = True
-        if request.location:
-            body["BusinessId"] = request.location
+        if request.location and request.location.isdigit():
+            body["BusinessId"] = int(request.location)
         return body
 
     async def places(self) -> list[Place]:
@@ -118,7 +118,9 @@ class NexudusClient:
             data = await self._get_json("/api/sys/businesses", {"page": page, "size": 100})
             try:
                 records = data["Records"]
-                places += [Place(int(r["Id"]), str(r["Name"]), r.get("TimeZone")) for r in records]
+                places += [
+                    Place(str(int(r["Id"])), str(r["Name"]), r.get("TimeZone")) for r in records
+                ]
                 more = bool(data.get("HasNextPage"))
             except (KeyError, TypeError, ValueError) as exc:
                 raise BackendProtocolError(f"unexpected businesses list: {exc!r}") from None
@@ -126,7 +128,7 @@ class NexudusClient:
                 break
         return places
 
-    async def present(self, location: int | None) -> list[Presence]:
+    async def present(self, location: str | None) -> list[Presence]:
         """Open check-ins at `location` (``GET /api/spaces/checkins?Open=true``), oldest first."""
         params: dict[str, Any] = {"Open": "true", "size": 200, "dir": 1}
         if location:
@@ -139,7 +141,7 @@ class NexudusClient:
                 people.append(Presence(name, since, parse_session_time(record.get("ToTime"))))
         return people
 
-    async def failed(self, location: int | None, limit: int) -> list[FailedCheckin]:
+    async def failed(self, location: str | None, limit: int) -> list[FailedCheckin]:
         """The latest failed check-ins at `location` (``GET /api/spaces/failedcheckins``)."""
         params: dict[str, Any] = {"size": limit, "dir": -1}
         if location:

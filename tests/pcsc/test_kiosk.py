@@ -55,7 +55,7 @@ def make_config(tmp_path: Path, **reader: Any) -> Config:
     config = Config(timeouts=TimeoutSettings(result=1.0, pin=5.0, debounce=0.0, busy_delay=0.15))
     return dataclasses.replace(
         config,
-        kiosk=dataclasses.replace(config.kiosk, location=1),
+        kiosk=dataclasses.replace(config.kiosk, location="1"),
         backend=dataclasses.replace(config.backend, db=str(db)),
         reader=dataclasses.replace(ReaderSettings(repeat_after=0.5), **reader),
         staff=StaffSettings(pin_hash=STAFF_HASH),  # provisioned: starts to the idle screen

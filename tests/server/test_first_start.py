@@ -61,9 +61,9 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000) as placed:
             type_text(qtbot, wizard, "Main Street")
         assert placed.args[0].name == "Main Street"
-        qtbot.waitUntil(lambda: list(wizard.place_buttons) == [1], timeout=10000)
+        qtbot.waitUntil(lambda: list(wizard.place_buttons) == ["1"], timeout=10000)
         assert wizard.message.text() == "Added Main Street; members check in there"
-        assert wizard.place_buttons[1].property("selected") == "yes"
+        assert wizard.place_buttons["1"].property("selected") == "yes"
 
         click(qtbot, wizard.add_button)
         type_text(qtbot, wizard, "Main Street")
@@ -77,7 +77,7 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
         assert kiosk.window.showing is kiosk.window.idle
         assert kiosk.window.idle.place.text() == "Main Street"
-        assert load_config(config_path).kiosk.location == 1
+        assert load_config(config_path).kiosk.location == "1"
     finally:
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)

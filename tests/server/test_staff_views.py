@@ -39,7 +39,7 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     if token:
         vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
     config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
-    config = with_value(config, "kiosk.location", 1)
+    config = with_value(config, "kiosk.location", "1")
     kiosk = build_app(
         config,
         aloop,

@@ -438,8 +438,8 @@ def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> 
     assert screen.people.text() == "This backend does not offer this list."
     click(qtbot, screen.nav["Location"])  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: bool(screen.place_buttons))
-    click(qtbot, screen.place_buttons[1])  # type: ignore[arg-type]
-    assert kiosk.config.kiosk.location == 1
+    click(qtbot, screen.place_buttons["1"])
+    assert kiosk.config.kiosk.location == "1"
 
 
 def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build: Build) -> None:

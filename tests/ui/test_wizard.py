@@ -65,7 +65,7 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     next_(qtbot, kiosk)  # the embedded server needs no sign-in
     assert step(kiosk) is Step.LOCATION
     qtbot.waitUntil(lambda: bool(wizard.place_buttons))
-    assert list(wizard.place_buttons) == [1]
+    assert list(wizard.place_buttons) == ["1"]
     assert not wizard.creating.isVisible()  # only the kiosk's own server takes new locations
     click(qtbot, wizard.rows["kiosk.name"].buttons["change"])  # type: ignore[union-attr]
     type_text(qtbot, wizard, "Front desk")
@@ -79,7 +79,7 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
     assert kiosk.window.showing is kiosk.window.idle
     saved = load_config(config_path)
-    assert (saved.kiosk.location, saved.kiosk.name) == (1, "Front desk")
+    assert (saved.kiosk.location, saved.kiosk.name) == ("1", "Front desk")
     assert saved.backend.kind is BackendKind.LOCAL
     assert not saved.backend.url
     assert staffpin.verify_pin("1357", saved.staff.pin_hash)
@@ -118,7 +118,7 @@ def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
     finish_wizard(qtbot, kiosk)
     saved = load_config(config_path)
     assert (saved.backend.subdomain, saved.backend.username) == ("myspace", "admin@example.com")
-    assert saved.kiosk.location == 1  # the only location, pinned
+    assert saved.kiosk.location == "1"  # the only location, pinned
     assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
     assert "Hunter2pw" not in config_path.read_text()
 
@@ -164,12 +164,12 @@ def test_a_backend_without_locations_says_why_and_the_kiosk_still_starts(
     backend.online = True
     click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
     qtbot.waitUntil(lambda: bool(wizard.place_buttons))
-    backend._places = [Place(1, "Demo Space"), Place(7, "Harbour Annex")]
+    backend._places = [Place("1", "Demo Space"), Place("7", "Harbour Annex")]
     click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
-    qtbot.waitUntil(lambda: 7 in wizard.place_buttons)
-    click(qtbot, wizard.place_buttons[7])
-    assert kiosk.config.kiosk.location == 7
-    assert wizard.place_buttons[7].property("selected") == "yes"
+    qtbot.waitUntil(lambda: "7" in wizard.place_buttons)
+    click(qtbot, wizard.place_buttons["7"])
+    assert kiosk.config.kiosk.location == "7"
+    assert wizard.place_buttons["7"].property("selected") == "yes"
     next_(qtbot, kiosk)
     assert "Members check in to: Harbour Annex (#7)" in wizard.summary.text()
 

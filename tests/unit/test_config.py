@@ -24,11 +24,20 @@ def test_values_are_read_and_typed() -> None:
         '[timeouts]\nresult = 8\n[backend]\nkind = "nexudus"\nurl = "https://x.example"\n'
     )
     assert config.kiosk.mode is Mode.ASK
-    assert config.kiosk.location == 2
+    assert config.kiosk.location == "2"
     assert config.pin.length == 6
     assert config.timeouts.result == 8.0
     assert isinstance(config.timeouts.result, float)
     assert config.backend.kind is BackendKind.NEXUDUS
+
+
+def test_a_location_is_the_backends_id_as_text() -> None:
+    """Nexudus numbers its businesses; Kadence names its buildings with ULIDs."""
+    ulid = "01GTBV1CT3BM8A42SEJ2J5F4EG"
+    assert load_config_text(f'[kiosk]\nlocation = "{ulid}"').kiosk.location == ulid
+    assert load_config_text("[kiosk]\nlocation = 1234").kiosk.location == "1234"
+    with pytest.raises(ConfigError, match="kiosk.location = True must be text"):
+        load_config_text("[kiosk]\nlocation = true")
 
 
 def test_reader_settings() -> None:

@@ -223,17 +223,17 @@ def test_unavailable_marks_the_backend_offline(
 def test_start_finds_the_place_and_requests_carry_it(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Ticker
 ) -> None:
-    places = [Place(1, "Main", "Europe/Paris"), Place(2, "Annex", "Europe/London")]
+    places = [Place("1", "Main", "Europe/Paris"), Place("2", "Annex", "Europe/London")]
     backend = FakeBackend(places=places)
     cfg = config()
-    cfg = dataclasses.replace(cfg, kiosk=dataclasses.replace(cfg.kiosk, location=2))
+    cfg = dataclasses.replace(cfg, kiosk=dataclasses.replace(cfg.kiosk, location="2"))
     controller = KioskController(cfg, backend, aloop, clock)
     with qtbot.waitSignal(controller.place_changed) as blocker:
         controller.start()
     assert blocker.args == [places[1]]
     with qtbot.waitSignal(controller.finished):
         controller.present(pin())
-    assert backend.requests[0].location == 2
+    assert backend.requests[0].location == "2"
     controller.close()
 
 

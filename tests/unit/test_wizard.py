@@ -35,7 +35,7 @@ class FakeSites:
         if any(made == name for made, _ in self.made):
             raise BackendError(f"a location named {name!r} already exists")
         self.made.append((name, timezone))
-        return Place(len(self.made), name, timezone)
+        return Place(str(len(self.made)), name, timezone)
 
 
 def opened(tmp_path: Path, sites: FakeSites, aloop: asyncio.AbstractEventLoop) -> SetupWizard:
@@ -58,12 +58,12 @@ def test_a_list_that_arrives_after_staff_went_back_is_dropped(
     qtbot.waitUntil(lambda: len(sites.lists) == 1)
     wizard.back()
     assert (wizard.view.step, wizard.view.loading) == (Step.BACKEND, False)
-    sites.lists[0].set_result([Place(9, "Old answer")])
+    sites.lists[0].set_result([Place("9", "Old answer")])
     wizard.next()
     qtbot.waitUntil(lambda: len(sites.lists) == 2)
-    sites.lists[1].set_result([Place(1, "Main Street")])
+    sites.lists[1].set_result([Place("1", "Main Street")])
     qtbot.waitUntil(lambda: not wizard.view.loading)
-    assert wizard.view.places == (Place(1, "Main Street"),)
+    assert wizard.view.places == (Place("1", "Main Street"),)
 
 
 def test_a_location_needs_a_name_and_only_the_own_server_makes_one(
@@ -80,11 +80,11 @@ def test_a_location_needs_a_name_and_only_the_own_server_makes_one(
     wizard.create("   ")
     assert wizard.staff.view.message == "Type the location's name"
     wizard.create("  Main Street ")
-    qtbot.waitUntil(lambda: wizard.staff.config.kiosk.location == 1)
+    qtbot.waitUntil(lambda: wizard.staff.config.kiosk.location == "1")
     assert sites.made == [("Main Street", wizard.view.timezone)]
     qtbot.waitUntil(lambda: len(sites.lists) == 2)  # the list again, with the new location
-    sites.lists[1].set_result([Place(1, "Main Street")])
-    qtbot.waitUntil(lambda: wizard.view.places == (Place(1, "Main Street"),))
+    sites.lists[1].set_result([Place("1", "Main Street")])
+    qtbot.waitUntil(lambda: wizard.view.places == (Place("1", "Main Street"),))
     sites.can_create = False
     wizard.create("Annex")
     assert sites.made == [("Main Street", wizard.view.timezone)]
@@ -97,12 +97,12 @@ def test_with_no_location_picked_next_pins_the_first_one(
     wizard = opened(tmp_path, sites, aloop)
     wizard.next()
     qtbot.waitUntil(lambda: len(sites.lists) == 1)
-    sites.lists[0].set_result([Place(4, "Annex"), Place(2, "Main Street")])
+    sites.lists[0].set_result([Place("4", "Annex"), Place("2", "Main Street")])
     qtbot.waitUntil(lambda: not wizard.view.loading)
     assert wizard.view.note == ""
     wizard.next()
     assert wizard.view.step is Step.READY
-    assert wizard.staff.config.kiosk.location == 4
+    assert wizard.staff.config.kiosk.location == "4"
     wizard.next()
     assert wizard.staff.view.state is StaffState.OPEN  # from staff mode, back to it
 

@@ -107,19 +107,19 @@ class PlaceList(QWidget):
     """The backend's locations as buttons, the one in use marked.
 
     Signals:
-        picked(int): check members in to this location.
+        picked(str): check members in to this location.
     """
 
-    picked = Signal(int)
+    picked = Signal(str)
 
     def __init__(self, prefix: str) -> None:
         super().__init__()
         self._prefix = prefix
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(0, 0, 0, 0)
-        self.buttons: dict[int, QPushButton] = {}
+        self.buttons: dict[str, QPushButton] = {}
 
-    def show_places(self, places: list[Place] | tuple[Place, ...], current: int) -> None:
+    def show_places(self, places: list[Place] | tuple[Place, ...], current: str) -> None:
         """A button per location; `current` is marked."""
         while self._box.count():
             item = self._box.takeAt(0)
@@ -134,7 +134,7 @@ class PlaceList(QWidget):
             self.buttons[place.id] = widget
         self.mark(current)
 
-    def mark(self, current: int) -> None:
+    def mark(self, current: str) -> None:
         """Mark the location in use."""
         for ident, widget in self.buttons.items():
             restyle(widget, selected="yes" if ident == current else "no")

@@ -211,13 +211,13 @@ class StaffScreen(Form):
         self.show_rows(config, secrets)
         self.places.mark(config.kiosk.location)
 
-    def show_places(self, places: list[Place], current: int, problem: str = "") -> None:
+    def show_places(self, places: list[Place], current: str, problem: str = "") -> None:
         """The backend's locations to choose from; `current` is marked."""
         self.places.show_places(places, current)
         self.places_note.setText(problem or ("" if places else "The backend lists no locations."))
 
     @property
-    def place_buttons(self) -> dict[int, QPushButton]:
+    def place_buttons(self) -> dict[str, QPushButton]:
         """The locations' buttons, by id."""
         return self.places.buttons
 

@@ -60,7 +60,7 @@ class WizardScreen(Form):
         choose(Choice): this backend.
         forward(): on to the next step.
         backward(): back one step.
-        pick(int): check members in to this location.
+        pick(str): check members in to this location.
         new_place(str): add a location by this name.
         reload(): ask for the locations again.
         timezone(str): the time zone for a location added here.
@@ -69,7 +69,7 @@ class WizardScreen(Form):
     choose = Signal(object)
     forward = Signal()
     backward = Signal()
-    pick = Signal(int)
+    pick = Signal(str)
     new_place = Signal(str)
     reload = Signal()
     timezone = Signal(str)
@@ -205,12 +205,12 @@ class WizardScreen(Form):
             self._stack.setCurrentWidget(self.pages[view.step])
 
     @property
-    def place_buttons(self) -> dict[int, QPushButton]:
+    def place_buttons(self) -> dict[str, QPushButton]:
         """The locations' buttons, by id."""
         return self.places.buttons
 
     def _show_places(self, view: WizardView) -> None:
-        current = view.config.kiosk.location or (view.places[0].id if view.places else 0)
+        current = view.config.kiosk.location or (view.places[0].id if view.places else "")
         self.places.show_places(view.places, current)
         self.places_note.setText(view.note)
         self.creating.setVisible(view.can_create)

@@ -62,7 +62,7 @@ def test_the_request_carries_the_credential_action_and_location() -> None:
         seen.append(json.loads(request.content))
         return httpx.Response(200, json=SUCCESS)
 
-    check(handler, location=3)
+    check(handler, location="3")
     check(handler, CredentialKind.CARD, "04A1B2", Action.OUT)
     check(handler, CredentialKind.QR, "TOKEN", Action.IN)
     check(handler, CredentialKind.PHONE, "7E3A", pin_field="AccessPin")
@@ -273,8 +273,8 @@ def test_places_reads_every_page() -> None:
             return await NexudusClient(http, "https://x").places()
 
     assert asyncio.run(go()) == [
-        Place(1, "Space 1", "Europe/Paris"),
-        Place(2, "Space 2", "Europe/Paris"),
+        Place("1", "Space 1", "Europe/Paris"),
+        Place("2", "Space 2", "Europe/Paris"),
     ]
 
 
