@@ -36,7 +36,7 @@ def test_a_location_is_the_backends_id_as_text() -> None:
     ulid = "01GTBV1CT3BM8A42SEJ2J5F4EG"
     assert load_config_text(f'[kiosk]\nlocation = "{ulid}"').kiosk.location == ulid
     assert load_config_text("[kiosk]\nlocation = 1234").kiosk.location == "1234"
-    with pytest.raises(ConfigError, match="kiosk.location = True must be text"):
+    with pytest.raises(ConfigError, match=r"kiosk\.location = True must be text"):
         load_config_text("[kiosk]\nlocation = true")
 
 
