@@ -8,7 +8,9 @@ Screens render the `View` the controller publishes and send intent back (`presen
 `open_pin`, `choose`, `cancel`, `touched`). A new credential on any screen starts a check at once;
 the same credential again within the debounce time is ignored, so a double read in toggle mode
 cannot check a member straight back out. A credential that arrives while a check runs waits and
-goes next. The busy screen appears only when the backend is slower than `busy_delay`.
+goes next. The busy screen appears only when the backend is slower than `busy_delay`. A backend
+that says "too many requests, retry after N s" gets no call for N s: a check meanwhile is refused
+here with the time left.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 30.0
 PLACE_RETRY_SECONDS = 10.0
+LONGEST_WAIT = 300.0  # a Retry-After longer than this is taken as this
+RATE = Reason.RATE_LIMITED
 _ACTIONS = {Mode.TOGGLE: Action.TOGGLE, Mode.IN: Action.IN, Mode.OUT: Action.OUT}
 
 
@@ -102,6 +106,7 @@ class KioskController(QObject):
         self.place: Place | None = None
         self.online: bool | None = None
         self.last_answer: datetime | None = None  # when the backend last answered anything
+        self._quiet_until = 0.0  # `monotonic` time before which the backend gets no call
         self._screen_timer = self._timer(self._timed_out)
         self._busy_timer = self._timer(self._show_busy)
         self._place_timer = self._timer(self.load_place)
@@ -200,6 +205,12 @@ class KioskController(QObject):
         if self._checking is not None:
             self._queued = (attempt, action)
             return
+        wait = self._quiet_until - self._monotonic()
+        if wait > 0:
+            log.info("rate limited: no call for another %.0f s", wait)
+            raw = "the backend asked the kiosk to wait"
+            self._finish(attempt, Outcome(Status.REJECTED, None, None, RATE, raw, wait))
+            return
         self._checking = attempt
         self._screen_timer.stop()
         self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
@@ -215,13 +226,16 @@ class KioskController(QObject):
         except Exception as exc:  # a backend bug must not stop the kiosk
             log.exception("the backend raised instead of answering")
             outcome = Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message=repr(exc))
+        self._set_online(outcome.reason is not Reason.BACKEND_UNAVAILABLE)
+        if outcome.reason is RATE and outcome.retry_after:
+            wait = min(outcome.retry_after, LONGEST_WAIT)
+            self._quiet_until = max(self._quiet_until, self._monotonic() + wait)
         self._finish(attempt, outcome)
 
     def _finish(self, attempt: Attempt, outcome: Outcome) -> None:
         self._busy_timer.stop()
         if self._checking is attempt:
             self._checking = None
-        self._set_online(outcome.reason is not Reason.BACKEND_UNAVAILABLE)
         seconds = self._config.timeouts.result
         self._show(View(Screen.RESULT, outcome, attempt, seconds), seconds)
         self.finished.emit(attempt, outcome)

@@ -24,6 +24,7 @@ class CredentialKind(enum.StrEnum):
     CARD = "card"
     PHONE = "phone"
     QR = "qr"
+    EMAIL = "email"  # typed, or a QR code carrying an address (Kadence)
     EMAIL_PASSWORD = "email_password"  # noqa: S105
 
 
@@ -65,6 +66,8 @@ class Reason(enum.StrEnum):
     UNREADABLE = "unreadable"
     NOT_A_PASS = "not_a_pass"  # noqa: S105
     UNREADABLE_CODE = "unreadable_code"
+    NO_BOOKING = "no_booking"
+    SELF_CERTIFICATION = "self_certification"
 
     @property
     def message(self) -> str:
@@ -103,22 +106,33 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
         "Please show the QR pass you were sent, or see reception.",
     ),
     Reason.UNREADABLE_CODE: ("Could not read this code", "Please try again."),
+    Reason.NO_BOOKING: ("No desk booked for today", "Book one in the app, or see reception."),
+    Reason.SELF_CERTIFICATION: (
+        "Please complete your self-certification first",
+        "Answer it in the app, then check in again.",
+    ),
 }
 
 
 @dataclasses.dataclass(frozen=True)
 class Credential:
-    """What an input read; `value` is secret for PINs, tokens and passwords."""
+    """What an input read; `value` is secret for PINs and tokens; an email's password, when
+    the backend wants one, is `password`."""
 
     kind: CredentialKind
     value: str = dataclasses.field(repr=False)
     source: str = ""
     read_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+    password: str = dataclasses.field(default="", repr=False)
 
     def masked(self) -> str:
-        """The value as it may appear in logs: cards in full, secrets as dots."""
+        """The value as it may appear in logs: cards in full, emails as ``a•••@example.com``,
+        secrets as dots."""
         if self.kind is CredentialKind.CARD:
             return self.value
+        if self.kind in (CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD):
+            user, _, domain = self.value.rpartition("@")
+            return f"{user[:1]}•••@{domain}" if user else "•••"
         return "•" * min(len(self.value), 8)
 
 
@@ -142,3 +156,4 @@ class Outcome:
     session_expire: datetime | None = None
     reason: Reason | None = None
     raw_message: str = ""
+    retry_after: float | None = None  # rate limited: seconds before the backend takes another

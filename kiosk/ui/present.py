@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +26,9 @@ _PROBLEMS = frozenset(
         Reason.UNREADABLE_CODE,
     }
 )
-_INFO = frozenset({Reason.NOT_CHECKED_IN, Reason.PHONE_APP_CLOSED, Reason.NOT_A_PASS})
+_INFO = frozenset(
+    {Reason.NOT_CHECKED_IN, Reason.PHONE_APP_CLOSED, Reason.NOT_A_PASS, Reason.SELF_CERTIFICATION}
+)
 
 
 class Tone(enum.StrEnum):
@@ -75,7 +78,10 @@ def describe(
                 words("It will be sent as soon as the kiosk is back online."),
             )
     reason = outcome.reason or Reason.REFUSED
-    return ResultText(tone_of(outcome), words(reason.message), words(reason.hint), "")
+    hint = words(reason.hint)
+    if reason is Reason.RATE_LIMITED and outcome.retry_after:
+        hint = words("Please try again in {seconds} s.", seconds=math.ceil(outcome.retry_after))
+    return ResultText(tone_of(outcome), words(reason.message), hint, "")
 
 
 def tone_of(outcome: Outcome) -> Tone:

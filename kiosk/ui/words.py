@@ -98,6 +98,11 @@ _DE = {
     "Please show the QR pass you were sent, or see reception.": (
         "Bitte den zugesandten QR-Pass zeigen oder zum Empfang gehen."
     ),
+    "No desk booked for today": "Für heute ist kein Platz gebucht",
+    "Book one in the app, or see reception.": "Bitte in der App buchen oder zum Empfang gehen.",
+    "Please complete your self-certification first": "Bitte zuerst die Selbstauskunft ausfüllen",
+    "Answer it in the app, then check in again.": "In der App beantworten, dann erneut einchecken.",
+    "Please try again in {seconds} s.": "Bitte in {seconds} s erneut versuchen.",
 }
 _FR = {
     "Check in or out": "Arrivée ou départ",
@@ -177,6 +182,15 @@ _FR = {
     "Please show the QR pass you were sent, or see reception.": (
         "Montrez le pass QR reçu, ou adressez-vous à l'accueil."
     ),
+    "No desk booked for today": "Aucun poste réservé pour aujourd'hui",
+    "Book one in the app, or see reception.": (
+        "Réservez-en un dans l'application, ou voyez l'accueil."
+    ),
+    "Please complete your self-certification first": (
+        "Veuillez d'abord remplir votre auto-déclaration"
+    ),
+    "Answer it in the app, then check in again.": "Répondez-y dans l'application, puis réessayez.",
+    "Please try again in {seconds} s.": "Veuillez réessayer dans {seconds} s.",
 }
 _ES = {
     "Check in or out": "Entrada o salida",
@@ -254,6 +268,11 @@ _ES = {
     "Please show the QR pass you were sent, or see reception.": (
         "Muestre el pase QR que recibió o diríjase a recepción."
     ),
+    "No desk booked for today": "No hay puesto reservado para hoy",
+    "Book one in the app, or see reception.": "Resérvelo en la app o acuda a recepción.",
+    "Please complete your self-certification first": "Complete primero su autodeclaración",
+    "Answer it in the app, then check in again.": "Respóndala en la app y vuelva a registrarse.",
+    "Please try again in {seconds} s.": "Inténtelo de nuevo en {seconds} s.",
 }
 CATALOGUES: dict[Language, dict[str, str]] = {
     Language.EN: {},

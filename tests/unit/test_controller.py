@@ -249,3 +249,56 @@ def test_place_is_retried_while_the_backend_is_down(
     with qtbot.waitSignal(controller.place_changed, timeout=2000) as blocker:
         pass
     assert blocker.args[0].name == "Demo Space"
+
+
+def test_a_rate_limit_is_waited_out_before_the_next_call(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
+) -> None:
+    """Retry-After 30: checks within 30 s are refused here, with the time left; then the
+    backend is called again."""
+    limited = Outcome(Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=30.0)
+    backend.answer = lambda request: limited
+    controller = make()
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin("11111"))
+    backend.answer = lambda request: Outcome(Status.CHECKED_IN, member="Ada")
+    clock.now += 10
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin("22222"))
+    outcome = blocker.args[1]
+    assert (outcome.reason, outcome.retry_after) == (Reason.RATE_LIMITED, 20.0)
+    assert len(backend.requests) == 1  # not called
+    assert controller.online is True  # a wait is not an outage
+    clock.now += 20.5
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin("33333"))
+    assert blocker.args[1].status is Status.CHECKED_IN
+    assert len(backend.requests) == 2
+
+
+def test_an_absurd_retry_after_waits_five_minutes_at_most(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
+) -> None:
+    backend.answer = lambda request: Outcome(
+        Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=86400.0
+    )
+    controller = make()
+    with qtbot.waitSignal(controller.finished):
+        controller.present(pin("11111"))
+    backend.answer = lambda request: Outcome(Status.CHECKED_IN)
+    clock.now += 300.5
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin("22222"))
+    assert blocker.args[1].status is Status.CHECKED_IN
+
+
+def test_an_unsupported_credential_is_refused_without_calling_the_backend(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    backend._kinds = frozenset({CredentialKind.EMAIL})
+    controller = make()
+    with qtbot.waitSignal(controller.finished) as blocker:
+        controller.present(pin())
+    assert blocker.args[1].reason is Reason.UNSUPPORTED_CREDENTIAL
+    assert backend.requests == []
+    assert controller.online is None  # no answer from the backend: nothing known

@@ -19,3 +19,11 @@ def test_secrets_are_masked_and_kept_out_of_repr() -> None:
     card = Credential(CredentialKind.CARD, "04A1B2C3")
     assert card.masked() == "04A1B2C3"
     assert Credential(CredentialKind.PHONE, "x" * 40).masked() == "•" * 8
+
+
+def test_an_email_shows_only_its_first_letter_and_domain_and_its_password_never() -> None:
+    email = Credential(CredentialKind.EMAIL_PASSWORD, "ada@example.com", password="s3cret!")
+    assert email.masked() == "a•••@example.com"
+    assert "s3cret" not in repr(email)
+    assert "ada@" not in repr(email)
+    assert Credential(CredentialKind.EMAIL, "no-at-sign").masked() == "•••"

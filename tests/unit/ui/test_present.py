@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kiosk.config import Language
 from kiosk.domain import Outcome, Reason, Status
 from kiosk.ui.present import Tone, describe, duration, session_line, zone
+from kiosk.ui.words import Words
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)  # 10:48 in Paris
 PARIS = ZoneInfo("Europe/Paris")
@@ -36,11 +38,26 @@ def test_goodbye_and_no_name() -> None:
         (Reason.NOT_CHECKED_IN, Tone.INFO),
         (Reason.BACKEND_UNAVAILABLE, Tone.PROBLEM),
         (Reason.RATE_LIMITED, Tone.PROBLEM),
+        (Reason.NO_BOOKING, Tone.REFUSED),
+        (Reason.SELF_CERTIFICATION, Tone.INFO),
     ],
 )
 def test_refusals_use_the_reason_words(reason: Reason, tone: Tone) -> None:
     text = describe(Outcome(Status.REJECTED, reason=reason, raw_message="HTTP 500"), NOW)
     assert (text.tone, text.title, text.detail) == (tone, reason.message, reason.hint)
+
+
+def test_a_rate_limit_says_how_long_to_wait() -> None:
+    limited = Outcome(Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=29.2)
+    assert describe(limited, NOW).detail == "Please try again in 30 s."
+    assert describe(limited, NOW, words=Words(Language.DE)).detail == (
+        "Bitte in 30 s erneut versuchen."
+    )
+    text = describe(Outcome(Status.REJECTED, reason=Reason.NO_BOOKING), NOW)
+    assert (text.title, text.detail) == (
+        "No desk booked for today",
+        "Book one in the app, or see reception.",
+    )
 
 
 def test_a_refusal_without_a_reason_is_a_plain_refusal() -> None:
