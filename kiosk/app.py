@@ -28,7 +28,8 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from kiosk.backends.base import Backend
-from kiosk.backends.nexudus import NexudusClient
+from kiosk.backends.nexudus import NO_ADMIN_TOKEN, NexudusClient
+from kiosk.backends.tokens import StaticToken
 from kiosk.config import BackendKind, Config, ConfigError, default_config_path
 from kiosk.configfile import settings, value_of
 from kiosk.controller import KioskController
@@ -225,7 +226,7 @@ class KioskApp:
                 self.server = await asyncio.to_thread(start_embedded, config)
             url = self.server.url
         self.client.base_url = url
-        self.client.admin_token = ""
+        self.client.auth = StaticToken(missing=NO_ADMIN_TOKEN)
         self.controller.load_place()
 
     async def settled(self) -> None:
@@ -239,10 +240,11 @@ class KioskApp:
         if self.client is None:
             return
         if self.server is not None and self.client.base_url == self.server.url:
-            self.client.admin_token = self.server.server.keys.admin_token
+            self.client.auth = StaticToken(self.server.server.keys.admin_token)
         elif self.staff is not None:
             try:
-                self.client.admin_token = self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or ""
+                token = self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or ""
+                self.client.auth = StaticToken(token, NO_ADMIN_TOKEN)
             except VaultError as exc:
                 log.warning("cannot read the admin token: %s", exc)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import httpx
 import pytest
@@ -13,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
-from kiosk.backends.nexudus import NexudusClient, parse_session_time
+from kiosk.backends.nexudus import NexudusClient
+from kiosk.backends.nexudus_answer import parse_session_time
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -31,7 +34,7 @@ def check(
     kind: CredentialKind = CredentialKind.PIN,
     value: str = "12345",
     action: Action = Action.TOGGLE,
-    location: int | None = None,
+    location: str | None = None,
     pin_field: str = "Pin",
 ) -> Outcome:
     async def go() -> Outcome:
@@ -147,17 +150,29 @@ def test_refusal_phrases_map_to_reasons(message: str, reason: Reason) -> None:
     )
 
 
-def test_validation_failure_is_a_backend_error_with_the_errors_for_staff() -> None:
+def test_validation_failure_is_a_backend_error_with_the_errors_for_staff(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Nexudus echoes the attempted value: it may be the PIN, so it is never kept or logged."""
     body = {
         "Status": 500,
         "Message": "Validation failed",
         "Value": None,
         "WasSuccessful": False,
-        "Errors": [{"AttemptedValue": "x", "Message": "Pin is invalid", "PropertyName": "Pin"}],
+        "Errors": [
+            {"AttemptedValue": "98765", "Message": "Pin is invalid", "PropertyName": "Pin"},
+            {"AttemptedValue": None, "Message": "BusinessId is required", "PropertyName": None},
+            "junk",
+        ],
     }
-    outcome = check(answer(body))
+    with caplog.at_level(logging.DEBUG):
+        outcome = check(answer(body), value="98765")
     assert outcome.reason is Reason.BACKEND_ERROR
-    assert "Pin is invalid" in outcome.raw_message
+    assert "Status 500: Validation failed Pin: Pin is invalid; ?: BusinessId is required" in (
+        outcome.raw_message
+    )
+    assert "98765" not in outcome.raw_message
+    assert "98765" not in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -175,7 +190,7 @@ def test_validation_failure_is_a_backend_error_with_the_errors_for_staff() -> No
                 headers={"Retry-After": "30"},
             ),
             Reason.RATE_LIMITED,
-            "Retry-After 30",
+            "Retry-After 30.0",
         ),
         (
             httpx.Response(401, json={"Message": "Authorization has been denied"}),
@@ -216,9 +231,40 @@ def test_no_answer_is_backend_unavailable(exc: Exception) -> None:
     assert type(exc).__name__ in outcome.raw_message
 
 
-def test_email_and_password_is_unsupported_by_this_client() -> None:
-    outcome = check(answer(SUCCESS), CredentialKind.EMAIL_PASSWORD, "a@b.c")
+def test_email_and_password_go_as_email_and_password() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=SUCCESS)
+
+    async def go() -> Outcome:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            client = NexudusClient(http, "https://space.example/")
+            email = Credential(CredentialKind.EMAIL_PASSWORD, "ada@example.com", password="pw")
+            return await client.check(CheckinRequest(email, Action.IN, "2"))
+
+    assert asyncio.run(go()).status is Status.CHECKED_IN
+    assert seen == [{"Email": "ada@example.com", "Password": "pw", "BusinessId": 2}]
+
+
+def test_an_email_alone_is_unsupported_and_not_sent() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    outcome = check(handler, CredentialKind.EMAIL, "ada@example.com")
     assert outcome.reason is Reason.UNSUPPORTED_CREDENTIAL
+
+
+def test_a_location_that_is_not_a_number_is_not_sent_as_a_business() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=SUCCESS)
+
+    check(handler, location="01GTBV1CT3BM8A42SEJ2J5F4EG")
+    assert seen == [{"Pin": "12345", "Toggle": True}]
 
 
 @settings(max_examples=150, deadline=None)
@@ -317,3 +363,17 @@ def test_probe_is_true_for_any_http_answer() -> None:
 )
 def test_parse_session_time(text: object, expected: datetime | None) -> None:
     assert parse_session_time(text) == expected
+
+
+def test_a_rate_limit_carries_its_retry_after_in_either_form() -> None:
+    text = "You must wait before accessing this url again."
+    seconds = check(lambda r: httpx.Response(409, text=text, headers={"Retry-After": "30"}))
+    assert (seconds.reason, seconds.retry_after) == (Reason.RATE_LIMITED, 30.0)
+    soon = format_datetime(datetime.now(UTC) + timedelta(seconds=90), usegmt=True)
+    date = check(lambda r: httpx.Response(429, text=text, headers={"Retry-After": soon}))
+    assert date.retry_after is not None
+    assert 80 < date.retry_after <= 90
+    bare = check(lambda r: httpx.Response(409, text=text))
+    assert (bare.reason, bare.retry_after) == (Reason.RATE_LIMITED, None)
+    junk = check(lambda r: httpx.Response(409, text=text, headers={"Retry-After": "soon"}))
+    assert junk.retry_after is None

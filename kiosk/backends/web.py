@@ -1,0 +1,90 @@
+"""HTTP helpers both adapters share: httpx's errors as ours, short snippets for staff, and
+``Retry-After`` read in either of its forms.
+
+    data = await get_json(http, url, params, headers)   # raises BackendError subclasses only
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from kiosk.backends.base import BackendProtocolError, BackendUnavailableError
+from kiosk.domain import Outcome, Reason, Status
+
+log = logging.getLogger(__name__)
+
+RAW_LIMIT = 300
+
+
+class AuthRefusedError(BackendProtocolError):
+    """HTTP 401 or 403: the token or key was refused."""
+
+
+async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One request; no answer → `BackendUnavailableError`, a bad URL → `BackendProtocolError`."""
+    try:
+        return await http.request(method, url, **kwargs)
+    except httpx.TransportError as exc:
+        raise BackendUnavailableError(describe(exc)) from None
+    except httpx.HTTPError as exc:  # an invalid URL, too many redirects
+        raise BackendProtocolError(str(exc)) from None
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The JSON of a 2xx answer; anything else raises (401/403 as `AuthRefusedError`)."""
+    code = response.status_code
+    if code in (401, 403):
+        raise AuthRefusedError(f"HTTP {code}: {snippet(response)}")
+    if code in (502, 503, 504):
+        raise BackendUnavailableError(f"HTTP {code}: {snippet(response)}")
+    if not 200 <= code < 300:
+        raise BackendProtocolError(f"HTTP {code}: {snippet(response)}")
+    try:
+        return response.json()
+    except ValueError:
+        raise BackendProtocolError(f"HTTP {code}, not JSON: {snippet(response)}") from None
+
+
+def retry_after(response: httpx.Response, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds (it may be seconds or an HTTP date), or None."""
+    text = response.headers.get("Retry-After", "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    now = time.time() if now is None else now
+    return max(0.0, moment.timestamp() - now)
+
+
+def refused(reason: Reason, raw: str, wait: float | None = None) -> Outcome:
+    """A refusal for a backend failure, logged for staff (never with a credential in it)."""
+    log.warning("check-in: %s: %s", reason.value, raw)
+    return Outcome(Status.REJECTED, reason=reason, raw_message=raw[:RAW_LIMIT], retry_after=wait)
+
+
+def describe(exc: httpx.HTTPError) -> str:
+    """An httpx error in a few words: its type and message."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def snippet(response: httpx.Response) -> str:
+    """The start of a body on one line, for staff and the log."""
+    text = " ".join(response.text.split())
+    return text[:200] if text else "(empty body)"
+
+
+def utc_text(moment: datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss`` in UTC, as Kadence wants every time."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
