@@ -28,8 +28,10 @@ from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
 from kiosk.backends.base import Backend
+from kiosk.backends.choose import make_backend
 from kiosk.backends.nexudus import NO_ADMIN_TOKEN, NexudusClient
-from kiosk.backends.tokens import StaticToken
+from kiosk.backends.nexudus_login import NexudusLogin
+from kiosk.backends.tokens import CachedToken, StaticToken
 from kiosk.config import BackendKind, Config, ConfigError, default_config_path
 from kiosk.configfile import settings, value_of
 from kiosk.controller import KioskController
@@ -78,6 +80,7 @@ class KioskApp:
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
     chime: Chime | None = None  # a sound with each result, when sounds are on
+    secrets: Secrets | None = None  # the vault, for the backends' sign-ins
     _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
 
     def tapped(self, credential: Credential) -> None:
@@ -210,13 +213,13 @@ class KioskApp:
         self.refresh_methods()
 
     async def _apply_backend(self, config: Config) -> None:
-        if self.client is None:
-            return
-        if self.http is not None:
-            self.http.timeout = httpx.Timeout(
-                config.backend.timeout, connect=config.backend.connect_timeout
-            )
-        self.client.pin_field = config.backend.pin_field
+        """Build the backend `config` names (starting or stopping the embedded server) and
+        check with it from now on; the idle screen offers the ways it accepts."""
+        if self.http is None or self.secrets is None:
+            return  # a backend given to `build_app` (tests) stays
+        self.http.timeout = httpx.Timeout(
+            config.backend.timeout, connect=config.backend.connect_timeout
+        )
         url = self.backend_url or config.backend.base_url
         embedded = not url and config.backend.kind is BackendKind.LOCAL
         if self.server is not None and (not embedded or self.server.server.db != _db_path(config)):
@@ -225,9 +228,26 @@ class KioskApp:
             if self.server is None:
                 self.server = await asyncio.to_thread(start_embedded, config)
             url = self.server.url
-        self.client.base_url = url
-        self.client.auth = StaticToken(missing=NO_ADMIN_TOKEN)
+        backend = make_backend(config, self.http, url, self.secrets.get, bool(self.backend_url))
+        self.client = backend if isinstance(backend, NexudusClient) else None
+        self.kinds = backend.kinds
+        self.controller.use_backend(backend)
+        self.refresh_methods()
         self.controller.load_place()
+
+    def secret_changed(self, which: Secret) -> None:
+        """A backend secret changed in staff mode: sign in with it from the next call on."""
+        auth = getattr(self.controller.backend, "auth", None)
+        if isinstance(auth, CachedToken):
+            auth.reset()
+        if which is Secret.ADMIN_TOKEN:
+            self.grant_staff_access()
+
+    def use_code(self, code: str) -> None:
+        """The two-factor code staff typed for Nexudus's admin sign-in."""
+        auth = getattr(self.controller.backend, "auth", None)
+        if isinstance(auth, NexudusLogin):
+            auth.use_code(code)
 
     async def settled(self) -> None:
         """Wait until the changes being applied are in use."""
@@ -237,7 +257,7 @@ class KioskApp:
     def grant_staff_access(self) -> None:
         """Give the client the admin token staff lists need: the embedded server's own, or the
         one staff kept for a `kiosk serve` server."""
-        if self.client is None:
+        if self.client is None or self.client.cloud:
             return
         if self.server is not None and self.client.base_url == self.server.url:
             self.client.auth = StaticToken(self.server.server.keys.admin_token)
@@ -250,6 +270,8 @@ class KioskApp:
 
     def backend_name(self) -> str:
         """The backend in words, for staff."""
+        if self.client is None and self.http is not None:
+            return f"{self.config.backend.kind.value} (client {self.config.backend.client_id})"
         if self.client is None:
             return type(self.controller.backend).__name__
         if self.server is not None and self.client.base_url == self.server.url:
@@ -334,12 +356,14 @@ def build_app(
     With no URL at all the backend is the embedded server, started by `KioskApp.start`.
     """
     http: httpx.AsyncClient | None = None
-    client: NexudusClient | None = None
+    path = config_path or default_config_path()
+    secrets = Secrets(vault or (lambda: open_vault(path)))
     if backend is None:
         url = backend_url or config.backend.base_url
         check_backend(config, backend_url)
         http = new_http_client(config)
-        backend = client = NexudusClient(http, url, config.backend.pin_field)
+        backend = make_backend(config, http, url, secrets.get, bool(backend_url))
+    client = backend if isinstance(backend, NexudusClient) else None
     events = events or EventLog(None)
     controller = KioskController(config, backend, loop)
     window = KioskWindow(config)
@@ -347,16 +371,15 @@ def build_app(
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
     kiosk.backend_url = backend_url
+    kiosk.secrets = secrets if http is not None else None
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
     if config.camera.enabled:
         kiosk.camera = _camera(config, loop, window)
-    path = config_path or default_config_path()
-    staff = StaffController(
-        config, path, vault or (lambda: open_vault(path)), kiosk.check, parent=window
-    )
+    staff = StaffController(config, path, secrets.open, kiosk.check, parent=window)
     staff.config_changed.connect(kiosk.apply)
+    staff.secret_changed.connect(kiosk.secret_changed)
     staff.leave.connect(kiosk.leave)
     kiosk.staff = StaffMode(kiosk, staff)
     _connect(kiosk)
@@ -364,13 +387,35 @@ def build_app(
     return kiosk
 
 
+class Secrets:
+    """The vault, opened on first use and shared by staff mode and the backends' sign-ins."""
+
+    def __init__(self, factory: Callable[[], Vault]) -> None:
+        self._factory = factory
+        self._vault: Vault | None = None
+
+    def open(self) -> Vault:
+        """The vault."""
+        if self._vault is None:
+            self._vault = self._factory()
+        return self._vault
+
+    def get(self, which: Secret) -> str:
+        """A secret, or "" when it is not set or cannot be read (logged)."""
+        try:
+            return self.open().get(which) or ""
+        except VaultError as exc:
+            log.warning("cannot read %s from the vault: %s", which.value, exc)
+            return ""
+
+
 def check_backend(config: Config, backend_url: str | None) -> None:
     """Raise `ConfigError` unless this version can talk to `config`'s backend (an address given
     on the command line wins over the configuration)."""
     if backend_url:
         return
-    if config.backend.kind is BackendKind.KADENCE:
-        raise ConfigError("backend.kind = 'kadence' is not available in this version")
+    if config.backend.kind is BackendKind.KADENCE and not config.backend.client_id:
+        raise ConfigError("backend.kind = 'kadence' needs backend.client_id (its API client id)")
     if config.backend.kind is BackendKind.NEXUDUS and not config.backend.base_url:
         raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
 

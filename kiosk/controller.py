@@ -132,6 +132,12 @@ class KioskController(QObject):
         """Use `config` from the next credential on."""
         self._config = config
 
+    def use_backend(self, backend: Backend) -> None:
+        """Check with `backend` from the next credential on (its location is looked up again)."""
+        self._backend = backend
+        self.place = None
+        self._quiet_until = 0.0
+
     def start(self) -> None:
         """Show the idle screen, find this kiosk's location and watch the backend."""
         self._show(View(Screen.IDLE))

@@ -69,11 +69,13 @@ class StaffController(QObject):
         view_changed(StaffView): show this.
         config_changed(Config): a change was checked and saved; use it now.
         leave(Leave): staff asked to exit or restart the kiosk.
+        secret_changed(Secret): a backend secret was saved or forgotten.
     """
 
     view_changed = Signal(object)
     config_changed = Signal(object)
     leave = Signal(object)
+    secret_changed = Signal(object)
 
     def __init__(
         self,
@@ -267,6 +269,7 @@ class StaffController(QObject):
             self.say(f"Not changed: {exc}", error=True)
             return False
         self.say(f"Saved {name.value}" if value else f"Forgot {name.value}")
+        self.secret_changed.emit(name)
         return True
 
     @property

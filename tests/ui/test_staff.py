@@ -310,12 +310,11 @@ def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> 
     assert screen.rows["backend.subdomain"].isVisible()
     assert screen.rows[Secret.PASSWORD.value].isVisible()
     assert not screen.rows["backend.url"].isVisible()
-    click(qtbot, screen.rows["backend.kind"].buttons["kadence"])  # type: ignore[union-attr]
-    assert kiosk.window.showing is screen
-    assert screen.message.text() == (
-        "Not changed: backend.kind = 'kadence' is not available in this version"
-    )
-    assert kiosk.config.backend.kind.value == "nexudus"
+    switch_backend(qtbot, kiosk, "kadence", {"backend.client_id": "kiosk-client"})
+    assert screen.rows["backend.client_id"].isVisible()
+    assert screen.rows[Secret.CLIENT_SECRET.value].isVisible()
+    assert not screen.rows["backend.subdomain"].isVisible()
+    assert kiosk.config.backend.kind.value == "kadence"
 
 
 def test_a_change_applies_at_once(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:

@@ -123,14 +123,22 @@ def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
     assert "Hunter2pw" not in config_path.read_text()
 
 
-def test_back_goes_one_step_back_and_kadence_is_not_offered_yet(qtbot: QtBot, build: Build) -> None:
+def test_back_goes_one_step_back_and_kadence_asks_for_its_api_key(
+    qtbot: QtBot, build: Build
+) -> None:
     kiosk = first_start(qtbot, build)
     wizard = kiosk.window.wizard
-    assert not wizard.options[Choice.KADENCE].isEnabled()
-    assert "In a later version" in wizard.options[Choice.KADENCE].text()
-    kiosk.staff.wizard.choose(Choice.KADENCE)  # type: ignore[union-attr]  # even if asked
-    assert wizard.message.text() == "backend.kind = 'kadence' is not available in this version"
-    assert kiosk.staff.wizard.view.choice is Choice.EMBEDDED  # type: ignore[union-attr]
+    assert wizard.options[Choice.KADENCE].isEnabled()
+    click(qtbot, wizard.options[Choice.KADENCE])
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.SIGN_IN
+    assert wizard.rows["backend.client_id"].isVisible()
+    assert wizard.rows[Secret.CLIENT_SECRET.value].isVisible()
+    assert not wizard.rows["backend.subdomain"].isVisible()
+    next_(qtbot, kiosk)
+    assert step(kiosk) is Step.SIGN_IN  # not without the client id
+    assert wizard.message.text() == "Type the Kadence client id first"
+    click(qtbot, wizard.back_button)
     click(qtbot, wizard.options[Choice.SERVER])
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.SIGN_IN

@@ -107,20 +107,28 @@ def test_with_no_location_picked_next_pins_the_first_one(
     assert wizard.staff.view.state is StaffState.OPEN  # from staff mode, back to it
 
 
-def test_kadence_is_unavailable_and_nexudus_needs_its_subdomain(
+def test_nexudus_needs_its_subdomain_and_kadence_its_client_id(
     qtbot: QtBot, tmp_path: Path, aloop: asyncio.AbstractEventLoop
 ) -> None:
     sites = FakeSites()
     wizard = opened(tmp_path, sites, aloop)
-    assert set(wizard.view.unavailable) == {Choice.KADENCE}
+    assert wizard.view.unavailable == {}
     with pytest.raises(ConfigError, match=r"nexudus' needs backend\.subdomain"):
         check_backend(with_value(Config(), "backend.kind", "nexudus"), None)
+    with pytest.raises(ConfigError, match=r"kadence' needs backend\.client_id"):
+        check_backend(with_value(Config(), "backend.kind", "kadence"), None)
     check_backend(with_value(Config(), "backend.kind", "kadence"), "http://k")  # an address wins
-    wizard.choose(Choice.NEXUDUS)
+    wizard.choose(Choice.KADENCE)
     wizard.next()
     wizard.next()
     assert wizard.view.step is Step.SIGN_IN
     assert wizard.staff.config.backend.kind is BackendKind.LOCAL  # nothing saved
+    wizard.back()
+    wizard.choose(Choice.NEXUDUS)
+    wizard.next()
+    wizard.next()
+    assert wizard.view.step is Step.SIGN_IN
+    assert wizard.staff.config.backend.kind is BackendKind.LOCAL
     wizard.edit("backend.subdomain", "myspace")
     wizard.next()
     assert wizard.view.step is Step.LOCATION

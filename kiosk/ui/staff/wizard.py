@@ -186,7 +186,7 @@ class WizardScreen(Form):
         for choice, widget in self.options.items():
             widget.setEnabled(choice not in view.unavailable)
             name, help_ = CHOICES[choice]
-            why = "In a later version" if choice in view.unavailable else help_
+            why = view.unavailable.get(choice, help_)
             widget.setText(f"{name}\n{why}")
             restyle(widget, selected="yes" if choice is view.choice else "no")
         self.sign_in_title.setText(SIGN_IN_TITLES.get(view.choice, ""))
