@@ -98,6 +98,11 @@ class KioskApp:
         """The PIN pad's PIN, as a credential."""
         self.controller.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
 
+    def present_email(self, address: str, password: str) -> None:
+        """The email screen's address (with the password when the backend wants one)."""
+        kind = CredentialKind.EMAIL_PASSWORD if password else CredentialKind.EMAIL
+        self.controller.present(Credential(kind, address, "keyboard", password=password))
+
     def read_failed(self, failure: ReadFailure) -> None:
         """A tap gave no credential: log it and tell the member why."""
         self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
@@ -144,6 +149,10 @@ class KioskApp:
         camera = self.camera is not None and self.camera.status.state is CameraState.READY
         scan = self.scanner_seen or camera
         self.window.set_methods(methods(self.kinds, self.reader.status.state, scan))
+        wants = (
+            CredentialKind.EMAIL_PASSWORD in self.kinds and CredentialKind.EMAIL not in self.kinds
+        )
+        self.window.email.set_password_wanted(wants)
 
     def check(self, config: Config) -> None:
         """Raise `ConfigError` if this kiosk cannot use `config` (staff mode asks first)."""
@@ -437,6 +446,8 @@ def methods(
     """The ways to check in that the idle screen offers: tapping while a reader is ready,
     scanning once a scanner has shown it is there."""
     offered = {Method.PIN} if CredentialKind.PIN in kinds else set()
+    if kinds & {CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD}:
+        offered.add(Method.EMAIL)
     if reader is ReaderState.READY and kinds & {CredentialKind.CARD, CredentialKind.PHONE}:
         offered.add(Method.TAP)
     if scanner and CredentialKind.QR in kinds:
@@ -464,6 +475,10 @@ def _connect(kiosk: KioskApp) -> None:
     kiosk.reader.status_changed.connect(kiosk.reader_changed)
     window.painted.connect(events.painted)
     window.pin_requested.connect(controller.open_pin)
+    window.email_requested.connect(controller.open_email)
+    window.email.submitted.connect(kiosk.present_email)
+    window.email.cancelled.connect(controller.cancel)
+    window.email.touched.connect(controller.touched)
     window.pin.submitted.connect(kiosk.present_pin)
     window.pin.cancelled.connect(controller.cancel)
     window.pin.touched.connect(controller.touched)

@@ -44,6 +44,7 @@ class Screen(enum.StrEnum):
 
     IDLE = "idle"
     PIN = "pin"
+    EMAIL = "email"
     ASK = "ask"
     BUSY = "busy"
     RESULT = "result"
@@ -188,9 +189,14 @@ class KioskController(QObject):
         if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
             self._show(View(Screen.PIN), self._config.timeouts.pin)
 
+    def open_email(self) -> None:
+        """Open the email keyboard (from the idle or result screen)."""
+        if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
+            self._show(View(Screen.EMAIL), self._config.timeouts.pin)
+
     def touched(self) -> None:
-        """The member is still using the PIN pad or the question: keep it open."""
-        if self.view.screen in (Screen.PIN, Screen.ASK):
+        """The member is still typing or choosing: keep the screen open."""
+        if self.view.screen in (Screen.PIN, Screen.EMAIL, Screen.ASK):
             self._screen_timer.start(round(self._config.timeouts.pin * 1000))
 
     def choose(self, action: Action) -> None:
@@ -200,8 +206,8 @@ class KioskController(QObject):
             self._check(attempt, action)
 
     def cancel(self) -> None:
-        """Back to the idle screen (PIN pad or question cancelled)."""
-        if self.view.screen in (Screen.PIN, Screen.ASK):
+        """Back to the idle screen (PIN pad, email or question cancelled)."""
+        if self.view.screen in (Screen.PIN, Screen.EMAIL, Screen.ASK):
             self._asking = None
             self._show(View(Screen.IDLE))
 

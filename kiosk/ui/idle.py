@@ -21,6 +21,7 @@ class Method(enum.StrEnum):
     TAP = "tap"
     SCAN = "scan"
     PIN = "pin"
+    EMAIL = "email"
 
 
 _CAPTIONS = {
@@ -34,9 +35,11 @@ class IdleScreen(StyledWidget):
 
     Signals:
         pin_requested(): the member wants the PIN pad.
+        email_requested(): the member wants to type their email.
     """
 
     pin_requested = Signal()
+    email_requested = Signal()
 
     def __init__(self, kiosk_name: str, words: Words = Words()) -> None:  # noqa: B008
         super().__init__()
@@ -63,6 +66,9 @@ class IdleScreen(StyledWidget):
         self.pin = button(words("Enter PIN"), "primary", "enter-pin")
         self.pin.clicked.connect(self.pin_requested)
         self._pin_box = _method("keypad", self.pin)
+        self.email = button(words("Use your email"), "primary", "use-email")
+        self.email.clicked.connect(self.email_requested)
+        self._email_box = _method("email", self.email)
         self._methods_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._method_widgets: list[QWidget] = []
         layout = QVBoxLayout(self)
@@ -97,15 +103,16 @@ class IdleScreen(StyledWidget):
         while self._methods_row.count():
             self._methods_row.takeAt(0)
         for widget in self._method_widgets:
-            if widget is not self._pin_box:
+            if widget not in (self._pin_box, self._email_box):
                 widget.deleteLater()
         self._method_widgets = [
             _method(icon, self._words(caption))
             for icon, caption in (_CAPTIONS[m] for m in (Method.TAP, Method.SCAN) if m in methods)
         ]
-        if Method.PIN in methods:
-            self._method_widgets.append(self._pin_box)
-        self._pin_box.setVisible(Method.PIN in methods)
+        for method, box in ((Method.PIN, self._pin_box), (Method.EMAIL, self._email_box)):
+            if method in methods:
+                self._method_widgets.append(box)
+            box.setVisible(method in methods)
         self._methods_row.addStretch(1)
         for i, widget in enumerate(self._method_widgets):
             if i:
@@ -157,6 +164,7 @@ class IdleScreen(StyledWidget):
         self._words = words
         self.prompt.setText(words("Check in or out"))
         self.pin.setText(words("Enter PIN"))
+        self.email.setText(words("Use your email"))
         self.set_methods(set(self.methods))
         self.set_reader(self._states["reader"])
         self.set_camera(self._states["camera"])

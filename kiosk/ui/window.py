@@ -22,6 +22,7 @@ from kiosk.ui import theme
 from kiosk.ui.ask import AskScreen
 from kiosk.ui.busy import BusyScreen
 from kiosk.ui.corner import CornerHold
+from kiosk.ui.email import EmailScreen
 from kiosk.ui.idle import IdleScreen, Method
 from kiosk.ui.pinpad import PinScreen
 from kiosk.ui.present import describe
@@ -39,12 +40,14 @@ class KioskWindow(QWidget):
 
     Signals:
         pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
+        email_requested(): the member wants to type their email.
         painted(View): the view was painted for the first time.
         staff_built(StaffScreen): staff mode's main screen was just built.
         wizard_built(WizardScreen): the setup wizard's screen was just built.
     """
 
     pin_requested = Signal()
+    email_requested = Signal()
     painted = Signal(object)
     staff_built = Signal(object)
     wizard_built = Signal(object)
@@ -65,12 +68,14 @@ class KioskWindow(QWidget):
         self.words = Words(config.kiosk.language)
         self.idle = IdleScreen(config.kiosk.name, self.words)
         self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
+        self.email = EmailScreen(self.words)
         self.ask = AskScreen()
         self.busy = BusyScreen()
         self.result = ResultScreen()
         self.screens: dict[Screen, QWidget] = {
             Screen.IDLE: self.idle,
             Screen.PIN: self.pin,
+            Screen.EMAIL: self.email,
             Screen.ASK: self.ask,
             Screen.BUSY: self.busy,
             Screen.RESULT: self.result,
@@ -88,6 +93,7 @@ class KioskWindow(QWidget):
         self.staff_view = StaffView(StaffState.CLOSED)
         self.corner = CornerHold(self)
         self.idle.pin_requested.connect(self.pin_requested)
+        self.idle.email_requested.connect(self.email_requested)
         self.view = View(Screen.IDLE)
         self._unpainted: View | None = self.view
         if self.words.language is not Language.EN:
@@ -119,6 +125,10 @@ class KioskWindow(QWidget):
             self.result.clear()
         if previous is Screen.PIN and view.screen is not Screen.PIN:
             self.pin.reset()
+        if view.screen is Screen.EMAIL and previous is not Screen.EMAIL:
+            self.email.open()
+        elif previous is Screen.EMAIL and view.screen is not Screen.EMAIL:
+            self.email.reset()
         self.busy.set_active(view.screen is Screen.BUSY)
         self._unpainted = view
         if self.staff_view.state is StaffState.CLOSED:
@@ -129,6 +139,7 @@ class KioskWindow(QWidget):
         """The members' screens in the configured language (staff mode stays in English)."""
         self.idle.retranslate(self.words)
         self.pin.retranslate(self.words)
+        self.email.retranslate(self.words)
         self.ask.retranslate(self.words)
         self.busy.retranslate(self.words)
 

@@ -103,6 +103,12 @@ _DE = {
     "Please complete your self-certification first": "Bitte zuerst die Selbstauskunft ausfüllen",
     "Answer it in the app, then check in again.": "In der App beantworten, dann erneut einchecken.",
     "Please try again in {seconds} s.": "Bitte in {seconds} s erneut versuchen.",
+    "Use your email": "Mit E-Mail",
+    "Enter your email": "Bitte E-Mail-Adresse eingeben",
+    "name@example.com": "name@beispiel.de",
+    "Password": "Passwort",
+    "Please type your full email address": "Bitte die vollständige E-Mail-Adresse eingeben",
+    "Please type your password": "Bitte das Passwort eingeben",
 }
 _FR = {
     "Check in or out": "Arrivée ou départ",
@@ -191,6 +197,12 @@ _FR = {
     ),
     "Answer it in the app, then check in again.": "Répondez-y dans l'application, puis réessayez.",
     "Please try again in {seconds} s.": "Veuillez réessayer dans {seconds} s.",
+    "Use your email": "Avec votre e-mail",
+    "Enter your email": "Saisissez votre e-mail",
+    "name@example.com": "nom@exemple.fr",
+    "Password": "Mot de passe",
+    "Please type your full email address": "Veuillez saisir votre adresse e-mail complète",
+    "Please type your password": "Veuillez saisir votre mot de passe",
 }
 _ES = {
     "Check in or out": "Entrada o salida",
@@ -273,6 +285,12 @@ _ES = {
     "Please complete your self-certification first": "Complete primero su autodeclaración",
     "Answer it in the app, then check in again.": "Respóndala en la app y vuelva a registrarse.",
     "Please try again in {seconds} s.": "Inténtelo de nuevo en {seconds} s.",
+    "Use your email": "Con su e-mail",
+    "Enter your email": "Introduzca su e-mail",
+    "name@example.com": "nombre@ejemplo.es",
+    "Password": "Contraseña",
+    "Please type your full email address": "Introduzca su dirección de e-mail completa",
+    "Please type your password": "Introduzca su contraseña",
 }
 CATALOGUES: dict[Language, dict[str, str]] = {
     Language.EN: {},

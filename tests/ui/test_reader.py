@@ -134,10 +134,12 @@ def test_a_switched_off_reader_shows_nothing(qtbot: QtBot, build: Build) -> None
 
 def test_methods_follow_the_backend_and_the_reader() -> None:
     every = frozenset(CredentialKind)
-    assert methods(every, ReaderState.READY) == {Method.PIN, Method.TAP}
-    assert methods(every, ReaderState.NO_SERVICE) == {Method.PIN}
+    assert methods(every, ReaderState.READY) == {Method.PIN, Method.TAP, Method.EMAIL}
+    assert methods(every, ReaderState.NO_SERVICE) == {Method.PIN, Method.EMAIL}
     assert methods(frozenset({CredentialKind.PHONE}), ReaderState.READY) == {Method.TAP}
     assert methods(frozenset({CredentialKind.PIN}), ReaderState.READY) == {Method.PIN}
+    kadence = frozenset({CredentialKind.EMAIL})  # no PIN, no card: only the email keyboard
+    assert methods(kadence, ReaderState.READY, scanner=True) == {Method.EMAIL}
 
 
 def test_without_pc_sc_the_kiosk_says_so_and_takes_pins(
@@ -159,7 +161,7 @@ def test_without_pc_sc_the_kiosk_says_so_and_takes_pins(
     assert kiosk.reader.status.state is ReaderState.UNAVAILABLE
     assert "libpcsclite" in kiosk.reader.status.detail
     assert kiosk.window.idle.reader.text() == "● Reader: not available"
-    assert kiosk.window.idle.methods == {Method.PIN}
+    assert kiosk.window.idle.methods == {Method.PIN, Method.EMAIL}
     kiosk.controller.start()
     with qtbot.waitSignal(kiosk.controller.finished):
         kiosk.present_pin("12345")
