@@ -2,6 +2,11 @@
 
     >>> classify("https://example.com/x", "wedge")[0].detail
     'a URL, 21 characters'
+    >>> classify("mailto:ada@example.com", "camera")[0].kind
+    <CredentialKind.EMAIL: 'email'>
+
+A code carrying an email address (plain, or ``mailto:``) is a Kadence member's pass: an
+`EMAIL` credential; backends that do not take emails refuse it as `unsupported_credential`.
 
 A text is never logged: only its shape. When a wedge scanner's keyboard layout differs from
 the kiosk's, a pass arrives with characters a pass never has; where the layout can be told
@@ -9,6 +14,8 @@ the kiosk's, a pass arrives with characters a pass never has; where the layout c
 """
 
 from __future__ import annotations
+
+import re
 
 from kiosk import passes
 from kiosk.domain import Credential, CredentialKind, Reason
@@ -27,10 +34,14 @@ LAYOUTS: dict[str, dict[int, int]] = {
     ),
 }
 _FIX = "set the scanner's keyboard layout to the kiosk's (see the scanner's manual)"
+_EMAIL = re.compile(r"(?:mailto:)?([^@\s:/?]+@[^@\s/?]+\.[^@\s/?]+)", re.IGNORECASE)
 
 
 def classify(text: str, source: str) -> list[Credential | ReadFailure]:
     """The passes in `text` as credentials (several when scans ran together), or one failure."""
+    email = _EMAIL.fullmatch(text.strip())
+    if email:
+        return [Credential(CredentialKind.EMAIL, email.group(1), source=source)]
     pieces = passes.split(text)
     if all(passes.is_pass(p) for p in pieces):
         return [Credential(CredentialKind.QR, p, source=source) for p in pieces]
@@ -58,6 +69,8 @@ def describe(text: str) -> str:
         kind = "digits"
     elif not norm:
         kind = "nothing"
+    elif "@" in norm:
+        kind = "an address"
     else:
         kind = "text"
     return f"{kind}, {len(norm)} characters"

@@ -137,6 +137,25 @@ def test_a_pass_is_a_qr_credential() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text", ["ada@example.com", "mailto:ada@example.com", "MAILTO:ada@example.com\n"]
+)
+def test_a_code_carrying_an_email_is_an_email_credential(text: str) -> None:
+    [credential] = classify(text, "camera")
+    assert isinstance(credential, Credential)
+    assert (credential.kind, credential.value) == (CredentialKind.EMAIL, "ada@example.com")
+
+
+@pytest.mark.parametrize(
+    "text", ["ada@", "@example.com", "a@b", "https://x.example/@ada", "a b@c.d"]
+)
+def test_what_only_looks_like_an_email_is_not_a_pass(text: str) -> None:
+    [failure] = classify(text, "camera")
+    assert isinstance(failure, ReadFailure)
+    assert failure.reason is Reason.NOT_A_PASS
+    assert "ada" not in failure.detail  # the shape only, never the text
+
+
 def test_passes_run_together_are_two_credentials() -> None:
     assert [c.value for c in classify(PASS + PASS, "wedge")] == [PASS, PASS]  # type: ignore[union-attr]
 
