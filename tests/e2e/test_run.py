@@ -276,7 +276,7 @@ def test_a_first_start_is_set_up_on_the_touchscreen(tmp_path: Path, display: str
         xdotool(display, "type", "--delay", "30", "Main Street")
         xdotool(display, "key", "Return")
         wait_for(
-            lambda: "location = 1" in (config.read_text() if config.exists() else "") or None,
+            lambda: 'location = "1"' in (config.read_text() if config.exists() else "") or None,
             20,
             "the new location was not chosen",
         )
