@@ -38,6 +38,7 @@ from kiosk.backends.web import (
     RAW_LIMIT,
     AuthRefusedError,
     json_of,
+    keys_of,
     refused,
     retry_after,
     send,
@@ -207,7 +208,7 @@ class KadenceClient:
         first = members[0]
         ident = first.get("id")
         if not isinstance(ident, str | int) or not str(ident):
-            raise BackendProtocolError(f"a user without an id: {_keys(first)}")
+            raise BackendProtocolError(f"a user without an id: {keys_of(first)}")
         names = [first.get("firstName"), first.get("lastName")]
         name = " ".join(str(n) for n in names if isinstance(n, str) and n.strip()) or None
         user = User(str(ident), name)
@@ -261,7 +262,7 @@ class KadenceClient:
             for record in members:
                 ident, name, zone = record.get("id"), record.get("name"), record.get("timeZone")
                 if ident is None or not isinstance(name, str):
-                    raise BackendProtocolError(f"unexpected building: {_keys(record)}")
+                    raise BackendProtocolError(f"unexpected building: {keys_of(record)}")
                 places.append(Place(str(ident), name, zone if isinstance(zone, str) else None))
             total = data.get("hydra:totalItems") if isinstance(data, dict) else None
             if not members or not isinstance(total, int) or len(places) >= total:
@@ -357,14 +358,14 @@ def _description(response: httpx.Response) -> str:
 def _members(data: Any) -> list[dict[str, Any]]:
     members = data.get("hydra:member") if isinstance(data, dict) else None
     if not isinstance(members, list):
-        raise BackendProtocolError(f"not a Kadence collection: {_keys(data)}")
+        raise BackendProtocolError(f"not a Kadence collection: {keys_of(data)}")
     return [m for m in members if isinstance(m, dict)]
 
 
 def _booking(record: Any) -> Booking:
     ident = record.get("id") if isinstance(record, dict) else None
     if ident is None:
-        raise BackendProtocolError(f"a booking without an id: {_keys(record)}")
+        raise BackendProtocolError(f"a booking without an id: {keys_of(record)}")
     end = record.get("endDateTime") or record.get("endDate")
     return Booking(str(ident), str(record.get("status") or ""), _utc(end))
 
@@ -387,9 +388,3 @@ def _utc(text: Any) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _keys(data: object) -> str:
-    return (
-        ", ".join(sorted(map(str, data)))[:100] if isinstance(data, dict) else type(data).__name__
-    )

@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 
 from kiosk.backends.base import BackendProtocolError
-from kiosk.backends.web import json_of, snippet
+from kiosk.backends.web import json_of, keys_of, snippet
 
 RETRY_SECONDS = 60.0
 EARLY = 300.0  # renew this long before expiry (or at half the lifetime of a short token)
@@ -134,7 +134,7 @@ class CachedToken:
         data = json_of(response)
         access = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(access, str) or not access:
-            raise BackendProtocolError(f"no access_token in the token answer: {_keys(data)}")
+            raise BackendProtocolError(f"no access_token in the token answer: {keys_of(data)}")
         lifetime = data.get("expires_in")
         seconds = float(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else 3600.0
         refresh = data.get("refresh_token")
@@ -156,7 +156,3 @@ def _oauth_error(response: httpx.Response) -> tuple[str, str]:
     code = str(data.get("error") or "")
     text = str(data.get("error_description") or code or snippet(response))
     return code, text[:200]
-
-
-def _keys(data: object) -> str:
-    return ", ".join(sorted(map(str, data))) if isinstance(data, dict) else type(data).__name__

@@ -85,6 +85,13 @@ def snippet(response: httpx.Response) -> str:
     return text[:200] if text else "(empty body)"
 
 
+def keys_of(data: object) -> str:
+    """What an unexpected answer holds, for staff: its keys (never its values), or its type."""
+    if not isinstance(data, dict):
+        return type(data).__name__
+    return ", ".join(sorted(map(str, data)))[:100]
+
+
 def utc_text(moment: datetime) -> str:
     """``YYYY-MM-DDThh:mm:ss`` in UTC, as Kadence wants every time."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
