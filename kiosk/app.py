@@ -31,7 +31,7 @@ from kiosk.backends.base import Backend
 from kiosk.backends.choose import make_backend
 from kiosk.backends.nexudus import NO_ADMIN_TOKEN, NexudusClient
 from kiosk.backends.nexudus_login import NexudusLogin
-from kiosk.backends.tokens import CachedToken, StaticToken
+from kiosk.backends.tokens import CachedToken, SignInError, StaticToken
 from kiosk.config import BackendKind, Config, ConfigError, default_config_path
 from kiosk.configfile import settings, value_of
 from kiosk.controller import KioskController
@@ -252,11 +252,17 @@ class KioskApp:
         if which is Secret.ADMIN_TOKEN:
             self.grant_staff_access()
 
-    def use_code(self, code: str) -> None:
-        """The two-factor code staff typed for Nexudus's admin sign-in."""
+    def use_code(self, code: str) -> str:
+        """Sign in to Nexudus with the two-factor code staff typed, from the next call on;
+        why not, or ""."""
         auth = getattr(self.controller.backend, "auth", None)
-        if isinstance(auth, NexudusLogin):
+        if not isinstance(auth, NexudusLogin):
+            return "Only a Nexudus admin sign-in takes a two-factor code"
+        try:
             auth.use_code(code)
+        except SignInError as exc:
+            return str(exc)
+        return ""
 
     async def settled(self) -> None:
         """Wait until the changes being applied are in use."""
@@ -358,20 +364,23 @@ def build_app(
     config_path: Path | None = None,
     vault: Callable[[], Vault] | None = None,
     player: Player | None = None,
+    http: httpx.AsyncClient | None = None,
 ) -> KioskApp:
-    """Build and wire a kiosk; without `backend`, the one `config` names, and without
-    `source`, the PC/SC readers (or a null reader where PC/SC is missing or switched off).
+    """Build and wire a kiosk; without `backend`, the one `config` names (over `http`, or a
+    client of its own), and without `source`, the PC/SC readers (or a null reader where PC/SC
+    is missing or switched off).
 
     With no URL at all the backend is the embedded server, started by `KioskApp.start`.
     """
-    http: httpx.AsyncClient | None = None
     path = config_path or default_config_path()
     secrets = Secrets(vault or (lambda: open_vault(path)))
     if backend is None:
         url = backend_url or config.backend.base_url
         check_backend(config, backend_url)
-        http = new_http_client(config)
+        http = http or new_http_client(config)
         backend = make_backend(config, http, url, secrets.get, bool(backend_url))
+    else:
+        http = None  # the backend given stays, and brings its own
     client = backend if isinstance(backend, NexudusClient) else None
     events = events or EventLog(None)
     controller = KioskController(config, backend, loop)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.backends.base import Backend, BackendError, Place, StaffData
+from kiosk.backends.tokens import CodeNeededError
 from kiosk.config import BackendKind
 from kiosk.domain import Credential, CredentialKind
 from kiosk.inputs.cardid import all_formats
@@ -81,6 +82,7 @@ class StaffMode:
         screen.timezone.connect(wizard.set_timezone)
         screen.edit.connect(lambda edit: wizard.edit(edit.key, edit.value))
         screen.secret.connect(lambda edit: wizard.secret(edit.name, edit.value))
+        screen.code.connect(wizard.use_code)
 
     def _wire(self, screen: StaffScreen) -> None:
         """Connect staff mode's main screen, once it is built."""
@@ -92,6 +94,7 @@ class StaffMode:
         screen.closed.connect(self.staff.close)
         screen.leave.connect(self.staff.quit)
         screen.guide.connect(self.staff.guide)
+        screen.code.connect(self._use_code)
 
     @property
     def is_open(self) -> bool:
@@ -137,20 +140,26 @@ class StaffMode:
         self.staff.card(values)
         return True
 
-    def refresh(self) -> None:
-        """Reload the locations, who is in, failed check-ins and health (in the background)."""
+    def refresh(self, code_sent: bool = False) -> None:
+        """Reload the locations, who is in, failed check-ins and health (in the background);
+        after a two-factor code, say whether the sign-in worked."""
         if self.staff.view.state is StaffState.OPEN:
-            self._spawn(self._refresh())
+            self._spawn(self._refresh(code_sent))
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, code_sent: bool = False) -> None:
         screen, kiosk = self.kiosk.window.staff, self.kiosk
         screen.show_health(self.health(), self._when)
         backend: Backend = kiosk.controller.backend
         try:
             places = await backend.places()
             screen.show_places(places, kiosk.config.kiosk.location or _first(places))
+            if code_sent:
+                self.staff.say("Signed in with the two-factor code")
         except BackendError as exc:
-            screen.show_places([], "", f"The backend's locations cannot be listed: {exc}")
+            wanted = isinstance(exc, CodeNeededError)
+            screen.show_places([], "", f"The backend's locations cannot be listed: {exc}", wanted)
+            if code_sent:
+                self.staff.say(str(exc), error=True)
         if not isinstance(backend, StaffData):
             note = "This backend does not offer this list."
             screen.show_people(note, note, self._when)
@@ -216,6 +225,13 @@ class StaffMode:
         if self.staff.set_secret(edit.name, edit.value):
             self.show_config()
 
+    def _use_code(self, code: str) -> None:
+        if why := self.kiosk.use_code(code):
+            self.staff.say(why, error=True)
+            return
+        self.staff.say("Signing in with the two-factor code…")
+        self.refresh(code_sent=True)
+
     def _add_card(self, card: str) -> None:
         cards = self.staff.config.staff.cards
         if card and card.casefold() not in {c.casefold() for c in cards}:
@@ -266,6 +282,10 @@ class KioskSites:
         """The locations of the backend in use, once the latest change has taken effect."""
         await self.kiosk.settled()
         return await self.kiosk.controller.backend.places()
+
+    def use_code(self, code: str) -> str:
+        """The backend's two-factor code, for its next sign-in; why not, or ""."""
+        return self.kiosk.use_code(code)
 
     async def create(self, name: str, timezone: str) -> Place:
         """Add a location to the embedded server's database (over a connection of its own:

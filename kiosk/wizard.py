@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.backends.base import BackendError, Place
+from kiosk.backends.tokens import CodeNeededError
 from kiosk.config import BackendKind, Config
 from kiosk.configfile import with_value
 from kiosk.staff import StaffController, StaffState
@@ -83,6 +84,7 @@ class WizardView:
     places: tuple[Place, ...] = ()
     loading: bool = False
     note: str = ""  # about the locations list
+    code_wanted: bool = False  # the list waits for the Nexudus admin's two-factor code
     can_create: bool = False  # the embedded server: a location can be made here
     timezone: str = "UTC"  # for a location made here
     first: bool = True  # a first start (ends at the idle screen), not staff mode's
@@ -103,6 +105,10 @@ class Sites(Protocol):
 
     async def create(self, name: str, timezone: str) -> Place:
         """Make a location; raises `BackendError` (a duplicate name, say)."""
+        ...
+
+    def use_code(self, code: str) -> str:
+        """Sign in with this two-factor code from the next call on; why not, or ""."""
         ...
 
 
@@ -227,6 +233,15 @@ class SetupWizard(QObject):
         if self.active and self.view.step is Step.LOCATION:
             self._load(self.view)
 
+    def use_code(self, code: str) -> None:
+        """Staff typed the backend's two-factor code: list the locations with it."""
+        if not (self.active and self.view.step is Step.LOCATION):
+            return
+        if why := self.sites.use_code(code):
+            self.staff.say(why, error=True)
+            return
+        self._load(self.view)
+
     def create(self, name: str) -> None:
         """Make a location on the kiosk's own server, and use it."""
         name = name.strip()
@@ -270,10 +285,12 @@ class SetupWizard(QObject):
         self._spawn(self._places(self._loads))
 
     async def _places(self, load: int) -> None:
+        code_wanted = False
         try:
             places, note = tuple(await self.sites.places()), ""
         except BackendError as exc:
             places, note = (), f"The backend's locations cannot be listed: {exc}"
+            code_wanted = isinstance(exc, CodeNeededError)
         if load != self._loads or self.view.step is not Step.LOCATION:
             return
         can_create = self.sites.can_create
@@ -285,7 +302,12 @@ class SetupWizard(QObject):
             )
         self._publish(
             dataclasses.replace(
-                self.view, places=places, loading=False, note=note, can_create=can_create
+                self.view,
+                places=places,
+                loading=False,
+                note=note,
+                can_create=can_create,
+                code_wanted=code_wanted,
             )
         )
 

@@ -37,8 +37,8 @@ from kiosk.wizard import Choice, Step, WizardView
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]
-LATER = {Choice.KADENCE: "not available in this version"}
-MAIN = {"idle", "pin", "result-welcome", "result-no_valid_pass"}
+MAIN = {"idle", "pin", "result-welcome", "result-no_valid_pass", "email-password"}
+CANNOT = "The backend's locations cannot be listed: "
 ATTEMPT = Attempt(Credential(CredentialKind.PIN, "12345"), 0.0)
 
 
@@ -66,6 +66,9 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     ]
     for reason in Reason:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
+    wait = Outcome(Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=30.0)
+    out.append(("result-rate_limited-wait", _result(wait), {}))
+    out += _email_states()
     for language in (Language.DE, Language.FR, Language.ES):
         config = with_value(Config(), "kiosk.language", language.value)
         everything = {"methods": {Method.TAP, Method.SCAN, Method.PIN}, "config": config}
@@ -75,9 +78,50 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
         refused = _result(Outcome(Status.REJECTED, reason=Reason.ACCESS_RESTRICTED))
         out.append((f"result-access_restricted-{language}", refused, {"config": config}))
         out.append((f"pin-{language}", View(Screen.PIN), {"config": config, "digits": "12"}))
+        desk = _result(Outcome(Status.REJECTED, reason=Reason.NO_BOOKING))
+        out.append((f"result-no_booking-{language}", desk, {"config": config}))
+        email = {"config": config, "then": _email("ada@example.com", "pw", submit=False)}
+        out.append((f"email-{language}", View(Screen.EMAIL), email))
     for name, staff in _staff_states().items():
-        out.append((f"staff-{name}", View(Screen.IDLE), {"staff": staff}))
+        out.append((f"staff-{name}", View(Screen.IDLE), {"then": staff}))
     return out
+
+
+def _email_states() -> list[tuple[str, View, dict[str, object]]]:
+    """The idle screen offering email, and the email screen as members meet it."""
+    kadence = {Method.SCAN, Method.EMAIL}
+    nexudus = {Method.TAP, Method.SCAN, Method.PIN, Method.EMAIL}
+    return [
+        ("idle-kadence", View(Screen.IDLE), {"methods": kadence}),
+        ("idle-nexudus", View(Screen.IDLE), {"methods": nexudus}),
+        ("email", View(Screen.EMAIL), {"then": _email("ada@exam", None, submit=False)}),
+        ("email-not-an-address", View(Screen.EMAIL), {"then": _email("ada@", None, submit=True)}),
+        (
+            "email-password",
+            View(Screen.EMAIL),
+            {"then": _email("ada@example.com", "pw", submit=False)},
+        ),
+        (
+            "email-password-missing",
+            View(Screen.EMAIL),
+            {"then": _email("ada@example.com", "", submit=True)},
+        ),
+    ]
+
+
+def _email(address: str, password: str | None, submit: bool) -> Callable[[KioskWindow], None]:
+    """Type on the email screen (`password` None: the backend wants none), and press OK."""
+
+    def show(window: KioskWindow) -> None:
+        screen = window.email
+        screen.set_password_wanted(password is not None)
+        screen.address.setText(address)
+        if password:
+            screen.password.setText(password)
+        if submit:
+            screen.submit()
+
+    return show
 
 
 def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
@@ -93,11 +137,14 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         return show
 
     def page(
-        title: str, then: Callable[[KioskWindow], None] | None = None
+        title: str,
+        then: Callable[[KioskWindow], None] | None = None,
+        shown: Config = config,
+        message: str = "Saved kiosk.mode",
     ) -> Callable[[KioskWindow], None]:
         def show(window: KioskWindow) -> None:
-            window.show_staff(StaffView(StaffState.OPEN, "Saved kiosk.mode"))
-            window.staff.show_config(config, {Secret.PASSWORD})
+            window.show_staff(StaffView(StaffState.OPEN, message))
+            window.staff.show_config(shown, {Secret.PASSWORD})
             window.staff.open_page(title)
             if then is not None:
                 then(window)
@@ -106,8 +153,16 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
 
     def places(window: KioskWindow) -> None:
         window.staff.show_places(
-            [Place(1, "Main Street", None), Place(2, "Harbour Annex", None)], 1
+            [Place("1", "Main Street", None), Place("2", "Harbour Annex", None)], "1"
         )
+
+    def code_wanted(window: KioskWindow) -> None:
+        problem = f"{CANNOT}Nexudus asks for this admin's two-factor code"
+        window.staff.show_places([], "", problem, code_wanted=True)
+
+    def code(window: KioskWindow) -> None:
+        window.staff.places_code.click()
+        window.staff.entry.field.setText("482 910")
 
     def tap(window: KioskWindow) -> None:
         uid = bytes.fromhex("04A1B2C3D4E5F6")
@@ -151,13 +206,29 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
 
         return show
 
-    start = WizardView(Step.BACKEND, Choice.EMBEDDED, config, unavailable=LATER)
+    start = WizardView(Step.BACKEND, Choice.EMBEDDED, config)
+    nexudus_config = with_value(
+        with_value(config, "backend.kind", "nexudus"), "backend.subdomain", "myspace"
+    )
     nexudus = dataclasses.replace(
         start,
         step=Step.SIGN_IN,
         choice=Choice.NEXUDUS,
         config=with_value(config, "backend.subdomain", "myspace"),
         secrets=frozenset({Secret.PASSWORD}),
+    )
+    kadence = dataclasses.replace(
+        start,
+        step=Step.SIGN_IN,
+        choice=Choice.KADENCE,
+        config=with_value(config, "backend.client_id", "kiosk-reception"),
+        secrets=frozenset({Secret.CLIENT_SECRET}),
+    )
+    nexudus_code = dataclasses.replace(
+        nexudus,
+        step=Step.LOCATION,
+        note=f"{CANNOT}Nexudus asks for this admin's two-factor code",
+        code_wanted=True,
     )
     empty = dataclasses.replace(
         start,
@@ -167,10 +238,10 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         timezone="Europe/Paris",
     )
     listed = dataclasses.replace(
-        start, step=Step.LOCATION, places=(Place(1, "Main Street"), Place(2, "Harbour Annex"))
+        start, step=Step.LOCATION, places=(Place("1", "Main Street"), Place("2", "Harbour Annex"))
     )
     ready = dataclasses.replace(
-        listed, step=Step.READY, config=with_value(config, "kiosk.location", 2)
+        listed, step=Step.READY, config=with_value(config, "kiosk.location", "2")
     )
 
     def keyboard(window: KioskWindow) -> None:
@@ -184,6 +255,9 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "checkin": page("Check-in"),
         "location": page("Location", places),
         "backend": page("Backend"),
+        "backend-nexudus": page("Backend", shown=nexudus_config),
+        "location-code-wanted": page("Location", code_wanted, nexudus_config, ""),
+        "code-keyboard": page("Location", code, nexudus_config, ""),
         "reader": page("Reader", tap),
         "qr": page("QR"),
         "staff": page("Staff", tap),
@@ -192,6 +266,8 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "keyboard": page("Location", keyboard),
         "wizard-backend": wizard(start, "The staff PIN is set"),
         "wizard-nexudus": wizard(nexudus, "Type the Nexudus subdomain first"),
+        "wizard-kadence": wizard(kadence),
+        "wizard-location-code": wizard(nexudus_code),
         "wizard-location-empty": wizard(empty),
         "wizard-location": wizard(listed),
         "wizard-ready": wizard(ready),
@@ -228,7 +304,7 @@ def render(out: Path) -> list[Path]:
             config = extra.get("config", Config())
             assert isinstance(config, Config)
             window = KioskWindow(config, clock=lambda: NOW)
-            window.set_place(Place(1, "Demo Space", "Europe/Paris"))
+            window.set_place(Place("1", "Demo Space", "Europe/Paris"))
             window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
             tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
             window.idle.set_reader(extra.get("reader", "ready" if tap else None))  # type: ignore[arg-type]
@@ -245,9 +321,9 @@ def render(out: Path) -> list[Path]:
                 window.pin.press(digit)
             if extra.get("submit"):
                 window.pin.submit()
-            staff = extra.get("staff")
-            if callable(staff):
-                staff(window)
+            then = extra.get("then")
+            if callable(then):
+                then(window)
             app.processEvents()
             path = out / f"{name}-{width}x{height}.png"
             window.grab().save(str(path))

@@ -14,6 +14,7 @@ keeps the kiosk signed in (Nexudus keeps refresh tokens for 15 days).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -25,6 +26,7 @@ from kiosk.backends.web import send
 log = logging.getLogger(__name__)
 
 TOKEN_URL = "https://spaces.nexudus.com/api/token"  # noqa: S105 - an address, not a secret
+CODE = re.compile(r"[0-9]{6,8}")  # an authenticator app's code
 _WORDS = {
     "invalid_grant": "Nexudus refused the admin email or password",
     "two_factor_auth_check": "Nexudus asks for this admin's two-factor code",
@@ -56,8 +58,14 @@ class NexudusLogin(CachedToken):
         self._code = ""
 
     def use_code(self, code: str) -> None:
-        """The two-factor code staff typed: sign in with it on the next call."""
-        self._code = code.strip()
+        """The two-factor code staff typed (spaces allowed): sign in with it on the next call;
+        `SignInError` if it is not 6 to 8 digits."""
+        code = "".join(code.split())
+        if not CODE.fullmatch(code):
+            raise SignInError(
+                "A two-factor code is the 6 digits the authenticator app shows", "bad_code"
+            )
+        self._code = code
         self.reset()
 
     async def _fetch(self, old: Token | None) -> Token:

@@ -6,8 +6,15 @@ import enum
 from datetime import datetime, tzinfo
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.ui import theme
 from kiosk.ui.present import zone
@@ -65,10 +72,8 @@ class IdleScreen(StyledWidget):
         self.prompt = label(words("Check in or out"), "subtitle")
         self.pin = button(words("Enter PIN"), "primary", "enter-pin")
         self.pin.clicked.connect(self.pin_requested)
-        self._pin_box = _method("keypad", self.pin)
         self.email = button(words("Use your email"), "primary", "use-email")
         self.email.clicked.connect(self.email_requested)
-        self._email_box = _method("email", self.email)
         self._methods_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._method_widgets: list[QWidget] = []
         layout = QVBoxLayout(self)
@@ -98,27 +103,36 @@ class IdleScreen(StyledWidget):
         self._tick()
 
     def set_methods(self, methods: set[Method]) -> None:
-        """Offer only `methods`, in a fixed order."""
+        """Offer only `methods`, in a fixed order; the PIN and email buttons share a column
+        when both show, so four ways fit side by side."""
         self.methods = frozenset(methods)
         while self._methods_row.count():
             self._methods_row.takeAt(0)
-        for widget in self._method_widgets:
-            if widget not in (self._pin_box, self._email_box):
-                widget.deleteLater()
+        buttons = [(icon, each) for method, icon, each in (
+            (Method.PIN, "keypad", self.pin), (Method.EMAIL, "email", self.email)
+        ) if method in methods]  # fmt: skip
+        for each in (self.pin, self.email):
+            each.setParent(self)  # kept while the boxes it was in go
+        for old in self._method_widgets:
+            old.hide()
+            old.deleteLater()
         self._method_widgets = [
             _method(icon, self._words(caption))
             for icon, caption in (_CAPTIONS[m] for m in (Method.TAP, Method.SCAN) if m in methods)
         ]
-        for method, box in ((Method.PIN, self._pin_box), (Method.EMAIL, self._email_box)):
-            if method in methods:
-                self._method_widgets.append(box)
-            box.setVisible(method in methods)
+        if len(buttons) == 2:
+            self._method_widgets.append(_buttons(*(each for _, each in buttons)))
+        elif buttons:
+            self._method_widgets.append(_method(*buttons[0]))
         self._methods_row.addStretch(1)
         for i, widget in enumerate(self._method_widgets):
             if i:
-                self._methods_row.addSpacing(64)
+                self._methods_row.addSpacing(64 if len(self._method_widgets) < 3 else 40)
             self._methods_row.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
+            widget.show()  # now, not when the layout gets to it
         self._methods_row.addStretch(1)
+        self.pin.setVisible(Method.PIN in methods)
+        self.email.setVisible(Method.EMAIL in methods)
 
     def set_reader(self, state: str | None) -> None:
         """The card reader's state in words; None when this kiosk has no reader."""
@@ -200,5 +214,45 @@ def _method(icon_name: str, caption: str | QWidget) -> QWidget:
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(16)
     column.addWidget(Icon(icon_name), 0, Qt.AlignmentFlag.AlignHCenter)
-    column.addWidget(label(caption, "caption") if isinstance(caption, str) else caption)
+    column.addWidget(_Caption(caption) if isinstance(caption, str) else caption)
+    if not isinstance(caption, str):
+        _keep_width(box)
     return box
+
+
+def _buttons(*buttons: QWidget) -> QWidget:
+    """Buttons stacked in one column, as wide as the widest."""
+    box = QWidget()
+    box.setObjectName("method-buttons")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(16)
+    for widget in buttons:
+        column.addWidget(widget)
+    _keep_width(box)
+    return box
+
+
+def _keep_width(box: QWidget) -> None:
+    """A button is never cut short: the captions beside it wrap instead."""
+    box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+
+
+class _Caption(QLabel):
+    """A way's caption: on one line where there is room, on two where four ways share a row."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setProperty("role", "caption")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As wide as the text on one line."""
+        line = self.fontMetrics().horizontalAdvance(self.text()) + 8
+        return QSize(line, self.heightForWidth(line))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Narrow enough for two or three lines."""
+        narrow = min(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 14)
+        return QSize(narrow, self.heightForWidth(narrow))

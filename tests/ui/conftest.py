@@ -9,10 +9,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp, build_app
+from kiosk.backends.base import Backend
 from kiosk.backends.fake import FakeBackend
 from kiosk.config import Config, Mode, TimeoutSettings
 from kiosk.eventlog import EventLog
@@ -35,6 +37,12 @@ def settings(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:
 @pytest.fixture
 def backend() -> FakeBackend:
     return FakeBackend()
+
+
+@pytest.fixture
+def http() -> httpx.AsyncClient | None:
+    """The HTTP client for a backend built from the config (with `backend` None)."""
+    return None
 
 
 @pytest.fixture
@@ -68,7 +76,8 @@ def player() -> FakePlayer:
 def build(
     qtbot: QtBot,
     aloop: asyncio.AbstractEventLoop,
-    backend: FakeBackend,
+    backend: Backend | None,
+    http: httpx.AsyncClient | None,
     event_path: Path,
     pcsc: FakePcsc,
     config_path: Path,
@@ -91,6 +100,7 @@ def build(
             config_path=config_path,
             vault=lambda: vault,
             player=player,
+            http=http,
         )
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)

@@ -7,18 +7,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import KioskApp
 from kiosk.backends.fake import FakeBackend
-from kiosk.config import Mode
+from kiosk.config import Config, Language, Mode
+from kiosk.configfile import with_value
 from kiosk.controller import Screen, View
 from kiosk.domain import Action, Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.ui.idle import Method
 from kiosk.ui.pinpad import BACKSPACE
+from kiosk.ui.window import KioskWindow
 from tests.ui.conftest import Build, events, settings
 
 
@@ -293,6 +295,39 @@ def test_portrait_and_landscape_layouts_fit(qtbot: QtBot, build: Build) -> None:
             assert hint.height() <= height, (screen, height, hint)
         for key in kiosk.window.pin.keys.values():
             assert min(key.width(), key.height()) >= 72 or not key.isVisible()
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_four_ways_to_check_in_fit_side_by_side_in_every_language(
+    qtbot: QtBot, language: Language
+) -> None:
+    window = KioskWindow(with_value(Config(), "kiosk.language", language.value))
+    qtbot.addWidget(window)
+    window.set_methods({Method.PIN})
+    window.set_methods(set(Method))  # the boxes shown before go
+    window.show()
+    idle = window.idle
+
+    def cut_short() -> list[str]:
+        """The buttons and captions that do not show whole."""
+        captions = [c for c in idle.findChildren(QLabel) if c.property("role") == "caption"]
+        shown = [c for c in captions if c.isVisibleTo(window)]
+        assert len(shown) == 2  # tap and scan
+        return [
+            *(b.text() for b in (idle.pin, idle.email) if b.width() < b.sizeHint().width()),
+            *(c.text() for c in shown if c.height() < c.heightForWidth(c.width())),
+        ]
+
+    for width, height in [(1024, 600), (1280, 800), (800, 1280), (1920, 1080)]:
+        window.resize(width, height)
+        qtbot.waitUntil(lambda: idle.width() == width and not cut_short(), timeout=2000)  # noqa: B023
+        assert idle.pin.isVisible()
+        assert idle.email.isVisible()
+    window.set_methods({Method.EMAIL})
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert idle.email.isVisible()  # kept, while the boxes it was in went
+    assert not idle.pin.isVisible()
+    window.allow_close = True
 
 
 def test_unsupported_credential_kind_is_refused_locally(

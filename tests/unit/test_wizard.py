@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import check_backend
 from kiosk.backends.base import BackendError, Place
+from kiosk.backends.tokens import CodeNeededError, SignInError
 from kiosk.config import BackendKind, Config, ConfigError
 from kiosk.configfile import with_value
 from kiosk.staff import StaffController, StaffState
@@ -25,6 +26,13 @@ class FakeSites:
         self.can_create = can_create
         self.lists: list[asyncio.Future[list[Place]]] = []
         self.made: list[tuple[str, str]] = []
+        self.codes: list[str] = []
+
+    def use_code(self, code: str) -> str:
+        if not code.isdigit():
+            return "not a code"
+        self.codes.append(code)
+        return ""
 
     async def places(self) -> list[Place]:
         future: asyncio.Future[list[Place]] = asyncio.get_running_loop().create_future()
@@ -88,6 +96,44 @@ def test_a_location_needs_a_name_and_only_the_own_server_makes_one(
     sites.can_create = False
     wizard.create("Annex")
     assert sites.made == [("Main Street", wizard.view.timezone)]
+
+
+def test_a_list_waiting_for_a_two_factor_code_asks_for_it_and_loads_with_it(
+    qtbot: QtBot, tmp_path: Path, aloop: asyncio.AbstractEventLoop
+) -> None:
+    sites = FakeSites(can_create=False)
+    wizard = opened(tmp_path, sites, aloop)
+    wizard.use_code("123456")  # not on the location step: nothing to sign in for
+    assert sites.codes == []
+    wizard.next()
+    qtbot.waitUntil(lambda: len(sites.lists) == 1)
+    sites.lists[0].set_exception(CodeNeededError("the code, please", "two_factor_auth_check"))
+    qtbot.waitUntil(lambda: not wizard.view.loading)
+    assert wizard.view.code_wanted
+    assert wizard.view.note == "The backend's locations cannot be listed: the code, please"
+    wizard.use_code("abc")
+    assert (wizard.staff.view.message, wizard.staff.view.error) == ("not a code", True)
+    assert len(sites.lists) == 1  # not asked again
+    wizard.use_code("123456")
+    assert sites.codes == ["123456"]
+    assert wizard.view.loading
+    qtbot.waitUntil(lambda: len(sites.lists) == 2)
+    sites.lists[1].set_result([Place("4", "Annex")])
+    qtbot.waitUntil(lambda: not wizard.view.loading)
+    assert (wizard.view.code_wanted, wizard.view.places) == (False, (Place("4", "Annex"),))
+
+
+def test_other_refusals_do_not_ask_for_a_code(
+    qtbot: QtBot, tmp_path: Path, aloop: asyncio.AbstractEventLoop
+) -> None:
+    sites = FakeSites(can_create=False)
+    wizard = opened(tmp_path, sites, aloop)
+    wizard.next()
+    qtbot.waitUntil(lambda: len(sites.lists) == 1)
+    sites.lists[0].set_exception(SignInError("wrong password", "invalid_grant"))
+    qtbot.waitUntil(lambda: not wizard.view.loading)
+    assert not wizard.view.code_wanted
+    assert wizard.view.note.endswith("wrong password")
 
 
 def test_with_no_location_picked_next_pins_the_first_one(

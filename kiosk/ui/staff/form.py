@@ -26,6 +26,7 @@ from kiosk.ui.widgets import StyledWidget, button, label, restyle
 from kiosk.vault import Secret
 
 SECRETS = {s.value for s in Secret}
+CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept
 SECRET_HELP = {
     Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
     Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
@@ -154,10 +155,12 @@ class Form(StyledWidget):
     Signals:
         edit(Edit): change a setting.
         secret(SecretEdit): keep a secret.
+        code(str): sign in to Nexudus with this two-factor code.
     """
 
     edit = Signal(object)
     secret = Signal(object)
+    code = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -204,6 +207,14 @@ class Form(StyledWidget):
         self.message.setText(text)
         restyle(self.message, state="bad" if error else "ok" if text else "")
 
+    def code_button(self, name: str) -> QPushButton:
+        """A button that asks for the Nexudus admin's two-factor code."""
+        hint = "The digits the admin's authenticator app shows now"
+        wanted = TextWanted(CODE, hint, title="Nexudus two-factor code")
+        widget = button("Type the two-factor code…", "field", name)
+        widget.clicked.connect(lambda: self.ask_text(wanted))
+        return widget
+
     # text entry
 
     def ask_text(self, wanted: TextWanted) -> None:
@@ -215,7 +226,10 @@ class Form(StyledWidget):
         self._stack.setCurrentWidget(self.entry)
 
     def entered(self, wanted: TextWanted, text: str) -> None:
-        """Staff typed `text` for `wanted`: a setting's new value or a secret."""
+        """Staff typed `text` for `wanted`: a setting's new value, a secret or a code."""
+        if wanted.key == CODE:
+            self.code.emit(text)
+            return
         if wanted.secret:
             self.secret.emit(SecretEdit(Secret(wanted.key), text))
             return

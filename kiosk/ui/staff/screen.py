@@ -15,7 +15,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
-from kiosk.config import Config
+from kiosk.config import BackendKind, Config
 from kiosk.inputs.cardid import UidFormat
 from kiosk.staff import Leave
 from kiosk.ui.staff.fields import Edit
@@ -135,6 +135,7 @@ class StaffScreen(Form):
     def _page(self, title: str, keys: tuple[str, ...]) -> QWidget:
         panels = {
             "Location": self._places_panel,
+            "Backend": self._backend_panel,
             "Reader": self._tap_panel,
             "Staff": self._staff_panel,
             "Who's in": self._people_panel,
@@ -150,8 +151,20 @@ class StaffScreen(Form):
         self.places.picked.connect(lambda ident: self.edit.emit(Edit("kiosk.location", ident)))
         reload_ = button("Reload the list", "field", "reload-places")
         reload_.clicked.connect(self.refresh)
+        self.places_code = self.code_button("places-code")
+        self.places_code.setVisible(False)
         heading = left(label("Check members in to", "field-name"))
-        return [heading, self.places_note, self.places, reload_], []
+        return [heading, self.places_note, self.places_code, self.places, reload_], []
+
+    def _backend_panel(self) -> Panel:
+        self.backend_code = QWidget()
+        column = QVBoxLayout(self.backend_code)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(left(label("Nexudus two-factor code", "field-name")))
+        help_ = "If the admin signs in with a code from an app, type the current one here."
+        column.addWidget(left(label(help_, "small", wrap=True)))
+        column.addWidget(self.code_button("backend-code"))
+        return [], [self.backend_code]
 
     def _tap_panel(self) -> Panel:
         text = "Tap a card on the reader to see its number in every format."
@@ -210,11 +223,16 @@ class StaffScreen(Form):
         """Show every setting's value and which secrets are set."""
         self.show_rows(config, secrets)
         self.places.mark(config.kiosk.location)
+        self.backend_code.setVisible(config.backend.kind is BackendKind.NEXUDUS)
 
-    def show_places(self, places: list[Place], current: str, problem: str = "") -> None:
-        """The backend's locations to choose from; `current` is marked."""
+    def show_places(
+        self, places: list[Place], current: str, problem: str = "", code_wanted: bool = False
+    ) -> None:
+        """The backend's locations to choose from, `current` marked; or why there are none,
+        with a button for the two-factor code when that is why."""
         self.places.show_places(places, current)
         self.places_note.setText(problem or ("" if places else "The backend lists no locations."))
+        self.places_code.setVisible(code_wanted)
 
     @property
     def place_buttons(self) -> dict[str, QPushButton]:

@@ -143,8 +143,9 @@ class WizardScreen(Form):
         row.addWidget(self.zone, 1)
         reload_ = button("Reload the list", "field", "wizard-reload")
         reload_.clicked.connect(self.reload)
+        self.places_code = self.code_button("wizard-code")
         heading = left(label("Where does this kiosk check members in?", "field-name"))
-        return [heading, self.places_note, self.places, self.creating, reload_,
+        return [heading, self.places_note, self.places_code, self.places, self.creating, reload_,
                 self.row("kiosk.name")]  # fmt: skip
 
     def _ready_step(self) -> list[QWidget]:
@@ -213,6 +214,7 @@ class WizardScreen(Form):
         current = view.config.kiosk.location or (view.places[0].id if view.places else "")
         self.places.show_places(view.places, current)
         self.places_note.setText(view.note)
+        self.places_code.setVisible(view.code_wanted)
         self.creating.setVisible(view.can_create)
         self.zone.setText(f"Time zone: {view.timezone}")
 

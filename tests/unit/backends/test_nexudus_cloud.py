@@ -165,7 +165,10 @@ def test_two_factor_asks_staff_for_the_code_and_uses_it_once() -> None:
         login.use_code("000000")
         with pytest.raises(CodeNeededError, match="did not take that code"):
             await client.places()
-        login.use_code(f" {TOTP} ")
+        for bad in ("4829", "48291O", "482910482", "４８２９１０"):  # short, a letter, long, wide
+            with pytest.raises(SignInError, match="6 digits"):
+                login.use_code(bad)
+        login.use_code(f" {TOTP[:3]} {TOTP[3:]} ")
         return await client.places()
 
     assert run(cloud, use) == [Place("1204", "Harbour Works", "Europe/London")]
