@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -59,7 +60,12 @@ def codes_sent(cloud: FakeNexudus) -> list[str | None]:
 
 
 def test_staff_type_the_code_where_the_locations_wait_for_it(
-    qtbot: QtBot, build: Build, cloud: FakeNexudus, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot,
+    build: Build,
+    cloud: FakeNexudus,
+    caplog: pytest.LogCaptureFixture,
+    event_path: Path,
+    config_path: Path,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     kiosk = build(nexudus())
@@ -87,6 +93,8 @@ def test_staff_type_the_code_where_the_locations_wait_for_it(
     click(qtbot, screen.place_buttons["1204"])
     assert kiosk.config.kiosk.location == "1204"
     assert TOTP not in caplog.text
+    assert TOTP not in event_path.read_text()
+    assert TOTP not in config_path.read_text()  # used once, never kept
 
 
 def test_a_code_nexudus_does_not_take_asks_again(
