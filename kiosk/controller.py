@@ -28,7 +28,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk.backends.base import Backend, BackendError, Place
 from kiosk.config import Config, Mode
-from kiosk.domain import Action, CheckinRequest, Credential, Outcome, Reason, Status
+from kiosk.domain import (
+    Action,
+    CheckinRequest,
+    Credential,
+    CredentialKind,
+    Outcome,
+    Reason,
+    Status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +167,11 @@ class KioskController(QObject):
         key = (credential.kind.value, credential.value)
         now = self._monotonic()
         last = self._seen.get(key)
-        if last is not None and now - last < self._config.timeouts.debounce:
+        if (
+            last is not None
+            and now - last < self._config.timeouts.debounce
+            and not credential.typed
+        ):
             log.info("ignored a repeated %s read", credential.kind)
             return
         self._seen = {k: t for k, t in self._seen.items() if now - t < 60.0}
@@ -185,12 +197,17 @@ class KioskController(QObject):
         self._show(View(Screen.RESULT, outcome, seconds=seconds), seconds)
 
     def open_pin(self) -> None:
-        """Open the PIN pad (from the idle or result screen)."""
+        """Open the PIN pad (from the idle or result screen), if the backend takes PINs."""
+        if CredentialKind.PIN not in self._backend.kinds:
+            return  # a digit typed on a Kadence kiosk's keyboard opens nothing
         if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
             self._show(View(Screen.PIN), self._config.timeouts.pin)
 
     def open_email(self) -> None:
-        """Open the email keyboard (from the idle or result screen)."""
+        """Open the email keyboard (from the idle or result screen), if the backend takes
+        emails."""
+        if CredentialKind.EMAIL not in self._backend.kinds:
+            return
         if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
             self._show(View(Screen.EMAIL), self._config.timeouts.pin)
 
@@ -238,7 +255,8 @@ class KioskController(QObject):
         except Exception as exc:  # a backend bug must not stop the kiosk
             log.exception("the backend raised instead of answering")
             outcome = Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message=repr(exc))
-        self._set_online(outcome.reason is not Reason.BACKEND_UNAVAILABLE)
+        if outcome.reason is not Reason.BACKEND_ERROR:  # which may not have left the kiosk
+            self._set_online(outcome.reason is not Reason.BACKEND_UNAVAILABLE)
         if outcome.reason is RATE and outcome.retry_after:
             wait = min(outcome.retry_after, LONGEST_WAIT)
             self._quiet_until = max(self._quiet_until, self._monotonic() + wait)

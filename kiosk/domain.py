@@ -135,6 +135,14 @@ class Credential:
             return f"{user[:1]}•••@{domain}" if user else "•••"
         return "•" * min(len(self.value), 8)
 
+    @property
+    def typed(self) -> bool:
+        """Typed by the member on a screen: meant each time, never a double read."""
+        return self.source in TYPED
+
+
+TYPED = frozenset({"pinpad", "keyboard"})  # the sources a member types on
+
 
 @dataclasses.dataclass(frozen=True)
 class CheckinRequest:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -39,33 +40,20 @@ STAFF_PIN = "97531"
 
 
 def start_kiosk(
-    tmp_path: Path, display: str, *args: str, staff_pin: bool = True
+    tmp_path: Path,
+    display: str,
+    *args: str,
+    staff_pin: bool = True,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[str]:
-    """`kiosk run ARGS`; first, as a provisioning script would, the staff PIN is set with
-    `kiosk config set-staff-pin` (in the config file given, else the default one)."""
-    home = tmp_path / "home"
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-    }
+    """`kiosk run ARGS` (with `env` added to the environment); first, as a provisioning script
+    would, the staff PIN is set with `kiosk config set-staff-pin` (in the config file given,
+    else the default one)."""
+    env = kiosk_env(tmp_path, display, env)
     if staff_pin:
         config = [args[args.index("--config") + 1]] if "--config" in args else []
-        command = [sys.executable, "-m", "kiosk", "config", "set-staff-pin"]
-        done = subprocess.run(
-            [*command, *(["--config", *config] if config else [])],
-            input=f"{STAFF_PIN}\n{STAFF_PIN}\n",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        assert STAFF_PIN not in done.stdout + done.stderr
+        configure(env, ["set-staff-pin", *(["--config", *config] if config else [])],
+                  f"{STAFF_PIN}\n{STAFF_PIN}\n")  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "kiosk", "run", *args],
         env=env,
@@ -73,6 +61,35 @@ def start_kiosk(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def kiosk_env(tmp_path: Path, display: str, extra: dict[str, str] | None) -> dict[str, str]:
+    """The kiosk's environment: its own home under `tmp_path`, the X display, and `extra`."""
+    home = tmp_path / "home"
+    return {
+        **os.environ,
+        **(extra or {}),
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+    }
+
+
+def configure(env: dict[str, str], args: list[str], typed: str) -> None:
+    """`kiosk config ARGS` with `typed` on its standard input, as a provisioning script would."""
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "config", *args],
+        input=typed,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert typed.split("\n")[0] not in done.stdout + done.stderr
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
@@ -300,3 +317,56 @@ def test_a_first_start_is_set_up_on_the_touchscreen(tmp_path: Path, display: str
     finally:
         store.close()
     assert "2580" not in log.read_text() + err + config.read_text()
+
+
+def offline() -> dict[str, str]:
+    """An environment where every HTTPS request goes to a proxy that is not there: the
+    building's network is down (and nothing here reaches the real services anyway)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proxy = f"http://127.0.0.1:{port}"
+    return {"HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
+
+
+CLOUDS = {
+    "nexudus": 'kind = "nexudus"\nsubdomain = "harbour"\nusername = "admin@harbour.example"',
+    "kadence": 'kind = "kadence"\nclient_id = "kiosk-reception"',
+}
+
+
+@pytest.mark.parametrize("cloud", list(CLOUDS))
+def test_a_cloud_backend_out_of_reach_is_said_plainly_and_the_kiosk_keeps_going(
+    tmp_path: Path, display: str, cloud: str
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[backend]\n{CLOUDS[cloud]}\n[kiosk]\nlocation = "1204"\n')
+    secret = "backend.password" if cloud == "nexudus" else "backend.client_secret"
+    env = offline()
+    configure(kiosk_env(tmp_path, display, env), ["set-secret", secret, "--config", str(config)],
+              "S3cret-not-logged\n")  # fmt: skip
+    log = tmp_path / "events.jsonl"
+    proc = start_kiosk(tmp_path, display, "--config", str(config), "--event-log", str(log), env=env)
+    outcomes = []
+    try:
+        for member in ("ada", "ben"):
+            if cloud == "nexudus":
+                outcomes.append(type_pin(display, log, "12345", "Return"))  # typed: meant twice
+            else:  # a QR code carrying the member's email, from a keyboard-wedge scanner
+                before = scan(display, log, f"mailto:{member}@example.com")
+                outcomes.append(wait_event(log, "outcome", after=before))
+            assert proc.poll() is None, "the kiosk stopped"
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
+    for outcome in outcomes:
+        assert (outcome["status"], outcome["reason"]) == ("rejected", "backend_unavailable"), (
+            outcome
+        )
+    states = [e["online"] for e in read_events(log) if e["event"] == "backend"]
+    assert states, "the backend's state was never shown"
+    assert not any(states), states  # never shown online
+    text = log.read_text() + err
+    for secret_text in ("12345", "ada@example.com", "S3cret-not-logged"):
+        assert secret_text not in text

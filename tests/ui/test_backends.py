@@ -163,7 +163,6 @@ def test_a_member_is_welcomed_by_name_then_said_goodbye(
     assert kiosk.controller.view.outcome is not None
     assert kiosk.controller.view.outcome.status is Status.CHECKED_IN
     qtbot.waitUntil(lambda: kiosk.controller.view.screen is Screen.IDLE, timeout=5000)
-    kiosk.controller._seen.clear()  # the debounce would ignore the same member at once
     goodbye = result_text(qtbot, kiosk, lambda: present(qtbot, kiosk, case.member))
     assert "Goodbye" in goodbye
 
@@ -206,6 +205,5 @@ def test_a_rate_limit_is_waited_out(qtbot: QtBot, build: Build, case: Case, clou
     text = result_text(qtbot, kiosk, lambda: present(qtbot, kiosk, case.member))
     assert "Too many attempts" in text
     assert "Please try again in 30 s." in text
-    kiosk.controller._seen.clear()
     again = result_text(qtbot, kiosk, lambda: present(qtbot, kiosk, case.member))
     assert "Please try again in" in again  # not asked again during the wait

@@ -33,8 +33,7 @@ def set_on_staff_screen(qtbot: QtBot, kiosk: KioskApp, key: str, button: str) ->
 
 
 def check_in_with_pin(qtbot: QtBot, kiosk: KioskApp) -> None:
-    """Type a new PIN on the keyboard (a digit opens the pad, even over the last result; the
-    same PIN again would be ignored for the debounce time)."""
+    """Type a new PIN on the keyboard (a digit opens the pad, even over the last result)."""
     QTest.keyClicks(kiosk.window, str(next(PINS)))
     with qtbot.waitSignal(kiosk.controller.finished):
         QTest.keyClick(kiosk.window, Qt.Key.Key_Return)

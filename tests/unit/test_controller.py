@@ -130,6 +130,17 @@ def test_the_same_credential_within_the_debounce_is_ignored(
     assert len(backend.requests) == 2
 
 
+def test_a_pin_typed_again_at_once_is_meant_and_checked(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    controller = make()
+    typed = Credential(CredentialKind.PIN, "12345", source="pinpad")
+    for _ in range(2):
+        with qtbot.waitSignal(controller.finished):
+            controller.present(typed)
+    assert len(backend.requests) == 2
+
+
 def test_another_credential_on_the_result_screen_checks_at_once(
     qtbot: QtBot, make: type[KioskController], backend: FakeBackend
 ) -> None:
@@ -197,6 +208,31 @@ def test_unsupported_kind_is_refused_without_calling_the_backend(
     controller.close()
 
 
+@pytest.mark.parametrize(
+    ("kinds", "pad", "keyboard"),
+    [
+        ({CredentialKind.EMAIL}, False, True),  # Kadence: a digit typed opens no PIN pad
+        ({CredentialKind.CARD}, False, False),
+        ({CredentialKind.PIN, CredentialKind.EMAIL}, True, True),
+    ],
+)
+def test_only_the_ways_the_backend_takes_open(
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    clock: Ticker,
+    kinds: set[CredentialKind],
+    pad: bool,
+    keyboard: bool,
+) -> None:
+    controller = KioskController(config(), FakeBackend(kinds=frozenset(kinds)), aloop, clock)
+    controller.open_pin()
+    assert (controller.view.screen is Screen.PIN) is pad
+    controller.cancel()
+    controller.open_email()
+    assert (controller.view.screen is Screen.EMAIL) is keyboard
+    controller.close()
+
+
 def test_a_backend_that_raises_gives_backend_error(
     qtbot: QtBot, make: type[KioskController], backend: FakeBackend
 ) -> None:
@@ -249,6 +285,27 @@ def test_place_is_retried_while_the_backend_is_down(
     with qtbot.waitSignal(controller.place_changed, timeout=2000) as blocker:
         pass
     assert blocker.args[0].name == "Demo Space"
+
+
+def test_online_follows_the_backends_answers_not_the_kiosks_own_errors(
+    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+) -> None:
+    """A backend error may never have left the kiosk (no sign-in set up): it says nothing of
+    whether the backend is reachable."""
+    answers = iter([
+        Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message="no client secret"),
+        Outcome(Status.REJECTED, reason=Reason.BACKEND_UNAVAILABLE),
+        Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message="HTTP 500"),
+        Outcome(Status.CHECKED_IN, "Ada Lovelace"),
+    ])  # fmt: skip
+    backend.answer = lambda request: next(answers)
+    controller = make()
+    seen = []
+    for value in ("11111", "22222", "33333", "44444"):
+        with qtbot.waitSignal(controller.finished):
+            controller.present(pin(value))
+        seen.append(controller.online)
+    assert seen == [None, False, False, True]
 
 
 def test_a_rate_limit_is_waited_out_before_the_next_call(
