@@ -114,6 +114,9 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
 }
 
 
+TYPED = frozenset({"pinpad", "keyboard"})  # the sources a member types on
+
+
 @dataclasses.dataclass(frozen=True)
 class Credential:
     """What an input read; `value` is secret for PINs and tokens; an email's password, when
@@ -139,9 +142,6 @@ class Credential:
     def typed(self) -> bool:
         """Typed by the member on a screen: meant each time, never a double read."""
         return self.source in TYPED
-
-
-TYPED = frozenset({"pinpad", "keyboard"})  # the sources a member types on
 
 
 @dataclasses.dataclass(frozen=True)
