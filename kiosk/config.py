@@ -137,7 +137,9 @@ class TimeoutSettings:
 
     result: float = _opt(5.0, "how long a result stays on screen", 1, 60)
     pin: float = _opt(20.0, "PIN pad or question without input before going back", 3, 300)
-    debounce: float = _opt(3.0, "the same credential again within this is ignored", 0, 60)
+    debounce: float = _opt(
+        3.0, "the same card, phone or code read again within this is ignored", 0, 60
+    )
     busy_delay: float = _opt(0.15, "show the busy screen only after this", 0, 2)
 
 

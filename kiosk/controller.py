@@ -6,8 +6,9 @@
 
 Screens render the `View` the controller publishes and send intent back (`present`,
 `open_pin`, `choose`, `cancel`, `touched`). A new credential on any screen starts a check at once;
-the same credential again within the debounce time is ignored, so a double read in toggle mode
-cannot check a member straight back out. A credential that arrives while a check runs waits and
+the same card, phone or code read again within the debounce time is ignored, so a double read
+in toggle mode cannot check a member straight back out (what a member types is always meant, and
+checked). A credential that arrives while a check runs waits and
 goes next. The busy screen appears only when the backend is slower than `busy_delay`. A backend
 that says "too many requests, retry after N s" gets no call for N s: a check meanwhile is refused
 here with the time left.
