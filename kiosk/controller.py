@@ -198,19 +198,19 @@ class KioskController(QObject):
         self._show(View(Screen.RESULT, outcome, seconds=seconds), seconds)
 
     def open_pin(self) -> None:
-        """Open the PIN pad (from the idle or result screen), if the backend takes PINs."""
-        if CredentialKind.PIN not in self._backend.kinds:
-            return  # a digit typed on a Kadence kiosk's keyboard opens nothing
-        if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
-            self._show(View(Screen.PIN), self._config.timeouts.pin)
+        """Open the PIN pad (from the idle or result screen), if the backend takes PINs: a
+        digit typed on a Kadence kiosk's keyboard opens nothing."""
+        self._open(Screen.PIN, CredentialKind.PIN)
 
     def open_email(self) -> None:
         """Open the email keyboard (from the idle or result screen), if the backend takes
         emails."""
-        if CredentialKind.EMAIL not in self._backend.kinds:
-            return
-        if self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT):
-            self._show(View(Screen.EMAIL), self._config.timeouts.pin)
+        self._open(Screen.EMAIL, CredentialKind.EMAIL)
+
+    def _open(self, screen: Screen, kind: CredentialKind) -> None:
+        idle = self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT)
+        if idle and kind in self._backend.kinds:
+            self._show(View(screen), self._config.timeouts.pin)
 
     def touched(self) -> None:
         """The member is still typing or choosing: keep the screen open."""

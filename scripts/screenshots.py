@@ -214,7 +214,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         start,
         step=Step.SIGN_IN,
         choice=Choice.NEXUDUS,
-        config=with_value(config, "backend.subdomain", "myspace"),
+        config=nexudus_config,
         secrets=frozenset({Secret.PASSWORD}),
     )
     kadence = dataclasses.replace(

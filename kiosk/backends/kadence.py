@@ -37,6 +37,7 @@ from kiosk.backends.tokens import CachedToken, SignInError, Token, TokenSource
 from kiosk.backends.web import (
     RAW_LIMIT,
     AuthRefusedError,
+    answers,
     json_of,
     keys_of,
     refused,
@@ -272,11 +273,7 @@ class KadenceClient:
 
     async def probe(self) -> bool:
         """Whether Kadence's API answers HTTP at all."""
-        try:
-            await self._http.get(f"{self._api}/")
-        except httpx.HTTPError:
-            return False
-        return True
+        return await answers(self._http, f"{self._api}/")
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """One API request with the bearer token; a 401 fetches a new token and tries once

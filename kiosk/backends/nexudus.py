@@ -27,7 +27,7 @@ import httpx
 from kiosk.backends.base import BackendError, BackendProtocolError, FailedCheckin, Place, Presence
 from kiosk.backends.nexudus_answer import parse_session_time, read_answer
 from kiosk.backends.tokens import StaticToken, TokenSource
-from kiosk.backends.web import AuthRefusedError, describe, json_of, refused, send
+from kiosk.backends.web import AuthRefusedError, answers, describe, json_of, refused, send
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -258,11 +258,7 @@ class NexudusClient:
 
     async def probe(self) -> bool:
         """Whether anything answers HTTP at the base URL."""
-        try:
-            await self._http.get(f"{self._base}/health")
-        except httpx.HTTPError:
-            return False
-        return True
+        return await answers(self._http, f"{self._base}/health")
 
 
 NO_ADMIN_TOKEN = "needs the server's admin token (Backend page)"  # noqa: S105 - words

@@ -36,6 +36,15 @@ async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) ->
         raise BackendProtocolError(str(exc)) from None
 
 
+async def answers(http: httpx.AsyncClient, url: str) -> bool:
+    """Whether anything answers HTTP at `url` (any status): the backend is reachable."""
+    try:
+        await http.get(url)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
 def json_of(response: httpx.Response) -> Any:
     """The JSON of a 2xx answer; anything else raises (401/403 as `AuthRefusedError`)."""
     code = response.status_code
