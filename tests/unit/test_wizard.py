@@ -98,6 +98,19 @@ def test_a_location_needs_a_name_and_only_the_own_server_makes_one(
     assert sites.made == [("Main Street", wizard.view.timezone)]
 
 
+def answered(
+    qtbot: QtBot, wizard: SetupWizard, sites: FakeSites, answer: list[Place] | Exception
+) -> None:
+    """On to the location step, where the backend's list comes back as `answer`."""
+    wizard.next()
+    qtbot.waitUntil(lambda: len(sites.lists) == 1)
+    if isinstance(answer, Exception):
+        sites.lists[0].set_exception(answer)
+    else:
+        sites.lists[0].set_result(answer)
+    qtbot.waitUntil(lambda: not wizard.view.loading)
+
+
 def test_a_list_waiting_for_a_two_factor_code_asks_for_it_and_loads_with_it(
     qtbot: QtBot, tmp_path: Path, aloop: asyncio.AbstractEventLoop
 ) -> None:
@@ -105,10 +118,7 @@ def test_a_list_waiting_for_a_two_factor_code_asks_for_it_and_loads_with_it(
     wizard = opened(tmp_path, sites, aloop)
     wizard.use_code("123456")  # not on the location step: nothing to sign in for
     assert sites.codes == []
-    wizard.next()
-    qtbot.waitUntil(lambda: len(sites.lists) == 1)
-    sites.lists[0].set_exception(CodeNeededError("the code, please", "two_factor_auth_check"))
-    qtbot.waitUntil(lambda: not wizard.view.loading)
+    answered(qtbot, wizard, sites, CodeNeededError("the code, please", "two_factor_auth_check"))
     assert wizard.view.code_wanted
     assert wizard.view.note == "The backend's locations cannot be listed: the code, please"
     wizard.use_code("abc")
@@ -128,10 +138,7 @@ def test_other_refusals_do_not_ask_for_a_code(
 ) -> None:
     sites = FakeSites(can_create=False)
     wizard = opened(tmp_path, sites, aloop)
-    wizard.next()
-    qtbot.waitUntil(lambda: len(sites.lists) == 1)
-    sites.lists[0].set_exception(SignInError("wrong password", "invalid_grant"))
-    qtbot.waitUntil(lambda: not wizard.view.loading)
+    answered(qtbot, wizard, sites, SignInError("wrong password", "invalid_grant"))
     assert not wizard.view.code_wanted
     assert wizard.view.note.endswith("wrong password")
 
@@ -141,10 +148,7 @@ def test_with_no_location_picked_next_pins_the_first_one(
 ) -> None:
     sites = FakeSites(can_create=False)
     wizard = opened(tmp_path, sites, aloop)
-    wizard.next()
-    qtbot.waitUntil(lambda: len(sites.lists) == 1)
-    sites.lists[0].set_result([Place("4", "Annex"), Place("2", "Main Street")])
-    qtbot.waitUntil(lambda: not wizard.view.loading)
+    answered(qtbot, wizard, sites, [Place("4", "Annex"), Place("2", "Main Street")])
     assert wizard.view.note == ""
     wizard.next()
     assert wizard.view.step is Step.READY
