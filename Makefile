@@ -1,7 +1,7 @@
 # make setup  installs Debian packages when missing, then .venv with the package and its tests
 # make demo   the kiosk window against the embedded check-in server with demo members
 # make screenshots  renders every screen to docs/screenshots
-# make test   lint, type check, all tests (what CI runs)
+# make test   lint, type check, all tests, every benchmark once in smoke mode (what CI runs)
 
 SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpulse0 \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-packages demo test lint typecheck pytest bench screenshots
+.PHONY: setup system-packages demo test lint typecheck pytest bench bench-smoke screenshots
 
 setup: system-packages $(VENV)/.installed
 
@@ -44,7 +44,7 @@ typecheck: setup
 pytest: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
-test: lint typecheck pytest
+test: lint typecheck pytest bench-smoke
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py docs/screenshots
@@ -55,3 +55,11 @@ bench: setup
 	$(BIN)/python bench/kiosk_process.py
 	$(BIN)/python bench/pcsc_latency.py
 	$(BIN)/python bench/qr_latency.py
+
+bench-smoke: setup
+	@log=$$(mktemp); for script in bench/*.py; do \
+		[ "$$script" = bench/harness.py ] && continue; \
+		echo "$$script --smoke"; \
+		QT_QPA_PLATFORM=offscreen $(BIN)/python $$script --smoke > $$log 2>&1 \
+			|| { cat $$log; rm -f $$log; exit 1; }; \
+	done; rm -f $$log

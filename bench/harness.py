@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import sys
 import tempfile
 import time
@@ -20,11 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.app import KioskApp, build_app
-from kiosk.config import Config, TimeoutSettings
-from kiosk.controller import Screen, View
+from kiosk.app.kiosk import KioskApp, build_app
+from kiosk.flows.checkin import Screen, View
 from kiosk.server.demo import seed_demo
 from kiosk.server.runner import Server, ServerThread, open_server
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, TimeoutSettings
 
 
 def run_on_qt(measure: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any, int]]) -> int:
@@ -32,7 +32,7 @@ def run_on_qt(measure: Callable[[asyncio.AbstractEventLoop], Coroutine[Any, Any,
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.gcguard import MainThreadCollector
+    from kiosk.app.gcguard import MainThreadCollector
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)  # a bench may close a kiosk and go on
@@ -56,7 +56,7 @@ async def demo_kiosk(loop: asyncio.AbstractEventLoop) -> AsyncIterator[tuple[Kio
     seed_demo(server.store, server.keys, datetime.now(UTC), timezone="UTC")
     thread = ServerThread(server).start()
     config = Config(timeouts=TimeoutSettings(result=60, pin=60, debounce=0, busy_delay=0.15))
-    config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, location=1))
+    config = with_value(config, "kiosk.location", "1")  # the first demo location
     kiosk = build_app(config, loop, backend_url=thread.url, config_path=folder / "kiosk.toml")
     kiosk.window.resize(1280, 800)
     kiosk.window.show()

@@ -24,8 +24,8 @@ from harness import demo_kiosk, painted, run_on_qt
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kiosk.app import KioskApp
-from kiosk.controller import Screen
+from kiosk.app.kiosk import KioskApp
+from kiosk.flows.checkin import Screen
 
 BUDGET_RESULT_P95_MS, BUDGET_DOT_MS = 50.0, 16.0
 PINS = ["12345", "23456", "56789"]  # members whose check-ins succeed (toggle in and out)
@@ -87,14 +87,19 @@ async def measure(loop: asyncio.AbstractEventLoop, args: argparse.Namespace) -> 
         f"key → dot painted:   median {statistics.median(dots):.2f} ms, p95 {dot_p95:.2f} ms, "
         f"max {max(dots):.2f} ms over {len(dots)} keys (budget < {BUDGET_DOT_MS:.0f} ms)"
     )
-    return 0 if p95 < BUDGET_RESULT_P95_MS and dot_p95 < BUDGET_DOT_MS else 1
+    return 0 if args.smoke or (p95 < BUDGET_RESULT_P95_MS and dot_p95 < BUDGET_DOT_MS) else 1
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--checks", type=int, default=200)
     parser.add_argument("--keys", type=int, default=400)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few iterations, no budget asserted (make test)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.checks, args.keys = 3, 5
     return run_on_qt(lambda loop: measure(loop, args))
 
 

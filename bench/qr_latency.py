@@ -35,10 +35,10 @@ from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QApplication
 
 from kiosk import passes
-from kiosk.app import KioskApp
-from kiosk.config import CameraSettings
-from kiosk.controller import Screen
+from kiosk.app.kiosk import KioskApp
+from kiosk.flows.checkin import Screen
 from kiosk.inputs.camera import QUIET_RULES, FrameScanner, decode_qr
+from kiosk.settings.model import CameraSettings
 
 BUDGET_SCAN_P95_MS, BUDGET_GAP_MS = 50.0, 16.0
 
@@ -177,7 +177,7 @@ async def measure(loop: asyncio.AbstractEventLoop, args: argparse.Namespace) -> 
         )
         if decode:
             worst = max(worst, max(gaps))
-    return 0 if scan_p95 < BUDGET_SCAN_P95_MS and worst <= BUDGET_GAP_MS else 1
+    return 0 if args.smoke or (scan_p95 < BUDGET_SCAN_P95_MS and worst <= BUDGET_GAP_MS) else 1
 
 
 def main() -> int:
@@ -185,7 +185,12 @@ def main() -> int:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--scans", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few iterations, no budget asserted (make test)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.frames, args.scans, args.seconds = 3, 3, 0.5
     QLoggingCategory.setFilterRules(QUIET_RULES)
     return run_on_qt(lambda loop: measure(loop, args))
 

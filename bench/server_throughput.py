@@ -180,7 +180,12 @@ def main() -> int:
         help="more than the run will reach, so every request is a check-in",
     )
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few iterations, no budget asserted (make test)"
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.clients, args.members, args.seconds = 4, 500, 1.0
 
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         db = Path(tmp) / "bench.db"

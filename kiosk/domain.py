@@ -28,6 +28,17 @@ class CredentialKind(enum.StrEnum):
     EMAIL_PASSWORD = "email_password"  # noqa: S105
 
 
+class UidFormat(enum.StrEnum):
+    """How a card UID is written as the credential the backend matches (`inputs.pcsc.cardid`)."""
+
+    HEX = "hex"
+    HEX_REVERSED = "hex_reversed"
+    DEC_LE = "dec_le"
+    DEC_BE = "dec_be"
+    WIEGAND26 = "wiegand26"
+    WIEGAND34 = "wiegand34"
+
+
 class Action(enum.StrEnum):
     """What the kiosk asks the backend to do."""
 

@@ -21,19 +21,19 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
-from kiosk.config import Config, Language
-from kiosk.configfile import with_value
-from kiosk.controller import Attempt, Screen, View
-from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
-from kiosk.inputs.cardid import UidFormat, all_formats
+from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status, UidFormat
+from kiosk.flows.checkin import Attempt, Screen, View
+from kiosk.flows.staff import StaffState, StaffView
+from kiosk.flows.wizard import Choice, Step, WizardView
+from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.status import ReaderState
 from kiosk.passes import render_png
-from kiosk.staff import StaffState, StaffView
-from kiosk.ui.idle import Method
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, Language
+from kiosk.settings.vault import Secret
+from kiosk.ui.member.idle import Method
 from kiosk.ui.staff.screen import Health, TapInfo
 from kiosk.ui.window import KioskWindow
-from kiosk.vault import Secret
-from kiosk.wizard import Choice, Step, WizardView
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]

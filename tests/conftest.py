@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.gcguard import collect_due
+from kiosk.app.gcguard import collect_due
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

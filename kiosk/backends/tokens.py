@@ -21,7 +21,7 @@ from typing import Protocol
 import httpx
 
 from kiosk.backends.base import BackendProtocolError
-from kiosk.backends.web import json_of, keys_of, snippet
+from kiosk.backends.http import json_of, keys_of, snippet
 
 RETRY_SECONDS = 60.0
 EARLY = 300.0  # renew this long before expiry (or at half the lifetime of a short token)

@@ -29,9 +29,9 @@ from PySide6.QtCore import QLoggingCategory, QObject, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from kiosk.config import CameraSettings
 from kiosk.inputs.codes import classify
 from kiosk.inputs.reader import ReadFailure
+from kiosk.settings.model import CameraSettings
 
 if TYPE_CHECKING:  # Qt Multimedia is loaded only when a camera is used
     from PySide6.QtMultimedia import QVideoFrame

@@ -18,11 +18,11 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.config import ReaderSettings
 from kiosk.domain import Credential, CredentialKind, Reason
-from kiosk.inputs.cardid import format_uid
+from kiosk.inputs.pcsc.cardid import format_uid
+from kiosk.inputs.pcsc.tags import TagKind, Tap
 from kiosk.inputs.status import ReaderState, ReaderStatus
-from kiosk.inputs.tags import TagKind, Tap
+from kiosk.settings.model import ReaderSettings
 
 log = logging.getLogger(__name__)
 

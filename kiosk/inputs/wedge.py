@@ -30,9 +30,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication
 
-from kiosk.config import WedgeSettings
 from kiosk.inputs.codes import classify
 from kiosk.inputs.reader import ReadFailure
+from kiosk.settings.model import WedgeSettings
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,12 @@
 """The embedded check-in server: a Nexudus-compatible check-in API over SQLite.
 
-api.py      the HTTP API (FastAPI)            wire.py     request parsing, Nexudus shapes
-checkin.py  credential → decision → rows      rules.py    pure check-in rules
-store.py    the store: db.py → enrolment.py → attendance.py, with rows.py and schema.py
-keys.py     password hashes, keyed lookups    runner.py   serve in a thread or a process
-admin.py    enrolment and the admin CLI       demo.py     demo members
+http/       the HTTP API (FastAPI) and Nexudus's wire shapes
+store/      SQLite: connection and migrations, enrolment, attendance, rows, records
+checkin.py  credential → decision → rows       rules.py    pure check-in rules
+service.py  enrolment and locations, validated  keys.py     password hashes, keyed lookups
+runner.py   serve in a thread or a process      demo.py     demo members
+qrpass.py   signed QR passes for members
+
+May import `kiosk.domain`, `kiosk.passes` and `kiosk.files` only: the kiosk and the CLI use the
+server, never the other way round.
 """

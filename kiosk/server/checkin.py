@@ -22,8 +22,8 @@ from kiosk import passes
 from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
-from kiosk.server.models import Location, Member
 from kiosk.server.store import NotFoundError, Store
+from kiosk.server.store.models import Location, Member
 
 TILE = 4
 """Nexudus eCheckinSource for a check-in tablet, the kiosk."""

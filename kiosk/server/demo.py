@@ -9,8 +9,8 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from kiosk.server.admin import Enrolment, enrol
 from kiosk.server.keys import InstallKeys
+from kiosk.server.service import Enrolment, enrol
 from kiosk.server.store import Store
 
 

@@ -24,8 +24,8 @@ import os
 import secrets
 from pathlib import Path
 
+from kiosk.files import write_atomically
 from kiosk.passes import Issuer
-from kiosk.paths import write_atomically
 
 log = logging.getLogger(__name__)
 

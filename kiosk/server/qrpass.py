@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from kiosk import passes
 from kiosk.server.keys import InstallKeys
-from kiosk.server.models import Member
 from kiosk.server.store import NotFoundError, Store
+from kiosk.server.store.models import Member
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,7 +20,7 @@ from types import FrameType, TracebackType
 import uvicorn
 from fastapi import FastAPI
 
-from kiosk.server.api import create_app
+from kiosk.server.http.api import create_app
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.store import Store
 

@@ -1,7 +1,7 @@
 """A short sound with each result when `kiosk.sounds` is on: a rising chime for a welcome, a
 falling one for goodbye, a low double tone for a refusal or a problem, one note for news.
 
-    chime = Chime(QtPlayer())          # or FakePlayer() in tests
+    chime = Chime(QtPlayer())          # tests pass a fake player
     controller.view_changed.connect(chime.show)
 
 The tones are made here (sine notes with soft edges, written once as WAV files into a private
@@ -20,7 +20,7 @@ import wave
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from kiosk.controller import Screen, View
+from kiosk.flows.checkin import Screen, View
 from kiosk.ui.present import Tone, tone_of
 
 if TYPE_CHECKING:
@@ -72,25 +72,6 @@ class Player(Protocol):
     def close(self) -> None:
         """Release the sounds."""
         ...
-
-
-class FakePlayer:
-    """Remembers what it was asked to play."""
-
-    def __init__(self) -> None:
-        self.played: list[Tone] = []
-        self.prepared = False
-
-    def prepare(self) -> None:
-        """Nothing to load."""
-        self.prepared = True
-
-    def play(self, tone: Tone) -> None:
-        """Note `tone`."""
-        self.played.append(tone)
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 class QtPlayer:

@@ -15,18 +15,18 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
-from kiosk.config import Config, Language
-from kiosk.controller import Screen, View
-from kiosk.staff import StaffState, StaffView
+from kiosk.flows.checkin import Screen, View
+from kiosk.flows.staff import StaffState, StaffView
+from kiosk.settings.model import Config, Language
 from kiosk.ui import theme
-from kiosk.ui.ask import AskScreen
-from kiosk.ui.busy import BusyScreen
 from kiosk.ui.corner import CornerHold
-from kiosk.ui.email import EmailScreen
-from kiosk.ui.idle import IdleScreen, Method
-from kiosk.ui.pinpad import PinScreen
+from kiosk.ui.member.ask import AskScreen
+from kiosk.ui.member.busy import BusyScreen
+from kiosk.ui.member.email import EmailScreen
+from kiosk.ui.member.idle import IdleScreen, Method
+from kiosk.ui.member.pinpad import PinScreen
+from kiosk.ui.member.result import ResultScreen
 from kiosk.ui.present import describe
-from kiosk.ui.result import ResultScreen
 from kiosk.ui.staff.auth import StaffPinScreen
 from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.staff.wizard import WizardScreen

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from kiosk.config import Language
+from kiosk.settings.model import Language
 
 _DE = {
     # idle

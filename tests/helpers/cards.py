@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from kiosk.inputs.fakepcsc import FakeCard
-from kiosk.inputs.scard import CardGoneError
-from kiosk.inputs.tags import GET_UID, select_apdu
+from kiosk.inputs.pcsc.scard import CardGoneError
+from kiosk.inputs.pcsc.tags import GET_UID, select_apdu
+from tests.fakes.pcsc import FakeCard
 
 AID = bytes.fromhex("F04B494F534B01")
 OK = b"\x90\x00"

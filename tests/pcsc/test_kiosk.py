@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk import staffpin
-from kiosk.app import KioskApp, build_app
-from kiosk.config import Config, ReaderSettings, StaffSettings, TimeoutSettings
+from kiosk.app.eventlog import EventLog
+from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status
-from kiosk.eventlog import EventLog
 from kiosk.inputs.reader import ReadFailure
 from kiosk.inputs.status import ReaderState, ReaderStatus
-from kiosk.ui.idle import Method
+from kiosk.settings import staffpin
+from kiosk.settings.model import Config, ReaderSettings, StaffSettings, TimeoutSettings
+from kiosk.ui.member.idle import Method
 from tests.helpers import cards
 from tests.helpers.pcscd import Pcscd
 from tests.helpers.server import demo_db

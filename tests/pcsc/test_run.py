@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk import staffpin
+from kiosk.settings import staffpin
 from tests.helpers import cards
 from tests.helpers.pcscd import Pcscd
 from tests.helpers.server import demo_db

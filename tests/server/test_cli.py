@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kiosk.cli import build_parser, main
+from kiosk.cli.main import build_parser, main
 from tests.helpers.xvfb import wait_event
 
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import build_app
-from kiosk.config import Config, load_config
-from kiosk.configfile import with_value
+from kiosk.app.kiosk import build_app
+from kiosk.flows.staff import StaffState
+from kiosk.flows.wizard import Step
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
-from kiosk.server.models import Location
 from kiosk.server.store import Store
-from kiosk.staff import StaffState
-from kiosk.vault import MemoryVault
-from kiosk.wizard import Step
+from kiosk.server.store.models import Location
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, load_config
+from tests.fakes.vault import MemoryVault
 from tests.ui.test_kiosk import click
 from tests.ui.test_staff import type_staff_pin, type_text
 

@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk import staffpin
-from kiosk.app import build_app
-from kiosk.config import Config
-from kiosk.configfile import with_value
+from kiosk.app.kiosk import build_app
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.runner import ServerThread
-from kiosk.vault import MemoryVault, Secret
+from kiosk.settings import staffpin
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config
+from kiosk.settings.vault import Secret
+from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import demo_server
 

@@ -13,15 +13,15 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp, build_app
+from kiosk.app.eventlog import EventLog
+from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.backends.base import Backend
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import Config, Mode, TimeoutSettings
-from kiosk.eventlog import EventLog
-from kiosk.inputs.fakepcsc import FakePcsc
-from kiosk.inputs.pcsc import PcscSupervisor
-from kiosk.ui.sounds import FakePlayer
-from kiosk.vault import MemoryVault
+from kiosk.inputs.pcsc.supervisor import PcscSupervisor
+from kiosk.settings.model import Config, Mode, TimeoutSettings
+from tests.fakes.backend import FakeBackend
+from tests.fakes.pcsc import FakePcsc
+from tests.fakes.sounds import FakePlayer
+from tests.fakes.vault import MemoryVault
 
 READER = "ACS ACR122U PICC Interface 00 00"
 

@@ -12,15 +12,16 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp, Secrets
+from kiosk.app.kiosk import KioskApp, Secrets
 from kiosk.backends.base import Backend
-from kiosk.backends.choose import make_backend
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import BackendKind, BackendSettings, Config
-from kiosk.controller import Screen
+from kiosk.backends.registry import make_backend
 from kiosk.domain import CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
-from kiosk.ui.idle import Method
-from kiosk.vault import MemoryVault, Secret
+from kiosk.flows.checkin import Screen
+from kiosk.settings.model import BackendKind, BackendSettings, Config
+from kiosk.settings.vault import Secret
+from kiosk.ui.member.idle import Method
+from tests.fakes.backend import FakeBackend
+from tests.fakes.vault import MemoryVault
 from tests.helpers import kadence_cloud, nexudus_cloud
 from tests.ui.conftest import Build, settings
 from tests.ui.test_kiosk import click, texts, type_pin

@@ -20,12 +20,12 @@ from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from pytestqt.qtbot import QtBot
 
 from kiosk import passes
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import CameraSettings
 from kiosk.domain import CredentialKind, Reason
 from kiosk.inputs.camera import GONE_AFTER, CameraState, FrameScanner, decode_qr
 from kiosk.passes import Issuer, Subject
-from kiosk.ui.idle import Method
+from kiosk.settings.model import CameraSettings
+from kiosk.ui.member.idle import Method
+from tests.fakes.backend import FakeBackend
 from tests.ui.conftest import Build, events, settings
 
 PASS = Issuer.generate().issue(Subject.member(7), datetime.now(UTC), timedelta(days=1))

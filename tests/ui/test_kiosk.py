@@ -12,15 +12,15 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import Config, Language, Mode
-from kiosk.configfile import with_value
-from kiosk.controller import Screen, View
+from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Action, Credential, CredentialKind, Outcome, Reason, Status
-from kiosk.ui.idle import Method
-from kiosk.ui.pinpad import BACKSPACE
+from kiosk.flows.checkin import Screen, View
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, Language, Mode
+from kiosk.ui.member.idle import Method
+from kiosk.ui.member.pinpad import BACKSPACE
 from kiosk.ui.window import KioskWindow
+from tests.fakes.backend import FakeBackend
 from tests.ui.conftest import Build, events, settings
 
 

@@ -11,11 +11,12 @@ from PySide6.QtMultimedia import QSoundEffect
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp
-from kiosk.backends.fake import FakeBackend
+from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Outcome, Reason, Status
 from kiosk.ui.present import Tone
-from kiosk.ui.sounds import FakePlayer, QtPlayer
+from kiosk.ui.sounds import QtPlayer
+from tests.fakes.backend import FakeBackend
+from tests.fakes.sounds import FakePlayer
 from tests.ui.conftest import Build
 from tests.ui.test_kiosk import click, type_pin
 from tests.ui.test_staff import open_staff, protected

@@ -9,17 +9,16 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import build_app, methods
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import ReaderSettings
-from kiosk.controller import Screen
-from kiosk.domain import CredentialKind, Outcome, Status
-from kiosk.inputs import scard
-from kiosk.inputs.cardid import UidFormat
-from kiosk.inputs.fakepcsc import FakePcsc
+from kiosk.app.kiosk import build_app, methods
+from kiosk.domain import CredentialKind, Outcome, Status, UidFormat
+from kiosk.flows.checkin import Screen
+from kiosk.inputs.pcsc import scard
 from kiosk.inputs.status import ReaderState
-from kiosk.ui.idle import Method
+from kiosk.settings.model import ReaderSettings
+from kiosk.ui.member.idle import Method
 from kiosk.ui.present import Tone
+from tests.fakes.backend import FakeBackend
+from tests.fakes.pcsc import FakePcsc
 from tests.helpers import cards
 from tests.ui.conftest import READER, Build, events, settings
 

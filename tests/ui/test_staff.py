@@ -15,20 +15,21 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from kiosk import staffpin
-from kiosk.app import KioskApp
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import Config, load_config
-from kiosk.configfile import value_of, with_value
-from kiosk.controller import Screen
+from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Action
-from kiosk.inputs.fakepcsc import FakePcsc
-from kiosk.staff import Leave, StaffState
+from kiosk.flows.checkin import Screen
+from kiosk.flows.staff import Leave, StaffState
+from kiosk.settings import staffpin
+from kiosk.settings.file import value_of, with_value
+from kiosk.settings.model import Config, load_config
+from kiosk.settings.vault import Secret
 from kiosk.ui.keyboard import BACKSPACE
 from kiosk.ui.staff.fields import SecretRow, SettingRow
 from kiosk.ui.staff.form import Form
 from kiosk.ui.staff.screen import PAGES
-from kiosk.vault import MemoryVault, Secret
+from tests.fakes.backend import FakeBackend
+from tests.fakes.pcsc import FakePcsc
+from tests.fakes.vault import MemoryVault
 from tests.helpers import cards
 from tests.ui.conftest import READER, Build, events, settings
 from tests.ui.test_kiosk import click, type_pin

@@ -13,9 +13,10 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp
-from kiosk.config import BackendKind, BackendSettings, Config
-from kiosk.vault import MemoryVault, Secret
+from kiosk.app.kiosk import KioskApp
+from kiosk.settings.model import BackendKind, BackendSettings, Config
+from kiosk.settings.vault import Secret
+from tests.fakes.vault import MemoryVault
 from tests.helpers.nexudus_cloud import ADMIN, PASSWORD, SUBDOMAIN, TOTP, FakeNexudus
 from tests.ui.conftest import Build
 from tests.ui.test_kiosk import click

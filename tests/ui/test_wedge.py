@@ -12,14 +12,14 @@ from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.app import KioskApp
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import WedgeSettings
-from kiosk.controller import Screen
+from kiosk.app.kiosk import KioskApp
 from kiosk.domain import CredentialKind, Reason
+from kiosk.flows.checkin import Screen
 from kiosk.inputs.codes import LAYOUTS
 from kiosk.passes import Issuer, Subject
-from kiosk.ui.idle import Method
+from kiosk.settings.model import WedgeSettings
+from kiosk.ui.member.idle import Method
+from tests.fakes.backend import FakeBackend
 from tests.ui.conftest import Build, events, settings
 
 PASS = Issuer.generate().issue(Subject.member(7), datetime.now(UTC), timedelta(days=1))

@@ -10,15 +10,16 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk import staffpin
-from kiosk.app import KioskApp
+from kiosk.app.kiosk import KioskApp
 from kiosk.backends.base import Place
-from kiosk.backends.fake import FakeBackend
-from kiosk.config import BackendKind, load_config
-from kiosk.controller import Screen
-from kiosk.staff import StaffState
-from kiosk.vault import MemoryVault, Secret
-from kiosk.wizard import Choice, Step
+from kiosk.flows.checkin import Screen
+from kiosk.flows.staff import StaffState
+from kiosk.flows.wizard import Choice, Step
+from kiosk.settings import staffpin
+from kiosk.settings.model import BackendKind, load_config
+from kiosk.settings.vault import Secret
+from tests.fakes.backend import FakeBackend
+from tests.fakes.vault import MemoryVault
 from tests.ui.conftest import Build, events
 from tests.ui.test_kiosk import click
 from tests.ui.test_staff import (

@@ -11,8 +11,8 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout
 
-from kiosk.staff import StaffState, StaffView
-from kiosk.ui.pinpad import PinScreen
+from kiosk.flows.staff import StaffState, StaffView
+from kiosk.ui.member.pinpad import PinScreen
 from kiosk.ui.widgets import StyledWidget, restyle
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.configfile import Setting
+from kiosk.settings.file import Setting
 from kiosk.ui.widgets import button, label, restyle
 
 STEPS = {"timeouts.busy_delay": 0.05, "wedge.gap_ms": 5, "timeouts.pin": 5.0}

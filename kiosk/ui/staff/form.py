@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.backends.base import Place
-from kiosk.config import BackendKind, Config, ConfigError
-from kiosk.configfile import parse_text, setting, value_of
+from kiosk.settings.file import parse_text, setting, value_of
+from kiosk.settings.model import BackendKind, Config, ConfigError
+from kiosk.settings.vault import Secret
 from kiosk.ui.keyboard import TextEntry
 from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
 from kiosk.ui.widgets import StyledWidget, button, label, restyle
-from kiosk.vault import Secret
 
 SECRETS = {s.value for s in Secret}
 CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept

@@ -15,13 +15,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
-from kiosk.config import BackendKind, Config
-from kiosk.inputs.cardid import UidFormat
-from kiosk.staff import Leave
+from kiosk.domain import UidFormat
+from kiosk.flows.staff import Leave
+from kiosk.settings.model import BackendKind, Config
+from kiosk.settings.vault import Secret
 from kiosk.ui.staff.fields import Edit
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
 from kiosk.ui.widgets import button, label, restyle
-from kiosk.vault import Secret
 
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Check-in", ("kiosk.mode", "kiosk.language", "kiosk.sounds", "pin.length",

@@ -1,7 +1,7 @@
 """The setup wizard's screen: one step at a time, with Back and Next at the bottom.
 
 It renders a `WizardView` and sends intent (`choose`, `next`, `back`, `pick`, `create`, …);
-`kiosk.wizard.SetupWizard` decides.
+`kiosk.flows.wizard.SetupWizard` decides.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.flows.wizard import SIGN_IN, Choice, Step, WizardView
 from kiosk.ui.staff.fields import TextWanted
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
 from kiosk.ui.widgets import button, label, restyle
-from kiosk.wizard import SIGN_IN, Choice, Step, WizardView
 
 STEPS = (
     ("pin", "Staff PIN"),

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from kiosk.backends.base import Place
-from kiosk.backends.kadence import LOGIN_URL, KadenceClient, KadenceLogin
+from kiosk.backends.kadence.client import LOGIN_URL, KadenceClient, KadenceLogin
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 from tests.helpers.clock import Ticker
 from tests.helpers.kadence_cloud import (

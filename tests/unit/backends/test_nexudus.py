@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
-from kiosk.backends.nexudus import NexudusClient
-from kiosk.backends.nexudus_answer import parse_session_time
+from kiosk.backends.nexudus.answer import parse_session_time
+from kiosk.backends.nexudus.client import NexudusClient
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from kiosk.backends.base import Place
-from kiosk.backends.nexudus import NAME_SECONDS, NexudusClient
-from kiosk.backends.nexudus_login import TOKEN_URL, NexudusLogin
+from kiosk.backends.nexudus.client import NAME_SECONDS, NexudusClient
+from kiosk.backends.nexudus.login import TOKEN_URL, NexudusLogin
 from kiosk.backends.tokens import RETRY_SECONDS, CodeNeededError, SignInError
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Reason, Status
 from tests.helpers.clock import Ticker

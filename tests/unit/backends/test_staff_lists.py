@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kiosk.backends.base import BackendProtocolError, FailedCheckin, Presence, StaffData
-from kiosk.backends.nexudus import NexudusClient
+from kiosk.backends.nexudus.client import NexudusClient
 from kiosk.backends.tokens import StaticToken
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.server import rules
-from kiosk.server.schema import MIGRATIONS
 from kiosk.server.store import DuplicateError, NotFoundError, Store
+from kiosk.server.store.schema import MIGRATIONS
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def test_a_newer_migration_is_applied_to_an_old_database(
     db = tmp_path / "x.db"
     Store(db).close()
     extra = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"
-    monkeypatch.setattr("kiosk.server.db.MIGRATIONS", (*MIGRATIONS, extra))
+    monkeypatch.setattr("kiosk.server.store.db.MIGRATIONS", (*MIGRATIONS, extra))
     upgraded = Store(db)
     assert upgraded.schema_version == len(MIGRATIONS) + 1
     upgraded.close()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from kiosk.domain import Action
 from kiosk.server.checkin import Field
-from kiosk.server.wire import BadRequestError, parse_checkin
+from kiosk.server.http.wire import BadRequestError, parse_checkin
 
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

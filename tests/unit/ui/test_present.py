@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.config import Language
 from kiosk.domain import Outcome, Reason, Status
+from kiosk.settings.model import Language
 from kiosk.ui.present import Tone, describe, duration, session_line, zone
 from kiosk.ui.words import Words
 

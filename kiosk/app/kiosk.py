@@ -1,0 +1,645 @@
+"""The composition root: config → backend, inputs, controller, window, event log.
+
+    kiosk = build_app(config, loop, backend=FakeBackend())   # a whole kiosk, in a test
+    kiosk.controller.start()
+
+`run` is the production entry point: a QApplication with asyncio on its loop (qasync), one
+long-lived `httpx.AsyncClient`, the embedded server in a thread when no backend URL is given,
+and a clean shutdown on SIGTERM or Ctrl-C. Nothing here is global.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable, Coroutine, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+from PySide6.QtCore import QSocketNotifier
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app.eventlog import EventLog
+from kiosk.app.gcguard import MainThreadCollector
+from kiosk.app.staffmode import StaffMode
+from kiosk.backends.base import Backend
+from kiosk.backends.nexudus.client import NO_ADMIN_TOKEN, NexudusClient
+from kiosk.backends.nexudus.login import NexudusLogin
+from kiosk.backends.registry import make_backend
+from kiosk.backends.tokens import CachedToken, SignInError, StaticToken
+from kiosk.domain import Credential, CredentialKind
+from kiosk.flows.checkin import KioskController
+from kiosk.flows.staff import Leave, StaffController
+from kiosk.inputs.camera import CameraInput, CameraState, CameraStatus, FrameScanner
+from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
+from kiosk.inputs.status import ReaderState, ReaderStatus
+from kiosk.inputs.wedge import WedgeFilter
+from kiosk.settings.file import settings, value_of
+from kiosk.settings.model import BackendKind, Config, ConfigError, default_config_path
+from kiosk.settings.paths import default_db_path
+from kiosk.settings.vault import Secret, Vault, VaultError, open_vault
+from kiosk.ui.member.idle import Method
+from kiosk.ui.sounds import Chime, Player, QtPlayer
+from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from kiosk.server.runner import ServerThread
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class KioskApp:
+    """Everything a running kiosk is made of; `start` brings it up, `aclose` releases it all."""
+
+    config: Config
+    controller: KioskController
+    window: KioskWindow
+    events: EventLog
+    reader: CardReader
+    kinds: frozenset[CredentialKind]
+    loop: asyncio.AbstractEventLoop
+    http: httpx.AsyncClient | None = None
+    client: NexudusClient | None = None
+    server: ServerThread | None = None
+    wedge: WedgeFilter | None = None
+    camera: CameraInput | None = None
+    scanner_seen: bool = False
+    backend_url: str | None = None  # from the command line: wins over the configuration
+    staff: StaffMode | None = None
+    leaving: Leave | None = None
+    first_start: bool = False  # no configuration file and no backend given: set the kiosk up
+    last_read: datetime | None = None  # the reader's last read, for staff
+    on_leave: Callable[[], None] = lambda: None
+    chime: Chime | None = None  # a sound with each result, when sounds are on
+    secrets: Secrets | None = None  # the vault, for the backends' sign-ins
+    _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
+
+    def tapped(self, credential: Credential) -> None:
+        """A card or phone: staff mode's if it shows, else a check-in."""
+        self.last_read = datetime.now(UTC)
+        if self.staff is None or not self.staff.tapped(credential):
+            self.controller.present(credential)
+
+    def leave(self, how: Leave) -> None:
+        """Staff asked to exit or restart: stop the kiosk."""
+        self.leaving = how
+        self.on_leave()
+
+    def present_pin(self, pin: str) -> None:
+        """The PIN pad's PIN, as a credential."""
+        self.controller.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
+
+    def present_email(self, address: str, password: str) -> None:
+        """The email screen's address (with the password when the backend wants one)."""
+        kind = CredentialKind.EMAIL_PASSWORD if password else CredentialKind.EMAIL
+        self.controller.present(Credential(kind, address, "keyboard", password=password))
+
+    def read_failed(self, failure: ReadFailure) -> None:
+        """A tap gave no credential: log it and tell the member why."""
+        self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
+        self.last_read = datetime.now(UTC)
+        if self.staff is not None and self.staff.is_open:
+            self.window.staff.show_message(f"Could not read that: {failure.reason.value}", True)
+            return
+        self.controller.refuse(failure.reason, failure.detail)
+
+    def reader_changed(self, status: ReaderStatus) -> None:
+        """Show the reader's state, and offer tapping only while a reader is ready."""
+        self.events.reader(status.state.value, status.readers)
+        self.window.idle.set_reader(status.state.label)
+        self.refresh_methods()
+
+    def scanned(self, credential: Credential) -> None:
+        """A scanner read a pass: from now on the idle screen offers scanning."""
+        self._saw_scanner()
+        if self.staff is not None and self.staff.is_open:
+            log.info("a pass was scanned in staff mode; ignored")
+            return
+        self.controller.present(credential)
+
+    def scan_failed(self, failure: ReadFailure) -> None:
+        """A scanner read a code that is not a pass (a scanner is there all the same)."""
+        self._saw_scanner()
+        self.read_failed(failure)
+
+    def _saw_scanner(self) -> None:
+        if not self.scanner_seen:
+            self.scanner_seen = True
+            self.refresh_methods()
+
+    def camera_changed(self, status: CameraStatus) -> None:
+        """Show the camera's state and its picture while it works."""
+        self.events.camera(status.state.value, status.camera)
+        self.window.idle.set_camera(status.state.label)
+        camera = self.camera if status.state is CameraState.READY else None
+        self.window.idle.set_preview(camera.preview if camera is not None else None)
+        self.refresh_methods()
+
+    def refresh_methods(self) -> None:
+        """Offer the ways to check in that work now."""
+        camera = self.camera is not None and self.camera.status.state is CameraState.READY
+        scan = self.scanner_seen or camera
+        self.window.set_methods(methods(self.kinds, self.reader.status.state, scan))
+        wants = (
+            CredentialKind.EMAIL_PASSWORD in self.kinds and CredentialKind.EMAIL not in self.kinds
+        )
+        self.window.email.set_password_wanted(wants)
+
+    def check(self, config: Config) -> None:
+        """Raise `ConfigError` if this kiosk cannot use `config` (staff mode asks first)."""
+        check_backend(config, self.backend_url)
+
+    def apply(self, config: Config) -> None:
+        """Use `config` now: every part whose settings changed takes them up."""
+        if config == self.config:
+            return
+        old, self.config = self.config, config
+        self.controller.apply(config)
+        self.window.apply(config)
+        if self.chime is not None:
+            self.chime.set_enabled(config.kiosk.sounds)
+        if old.reader != config.reader:
+            if old.reader.enabled != config.reader.enabled:
+                self._spawn(self._swap_reader(config))
+            else:
+                self.reader.apply(config.reader)
+        if old.wedge != config.wedge:
+            self._apply_wedge(config)
+        if old.camera != config.camera:
+            self._spawn(self._restart_camera(config))
+        if old.backend != config.backend:
+            self._spawn(self._apply_backend(config))
+        elif old.kiosk.location != config.kiosk.location:
+            self.controller.load_place()
+        self.events.write("config", changed=_changed(old, config))
+        self.refresh_methods()
+
+    async def _swap_reader(self, config: Config) -> None:
+        await asyncio.to_thread(self.reader.stop)
+        self.reader.replace(pcsc_source(config), config.reader)
+        self.reader.start()
+
+    def watch_scanner(self, watch: bool) -> None:
+        """Watch keys for a scanner's bursts, or not while staff mode shows: staff type fast
+        into its text fields, and a scan would be ignored there anyway."""
+        if self.wedge is None:
+            return
+        if watch and self.config.wedge.enabled:
+            self.wedge.install()
+        else:
+            self.wedge.remove()
+
+    def _apply_wedge(self, config: Config) -> None:
+        if self.wedge is None and config.wedge.enabled:
+            self.wedge = WedgeFilter(config.wedge, parent=self.window)
+            self.wedge.scanned.connect(self.scanned)
+            self.wedge.failed.connect(self.scan_failed)
+        if self.wedge is None:
+            return
+        self.wedge.apply(config.wedge)
+        self.watch_scanner(self.staff is None or not self.staff.is_open)
+
+    async def _restart_camera(self, config: Config) -> None:
+        old, self.camera = self.camera, None
+        if old is not None:
+            await asyncio.to_thread(old.stop)
+            old.deleteLater()
+        self.window.idle.set_preview(None)
+        self.window.idle.set_camera(None)
+        if config.camera.enabled:
+            self.camera = _camera(config, self.loop, self.window)
+            _connect_camera(self)
+            self.camera.start()
+        self.refresh_methods()
+
+    async def _apply_backend(self, config: Config) -> None:
+        """Build the backend `config` names (starting or stopping the embedded server) and
+        check with it from now on; the idle screen offers the ways it accepts."""
+        if self.http is None or self.secrets is None:
+            return  # a backend given to `build_app` (tests) stays
+        self.http.timeout = httpx.Timeout(
+            config.backend.timeout, connect=config.backend.connect_timeout
+        )
+        url = self.backend_url or config.backend.base_url
+        embedded = not url and config.backend.kind is BackendKind.LOCAL
+        if self.server is not None and (not embedded or self.server.server.db != _db_path(config)):
+            await self._stop_server()
+        if embedded:
+            if self.server is None:
+                self.server = await asyncio.to_thread(start_embedded, config)
+            url = self.server.url
+        backend = make_backend(config, self.http, url, self.secrets.get, bool(self.backend_url))
+        self.client = backend if isinstance(backend, NexudusClient) else None
+        self.kinds = backend.kinds
+        self.controller.use_backend(backend)
+        self.refresh_methods()
+        self.controller.load_place()
+
+    def secret_changed(self, which: Secret) -> None:
+        """A backend secret changed in staff mode: sign in with it from the next call on."""
+        auth = getattr(self.controller.backend, "auth", None)
+        if isinstance(auth, CachedToken):
+            auth.reset()
+        if which is Secret.ADMIN_TOKEN:
+            self.grant_staff_access()
+
+    def use_code(self, code: str) -> str:
+        """Sign in to Nexudus with the two-factor code staff typed, from the next call on;
+        why not, or ""."""
+        auth = getattr(self.controller.backend, "auth", None)
+        if not isinstance(auth, NexudusLogin):
+            return "Only a Nexudus admin sign-in takes a two-factor code"
+        try:
+            auth.use_code(code)
+        except SignInError as exc:
+            return str(exc)
+        return ""
+
+    async def settled(self) -> None:
+        """Wait until the changes being applied are in use."""
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.wait(pending)
+
+    def grant_staff_access(self) -> None:
+        """Give the client the admin token staff lists need: the embedded server's own, or the
+        one staff kept for a `kiosk serve` server."""
+        if self.client is None or self.client.cloud:
+            return
+        if self.server is not None and self.client.base_url == self.server.url:
+            self.client.auth = StaticToken(self.server.server.keys.admin_token)
+        elif self.staff is not None:
+            try:
+                token = self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or ""
+                self.client.auth = StaticToken(token, NO_ADMIN_TOKEN)
+            except VaultError as exc:
+                log.warning("cannot read the admin token: %s", exc)
+
+    def backend_name(self) -> str:
+        """The backend in words, for staff."""
+        if self.client is None and self.http is not None:
+            return f"{self.config.backend.kind.value} (client {self.config.backend.client_id})"
+        if self.client is None:
+            return type(self.controller.backend).__name__
+        if self.server is not None and self.client.base_url == self.server.url:
+            return f"the embedded server ({self.server.server.db})"
+        source = " (from the command line)" if self.backend_url else ""
+        return (
+            f"{self.config.backend.kind.value} at {self.client.base_url or '(no address)'}{source}"
+        )
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            log.error("applying a setting failed: %r", error)
+            if self.staff is not None:
+                self.window.staff.show_message(f"Not applied: {error}", error=True)
+
+    async def start(self) -> None:
+        """Start the card reader; then the embedded server if the backend is ours and not yet
+        running, and the controller. The server starts in a thread after the window is up:
+        the idle screen does not wait for it."""
+        self.reader.start()
+        if self.wedge is not None:
+            self.wedge.install()
+        if self.camera is not None:
+            self.camera.start()
+        if self.client is not None and not self.client.base_url:
+            self.server = await asyncio.to_thread(start_embedded, self.config)
+            self.client.base_url = self.server.url
+        self.controller.start()
+        if self.staff is not None and not self.staff.staff.protected:
+            # never unprotected: a staff PIN first, and on a first start the setup wizard
+            self.staff.staff.setup(guided=self.first_start)
+
+    async def aclose(self) -> None:
+        """Stop the reader and the controller, close the HTTP client, the embedded server and
+        the log."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self.staff is not None:
+            self.staff.close()
+        if self.wedge is not None:
+            self.wedge.remove()
+        if self.camera is not None:
+            await asyncio.to_thread(self.camera.stop)
+        await asyncio.to_thread(self.reader.stop)
+        self.controller.close()
+        if self.http is not None:
+            await self.http.aclose()
+        await self._stop_server()
+        if self.chime is not None:
+            self.chime.player.close()
+        self.events.close()
+
+    async def _stop_server(self) -> None:
+        """Stop the embedded server, if one runs, and close its database."""
+        server, self.server = self.server, None
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+            server.server.store.close()
+
+
+def build_app(
+    config: Config,
+    loop: asyncio.AbstractEventLoop,
+    backend: Backend | None = None,
+    events: EventLog | None = None,
+    backend_url: str | None = None,
+    source: TapSource | None = None,
+    config_path: Path | None = None,
+    vault: Callable[[], Vault] | None = None,
+    player: Player | None = None,
+    http: httpx.AsyncClient | None = None,
+) -> KioskApp:
+    """Build and wire a kiosk; without `backend`, the one `config` names (over `http`, or a
+    client of its own), and without `source`, the PC/SC readers (or a null reader where PC/SC
+    is missing or switched off).
+
+    With no URL at all the backend is the embedded server, started by `KioskApp.start`.
+    """
+    path = config_path or default_config_path()
+    secrets = Secrets(vault or (lambda: open_vault(path)))
+    if backend is None:
+        url = backend_url or config.backend.base_url
+        check_backend(config, backend_url)
+        http = http or new_http_client(config)
+        backend = make_backend(config, http, url, secrets.get, bool(backend_url))
+    else:
+        http = None  # the backend given stays, and brings its own
+    client = backend if isinstance(backend, NexudusClient) else None
+    events = events or EventLog(None)
+    controller = KioskController(config, backend, loop)
+    window = KioskWindow(config)
+    reader = CardReader(source or pcsc_source(config), config.reader, loop)
+    kinds = frozenset(backend.kinds)
+    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
+    kiosk.backend_url = backend_url
+    kiosk.secrets = secrets if http is not None else None
+    kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
+    if config.wedge.enabled:
+        kiosk.wedge = WedgeFilter(config.wedge, parent=window)
+    if config.camera.enabled:
+        kiosk.camera = _camera(config, loop, window)
+    staff = StaffController(config, path, secrets.open, kiosk.check, parent=window)
+    staff.config_changed.connect(kiosk.apply)
+    staff.secret_changed.connect(kiosk.secret_changed)
+    staff.leave.connect(kiosk.leave)
+    kiosk.staff = StaffMode(kiosk, staff)
+    _connect(kiosk)
+    kiosk.refresh_methods()
+    return kiosk
+
+
+class Secrets:
+    """The vault, opened on first use and shared by staff mode and the backends' sign-ins."""
+
+    def __init__(self, factory: Callable[[], Vault]) -> None:
+        self._factory = factory
+        self._vault: Vault | None = None
+
+    def open(self) -> Vault:
+        """The vault."""
+        if self._vault is None:
+            self._vault = self._factory()
+        return self._vault
+
+    def get(self, which: Secret) -> str:
+        """A secret, or "" when it is not set or cannot be read (logged)."""
+        try:
+            return self.open().get(which) or ""
+        except VaultError as exc:
+            log.warning("cannot read %s from the vault: %s", which.value, exc)
+            return ""
+
+
+def check_backend(config: Config, backend_url: str | None) -> None:
+    """Raise `ConfigError` unless this version can talk to `config`'s backend (an address given
+    on the command line wins over the configuration)."""
+    if backend_url:
+        return
+    if config.backend.kind is BackendKind.KADENCE and not config.backend.client_id:
+        raise ConfigError("backend.kind = 'kadence' needs backend.client_id (its API client id)")
+    if config.backend.kind is BackendKind.NEXUDUS and not config.backend.base_url:
+        raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
+
+
+def pcsc_source(config: Config) -> TapSource:
+    """The PC/SC supervisor (it reports a missing PC/SC library as a status), or a null reader
+    when the reader is switched off."""
+    if not config.reader.enabled:
+        return NullSource(ReaderState.OFF)
+    from kiosk.inputs.pcsc.scard import ScardPcsc
+    from kiosk.inputs.pcsc.supervisor import PcscSupervisor
+
+    return PcscSupervisor(ScardPcsc(), config.reader)
+
+
+def methods(
+    kinds: frozenset[CredentialKind], reader: ReaderState, scanner: bool = False
+) -> set[Method]:
+    """The ways to check in that the idle screen offers: tapping while a reader is ready,
+    scanning once a scanner has shown it is there."""
+    offered = {Method.PIN} if CredentialKind.PIN in kinds else set()
+    if kinds & {CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD}:
+        offered.add(Method.EMAIL)
+    if reader is ReaderState.READY and kinds & {CredentialKind.CARD, CredentialKind.PHONE}:
+        offered.add(Method.TAP)
+    if scanner and CredentialKind.QR in kinds:
+        offered.add(Method.SCAN)
+    return offered
+
+
+def new_http_client(config: Config) -> httpx.AsyncClient:
+    """The kiosk's one HTTP client, with the configured timeouts."""
+    timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
+    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"})
+
+
+def _connect(kiosk: KioskApp) -> None:
+    controller, window, events = kiosk.controller, kiosk.window, kiosk.events
+    controller.view_changed.connect(window.show_view)
+    if kiosk.chime is not None:
+        controller.view_changed.connect(kiosk.chime.show)
+    controller.place_changed.connect(window.set_place)
+    controller.backend_changed.connect(window.idle.set_backend)
+    controller.backend_changed.connect(events.backend)
+    controller.accepted.connect(events.credential)
+    kiosk.reader.tapped.connect(kiosk.tapped)
+    kiosk.reader.failed.connect(kiosk.read_failed)
+    kiosk.reader.status_changed.connect(kiosk.reader_changed)
+    window.painted.connect(events.painted)
+    window.pin_requested.connect(controller.open_pin)
+    window.email_requested.connect(controller.open_email)
+    window.email.submitted.connect(kiosk.present_email)
+    window.email.cancelled.connect(controller.cancel)
+    window.email.touched.connect(controller.touched)
+    window.pin.submitted.connect(kiosk.present_pin)
+    window.pin.cancelled.connect(controller.cancel)
+    window.pin.touched.connect(controller.touched)
+    window.ask.chosen.connect(controller.choose)
+    window.ask.cancelled.connect(controller.cancel)
+    if kiosk.wedge is not None:
+        kiosk.wedge.scanned.connect(kiosk.scanned)
+        kiosk.wedge.failed.connect(kiosk.scan_failed)
+    if kiosk.camera is not None:
+        _connect_camera(kiosk)
+
+
+def _camera(config: Config, loop: asyncio.AbstractEventLoop, window: KioskWindow) -> CameraInput:
+    scanner = FrameScanner(config.camera, loop, config.reader.repeat_after, parent=window)
+    return CameraInput(config.camera, scanner)
+
+
+def _connect_camera(kiosk: KioskApp) -> None:
+    assert kiosk.camera is not None
+    kiosk.camera.scanner.scanned.connect(kiosk.scanned)
+    kiosk.camera.scanner.failed.connect(kiosk.read_failed)
+    kiosk.camera.status_changed.connect(kiosk.camera_changed)
+
+
+def _changed(old: Config, new: Config) -> list[str]:
+    """The keys that differ (names only: values may be private)."""
+    return [s.key for s in settings() if value_of(old, s.key) != value_of(new, s.key)]
+
+
+def _db_path(config: Config) -> Path:
+    return Path(config.backend.db).expanduser() if config.backend.db else default_db_path()
+
+
+def start_embedded(config: Config) -> ServerThread:
+    """The embedded check-in server on a free loopback port, in a thread."""
+    from kiosk.server.runner import ServerThread, open_server
+    from kiosk.server.store import StoreError
+
+    db = _db_path(config)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        server = open_server(db)
+    except (OSError, StoreError) as exc:
+        raise ConfigError(f"cannot open the embedded server's database {db}: {exc}") from None
+    if not server.store.locations():
+        log.warning(
+            "the embedded server at %s has no locations yet: add one with "
+            "`kiosk locations add --db %s --name NAME`",
+            db,
+            db,
+        )
+    thread = ServerThread(server)
+    return thread.start()
+
+
+def run(
+    config: Config,
+    windowed: bool = False,
+    event_log: Path | None = None,
+    backend_url: str | None = None,
+    server: ServerThread | None = None,
+    config_path: Path | None = None,
+) -> int:
+    """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
+    Restart starts the same command again in this process's place."""
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("kiosk")
+    app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()
+    collector.start()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        leaving = loop.run_until_complete(
+            _main(loop, config, windowed, event_log, backend_url, server, config_path)
+        )
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        collector.stop()
+    if leaving is Leave.RESTART:
+        restart()
+    return 0
+
+
+def restart() -> None:
+    """Replace this process with the same ``kiosk`` command (staff's Restart)."""
+    log.warning("restarting: %s -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
+
+
+async def _main(
+    loop: asyncio.AbstractEventLoop,
+    config: Config,
+    windowed: bool,
+    event_log: Path | None,
+    backend_url: str | None,
+    server: ServerThread | None,
+    config_path: Path | None,
+) -> Leave | None:
+    stop = asyncio.Event()
+    events = EventLog(event_log)
+    url = backend_url or (server.url if server else None)
+    kiosk = build_app(config, loop, events=events, backend_url=url, config_path=config_path)
+    kiosk.server = server
+    kiosk.first_start = not url and config_path is not None and not config_path.exists()
+    kiosk.on_leave = stop.set
+    with _signals_set(stop):
+        painted: asyncio.Future[None] = loop.create_future()
+        kiosk.window.painted.connect(lambda view: _resolve(painted))
+        kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
+        await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
+        await kiosk.start()
+        await stop.wait()
+    kiosk.window.allow_close = True
+    kiosk.window.close()
+    await kiosk.aclose()
+    return kiosk.leaving
+
+
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event) -> Iterator[QSocketNotifier]:
+    """SIGTERM and SIGINT set `stop`; Qt's loop is woken through a socket pair."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda: _drain(reader))
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    handlers = {
+        sig: signal.signal(sig, lambda signum, frame: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield notifier
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _drain(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.recv(64)

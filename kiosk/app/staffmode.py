@@ -1,0 +1,315 @@
+"""Staff mode wired into a running kiosk: the corner, the staff screens, taps, and the views.
+
+`StaffMode` connects the `StaffController` to the window and fetches what the staff pages show
+(the backend's locations, who is in, failed check-ins, health). It is built by `build_app`;
+`KioskApp.apply` makes every saved change take effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk import __version__
+from kiosk.backends.base import Backend, BackendError, Place, StaffData
+from kiosk.backends.tokens import CodeNeededError
+from kiosk.domain import Credential, CredentialKind
+from kiosk.flows.staff import StaffController, StaffState, StaffView
+from kiosk.flows.wizard import Choice, SetupWizard, WizardView, is_timezone
+from kiosk.inputs.pcsc.cardid import all_formats
+from kiosk.inputs.pcsc.tags import TagKind
+from kiosk.settings.model import BackendKind
+from kiosk.settings.vault import Secret, VaultError
+from kiosk.ui.present import zone
+from kiosk.ui.staff.fields import Edit
+from kiosk.ui.staff.form import SecretEdit
+from kiosk.ui.staff.screen import Health, StaffScreen, TapInfo
+from kiosk.ui.staff.wizard import WizardScreen
+
+if TYPE_CHECKING:
+    from kiosk.app.kiosk import KioskApp
+
+log = logging.getLogger(__name__)
+
+FAILED_SHOWN = 15
+
+
+class StaffMode:
+    """Staff mode in a kiosk: routes intent to the controller and fills the staff pages."""
+
+    def __init__(self, kiosk: KioskApp, staff: StaffController) -> None:
+        self.kiosk = kiosk
+        self.staff = staff
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._switch_to: Choice | None = None
+        self.wizard = SetupWizard(staff, KioskSites(kiosk), kiosk.loop, parent=kiosk.window)
+        window = kiosk.window
+        window.corner.held.connect(staff.request)
+        window.corner.pressed.connect(staff.touched)
+        staff.view_changed.connect(self.changed)
+        window.staff_pin.entered.connect(staff.enter_pin)
+        window.staff_pin.chosen.connect(self._chosen)
+        window.staff_pin.cancelled.connect(self._pin_cancelled)
+        window.staff_pin.touched.connect(staff.touched)
+        window.staff_built.connect(self._wire)
+        window.wizard_built.connect(self._wire_wizard)
+        self.wizard.view_changed.connect(self._wizard_changed)
+        self._wizard_shown: tuple[str, bool] | None = None
+
+    def _wizard_changed(self, view: WizardView) -> None:
+        """Show the wizard's step, and log each step and when its locations arrive."""
+        self.kiosk.window.wizard.show_view(view)
+        shown = (view.step.value, view.loading)
+        if shown != self._wizard_shown:
+            self._wizard_shown = shown
+            self.kiosk.events.write(
+                "wizard", step=view.step.value, loading=view.loading, places=len(view.places)
+            )
+
+    def _wire_wizard(self, screen: WizardScreen) -> None:
+        """Connect the setup wizard's screen, once it is built."""
+        wizard = self.wizard
+        screen.choose.connect(wizard.choose)
+        screen.forward.connect(wizard.next)
+        screen.backward.connect(wizard.back)
+        screen.pick.connect(wizard.pick)
+        screen.new_place.connect(wizard.create)
+        screen.reload.connect(wizard.reload)
+        screen.timezone.connect(wizard.set_timezone)
+        screen.edit.connect(lambda edit: wizard.edit(edit.key, edit.value))
+        screen.secret.connect(lambda edit: wizard.secret(edit.name, edit.value))
+        screen.code.connect(wizard.use_code)
+
+    def _wire(self, screen: StaffScreen) -> None:
+        """Connect staff mode's main screen, once it is built."""
+        screen.edit.connect(self._edit)
+        screen.secret.connect(self._secret)
+        screen.new_pin.connect(self.kiosk.window.ask_new_staff_pin)
+        screen.add_card.connect(self._add_card)
+        screen.refresh.connect(self.refresh)
+        screen.closed.connect(self.staff.close)
+        screen.leave.connect(self.staff.quit)
+        screen.guide.connect(self.staff.guide)
+        screen.code.connect(self._use_code)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether staff mode shows."""
+        return self.staff.is_open
+
+    def changed(self, view: StaffView) -> None:
+        """Show staff mode's new state, log it, and fill the pages when it opens."""
+        was = self.kiosk.window.staff_view.state
+        self.kiosk.window.show_staff(view)
+        if view.state is not was:
+            self.kiosk.events.write("staff", state=view.state.value)
+            self.kiosk.watch_scanner(view.state is StaffState.CLOSED)
+        if view.state is StaffState.WIZARD and was is not StaffState.WIZARD:
+            choice, self._switch_to = self._switch_to, None
+            self.wizard.start(choice)
+        if view.state is StaffState.OPEN and was is not StaffState.OPEN:
+            self.show_config()
+            if was is StaffState.WIZARD:
+                self.kiosk.window.staff.open_page("Backend")
+            self.refresh()
+
+    def show_config(self) -> None:
+        """Put the configuration in force on the staff pages."""
+        try:
+            held = {s for s in Secret if self.staff.vault.get(s)}
+        except VaultError as exc:
+            self.kiosk.window.staff.show_message(str(exc), error=True)
+            held = set()
+        self.kiosk.window.staff.show_config(self.staff.config, held)
+
+    def tapped(self, credential: Credential) -> bool:
+        """A tap while staff mode shows: a staff card, or the reader test. True if used."""
+        if not self.is_open:
+            return False
+        tap = self.kiosk.reader.last_tap
+        values = {credential.value}
+        if credential.kind is CredentialKind.CARD and tap is not None and tap.kind is TagKind.CARD:
+            formats = tuple(all_formats(tap.uid))
+            values |= {value for _, value in formats}
+            info = TapInfo(formats, self.kiosk.config.reader.uid_format, tap.reader)
+            self.kiosk.window.staff.show_tap(info)
+        self.staff.card(values)
+        return True
+
+    def refresh(self, code_sent: bool = False) -> None:
+        """Reload the locations, who is in, failed check-ins and health (in the background);
+        after a two-factor code, say whether the sign-in worked."""
+        if self.staff.view.state is StaffState.OPEN:
+            self._spawn(self._refresh(code_sent))
+
+    async def _refresh(self, code_sent: bool = False) -> None:
+        screen, kiosk = self.kiosk.window.staff, self.kiosk
+        screen.show_health(self.health(), self._when)
+        backend: Backend = kiosk.controller.backend
+        try:
+            places = await backend.places()
+            screen.show_places(places, kiosk.config.kiosk.location or _first(places))
+            if code_sent:
+                self.staff.say("Signed in with the two-factor code")
+        except BackendError as exc:
+            wanted = isinstance(exc, CodeNeededError)
+            screen.show_places([], "", f"The backend's locations cannot be listed: {exc}", wanted)
+            if code_sent:
+                self.staff.say(str(exc), error=True)
+        if not isinstance(backend, StaffData):
+            note = "This backend does not offer this list."
+            screen.show_people(note, note, self._when)
+            return
+        kiosk.grant_staff_access()
+        location = kiosk.controller.place.id if kiosk.controller.place else None
+        present: Any
+        failed: Any
+        try:
+            present = await backend.present(location)
+        except BackendError as exc:
+            present = f"Cannot be shown: {exc}"
+        try:
+            failed = await backend.failed(location, FAILED_SHOWN)
+        except BackendError as exc:
+            failed = f"Cannot be shown: {exc}"
+        screen.show_people(present, failed, self._when)
+
+    def health(self) -> Health:
+        """The kiosk's state for the Health page."""
+        kiosk = self.kiosk
+        status = kiosk.reader.status
+        reader = status.state.label or "off"
+        if status.readers:
+            reader += f" ({', '.join(status.readers)})"
+        try:
+            secrets = self.staff.vault.where
+        except VaultError as exc:
+            secrets = str(exc)
+        return Health(
+            reader=reader,
+            last_read=kiosk.last_read,
+            backend=kiosk.backend_name(),
+            online=kiosk.controller.online,
+            last_answer=kiosk.controller.last_answer,
+            version=__version__,
+            config_path=str(self.staff.path),
+            secrets=secrets,
+        )
+
+    def _when(self, moment: datetime) -> str:
+        place = self.kiosk.controller.place
+        local = moment.astimezone(zone(place.timezone if place else None))
+        return f"{local:%a %H:%M}"
+
+    def _edit(self, edit: Edit) -> None:
+        if edit.key == "backend.kind" and edit.value != self.staff.config.backend.kind:
+            self._switch_backend(edit.value)
+        elif self.staff.change(edit.key, edit.value):
+            self.show_config()
+
+    def _switch_backend(self, kind: Any) -> None:
+        """Another backend needs its sign-in and a location of its own: the wizard asks."""
+        kinds = {BackendKind.NEXUDUS: Choice.NEXUDUS, BackendKind.KADENCE: Choice.KADENCE}
+        choice = kinds.get(BackendKind(kind), Choice.EMBEDDED)
+        if self.wizard.unavailable(choice):
+            self.staff.say(f"Not changed: {self.wizard.unavailable(choice)}", error=True)
+            return
+        self._switch_to = choice
+        self.staff.guide()
+
+    def _secret(self, edit: SecretEdit) -> None:
+        if self.staff.set_secret(edit.name, edit.value):
+            self.show_config()
+
+    def _use_code(self, code: str) -> None:
+        if why := self.kiosk.use_code(code):
+            self.staff.say(why, error=True)
+            return
+        self.staff.say("Signing in with the two-factor code…")
+        self.refresh(code_sent=True)
+
+    def _add_card(self, card: str) -> None:
+        cards = self.staff.config.staff.cards
+        if card and card.casefold() not in {c.casefold() for c in cards}:
+            self._edit(Edit("staff.cards", [*cards, card]))
+
+    def _chosen(self, first: str, second: str) -> None:
+        if self.staff.set_pin(first, second):
+            self.kiosk.window.back_to_staff()
+
+    def _pin_cancelled(self) -> None:
+        if self.staff.view.state is StaffState.OPEN:
+            self.kiosk.window.back_to_staff()
+        else:
+            self.staff.close()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self.kiosk.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def close(self) -> None:
+        """Cancel background work."""
+        for task in list(self._tasks):
+            task.cancel()
+        self.wizard.close()
+
+
+class KioskSites:
+    """The running kiosk's locations, for the wizard: the backend in use lists them, and the
+    kiosk's own server can add one."""
+
+    def __init__(self, kiosk: KioskApp) -> None:
+        self.kiosk = kiosk
+
+    @property
+    def can_create(self) -> bool:
+        """Whether the backend in use is the embedded server, with its database on disk."""
+        kiosk = self.kiosk
+        server = kiosk.server
+        return (
+            server is not None
+            and server.server.db is not None
+            and kiosk.client is not None
+            and kiosk.client.base_url == server.url
+        )
+
+    async def places(self) -> list[Place]:
+        """The locations of the backend in use, once the latest change has taken effect."""
+        await self.kiosk.settled()
+        return await self.kiosk.controller.backend.places()
+
+    def use_code(self, code: str) -> str:
+        """The backend's two-factor code, for its next sign-in; why not, or ""."""
+        return self.kiosk.use_code(code)
+
+    async def create(self, name: str, timezone: str) -> Place:
+        """Add a location to the embedded server's database (over a connection of its own:
+        the server's is busy in its thread)."""
+        await self.kiosk.settled()
+        server = self.kiosk.server
+        if not self.can_create or server is None or server.server.db is None:
+            raise BackendError("locations can only be added to this kiosk's own server")
+        return await asyncio.to_thread(add_location, server.server.db, name, timezone)
+
+
+def add_location(db: Path, name: str, timezone: str) -> Place:
+    """Add a location through the check-in server's own service; raises `BackendError`."""
+    from kiosk.server.service import AdminError
+    from kiosk.server.service import add_location as add
+
+    if not is_timezone(timezone):
+        raise BackendError(f"{timezone!r} is not a time zone")
+    try:
+        location = add(db, name, timezone, datetime.now(UTC))
+    except AdminError as exc:
+        raise BackendError(str(exc)) from None
+    return Place(str(location.id), location.name, location.timezone)
+
+
+def _first(places: list[Any]) -> str:
+    return str(places[0].id) if places else ""

@@ -1,0 +1,387 @@
+"""Kadence booking check-in: a member with a desk booked today checks in to it, and out again.
+
+    POST https://login.onkadence.co/oauth2/token   client_credentials, scope public
+    GET  /v1/public/users?email=ada@example.com    → hydra:member[0].id
+    GET  /v1/public/users/{id}/bookings?status=booked&…   today's, at this kiosk's building
+    POST /v1/public/bookings/{id}/check-in  {"userId": …}     (or …/check-out)
+
+A member is known by email only (typed, or a QR code carrying it). The booking's end is the
+session expiry shown. Times go out in UTC as ``YYYY-MM-DDThh:mm:ss``. `check` never raises: no
+user is `unknown_credential`, no booking `no_booking`, self-certification still to do
+`self_certification`, other refusals `refused` with Kadence's ``hydra:description`` kept for
+staff. A refused token is fetched again once. Check-in has no idempotency key, so a check-in
+that got no answer is retried only after re-reading the booking's status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+
+from kiosk.backends.base import (
+    BackendError,
+    BackendProtocolError,
+    BackendUnavailableError,
+    Place,
+)
+from kiosk.backends.http import (
+    RAW_LIMIT,
+    AuthRefusedError,
+    answers,
+    json_of,
+    keys_of,
+    refused,
+    retry_after,
+    send,
+    snippet,
+    utc_text,
+)
+from kiosk.backends.tokens import CachedToken, SignInError, Token, TokenSource
+from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
+
+log = logging.getLogger(__name__)
+
+LOGIN_URL = "https://login.onkadence.co/oauth2/token"
+API_URL = "https://api.onkadence.co"
+KINDS = frozenset({CredentialKind.EMAIL})
+USER_SECONDS = 600.0  # a user's id and name are asked again after this
+BOOKED, CHECKED_IN = "booked", "checkedIn"
+PAGES = 20
+_SELF_CERTIFICATION = re.compile(r"self[- ]?certif", re.IGNORECASE)
+_ALREADY = re.compile(r"already (been )?checked[- ]?in", re.IGNORECASE)
+
+
+class KadenceLogin(CachedToken):
+    """The kiosk's API key (client id and secret) as a bearer token, kept until it expires;
+    `secret` is read when needed (from the vault)."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        client_id: str,
+        secret: Callable[[], str],
+        url: str = LOGIN_URL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(clock)
+        self._http = http
+        self.client_id = client_id
+        self._secret = secret
+        self._url = url
+
+    async def _fetch(self, old: Token | None) -> Token:
+        secret = self._secret()
+        if not self.client_id or not secret:
+            raise SignInError(
+                "no Kadence API client id and secret (Backend page)", "not_configured"
+            )
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": secret,
+            "scope": "public",
+        }
+        response = await send(self._http, "POST", self._url, data=form)
+        try:
+            token = self.read(response)
+        except SignInError as exc:
+            raise SignInError(f"Kadence refused the API key: {exc}", exc.code) from None
+        log.info("signed in to Kadence as API client %s", self.client_id)
+        return token
+
+
+@dataclasses.dataclass(frozen=True)
+class User:
+    """A Kadence user: the id bookings are made for, and the name to greet."""
+
+    id: str
+    name: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Booking:
+    """A booking the kiosk may check in to or out of."""
+
+    id: str
+    status: str
+    end: datetime | None
+
+
+class KadenceClient:
+    """Kadence bookings at the kiosk's building, over the app's one `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        auth: TokenSource,
+        api_url: str = API_URL,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._http = http
+        self.auth = auth
+        self._api = api_url.rstrip("/")
+        self._clock = clock
+        self._now = now
+        self._users: dict[str, tuple[User, float]] = {}
+        self._zones: dict[str, str] = {}
+
+    @property
+    def kinds(self) -> frozenset[CredentialKind]:
+        """Email addresses only: Kadence knows its users by email."""
+        return KINDS
+
+    async def check(self, request: CheckinRequest) -> Outcome:
+        """Find the member and today's booking, and check in or out; never raises."""
+        if request.credential.kind not in KINDS:
+            return Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL)
+        try:
+            return await self._check(request)
+        except _RefusedError as refusal:
+            return refusal.outcome
+        except BackendUnavailableError as exc:
+            return refused(Reason.BACKEND_UNAVAILABLE, str(exc))
+        except SignInError as exc:
+            return refused(Reason.BACKEND_ERROR, f"sign-in: {exc}")
+        except BackendError as exc:
+            return refused(Reason.BACKEND_ERROR, str(exc))
+
+    async def _check(self, request: CheckinRequest) -> Outcome:
+        user = await self._user(request.credential.value.strip())
+        if user is None:
+            return Outcome(Status.REJECTED, reason=Reason.UNKNOWN_CREDENTIAL)
+        where = request.location
+        if request.action is Action.IN:
+            booked, inside = await self._bookings(user, where, BOOKED), []
+        elif request.action is Action.OUT:
+            booked, inside = [], await self._bookings(user, where, CHECKED_IN)
+        else:
+            booked, inside = await asyncio.gather(
+                self._bookings(user, where, BOOKED), self._bookings(user, where, CHECKED_IN)
+            )
+        if request.action is not Action.IN and inside:
+            return await self._check_out(user, inside[0])
+        if booked:
+            return await self._check_in(user, booked[0])
+        if request.action is Action.IN:
+            inside = await self._bookings(user, where, CHECKED_IN)
+            if inside:  # already in: welcome again
+                return Outcome(Status.CHECKED_IN, user.name, inside[0].end)
+        if request.action is Action.OUT:
+            return Outcome(Status.REJECTED, user.name, reason=Reason.NOT_CHECKED_IN)
+        return Outcome(Status.REJECTED, user.name, reason=Reason.NO_BOOKING)
+
+    async def _check_in(self, user: User, booking: Booking) -> Outcome:
+        path = f"/v1/public/bookings/{booking.id}/check-in"
+        try:
+            response = await self._call("POST", path, json={"userId": user.id})
+        except BackendUnavailableError as exc:
+            log.warning("Kadence check-in got no answer (%s); reading the booking again", exc)
+            if (await self._booking(booking.id)).status == CHECKED_IN:
+                return Outcome(Status.CHECKED_IN, user.name, booking.end)
+            response = await self._call("POST", path, json={"userId": user.id})
+        _answer(response, user)
+        return Outcome(Status.CHECKED_IN, user.name, booking.end)
+
+    async def _check_out(self, user: User, booking: Booking) -> Outcome:
+        path = f"/v1/public/bookings/{booking.id}/check-out"
+        _answer(await self._call("POST", path, json={"userId": user.id}), user)
+        return Outcome(Status.CHECKED_OUT, user.name)
+
+    async def _user(self, email: str) -> User | None:
+        key = email.casefold()
+        known = self._users.get(key)
+        if known is not None and self._clock() < known[1]:
+            return known[0]
+        data = _read(await self._call("GET", "/v1/public/users", params={"email": email}))
+        members = _members(data)
+        if not members:
+            return None
+        first = members[0]
+        ident = first.get("id")
+        if not isinstance(ident, str | int) or not str(ident):
+            raise BackendProtocolError(f"a user without an id: {keys_of(first)}")
+        names = [first.get("firstName"), first.get("lastName")]
+        name = " ".join(str(n) for n in names if isinstance(n, str) and n.strip()) or None
+        user = User(str(ident), name)
+        if len(self._users) > 500:
+            self._users.clear()
+        self._users[key] = (user, self._clock() + USER_SECONDS)
+        return user
+
+    async def _bookings(self, user: User, building: str | None, status: str) -> list[Booking]:
+        """`user`'s bookings in `status` still running today at `building`, earliest first
+        (room bookings are checked in at the room, not here)."""
+        now = self._now()
+        params: dict[str, Any] = {
+            "status": status,
+            "startDateTime[before]": utc_text(self._end_of_day(now, building)),
+            "endDateTime[after]": utc_text(now),
+            "order[startDateTime]": "asc",
+            "itemsPerPage": 50,
+        }
+        if building:
+            params["buildingId"] = building
+        path = f"/v1/public/users/{user.id}/bookings"
+        data = _read(await self._call("GET", path, params=params))
+        found = []
+        for record in _members(data):
+            if record.get("status", status) != status or record.get("type") == "room":
+                continue
+            if building and _building_of(record) not in (None, building):
+                continue
+            found.append(_booking(record))
+        return found
+
+    async def _booking(self, ident: str) -> Booking:
+        return _booking(_read(await self._call("GET", f"/v1/public/bookings/{ident}")))
+
+    def _end_of_day(self, now: datetime, building: str | None) -> datetime:
+        try:
+            zone = ZoneInfo(self._zones.get(building or "", "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        local = now.astimezone(zone)
+        return (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    async def places(self) -> list[Place]:
+        """The buildings (``GET /v1/public/buildings``), all pages."""
+        places: list[Place] = []
+        for page in range(1, PAGES + 1):
+            params = {"page": page, "itemsPerPage": 100}
+            data = json_of(await self._call("GET", "/v1/public/buildings", params=params))
+            members = _members(data)
+            for record in members:
+                ident, name, zone = record.get("id"), record.get("name"), record.get("timeZone")
+                if ident is None or not isinstance(name, str):
+                    raise BackendProtocolError(f"unexpected building: {keys_of(record)}")
+                places.append(Place(str(ident), name, zone if isinstance(zone, str) else None))
+            total = data.get("hydra:totalItems") if isinstance(data, dict) else None
+            if not members or not isinstance(total, int) or len(places) >= total:
+                break
+        self._zones = {p.id: p.timezone for p in places if p.timezone}
+        return places
+
+    async def probe(self) -> bool:
+        """Whether Kadence's API answers HTTP at all."""
+        return await answers(self._http, f"{self._api}/")
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One API request with the bearer token; a 401 fetches a new token and tries once
+        more. 401/403 after that raise `AuthRefusedError`."""
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {await self.auth.bearer()}"}
+            response = await send(self._http, method, f"{self._api}{path}", headers=headers,
+                                  **kwargs)  # fmt: skip
+            if response.status_code != 401 or attempt == 2:
+                break
+            log.info("Kadence refused the token; fetching a new one")
+            self.auth.forget()
+        if response.status_code in (401, 403):
+            raise AuthRefusedError(f"HTTP {response.status_code}: {_description(response)}")
+        return response
+
+
+class _RefusedError(Exception):
+    """A refusal read from an answer; `check` returns its outcome."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.raw_message)
+        self.outcome = outcome
+
+
+def _read(response: httpx.Response) -> Any:
+    """The JSON of a lookup; a refusal (429, 404, …) becomes a `_RefusedError` or our error."""
+    _raise_for_limits(response)
+    return json_of(response)
+
+
+def _answer(response: httpx.Response, user: User) -> None:
+    """Nothing if Kadence took the check-in or check-out; else a `_RefusedError` saying why."""
+    if 200 <= response.status_code < 300:
+        return
+    _raise_for_limits(response)
+    code, text = response.status_code, _description(response)
+    raw = f"HTTP {code}: {text}"
+    if code in (400, 409, 422):
+        if _ALREADY.search(text):
+            return
+        reason = Reason.SELF_CERTIFICATION if _SELF_CERTIFICATION.search(text) else Reason.REFUSED
+    elif code == 404:
+        reason = Reason.NO_BOOKING  # gone since it was listed: cancelled or ended
+    else:
+        json_of(response)  # raises our error for 5xx and the rest
+        reason = Reason.BACKEND_ERROR
+    log.warning("Kadence refused: %s", raw)
+    raise _RefusedError(
+        Outcome(Status.REJECTED, user.name, reason=reason, raw_message=raw[:RAW_LIMIT])
+    )
+
+
+def _raise_for_limits(response: httpx.Response) -> None:
+    if response.status_code == 429:
+        wait = retry_after(response)
+        raise _RefusedError(refused(Reason.RATE_LIMITED, f"HTTP 429: {snippet(response)}", wait))
+
+
+def _description(response: httpx.Response) -> str:
+    """Kadence's ``hydra:description`` (or the violations, or the body's start)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return snippet(response)
+    if not isinstance(data, dict):
+        return snippet(response)
+    text = data.get("hydra:description") or data.get("detail") or data.get("message")
+    violations = data.get("violations")
+    if not text and isinstance(violations, list):
+        text = "; ".join(
+            f"{v.get('propertyPath') or '?'}: {v.get('message') or '?'}"
+            for v in violations
+            if isinstance(v, dict)
+        )
+    return str(text or snippet(response))[:RAW_LIMIT]
+
+
+def _members(data: Any) -> list[dict[str, Any]]:
+    members = data.get("hydra:member") if isinstance(data, dict) else None
+    if not isinstance(members, list):
+        raise BackendProtocolError(f"not a Kadence collection: {keys_of(data)}")
+    return [m for m in members if isinstance(m, dict)]
+
+
+def _booking(record: Any) -> Booking:
+    ident = record.get("id") if isinstance(record, dict) else None
+    if ident is None:
+        raise BackendProtocolError(f"a booking without an id: {keys_of(record)}")
+    end = record.get("endDateTime") or record.get("endDate")
+    return Booking(str(ident), str(record.get("status") or ""), _utc(end))
+
+
+def _building_of(record: dict[str, Any]) -> str | None:
+    building = record.get("buildingId") or record.get("building")
+    if isinstance(building, dict):
+        building = building.get("id")
+    if not isinstance(building, str | int):
+        return None
+    return str(building).rsplit("/", 1)[-1]  # an IRI like /v1/public/buildings/01GT…
+
+
+def _utc(text: Any) -> datetime | None:
+    """Kadence's times: UTC, ``YYYY-MM-DDThh:mm:ss`` (or with an offset)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text.strip().removesuffix("Z"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,280 @@
+"""The Nexudus check-in protocol over httpx: our own server, and Nexudus itself.
+
+    POST {base}/api/public/checkin   {"Pin": "12345", "Toggle": true, "BusinessId": 1}
+    → {"Status": 200, "Message": "2026-03-02T17:00:00 UTC", "WasSuccessful": true,
+       "Value": {"SessionExpire": "2026-03-02T17:00:00 UTC", "SessionTimeOut": 25200.0}}
+
+`check` never raises (`nexudus_answer.read_answer` makes every answer an `Outcome`). The staff
+lists and the locations come from the admin API at `api_url` with a bearer token from `auth`:
+our server's admin token, or a Nexudus admin's sign-in (`NexudusLogin`). With `cloud` (Nexudus
+itself) the locations need the token too, and since Nexudus's public answer has no name, the
+kiosk asks for the member's name by card or email while the check-in runs, and keeps it for
+`NAME_SECONDS`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from kiosk.backends.base import BackendError, BackendProtocolError, FailedCheckin, Place, Presence
+from kiosk.backends.http import AuthRefusedError, answers, describe, json_of, refused, send
+from kiosk.backends.nexudus.answer import parse_session_time, read_answer
+from kiosk.backends.tokens import StaticToken, TokenSource
+from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset(
+    {
+        CredentialKind.PIN,
+        CredentialKind.CARD,
+        CredentialKind.PHONE,
+        CredentialKind.QR,
+        CredentialKind.EMAIL_PASSWORD,
+    }
+)
+NAME_SECONDS = 600.0  # a member's name is asked again after this
+NAME_WAIT = 0.3  # after the check-in answers, wait this much longer for the name at most
+PAGES = 20  # pages of a list read at most
+_NAMED_BY = {
+    CredentialKind.CARD: "Coworker_AccessCardId",
+    CredentialKind.EMAIL_PASSWORD: "Coworker_Email",
+}
+
+
+class NexudusClient:
+    """A Nexudus-protocol backend at `base_url`, over the app's one `httpx.AsyncClient`."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        pin_field: str = "Pin",
+        *,
+        api_url: str = "",
+        auth: TokenSource | None = None,
+        cloud: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._api = api_url.rstrip("/")
+        self.pin_field = pin_field
+        self.auth: TokenSource = auth or StaticToken(missing=NO_ADMIN_TOKEN)
+        self.cloud = cloud
+        self._clock = clock
+        self._names: dict[tuple[str, str], tuple[str, float]] = {}
+
+    @property
+    def base_url(self) -> str:
+        """Where the server is; empty until the embedded server has started."""
+        return self._base
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self._base = url.rstrip("/")
+
+    @property
+    def api_url(self) -> str:
+        """Where the admin API is: Nexudus's own host, or our server itself."""
+        return self._api or self._base
+
+    @property
+    def kinds(self) -> frozenset[CredentialKind]:
+        """PINs, cards, phone or QR tokens, and email with password."""
+        return KINDS
+
+    async def check(self, request: CheckinRequest) -> Outcome:
+        """POST the check-in and read the answer (and the name, if asked for); never raises."""
+        body = self._body(request)
+        if body is None:
+            return Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL)
+        naming = self._start_naming(request)
+        try:
+            response = await self._http.post(f"{self._base}/api/public/checkin", json=body)
+        except httpx.TransportError as exc:
+            outcome = refused(Reason.BACKEND_UNAVAILABLE, describe(exc))
+        except httpx.HTTPError as exc:  # an invalid URL, too many redirects
+            outcome = refused(Reason.BACKEND_ERROR, str(exc))
+        else:
+            outcome = read_answer(response, request.action)
+        if naming is None:
+            return outcome
+        return await self._named(outcome, naming)
+
+    def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
+        credential = request.credential
+        match credential.kind:
+            case CredentialKind.CARD:
+                body: dict[str, Any] = {"AccessCardId": credential.value}
+            case CredentialKind.PIN:
+                body = {self.pin_field: credential.value}
+            case CredentialKind.PHONE | CredentialKind.QR:
+                body = {"Token": credential.value}
+            case CredentialKind.EMAIL_PASSWORD:
+                body = {"Email": credential.value, "Password": credential.password}
+            case _:
+                return None
+        if request.action is Action.TOGGLE:
+            body["Toggle"] = True
+        elif request.action is Action.OUT:
+            body["Disconnect"] = True
+        if request.location and request.location.isdigit():
+            body["BusinessId"] = int(request.location)
+        return body
+
+    # the member's name, which Nexudus's public answer lacks
+
+    def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
+        field = _NAMED_BY.get(request.credential.kind)
+        if not self.cloud or field is None:
+            return None
+        value = request.credential.value
+        key = (field, value.casefold() if "@" in value else value)  # emails in any case
+        known = self._names.get(key)
+        if known is not None and self._clock() < known[1]:
+            return asyncio.get_running_loop().create_task(_ready(known[0]))
+        return asyncio.get_running_loop().create_task(self._look_up(key))
+
+    async def _named(self, outcome: Outcome, naming: asyncio.Task[str | None]) -> Outcome:
+        if outcome.status not in (Status.CHECKED_IN, Status.CHECKED_OUT) or outcome.member:
+            naming.cancel()
+            return outcome
+        try:
+            name = await asyncio.wait_for(asyncio.shield(naming), NAME_WAIT)
+        except TimeoutError:
+            log.info("the member's name came too late; welcomed without it")
+            naming.add_done_callback(_quiet)
+            return outcome
+        return Outcome(outcome.status, name, outcome.session_expire, None, outcome.raw_message)
+
+    async def _look_up(self, key: tuple[str, str]) -> str | None:
+        try:
+            records = await self._records(
+                "/api/spaces/coworkers", {key[0]: key[1], "page": 1, "size": 1}
+            )
+        except BackendError as exc:
+            log.info("cannot look up the member's name: %s", exc)
+            return None
+        name = records[0].get("FullName") if records else None
+        if not isinstance(name, str) or not name.strip():
+            return None
+        if len(self._names) > 500:
+            self._names.clear()
+        self._names[key] = (name, self._clock() + NAME_SECONDS)
+        return name
+
+    # the admin API
+
+    async def places(self) -> list[Place]:
+        """The businesses (`GET /api/sys/businesses`), all pages."""
+        places: list[Place] = []
+        for page in range(1, PAGES + 1):
+            params = {"page": page, "size": 100}
+            data = await self._get("/api/sys/businesses", params, signed=self.cloud)
+            try:
+                records = data["Records"]
+                places += [
+                    Place(str(int(r["Id"])), str(r["Name"]), r.get("TimeZone")) for r in records
+                ]
+                more = bool(data.get("HasNextPage"))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise BackendProtocolError(f"unexpected businesses list: {exc!r}") from None
+            if not more:
+                break
+        return places
+
+    async def present(self, location: str | None) -> list[Presence]:
+        """Check-ins of the last day still open at `location`, oldest first (``Open=true`` is
+        our server's shortcut; Nexudus's check-ins are filtered here by their ``ToTime``)."""
+        since = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        params: dict[str, Any] = {
+            "Open": "true",
+            "from_Checkin_FromTime": since,
+            "orderBy": "FromTime",
+            "dir": 1,
+            "size": 100,
+        }
+        if location:
+            params["Checkin_Business"] = location
+        people: list[Presence] = []
+        for record in await self._pages("/api/spaces/checkins", params):
+            since_time = parse_session_time(record.get("FromTime"))
+            if since_time is not None and not record.get("ToTime"):
+                name = str(record.get("CoworkerFullName") or "unknown member")
+                people.append(Presence(name, since_time))
+        return people
+
+    async def failed(self, location: str | None, limit: int) -> list[FailedCheckin]:
+        """The latest failed check-ins at `location` (``GET /api/spaces/failedcheckins``)."""
+        params: dict[str, Any] = {"size": limit, "dir": -1, "orderBy": "CheckinAttemptTime"}
+        if location:
+            params["FailedCheckin_Business"] = location
+        failures: list[FailedCheckin] = []
+        for record in await self._records("/api/spaces/failedcheckins", {**params, "page": 1}):
+            at = parse_session_time(record.get("CheckinAttemptTime"))
+            if at is not None:
+                name = record.get("CoworkerFullName")
+                reason = str(record.get("Description") or record.get("ReasonCode") or "refused")
+                failures.append(FailedCheckin(at, str(name) if name else None, reason[:200]))
+        return failures[:limit]
+
+    async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every record of a paged list (Nexudus's envelope: ``Records``, ``HasNextPage``)."""
+        records: list[dict[str, Any]] = []
+        for page in range(1, PAGES + 1):
+            data = await self._get(path, {**params, "page": page}, signed=True)
+            records += _records_of(data, path)
+            if not (isinstance(data, dict) and data.get("HasNextPage") is True):
+                break
+        return records
+
+    async def _records(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return _records_of(await self._get(path, params, signed=True), path)
+
+    async def _get(self, path: str, params: dict[str, Any], signed: bool = False) -> Any:
+        """GET JSON from the admin API; `signed` sends the bearer token, and a refused token
+        is dropped and fetched once more."""
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {await self.auth.bearer()}"} if signed else {}
+            response = await send(
+                self._http, "GET", f"{self.api_url}{path}", params=params, headers=headers
+            )
+            try:
+                return json_of(response)
+            except AuthRefusedError:
+                if not signed or attempt == 2:
+                    raise
+                self.auth.forget()
+        raise AssertionError("unreachable")
+
+    async def probe(self) -> bool:
+        """Whether anything answers HTTP at the base URL."""
+        return await answers(self._http, f"{self._base}/health")
+
+
+NO_ADMIN_TOKEN = "needs the server's admin token (Backend page)"  # noqa: S105 - words
+
+
+def _records_of(data: Any, path: str) -> list[dict[str, Any]]:
+    records = data.get("Records") if isinstance(data, dict) else None
+    if not isinstance(records, list):
+        raise BackendProtocolError(f"unexpected list from {path}")
+    return [r for r in records if isinstance(r, dict)]
+
+
+async def _ready(name: str) -> str | None:
+    return name
+
+
+def _quiet(task: asyncio.Task[str | None]) -> None:
+    with contextlib.suppress(asyncio.CancelledError):
+        task.exception()

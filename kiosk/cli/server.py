@@ -1,0 +1,303 @@
+"""The server's admin commands: `kiosk serve`, `members`, `locations`, `plans`, `passes`,
+`pass qr`, `checkins` and `failed`.
+
+They parse arguments and print; validating and storing is `kiosk.server.service`'s. Every failure
+is an `AdminError` with a message for the terminal, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
+from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
+from kiosk.server.store import NotFoundError, StoreError
+from kiosk.settings.paths import default_db_path
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `serve` and the database commands on the top-level parser."""
+    serve = sub.add_parser("serve", help="run the standalone check-in server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8750, help="port to listen on")
+    _db(serve)
+    serve.set_defaults(handler=_serve)
+
+    members = _group(sub, "members", "enrol, list and remove members")
+    add = members.add_parser("add", help="enrol a member")
+    _db(add)
+    add.add_argument("--name", required=True, help="full name")
+    add.add_argument("--email", required=True)
+    add.add_argument("--pin", help="4 to 8 digits")
+    add.add_argument("--card", action="append", default=[], help="access card id (repeatable)")
+    add.add_argument("--token", action="append", default=[], help="access token (repeatable)")
+    add.add_argument("--password", help="for email check-in")
+    add.add_argument("--passes", type=int, default=0, help="day passes to grant")
+    add.add_argument("--tariff", help="plan name")
+    add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
+    add.add_argument("--inactive", action="store_true", help="enrol with the account disabled")
+    add.set_defaults(handler=_members_add)
+    _db(members.add_parser("list", help="list members")).set_defaults(handler=_members_list)
+    remove = _db(members.add_parser("remove", help="remove a member"))
+    remove.add_argument("--email", required=True)
+    remove.set_defaults(handler=_members_remove)
+
+    locations = _group(sub, "locations", "add and list locations")
+    loc_add = _db(locations.add_parser("add", help="add a location"))
+    loc_add.add_argument("--name", required=True)
+    loc_add.add_argument("--timezone", default="UTC", help="IANA name, e.g. Europe/Paris")
+    loc_add.set_defaults(handler=_locations_add)
+    _db(locations.add_parser("list", help="list locations")).set_defaults(handler=_locations_list)
+
+    plans = _group(sub, "plans", "add and list plans (tariffs)")
+    plan_add = _db(plans.add_parser("add", help="add a plan"))
+    plan_add.add_argument("--name", required=True)
+    plan_add.add_argument(
+        "--location", action="append", default=[], help="location name (repeatable; default: all)"
+    )
+    plan_add.add_argument("--days", default="1234567", help="ISO weekdays, 1 = Monday")
+    plan_add.add_argument("--opens", default="00:00", help="HH:MM")
+    plan_add.add_argument("--closes", default="24:00", help="HH:MM, or 24:00")
+    plan_add.add_argument("--daily-limit", type=int, help="minutes a day")
+    plan_add.set_defaults(handler=_plans_add)
+    _db(plans.add_parser("list", help="list plans")).set_defaults(handler=_plans_list)
+
+    passes = _group(sub, "passes", "grant day passes")
+    grant = _db(passes.add_parser("grant", help="grant day passes to a member"))
+    grant.add_argument("--email", required=True)
+    grant.add_argument("--count", type=int, required=True)
+    grant.add_argument("--valid-days", type=int, help="valid for this many days from today")
+    grant.set_defaults(handler=_passes_grant)
+
+    qr_pass = _group(sub, "pass", "signed QR passes")
+    qr = _db(qr_pass.add_parser("qr", help="write a member's signed QR pass as a PNG"))
+    qr.add_argument("--email", required=True, help="the member's email")
+    qr.add_argument("--out", type=Path, required=True, help="the PNG file to write")
+    qr.add_argument("--valid-for", default="1d", help="e.g. 12h, 1d, 2w (default: %(default)s)")
+    qr.add_argument("--single-use", action="store_true", help="lets the member in only once")
+    qr.set_defaults(handler=_pass_qr)
+
+    checkins = _db(sub.add_parser("checkins", help="list check-ins, newest first"))
+    checkins.add_argument("--open", action="store_true", help="only members still checked in")
+    checkins.add_argument("--limit", type=int, default=50)
+    checkins.set_defaults(handler=_checkins)
+    failed = _db(sub.add_parser("failed", help="list failed check-ins, newest first"))
+    failed.add_argument("--limit", type=int, default=50)
+    failed.set_defaults(handler=_failed)
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    parser = sub.add_parser(name, help=text)
+    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+
+def _db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument(
+        "--db", type=Path, default=default_db_path(), help="database file (default: %(default)s)"
+    )
+    return parser
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _keys(db: Path) -> InstallKeys:
+    try:
+        return InstallKeys.load_or_create(keys_path_for(db))
+    except (KeyFileError, OSError) as exc:
+        raise AdminError(str(exc)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kiosk.server.runner import bind, open_server, serve_forever
+
+    server = open_server(args.db)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        raise AdminError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    print(f"Check-in server on http://{args.host}:{sock.getsockname()[1]}  database {args.db}")
+    print(f"Admin API token in {server.keys_path}", flush=True)
+    serve_forever(server, sock)
+    return 0
+
+
+def _members_add(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    member = enrol(
+        store,
+        _keys(args.db),
+        Enrolment(
+            name=args.name,
+            email=args.email,
+            password=args.password,
+            pin=args.pin,
+            cards=args.card,
+            tokens=args.token,
+            tariff=args.tariff,
+            teams=args.team,
+            active=not args.inactive,
+            passes=args.passes,
+        ),
+        _now(),
+    )
+    print(f"Enrolled {member.full_name} <{member.email}> as member {member.id}")
+    return 0
+
+
+def _members_list(args: argparse.Namespace) -> int:
+    print(f"{'id':>4}  {'name':<24} {'email':<28} {'plan':<12} {'PIN':<4} {'passes':>6}  cards")
+    for m in open_store(args.db).members():
+        plan = (m.plan_name or "-") + ("" if m.plan_active or not m.plan_name else " (off)")
+        name = m.full_name + ("" if m.active else " (disabled)")
+        print(
+            f"{m.id:>4}  {name:<24} {m.email:<28} {plan:<12} {'yes' if m.has_pin else 'no':<4} "
+            f"{m.passes_left:>6}  {' '.join(m.cards) or '-'}"
+        )
+    return 0
+
+
+def _members_remove(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    member = store.find_member(email=args.email)
+    if member is None:
+        raise AdminError(f"no member with email {args.email}")
+    store.remove_member(member.id)
+    print(f"Removed {member.full_name} <{member.email}>")
+    return 0
+
+
+def _locations_add(args: argparse.Namespace) -> int:
+    try:
+        check_timezone(args.timezone)
+    except AdminError as exc:
+        raise AdminError(f"--timezone {exc}") from None
+    try:
+        loc = open_store(args.db).add_location(args.name, args.timezone, _now())
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    print(f"Added location {loc.id}: {loc.name} ({loc.timezone})")
+    return 0
+
+
+def _locations_list(args: argparse.Namespace) -> int:
+    for loc in open_store(args.db).locations():
+        print(f"{loc.id:>4}  {loc.name:<30} {loc.timezone}")
+    return 0
+
+
+def _hhmm(text: str, flag: str) -> time:
+    if text == "24:00":
+        return time(0, 0)
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise AdminError(f"{flag} {text!r} is not a time like 09:30") from None
+
+
+def _plans_add(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    opens, closes = _hhmm(args.opens, "--opens"), _hhmm(args.closes, "--closes")
+    if closes != time(0, 0) and closes <= opens:
+        raise AdminError("--closes must be after --opens")
+    if not args.days or any(d not in "1234567" for d in args.days):
+        raise AdminError("--days must be digits 1 to 7, e.g. 12345 for weekdays")
+    if args.daily_limit is not None and args.daily_limit <= 0:
+        raise AdminError("--daily-limit must be a positive number of minutes")
+    try:
+        locs = [store.location(n).id for n in args.location] or [
+            loc.id for loc in store.locations()
+        ]
+        plan = store.add_plan(
+            args.name, locs, [int(d) for d in args.days], opens, closes, args.daily_limit
+        )
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    print(f"Added plan {plan.id}: {plan.name}")
+    return 0
+
+
+def _plans_list(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    names = {loc.id: loc.name for loc in store.locations()}
+    for p in store.plans():
+        where = ", ".join(sorted(names[i] for i in p.location_ids)) or "nowhere"
+        limit = f", {p.daily_limit_minutes} min/day" if p.daily_limit_minutes else ""
+        days = "".join(map(str, sorted(p.days)))
+        closes = "24:00" if p.closes == time(0, 0) else p.closes.strftime("%H:%M")
+        print(f"{p.id:>4}  {p.name:<16} days {days} {p.opens:%H:%M}-{closes}{limit}  at {where}")
+    return 0
+
+
+def _passes_grant(args: argparse.Namespace) -> int:
+    if args.count <= 0:
+        raise AdminError("--count must be positive")
+    store = open_store(args.db)
+    member = store.find_member(email=args.email)
+    if member is None:
+        raise AdminError(f"no member with email {args.email}")
+    today = _now().date()
+    until = today + timedelta(days=args.valid_days) if args.valid_days else None
+    store.grant_passes(member.id, args.count, today, until, _now())
+    print(f"Granted {args.count} day passes to {member.full_name}")
+    return 0
+
+
+def _pass_qr(args: argparse.Namespace) -> int:
+    from kiosk.passes import parse_duration
+    from kiosk.server.qrpass import issue_for
+
+    try:
+        valid_for = parse_duration(args.valid_for)
+    except ValueError as exc:
+        raise AdminError(f"--valid-for {exc}") from None
+    store = open_store(args.db)
+    try:
+        issued = issue_for(store, _keys(args.db), args.email, valid_for, _now(), args.single_use)
+    except NotFoundError as exc:
+        raise AdminError(str(exc)) from None
+    try:
+        args.out.write_bytes(issued.png())
+    except OSError as exc:
+        raise AdminError(f"cannot write {args.out}: {exc.strerror}") from None
+    once = ", single use" if issued.single_use else ""
+    print(
+        f"Wrote {args.out}: QR pass for {issued.member.full_name} <{issued.member.email}>, "
+        f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC{once}"
+    )
+    return 0
+
+
+def _checkins(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    store.close_expired(_now())
+    page = store.checkins(size=max(1, args.limit), open_only=args.open)
+    for c in page.records:
+        to = f"{c.to_time:%Y-%m-%d %H:%M}" if c.to_time else "in"
+        auto = " (auto)" if c.auto_checkout else ""
+        print(
+            f"{c.id:>5}  {c.coworker_full_name:<24} {c.business_name:<16} "
+            f"{c.from_time:%Y-%m-%d %H:%M} → {to}{auto}"
+        )
+    print(f"{page.total} check-in(s)" + (" open" if args.open else ""))
+    return 0
+
+
+def _failed(args: argparse.Namespace) -> int:
+    page = open_store(args.db).failed_checkins(size=max(1, args.limit))
+    for f in page.records:
+        who = f.coworker_full_name or "(unknown)"
+        print(
+            f"{f.id:>5}  {f.attempt_time:%Y-%m-%d %H:%M}  {who:<24} {f.reason:<20} {f.description}"
+        )
+    print(f"{page.total} failed check-in(s)")
+    return 0

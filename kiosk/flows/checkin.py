@@ -1,0 +1,336 @@
+"""The kiosk's state machine: credentials in, views out.
+
+    idle ──open_pin──▶ pin ──present──▶ (checking) ──outcome──▶ result ──timeout──▶ idle
+      └─────────────── present ───────────▲     └─ after busy_delay: busy
+    ask mode: present ──▶ ask ──choose(action)──▶ (checking)
+
+Screens render the `View` the controller publishes and send intent back (`present`,
+`open_pin`, `choose`, `cancel`, `touched`). A new credential on any screen starts a check at once;
+the same card, phone or code read again within the debounce time is ignored, so a double read
+in toggle mode cannot check a member straight back out (what a member types is always meant, and
+checked). A credential that arrives while a check runs waits and
+goes next. The busy screen appears only when the backend is slower than `busy_delay`. A backend
+that says "too many requests, retry after N s" gets no call for N s: a check meanwhile is refused
+here with the time left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.backends.base import Backend, BackendError, Place
+from kiosk.domain import (
+    Action,
+    CheckinRequest,
+    Credential,
+    CredentialKind,
+    Outcome,
+    Reason,
+    Status,
+)
+from kiosk.settings.model import Config, Mode
+
+log = logging.getLogger(__name__)
+
+PROBE_SECONDS = 30.0
+PLACE_RETRY_SECONDS = 10.0
+LONGEST_WAIT = 300.0  # a Retry-After longer than this is taken as this
+RATE = Reason.RATE_LIMITED
+_ACTIONS = {Mode.TOGGLE: Action.TOGGLE, Mode.IN: Action.IN, Mode.OUT: Action.OUT}
+
+
+class Screen(enum.StrEnum):
+    """What the window shows."""
+
+    IDLE = "idle"
+    PIN = "pin"
+    EMAIL = "email"
+    ASK = "ask"
+    BUSY = "busy"
+    RESULT = "result"
+
+
+@dataclasses.dataclass(frozen=True)
+class Attempt:
+    """A credential the controller acts on, and when it arrived (`time.perf_counter`)."""
+
+    credential: Credential
+    started: float
+
+
+@dataclasses.dataclass(frozen=True)
+class View:
+    """What to show: the screen, and for a result its outcome and how long it stays."""
+
+    screen: Screen
+    outcome: Outcome | None = None
+    attempt: Attempt | None = None
+    seconds: float = 0.0
+
+
+class KioskController(QObject):
+    """Decides what happens with each credential and which screen shows.
+
+    Signals:
+        view_changed(View): show this view.
+        accepted(Credential): a credential is being acted on (not debounced away).
+        finished(Attempt, Outcome): a check ended.
+        backend_changed(bool): the backend went online (True) or offline (False).
+        place_changed(Place): the location this kiosk checks members in to is known.
+    """
+
+    view_changed = Signal(object)
+    accepted = Signal(object)
+    finished = Signal(object, object)
+    backend_changed = Signal(bool)
+    place_changed = Signal(object)
+
+    def __init__(
+        self,
+        config: Config,
+        backend: Backend,
+        loop: asyncio.AbstractEventLoop,
+        monotonic: Callable[[], float] = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._config = config
+        self._backend = backend
+        self._loop = loop
+        self._monotonic = monotonic
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._seen: dict[tuple[str, str], float] = {}
+        self._checking: Attempt | None = None
+        self._queued: tuple[Attempt, Action] | None = None
+        self._asking: Attempt | None = None
+        self.view = View(Screen.IDLE)
+        self.place: Place | None = None
+        self.online: bool | None = None
+        self.last_answer: datetime | None = None  # when the backend last answered anything
+        self._quiet_until = 0.0  # `monotonic` time before which the backend gets no call
+        self._screen_timer = self._timer(self._timed_out)
+        self._busy_timer = self._timer(self._show_busy)
+        self._place_timer = self._timer(self.load_place)
+        self._probe_timer = self._timer(self._probe, single=False)
+
+    def _timer(self, slot: Callable[[], None], single: bool = True) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(single)
+        timer.timeout.connect(slot)
+        return timer
+
+    @property
+    def backend(self) -> Backend:
+        """The backend checks go to."""
+        return self._backend
+
+    @property
+    def config(self) -> Config:
+        """The configuration in force."""
+        return self._config
+
+    def apply(self, config: Config) -> None:
+        """Use `config` from the next credential on."""
+        self._config = config
+
+    def use_backend(self, backend: Backend) -> None:
+        """Check with `backend` from the next credential on (its location is looked up again)."""
+        self._backend = backend
+        self.place = None
+        self._quiet_until = 0.0
+
+    def start(self) -> None:
+        """Show the idle screen, find this kiosk's location and watch the backend."""
+        self._show(View(Screen.IDLE))
+        self.load_place()
+        self._probe_timer.start(round(PROBE_SECONDS * 1000))
+
+    def close(self) -> None:
+        """Stop timers and cancel running backend calls."""
+        for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer):
+            timer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+
+    # intent from screens and inputs
+
+    def present(self, credential: Credential) -> None:
+        """A member presented `credential`."""
+        key = (credential.kind.value, credential.value)
+        now = self._monotonic()
+        last = self._seen.get(key)
+        if (
+            last is not None
+            and now - last < self._config.timeouts.debounce
+            and not credential.typed
+        ):
+            log.info("ignored a repeated %s read", credential.kind)
+            return
+        self._seen = {k: t for k, t in self._seen.items() if now - t < 60.0}
+        self._seen[key] = now
+        attempt = Attempt(credential, time.perf_counter())
+        self.accepted.emit(credential)
+        if credential.kind not in self._backend.kinds:
+            self._finish(attempt, Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL))
+        elif self._config.kiosk.mode is Mode.ASK:
+            self._asking = attempt
+            self._show(View(Screen.ASK), self._config.timeouts.pin)
+        else:
+            self._check(attempt, _ACTIONS[self._config.kiosk.mode])
+
+    def refuse(self, reason: Reason, detail: str = "") -> None:
+        """An input read something that cannot be checked in: say why, unless a check runs."""
+        if self._checking is not None:
+            log.info("a read failed (%s) during a check; not shown", reason)
+            return
+        self._asking = None
+        outcome = Outcome(Status.REJECTED, reason=reason, raw_message=detail)
+        seconds = self._config.timeouts.result
+        self._show(View(Screen.RESULT, outcome, seconds=seconds), seconds)
+
+    def open_pin(self) -> None:
+        """Open the PIN pad (from the idle or result screen), if the backend takes PINs: a
+        digit typed on a Kadence kiosk's keyboard opens nothing."""
+        self._open(Screen.PIN, CredentialKind.PIN)
+
+    def open_email(self) -> None:
+        """Open the email keyboard (from the idle or result screen), if the backend takes
+        emails."""
+        self._open(Screen.EMAIL, CredentialKind.EMAIL)
+
+    def _open(self, screen: Screen, kind: CredentialKind) -> None:
+        idle = self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT)
+        if idle and kind in self._backend.kinds:
+            self._show(View(screen), self._config.timeouts.pin)
+
+    def touched(self) -> None:
+        """The member is still typing or choosing: keep the screen open."""
+        if self.view.screen in (Screen.PIN, Screen.EMAIL, Screen.ASK):
+            self._screen_timer.start(round(self._config.timeouts.pin * 1000))
+
+    def choose(self, action: Action) -> None:
+        """Ask mode: the member chose to check in or out."""
+        attempt, self._asking = self._asking, None
+        if attempt is not None and self.view.screen is Screen.ASK:
+            self._check(attempt, action)
+
+    def cancel(self) -> None:
+        """Back to the idle screen (PIN pad, email or question cancelled)."""
+        if self.view.screen in (Screen.PIN, Screen.EMAIL, Screen.ASK):
+            self._asking = None
+            self._show(View(Screen.IDLE))
+
+    # checking
+
+    def _check(self, attempt: Attempt, action: Action) -> None:
+        if self._checking is not None:
+            self._queued = (attempt, action)
+            return
+        wait = self._quiet_until - self._monotonic()
+        if wait > 0:
+            log.info("rate limited: no call for another %.0f s", wait)
+            raw = "the backend asked the kiosk to wait"
+            self._finish(attempt, Outcome(Status.REJECTED, None, None, RATE, raw, wait))
+            return
+        self._checking = attempt
+        self._screen_timer.stop()
+        self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
+        location = self.place.id if self.place else self._config.kiosk.location or None
+        request = CheckinRequest(attempt.credential, action, location)
+        self._spawn(self._run(attempt, request))
+
+    async def _run(self, attempt: Attempt, request: CheckinRequest) -> None:
+        try:
+            outcome = await self._backend.check(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a backend bug must not stop the kiosk
+            log.exception("the backend raised instead of answering")
+            outcome = Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message=repr(exc))
+        if outcome.reason is not Reason.BACKEND_ERROR:  # which may not have left the kiosk
+            self._set_online(outcome.reason is not Reason.BACKEND_UNAVAILABLE)
+        if outcome.reason is RATE and outcome.retry_after:
+            wait = min(outcome.retry_after, LONGEST_WAIT)
+            self._quiet_until = max(self._quiet_until, self._monotonic() + wait)
+        self._finish(attempt, outcome)
+
+    def _finish(self, attempt: Attempt, outcome: Outcome) -> None:
+        self._busy_timer.stop()
+        if self._checking is attempt:
+            self._checking = None
+        seconds = self._config.timeouts.result
+        self._show(View(Screen.RESULT, outcome, attempt, seconds), seconds)
+        self.finished.emit(attempt, outcome)
+        if self._queued is not None and self._checking is None:
+            queued, self._queued = self._queued, None
+            self._check(*queued)
+
+    def _show_busy(self) -> None:
+        if self._checking is not None:
+            self._show(View(Screen.BUSY, attempt=self._checking))
+
+    def _timed_out(self) -> None:
+        self._asking = None
+        self._show(View(Screen.IDLE))
+
+    def _show(self, view: View, seconds: float = 0.0) -> None:
+        self._screen_timer.stop()
+        if seconds:
+            self._screen_timer.start(round(seconds * 1000))
+        self.view = view
+        self.view_changed.emit(view)
+
+    # the backend and the location
+
+    def load_place(self) -> None:
+        """Find this kiosk's location in the backend's list; retry while it fails."""
+        self._spawn(self._load_place())
+
+    async def _load_place(self) -> None:
+        try:
+            places = await self._backend.places()
+        except BackendError as exc:
+            log.warning("cannot list the backend's locations: %s", exc)
+            self._place_timer.start(round(PLACE_RETRY_SECONDS * 1000))
+            return
+        self._set_online(True)
+        wanted = self._config.kiosk.location
+        place = next((p for p in places if p.id == wanted), None) if wanted else None
+        if place is None and places and not wanted:
+            place = places[0]
+        if place is None:
+            known = ", ".join(f"{p.id} {p.name}" for p in places) or "none"
+            log.warning(
+                "kiosk.location %s is not one of the backend's locations (%s)", wanted, known
+            )
+            return
+        self.place = place
+        self.place_changed.emit(place)
+
+    def _probe(self) -> None:
+        if self._checking is None:
+            self._spawn(self._probe_once())
+
+    async def _probe_once(self) -> None:
+        self._set_online(await self._backend.probe())
+
+    def _set_online(self, online: bool) -> None:
+        if online:
+            self.last_answer = datetime.now(UTC)
+        if online != self.online:
+            self.online = online
+            self.backend_changed.emit(online)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self._loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,276 @@
+"""The Nexudus wire format: request bodies in, JSON shapes out.
+
+Bodies are parsed by hand (JSON or form) so that every malformed one, whatever its fault,
+gets one answer: `BadRequestError`, rendered as Nexudus's validation shape
+``{"Status": 400, "Errors": [{"PropertyName", "Message", "AttemptedValue"}], ...}``.
+Field names match case-insensitively, as ASP.NET model binding does.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kiosk.domain import Action, Status
+from kiosk.server.checkin import TILE, CheckinCommand, CheckinResult, Presented
+from kiosk.server.checkin import Field as CredentialField
+from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord, Location, Page
+
+MAX_BODY = 16 * 1024
+SECRET_FIELDS = frozenset({"Pin", "Password", "Token"})
+
+
+class BadRequestError(Exception):
+    """A request we refuse; `errors` are (property, message, attempted value) triples."""
+
+    def __init__(
+        self, message: str, status: int = 400, errors: list[tuple[str, str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.status = status
+
+
+class CheckinFields(BaseModel):
+    """The fields of ``POST /api/public/checkin`` (JSON or form)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    AccessCardId: str | None = Field(None, min_length=1, max_length=64)
+    Email: str | None = Field(None, min_length=3, max_length=254)
+    Password: str | None = Field(None, min_length=1, max_length=256)
+    Token: str | None = Field(None, min_length=1, max_length=4096)
+    Pin: str | None = Field(None, pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")
+    Disconnect: bool = False
+    Toggle: bool = False
+    Mac: str | None = Field(None, max_length=200)
+    BusinessId: int | None = Field(None, ge=1, description="Extension: the location")
+    Source: int = Field(TILE, ge=0, le=5, description="Extension: eCheckinSource")
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> CheckinFields:
+        given = [n for n in ("AccessCardId", "Email", "Token", "Pin") if getattr(self, n)]
+        if not given:
+            raise ValueError("give one of AccessCardId, Email and Password, Token or Pin")
+        if len(given) > 1:
+            raise ValueError(f"give only one credential, not {' and '.join(given)}")
+        if self.Email and not self.Password:
+            raise ValueError("Email needs a Password")
+        if self.Disconnect and self.Toggle:
+            raise ValueError("Disconnect and Toggle cannot both be true")
+        return self
+
+    def command(self) -> CheckinCommand:
+        """The service command these fields ask for."""
+        if self.AccessCardId:
+            presented = Presented(CredentialField.CARD, self.AccessCardId)
+        elif self.Pin:
+            presented = Presented(CredentialField.PIN, self.Pin)
+        elif self.Token:
+            presented = Presented(CredentialField.TOKEN, self.Token)
+        else:
+            presented = Presented(CredentialField.EMAIL, self.Email or "", self.Password)
+        action = Action.OUT if self.Disconnect else Action.TOGGLE if self.Toggle else Action.IN
+        return CheckinCommand(presented, action, self.BusinessId, self.Source)
+
+
+_CANONICAL = {name.lower(): name for name in CheckinFields.model_fields}
+
+
+def parse_checkin(body: bytes, content_type: str) -> CheckinCommand:
+    """The command in a request body; raises `BadRequestError` for anything malformed."""
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        pairs = _form_pairs(body)
+    elif media in ("application/json", "text/json", ""):
+        pairs = _json_pairs(body)
+    else:
+        raise BadRequestError(f"unsupported content type {media!r}; send JSON or a form", 415)
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        name = _CANONICAL.get(key.lower())
+        if name is None:
+            continue
+        if name in fields:
+            raise BadRequestError("a field is given twice", errors=[(name, "given twice", None)])
+        fields[name] = value
+    try:
+        return CheckinFields.model_validate(fields).command()
+    except ValidationError as exc:
+        raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
+
+
+def _json_pairs(body: bytes) -> list[tuple[str, Any]]:
+    try:
+        pairs = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
+    except UnicodeDecodeError:
+        raise BadRequestError("the body is not UTF-8") from None
+    except (ValueError, RecursionError):
+        raise BadRequestError("the body is not valid JSON") from None
+    if not isinstance(pairs, _Pairs):
+        raise BadRequestError("the body must be a JSON object")
+    return list(pairs)
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object kept as its key/value pairs, so repeated keys can be seen."""
+
+
+def _form_pairs(body: bytes) -> list[tuple[str, Any]]:
+    try:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequestError("the body is not UTF-8") from None
+    except ValueError:
+        raise BadRequestError("the form is malformed") from None
+
+
+def _errors(exc: ValidationError) -> list[tuple[str, str, Any]]:
+    out = []
+    for err in exc.errors(include_url=False):
+        prop = str(err["loc"][0]) if err["loc"] else ""
+        message = str(err["msg"]).removeprefix("Value error, ")
+        attempted = None if prop in SECRET_FIELDS or not prop else plain(err.get("input"))
+        out.append((prop, message, attempted))
+    return out
+
+
+def plain(value: Any) -> Any:
+    """A value safe to echo back in JSON: scalars as they are, others as short text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value[:200] if isinstance(value, str) else value
+    return json.dumps(value, default=str)[:200]
+
+
+def envelope(
+    status: int,
+    message: str,
+    value: Any = None,
+    errors: Any = None,
+    ok: bool = True,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Nexudus's response envelope, with our extension fields after it."""
+    return {
+        "Status": status,
+        "Message": message,
+        "Value": value,
+        "Errors": errors,
+        "WasSuccessful": ok,
+        **(extra or {}),
+    }
+
+
+def bad_request_body(exc: BadRequestError) -> dict[str, Any]:
+    """The validation-shaped body for `exc`."""
+    errors = [{"AttemptedValue": v, "Message": m, "PropertyName": p} for p, m, v in exc.errors]
+    return envelope(exc.status, exc.message, errors=errors or None, ok=False)
+
+
+def checkin_body(result: CheckinResult) -> dict[str, Any]:
+    """The check-in answer; extensions: `CoworkerFullName`, `CheckedIn`, `ReasonCode`."""
+    extra: dict[str, Any] = {
+        "CoworkerFullName": result.member_name,
+        "CheckedIn": result.status is Status.CHECKED_IN,
+        "ReasonCode": result.reason.value if result.reason else None,
+    }
+    if result.status is Status.CHECKED_IN and result.session_expire is not None:
+        expire = session_time(result.session_expire)
+        timeout = round((result.session_expire - result.now).total_seconds(), 2)
+        value = {"SessionExpire": expire, "SessionTimeOut": max(timeout, 0.0)}
+        return envelope(200, expire, value, extra=extra)
+    if result.status is Status.CHECKED_OUT:
+        return envelope(200, "You have been checked out.", extra=extra)
+    reason = result.reason
+    message = f"{reason.message}. {reason.hint}" if reason else "Check-in refused."
+    return envelope(200, message, ok=False, extra=extra)
+
+
+def session_time(moment: datetime) -> str:
+    """Nexudus's session time format: ``2015-09-11T21:59:59 UTC``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S UTC")
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def _local(moment: datetime | None, tz: str) -> str | None:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+
+
+def checkin_record(c: CheckinRecord) -> dict[str, Any]:
+    """A check-in with Nexudus's field names."""
+    return {
+        "Id": c.id,
+        "UniqueId": c.unique_id,
+        "CoworkerId": c.coworker_id,
+        "CoworkerFullName": c.coworker_full_name,
+        "BusinessId": c.business_id,
+        "BusinessName": c.business_name,
+        "Source": c.source,
+        "FromTime": _utc(c.from_time),
+        "ToTime": _utc(c.to_time),
+        "FromTimeLocal": _local(c.from_time, c.business_timezone),
+        "ToTimeLocal": _local(c.to_time, c.business_timezone),
+        "CountsTowardsPlanLimits": c.time_pass_guid is None,
+        "CoworkerTimePassGuid": c.time_pass_guid,
+        "AutoCheckout": c.auto_checkout,
+        "TeamsAtTheTimeOfCheckin": c.teams,
+        "TariffAtTheTimeOfCheckin": c.tariff,
+        "SessionExpire": _utc(c.expires_at),
+        "CreatedOn": _utc(c.from_time),
+    }
+
+
+def failed_record(f: FailedCheckinRecord) -> dict[str, Any]:
+    """A failed check-in with Nexudus's field names (plus `ReasonCode`)."""
+    return {
+        "Id": f.id,
+        "UniqueId": f.unique_id,
+        "CoworkerId": f.coworker_id,
+        "CoworkerFullName": f.coworker_full_name,
+        "BusinessId": f.business_id,
+        "BusinessName": f.business_name,
+        "Source": f.source,
+        "CheckinAttemptTime": _utc(f.attempt_time),
+        "CheckinAttemptTimeLocal": _local(f.attempt_time, f.business_timezone),
+        "Description": f.description,
+        "ReasonCode": f.reason,
+        "TeamsAtTheTimeOfCheckin": f.teams,
+        "TariffAtTheTimeOfCheckin": f.tariff,
+        "CreatedOn": _utc(f.attempt_time),
+    }
+
+
+def location_record(loc: Location) -> dict[str, Any]:
+    """A location as a Nexudus business."""
+    return {"Id": loc.id, "Name": loc.name, "TimeZone": loc.timezone}
+
+
+def page_body(
+    page: Page[Any], records: list[dict[str, Any]], order: str, direction: int
+) -> dict[str, Any]:
+    """Nexudus's paging envelope around `records`."""
+    first = (page.page - 1) * page.size + 1 if records else 0
+    return {
+        "Records": records,
+        "CurrentPage": page.page,
+        "CurrentPageSize": page.size,
+        "CurrentOrderField": order,
+        "CurrentSortDirection": direction,
+        "FirstItem": first,
+        "LastItem": first + len(records) - 1 if records else 0,
+        "TotalItems": page.total,
+        "TotalPages": page.total_pages,
+        "HasNextPage": page.page < page.total_pages,
+        "HasPreviousPage": page.page > 1,
+        "PageNumber": page.page,
+        "PageSize": page.size,
+    }

@@ -1,0 +1,118 @@
+"""What staff do to the check-in server's records, for the CLI and the kiosk alike.
+
+    member = enrol(store, keys, Enrolment(name="Ada", email="ada@example.com", pin="12345"), now)
+    place = add_location(db, "Main hall", "Europe/Paris", now)
+
+Input is validated and secrets are hashed here, before the store sees them. Every failure is an
+`AdminError` with a message for a person (a terminal or a staff screen), never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.server.checkin import normalise_card
+from kiosk.server.keys import InstallKeys, hash_password
+from kiosk.server.store import Store, StoreError
+from kiosk.server.store.models import Location, Member
+
+PIN_RE = re.compile(r"^[0-9]{4,8}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CARD_RE = re.compile(r"^[0-9A-F]{1,64}$")
+
+
+class AdminError(Exception):
+    """An admin command cannot do what was asked; the message says why."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Enrolment:
+    """A new member as typed by staff, secrets in clear until `enrol` hashes them."""
+
+    name: str
+    email: str
+    password: str | None = dataclasses.field(default=None, repr=False)
+    pin: str | None = dataclasses.field(default=None, repr=False)
+    cards: Sequence[str] = ()
+    tokens: Sequence[str] = dataclasses.field(default=(), repr=False)
+    tariff: str | None = None
+    teams: Sequence[str] = ()
+    plan_active: bool = True
+    active: bool = True
+    passes: int = 0
+    passes_from: date | None = None
+    passes_until: date | None = None
+
+
+def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Member:
+    """Validate and store `e`; raises `AdminError` with a message naming the field."""
+    if not e.name.strip():
+        raise AdminError("--name must not be empty")
+    if not EMAIL_RE.match(e.email):
+        raise AdminError(f"--email {e.email!r} is not an email address")
+    if e.pin is not None and not PIN_RE.match(e.pin):
+        raise AdminError("--pin must be 4 to 8 digits")
+    cards = [normalise_card(c) for c in e.cards]
+    for raw, card in zip(e.cards, cards, strict=True):
+        if not CARD_RE.match(card):
+            raise AdminError(f"--card {raw!r} must be hexadecimal or decimal digits")
+    if any(len(t) < 8 for t in e.tokens):
+        raise AdminError("--token must be at least 8 characters")
+    if e.passes < 0:
+        raise AdminError("--passes must not be negative")
+    try:
+        with store.transaction():
+            member = store.add_member(
+                full_name=e.name.strip(),
+                email=e.email,
+                now=now,
+                password_hash=hash_password(e.password) if e.password else None,
+                pin_key=keys.lookup("pin", e.pin) if e.pin else None,
+                cards=cards,
+                token_keys=[keys.lookup("token", t) for t in e.tokens],
+                teams=e.teams,
+                plan=e.tariff,
+                plan_active=e.plan_active,
+                active=e.active,
+            )
+            if e.passes:
+                store.grant_passes(
+                    member.id, e.passes, e.passes_from or now.date(), e.passes_until, now
+                )
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    return store.member(member.id)
+
+
+def open_store(db: Path) -> Store:
+    """The store at `db`, or an `AdminError` saying why it cannot be opened."""
+    try:
+        return Store(db)
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        raise AdminError(f"cannot open database {db}: {exc}") from None
+
+
+def check_timezone(timezone: str) -> None:
+    """Raise `AdminError` unless `timezone` is an IANA time zone name."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AdminError(f"{timezone!r} is not an IANA time zone") from None
+
+
+def add_location(db: Path, name: str, timezone: str, now: datetime) -> Location:
+    """Add a location to the database at `db` (over a connection of its own, closed after)."""
+    check_timezone(timezone)
+    store = open_store(db)
+    try:
+        return store.add_location(name, timezone, now)
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    finally:
+        store.close()

@@ -1,0 +1,20 @@
+"""SQLite storage for the check-in server, in three layers (each its own module).
+
+    db.Database          connection, migrations, transactions, errors
+    enrolment.Enrolment  locations, plans, members, credentials, day passes
+    attendance.Attendance  member state for the rules, sessions, failed check-ins, listings
+
+Only these modules speak SQL, so another database can be added beside them without
+touching the rules.
+"""
+
+from __future__ import annotations
+
+from kiosk.server.store.attendance import Attendance
+from kiosk.server.store.db import DuplicateError, NotFoundError, StoreError
+
+__all__ = ["DuplicateError", "NotFoundError", "Store", "StoreError"]
+
+
+class Store(Attendance):
+    """The server's database; `path` may be ``":memory:"`` for tests."""

@@ -1,0 +1,283 @@
+"""Attendance: what the rules need to know, sessions opened and closed, failed attempts."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from kiosk.server import rules
+from kiosk.server.store import rows
+from kiosk.server.store.db import NotFoundError
+from kiosk.server.store.enrolment import Enrolment
+from kiosk.server.store.models import (
+    CheckinRecord,
+    FailedCheckinRecord,
+    Location,
+    Member,
+    Page,
+    from_text,
+    to_text,
+)
+
+R = TypeVar("R")
+
+
+class Attendance(Enrolment):
+    """Check-ins and failed check-ins, on top of enrolment."""
+
+    def member_state(self, member: Member, location: Location, now: datetime) -> rules.MemberState:
+        """What the rules need to decide for `member` at `location` now."""
+        tz = ZoneInfo(location.timezone)
+        local_day = now.astimezone(tz).date()
+        day_start = datetime.combine(local_day, time(0, 0), tzinfo=tz).astimezone(UTC)
+        plan = self.plan(member.plan_id) if member.plan_id is not None else None
+        passes = tuple(
+            rules.TimePass(
+                r["id"],
+                r["guid"],
+                r["remaining"],
+                date.fromisoformat(r["valid_from"]),
+                date.fromisoformat(r["valid_until"]) if r["valid_until"] else None,
+            )
+            for r in self._db.execute("SELECT * FROM time_passes WHERE member_id = ?", (member.id,))
+        )
+        day = self._one(
+            "SELECT pass_guid FROM pass_days WHERE member_id = ? AND day = ?",
+            member.id,
+            local_day.isoformat(),
+        )
+        used = timedelta(0)
+        for r in self._db.execute(
+            "SELECT from_time, to_time FROM checkins WHERE member_id = ? AND time_pass_guid IS NULL"
+            " AND (to_time IS NULL OR to_time > ?)",
+            (member.id, to_text(day_start)),
+        ):
+            start = max(from_text(r[0]), day_start)
+            end = min(from_text(r[1]) if r[1] else now, now)
+            used += max(end - start, timedelta(0))
+        open_row = self._one(
+            "SELECT id, expires_at FROM checkins WHERE member_id = ? AND to_time IS NULL", member.id
+        )
+        return rules.MemberState(
+            active=member.active,
+            plan=rows.plan_rule(plan) if plan is not None else None,
+            plan_active=member.plan_active,
+            passes=passes,
+            pass_day_guid=day[0] if day is not None else None,
+            plan_time_today=used,
+            open_session=rules.OpenSession(
+                open_row[0], from_text(open_row[1]) if open_row[1] else None
+            )
+            if open_row is not None
+            else None,
+        )
+
+    def open_checkin(
+        self,
+        member: Member,
+        location: Location,
+        decision: rules.CheckIn,
+        now: datetime,
+        source: int,
+    ) -> int:
+        """Write the check-in `decision` allows, consuming a pass if it says so; returns its id."""
+        with self.transaction():
+            if decision.new_pass is not None:
+                local_day = now.astimezone(ZoneInfo(location.timezone)).date()
+                self._db.execute(
+                    "UPDATE time_passes SET remaining = remaining - 1 WHERE id = ?",
+                    (decision.new_pass.id,),
+                )
+                self._db.execute(
+                    "INSERT INTO pass_days VALUES (?, ?, ?)",
+                    (member.id, local_day.isoformat(), decision.new_pass.guid),
+                )
+            cur = self._db.execute(
+                "INSERT INTO checkins (unique_id, member_id, coworker_full_name, location_id,"
+                " source, from_time, expires_at, time_pass_guid, teams, tariff)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    str(uuid.uuid4()),
+                    member.id,
+                    member.full_name,
+                    location.id,
+                    source,
+                    to_text(now),
+                    to_text(decision.expires_at),
+                    decision.pass_guid,
+                    ", ".join(member.teams),
+                    member.plan_name or "",
+                ),
+            )
+        return int(cur.lastrowid or 0)
+
+    def close_checkin(self, checkin_id: int, at: datetime, *, auto: bool = False) -> None:
+        """Close an open check-in at `at`."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE checkins SET to_time = ?, auto_checkout = ?"
+                " WHERE id = ? AND to_time IS NULL",
+                (to_text(at), auto, checkin_id),
+            )
+
+    def close_expired(self, now: datetime) -> int:
+        """Auto-check-out every open check-in past its expiry; returns how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "UPDATE checkins SET to_time = expires_at, auto_checkout = 1"
+                " WHERE to_time IS NULL AND expires_at <= ?",
+                (to_text(now),),
+            )
+        return cur.rowcount
+
+    def pass_used(self, nonce: str) -> bool:
+        """Whether the single-use pass with `nonce` has already opened a check-in."""
+        return self._one("SELECT 1 FROM used_passes WHERE nonce = ?", nonce) is not None
+
+    def use_pass(
+        self, nonce: str, member: Member, checkin_id: int, expires_at: datetime, now: datetime
+    ) -> None:
+        """Remember that a single-use pass opened `checkin_id`."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO used_passes VALUES (?, ?, ?, ?, ?)",
+                (nonce, member.id, checkin_id, to_text(now), to_text(expires_at)),
+            )
+
+    def forget_used_passes(self, before: datetime) -> int:
+        """Drop the nonces of passes that expired before `before`; returns how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM used_passes WHERE expires_at < ?", (to_text(before),)
+            )
+        return cur.rowcount
+
+    def record_failed(
+        self,
+        member: Member | None,
+        location: Location,
+        reason: str,
+        description: str,
+        now: datetime,
+        source: int,
+    ) -> int:
+        """Write a failed check-in; returns its id."""
+        with self.transaction():
+            cur = self._db.execute(
+                "INSERT INTO failed_checkins (unique_id, member_id, coworker_full_name,"
+                " location_id, source, attempt_time, reason, description, teams, tariff)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    str(uuid.uuid4()),
+                    member.id if member else None,
+                    member.full_name if member else "",
+                    location.id,
+                    source,
+                    to_text(now),
+                    reason,
+                    description,
+                    ", ".join(member.teams) if member else "",
+                    (member.plan_name or "") if member else "",
+                ),
+            )
+        return int(cur.lastrowid or 0)
+
+    def checkin(self, checkin_id: int) -> CheckinRecord:
+        """A check-in by id."""
+        row = self._one(rows.CHECKIN_SELECT + " WHERE c.id = ?", checkin_id)
+        if row is None:
+            raise NotFoundError(f"no check-in with id {checkin_id}")
+        return rows.checkin(row)
+
+    def checkins(
+        self,
+        *,
+        page: int = 1,
+        size: int = 25,
+        open_only: bool = False,
+        location_id: int | None = None,
+        member_id: int | None = None,
+        ascending: bool = False,
+    ) -> Page[CheckinRecord]:
+        """A page of check-ins, newest first unless `ascending`."""
+        where, args = _filters(
+            ("c.to_time IS NULL", None, open_only),
+            ("c.location_id = ?", location_id, location_id is not None),
+            ("c.member_id = ?", member_id, member_id is not None),
+        )
+        return self._page(
+            rows.CHECKIN_SELECT,
+            "checkins c",
+            where,
+            args,
+            "c.id",
+            ascending,
+            page,
+            size,
+            rows.checkin,
+        )
+
+    def failed_checkins(
+        self,
+        *,
+        page: int = 1,
+        size: int = 25,
+        location_id: int | None = None,
+        member_id: int | None = None,
+        ascending: bool = False,
+    ) -> Page[FailedCheckinRecord]:
+        """A page of failed check-ins, newest first unless `ascending`."""
+        where, args = _filters(
+            ("f.location_id = ?", location_id, location_id is not None),
+            ("f.member_id = ?", member_id, member_id is not None),
+        )
+        return self._page(
+            rows.FAILED_SELECT,
+            "failed_checkins f",
+            where,
+            args,
+            "f.id",
+            ascending,
+            page,
+            size,
+            rows.failed,
+        )
+
+    def failed_checkin(self, failed_id: int) -> FailedCheckinRecord:
+        """A failed check-in by id."""
+        row = self._one(rows.FAILED_SELECT + " WHERE f.id = ?", failed_id)
+        if row is None:
+            raise NotFoundError(f"no failed check-in with id {failed_id}")
+        return rows.failed(row)
+
+    def _page(
+        self,
+        select: str,
+        table: str,
+        where: str,
+        args: list[Any],
+        key: str,
+        ascending: bool,
+        page: int,
+        size: int,
+        convert: Callable[[sqlite3.Row], R],
+    ) -> Page[R]:
+        total = self._db.execute(f"SELECT count(*) FROM {table} {where}", args).fetchone()[0]  # noqa: S608
+        order = "ASC" if ascending else "DESC"
+        found = self._db.execute(
+            f"{select} {where} ORDER BY {key} {order} LIMIT ? OFFSET ?",
+            [*args, size, (page - 1) * size],
+        )
+        return Page([convert(r) for r in found], page, size, int(total))
+
+
+def _filters(*clauses: tuple[str, Any, bool]) -> tuple[str, list[Any]]:
+    used = [(sql, arg) for sql, arg, on in clauses if on]
+    if not used:
+        return "", []
+    where = "WHERE " + " AND ".join(sql for sql, _ in used)
+    return where, [arg for sql, arg in used if "?" in sql]

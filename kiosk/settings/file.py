@@ -1,0 +1,197 @@
+"""Single settings by dotted key, and the TOML file that holds what differs from the defaults.
+
+    >>> config = with_value(Config(), "kiosk.mode", "ask")
+    >>> value_of(config, "kiosk.mode")
+    <Mode.ASK: 'ask'>
+    >>> dump_config(config)
+    '[kiosk]\\nmode = "ask"\\n'
+
+Staff mode and ``kiosk config set`` change the configuration only through `with_value`, so a
+value is checked by the same model whichever way it comes. `save_config` replaces the file in
+one step; a crash leaves the old file or the new one, never half of each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import json
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.files import write_atomically
+from kiosk.settings.model import Config, ConfigError, coerce
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+HIDDEN = frozenset({"staff.pin_hash"})  # shown as set or not, never as text
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One key of the model: its type, default, help and limits."""
+
+    key: str
+    kind: Any
+    default: Any
+    help: str
+    lo: float | None = None
+    hi: float | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The allowed values of an enum setting; empty for others."""
+        if isinstance(self.kind, type) and issubclass(self.kind, enum.Enum):
+            return tuple(str(m.value) for m in self.kind)
+        return ()
+
+    @property
+    def allowed(self) -> str:
+        """What the setting takes, in words."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        if self.kind is bool:
+            return "true or false"
+        if typing.get_origin(self.kind) is tuple:
+            return "a list, comma-separated"
+        if self.kind in (int, float):
+            number = "a whole number" if self.kind is int else "a number"
+            if self.lo is not None and self.hi is not None:
+                return f"{number} from {_num(self.lo)} to {_num(self.hi)}"
+            return f"{number} of at least {_num(self.lo)}" if self.lo is not None else number
+        return "text"
+
+
+def settings() -> tuple[Setting, ...]:
+    """Every setting, in the model's order."""
+    return tuple(_model().values())
+
+
+@functools.cache
+def _model() -> dict[str, Setting]:
+    """The model's settings by key; read once (type hints are slow to resolve)."""
+    return {spec.key: spec for spec in _read_model()}
+
+
+def _read_model() -> Iterator[Setting]:
+    for section in dataclasses.fields(Config):
+        cls = typing.get_type_hints(Config)[section.name]
+        hints = typing.get_type_hints(cls)
+        defaults = cls()
+        for field in dataclasses.fields(cls):
+            meta = field.metadata
+            yield Setting(
+                f"{section.name}.{field.name}",
+                hints[field.name],
+                getattr(defaults, field.name),
+                meta.get("help", ""),
+                meta.get("min"),
+                meta.get("max"),
+            )
+
+
+def setting(key: str) -> Setting:
+    """The setting `key`, or `ConfigError` naming the known keys."""
+    known = _model()
+    if key in known:
+        return known[key]
+    section = key.partition(".")[0]
+    sections = dict.fromkeys(k.split(".")[0] for k in known)
+    near = [k for k in known if k.startswith(f"{section}.")] or list(sections)
+    raise ConfigError(f"unknown key {key} (known: {', '.join(near)})")
+
+
+def value_of(config: Config, key: str) -> Any:
+    """The value of `key` in `config`."""
+    setting(key)
+    section, name = key.split(".")
+    return getattr(getattr(config, section), name)
+
+
+def with_value(config: Config, key: str, value: Any) -> Config:
+    """`config` with `key` set to `value`, checked by the model, or `ConfigError`."""
+    spec = setting(key)
+    section_name, name = key.split(".")
+    section = getattr(config, section_name)
+    meta = next(f.metadata for f in dataclasses.fields(section) if f.name == name)
+    typed = coerce(key, spec.kind, meta, value)
+    return dataclasses.replace(
+        config, **{section_name: dataclasses.replace(section, **{name: typed})}
+    )
+
+
+def parse_text(key: str, text: str) -> Any:
+    """`text` from a command line as the type `key` takes; `with_value` then checks it."""
+    kind = setting(key).kind
+    word = text.strip().lower()
+    if kind is bool:
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise ConfigError(f"{key} = {text!r} must be true or false")
+    if kind in (int, float):
+        try:
+            return int(word) if kind is int else float(word)
+        except ValueError:
+            number = "a whole number" if kind is int else "a number"
+            raise ConfigError(f"{key} = {text!r} must be {number}") from None
+    if typing.get_origin(kind) is tuple:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return text
+
+
+def shown(key: str, value: Any) -> str:
+    """`value` as TOML, or for a hidden key only whether it is set."""
+    if key in HIDDEN:
+        return '"(set)"' if value else '""'
+    return _toml(value)
+
+
+def dump_config(config: Config, everything: bool = False) -> str:
+    """TOML of the settings that differ from the defaults (or of all of them)."""
+    lines: list[str] = []
+    section = ""
+    for spec in settings():
+        value = value_of(config, spec.key)
+        if not everything and value == spec.default:
+            continue
+        name, _, field = spec.key.partition(".")
+        if name != section:
+            lines.append(f"{chr(10) if lines else ''}[{name}]")
+            section = name
+        text = shown(spec.key, value) if everything else _toml(value)
+        comment = f"  # {spec.help}" if everything and spec.help else ""
+        lines.append(f"{field} = {text}{comment}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def save_config(config: Config, path: Path) -> None:
+    """Write `config` to `path` atomically; `ConfigError` when it cannot be written."""
+    try:
+        write_atomically(path, dump_config(config))
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return _string(str(value.value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return _string(str(value))
+
+
+def _string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return "".join(f"\\u{ord(c):04x}" if c == "\x7f" else c for c in quoted)
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,112 @@
+"""The staff controller: who gets in, lockout and its end, changes checked, saved and announced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.flows.staff import Leave, StaffController, StaffState
+from kiosk.settings import staffpin
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, ConfigError, load_config
+from kiosk.settings.staffpin import LOCKOUT
+from kiosk.settings.vault import Secret, VaultError
+from tests.fakes.vault import MemoryVault
+from tests.helpers.clock import Ticker
+
+PIN = "2468"
+HASH = staffpin.hash_pin(PIN)
+
+
+def controller(tmp_path: Path, config: Config | None = None, **kw: object) -> StaffController:
+    config = config or with_value(Config(), "staff.pin_hash", HASH)
+    vault = MemoryVault()
+    return StaffController(config, tmp_path / "kiosk.toml", lambda: vault, **kw)  # type: ignore[arg-type]
+
+
+def test_the_lockout_ends_after_a_minute(qtbot: QtBot, tmp_path: Path) -> None:
+    clock = Ticker()
+    staff = controller(tmp_path, monotonic=clock)
+    staff.request()
+    for _ in range(5):
+        staff.enter_pin("0000")
+    assert staff.view.state is StaffState.LOCKED
+    staff.close()
+    staff.request()  # coming back does not lift it
+    assert (staff.view.state, staff.view.locked_for) == (StaffState.LOCKED, LOCKOUT)
+    clock.advance(LOCKOUT)
+    staff.enter_pin(PIN)
+    assert staff.view.state is StaffState.OPEN
+
+
+def test_changes_need_staff_mode_open(qtbot: QtBot, tmp_path: Path) -> None:
+    staff = controller(tmp_path)
+    assert not staff.change("kiosk.mode", "ask")
+    assert not (tmp_path / "kiosk.toml").exists()
+    staff.request()
+    assert not staff.change("kiosk.mode", "ask")  # the PIN prompt is not staff mode
+    staff.enter_pin(PIN)
+    with qtbot.waitSignal(staff.config_changed) as changed:
+        assert staff.change("kiosk.mode", "ask")
+    assert changed.args[0].kiosk.mode.value == "ask"
+    assert load_config(tmp_path / "kiosk.toml").kiosk.mode.value == "ask"
+    staff.close()
+    assert not staff.change("kiosk.mode", "in")
+    assert not staff.set_secret(Secret.PASSWORD, "x")
+    staff.quit(Leave.EXIT)  # nothing: staff mode is closed
+
+
+def test_the_app_may_refuse_a_change_and_nothing_is_saved(qtbot: QtBot, tmp_path: Path) -> None:
+    def check(config: Config) -> None:
+        if config.kiosk.mode.value == "out":
+            raise ConfigError("kiosk.mode = 'out' is not possible here")
+
+    staff = controller(tmp_path, check=check)
+    staff.request()
+    staff.enter_pin(PIN)
+    with qtbot.assertNotEmitted(staff.config_changed):
+        assert not staff.change("kiosk.mode", "out")
+    assert staff.view.message == "Not changed: kiosk.mode = 'out' is not possible here"
+    assert staff.view.error
+    assert not (tmp_path / "kiosk.toml").exists()
+
+
+def test_a_file_that_cannot_be_saved_changes_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    vault = MemoryVault()
+    staff = StaffController(
+        with_value(Config(), "staff.pin_hash", HASH),
+        tmp_path / "file" / "kiosk.toml",
+        lambda: vault,
+    )
+    staff.request()
+    staff.enter_pin(PIN)
+    assert not staff.change("kiosk.mode", "ask")
+    assert staff.view.message.startswith("Not changed: cannot write")
+    assert staff.config.kiosk.mode.value == "toggle"
+
+
+def test_a_failing_vault_is_a_message(qtbot: QtBot, tmp_path: Path) -> None:
+    class Broken(MemoryVault):
+        def set(self, name: Secret, value: str) -> None:
+            raise VaultError("the keyring failed: KeyringLocked")
+
+    vault = Broken()
+    staff = StaffController(
+        with_value(Config(), "staff.pin_hash", HASH), tmp_path / "kiosk.toml", lambda: vault
+    )
+    staff.request()
+    staff.enter_pin(PIN)
+    assert not staff.set_secret(Secret.PASSWORD, "hunter2")
+    assert staff.view.message == "Not changed: the keyring failed: KeyringLocked"
+
+
+@pytest.mark.parametrize(("first", "second"), [("12", "12"), ("2468", "2469")])
+def test_a_bad_new_pin_is_refused(qtbot: QtBot, tmp_path: Path, first: str, second: str) -> None:
+    staff = controller(tmp_path, Config())
+    staff.setup()
+    assert not staff.set_pin(first, second)
+    assert staff.view.state is StaffState.SETUP
+    assert staff.view.error
