@@ -40,6 +40,7 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 pytest: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
