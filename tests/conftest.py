@@ -1,10 +1,11 @@
 """Test-wide settings: Qt renders offscreen; garbage is collected on the main thread only;
-`aloop` runs asyncio on the Qt loop."""
+`aloop` runs asyncio on the Qt loop; a background task that failed fails its test."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 from collections.abc import Iterator
 
@@ -47,3 +48,17 @@ def _collect_on_main_thread() -> Iterator[None]:
 def _collect_after_test() -> Iterator[None]:
     yield
     collect_due()
+
+
+@pytest.fixture(autouse=True)
+def _no_background_failure(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A background task that raised (kiosk.flows.tasks logs it) fails the test, unless the test
+    expected it and cleared the log."""
+    yield
+    failed = [
+        record.getMessage()
+        for record in caplog.get_records("call")
+        if record.name == "kiosk.flows.tasks" and record.levelno >= logging.ERROR
+    ]
+    if failed:
+        pytest.fail(f"background work failed: {failed}", pytrace=False)

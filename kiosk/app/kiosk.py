@@ -18,10 +18,10 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 from PySide6.QtCore import QSocketNotifier
@@ -38,6 +38,7 @@ from kiosk.backends.tokens import CachedToken, SignInError, StaticToken
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
+from kiosk.flows.tasks import Failure, Tasks
 from kiosk.inputs.camera import CameraInput, CameraState, CameraStatus, FrameScanner
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
@@ -81,7 +82,10 @@ class KioskApp:
     on_leave: Callable[[], None] = lambda: None
     chime: Chime | None = None  # a sound with each result, when sounds are on
     secrets: Secrets | None = None  # the vault, for the backends' sign-ins
-    _tasks: set[asyncio.Task[None]] = dataclasses.field(default_factory=set)
+    tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
+
+    def __post_init__(self) -> None:
+        self.tasks = Tasks(self.loop, "app", self.failed)
 
     def tapped(self, credential: Credential) -> None:
         """A card or phone: staff mode's if it shows, else a check-in."""
@@ -169,15 +173,15 @@ class KioskApp:
             self.chime.set_enabled(config.kiosk.sounds)
         if old.reader != config.reader:
             if old.reader.enabled != config.reader.enabled:
-                self._spawn(self._swap_reader(config))
+                self.tasks.run(self._swap_reader(config), "switch the reader")
             else:
                 self.reader.apply(config.reader)
         if old.wedge != config.wedge:
             self._apply_wedge(config)
         if old.camera != config.camera:
-            self._spawn(self._restart_camera(config))
+            self.tasks.run(self._restart_camera(config), "restart the camera", exclusive=True)
         if old.backend != config.backend:
-            self._spawn(self._apply_backend(config))
+            self.tasks.run(self._apply_backend(config), "use the backend")
         elif old.kiosk.location != config.kiosk.location:
             self.controller.load_place()
         self.events.write("config", changed=_changed(old, config))
@@ -266,8 +270,7 @@ class KioskApp:
 
     async def settled(self) -> None:
         """Wait until the changes being applied are in use."""
-        while pending := [task for task in self._tasks if not task.done()]:
-            await asyncio.wait(pending)
+        await self.tasks.settled()
 
     def grant_staff_access(self) -> None:
         """Give the client the admin token staff lists need: the embedded server's own, or the
@@ -296,18 +299,10 @@ class KioskApp:
             f"{self.config.backend.kind.value} at {self.client.base_url or '(no address)'}{source}"
         )
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = self.loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            log.error("applying a setting failed: %r", error)
-            if self.staff is not None:
-                self.window.staff.show_message(f"Not applied: {error}", error=True)
+    def failed(self, failure: Failure) -> None:
+        """A setting could not be applied: tell staff (the traceback is logged)."""
+        if self.staff is not None:
+            self.window.staff.show_message(f"Not applied: {failure.error}", error=True)
 
     async def start(self) -> None:
         """Start the card reader; then the embedded server if the backend is ours and not yet
@@ -329,8 +324,7 @@ class KioskApp:
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
         the log."""
-        for task in list(self._tasks):
-            task.cancel()
+        self.tasks.close()
         if self.staff is not None:
             self.staff.close()
         if self.wedge is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from kiosk.backends.base import Backend, BackendError, Place, StaffData
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.staff import StaffController, StaffState, StaffView
+from kiosk.flows.tasks import Failure, Tasks
 from kiosk.flows.wizard import Choice, SetupWizard, WizardView, is_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.pcsc.tags import TagKind
@@ -44,7 +44,8 @@ class StaffMode:
     def __init__(self, kiosk: KioskApp, staff: StaffController) -> None:
         self.kiosk = kiosk
         self.staff = staff
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks(kiosk.loop, "staff mode", self._failed)
+        self._code_sent = False  # a two-factor code was sent: say how the sign-in went
         self._switch_to: Choice | None = None
         self.wizard = SetupWizard(staff, KioskSites(kiosk), kiosk.loop, parent=kiosk.window)
         window = kiosk.window
@@ -141,25 +142,28 @@ class StaffMode:
         return True
 
     def refresh(self, code_sent: bool = False) -> None:
-        """Reload the locations, who is in, failed check-ins and health (in the background);
-        after a two-factor code, say whether the sign-in worked."""
+        """Reload the locations, who is in, failed check-ins and health (in the background;
+        a reload still running is replaced); after a two-factor code, say whether the sign-in
+        worked, even when a later reload replaced the one the code started."""
+        self._code_sent = self._code_sent or code_sent
         if self.staff.view.state is StaffState.OPEN:
-            self._spawn(self._refresh(code_sent))
+            self._tasks.run(self._refresh(), "refresh", exclusive=True)
 
-    async def _refresh(self, code_sent: bool = False) -> None:
+    async def _refresh(self) -> None:
         screen, kiosk = self.kiosk.window.staff, self.kiosk
         screen.show_health(self.health(), self._when)
         backend: Backend = kiosk.controller.backend
         try:
             places = await backend.places()
             screen.show_places(places, kiosk.config.kiosk.location or _first(places))
-            if code_sent:
+            if self._code_sent:
                 self.staff.say("Signed in with the two-factor code")
         except BackendError as exc:
             wanted = isinstance(exc, CodeNeededError)
             screen.show_places([], "", f"The backend's locations cannot be listed: {exc}", wanted)
-            if code_sent:
+            if self._code_sent:
                 self.staff.say(str(exc), error=True)
+        self._code_sent = False
         if not isinstance(backend, StaffData):
             note = "This backend does not offer this list."
             screen.show_people(note, note, self._when)
@@ -247,15 +251,12 @@ class StaffMode:
         else:
             self.staff.close()
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = self.kiosk.loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _failed(self, failure: Failure) -> None:
+        self.staff.say(f"Could not {failure.name}: {failure.error}", error=True)
 
     def close(self) -> None:
         """Cancel background work."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.close()
         self.wizard.close()
 
 

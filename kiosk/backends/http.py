@@ -26,8 +26,23 @@ class AuthRefusedError(BackendProtocolError):
     """HTTP 401 or 403: the token or key was refused."""
 
 
+NO_ADDRESS = "the backend has no address yet (the kiosk's own server may still be starting)"
+
+
+def _addressed(http: httpx.AsyncClient, url: str) -> bool:
+    """Whether `url` (or the client's base URL) says where to go: http(s)://host…."""
+    try:
+        target = http.base_url.join(url) if http.base_url.host else httpx.URL(url)
+    except httpx.InvalidURL:
+        return False
+    return target.scheme in ("http", "https") and bool(target.host)
+
+
 async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One request; no answer → `BackendUnavailableError`, a bad URL → `BackendProtocolError`."""
+    """One request; no answer (or no address yet) → `BackendUnavailableError`, a bad URL →
+    `BackendProtocolError`."""
+    if not _addressed(http, url):
+        raise BackendUnavailableError(NO_ADDRESS)
     try:
         return await http.request(method, url, **kwargs)
     except httpx.TransportError as exc:
@@ -38,6 +53,8 @@ async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) ->
 
 async def answers(http: httpx.AsyncClient, url: str) -> bool:
     """Whether anything answers HTTP at `url` (any status): the backend is reachable."""
+    if not _addressed(http, url):
+        return False
     try:
         await http.get(url)
     except httpx.HTTPError:

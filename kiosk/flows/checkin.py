@@ -21,9 +21,8 @@ import dataclasses
 import enum
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -37,6 +36,7 @@ from kiosk.domain import (
     Reason,
     Status,
 )
+from kiosk.flows.tasks import Tasks
 from kiosk.settings.model import Config, Mode
 
 log = logging.getLogger(__name__)
@@ -105,9 +105,8 @@ class KioskController(QObject):
         super().__init__(parent)
         self._config = config
         self._backend = backend
-        self._loop = loop
         self._monotonic = monotonic
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = Tasks(loop, "checkin")
         self._seen: dict[tuple[str, str], float] = {}
         self._checking: Attempt | None = None
         self._queued: tuple[Attempt, Action] | None = None
@@ -143,7 +142,13 @@ class KioskController(QObject):
         self._config = config
 
     def use_backend(self, backend: Backend) -> None:
-        """Check with `backend` from the next credential on (its location is looked up again)."""
+        """Check with `backend` from the next credential on (its location is looked up again).
+
+        The old backend's pending lookups are cancelled: a slow answer from it must not set
+        the place after the switch. A check already sent finishes and is shown."""
+        self._tasks.cancel("place")
+        self._tasks.cancel("probe")
+        self._place_timer.stop()
         self._backend = backend
         self.place = None
         self._quiet_until = 0.0
@@ -158,8 +163,7 @@ class KioskController(QObject):
         """Stop timers and cancel running backend calls."""
         for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer):
             timer.stop()
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.close()
 
     # intent from screens and inputs
 
@@ -246,7 +250,7 @@ class KioskController(QObject):
         self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
         location = self.place.id if self.place else self._config.kiosk.location or None
         request = CheckinRequest(attempt.credential, action, location)
-        self._spawn(self._run(attempt, request))
+        self._tasks.run(self._run(attempt, request), "check")
 
     async def _run(self, attempt: Attempt, request: CheckinRequest) -> None:
         try:
@@ -293,7 +297,8 @@ class KioskController(QObject):
 
     def load_place(self) -> None:
         """Find this kiosk's location in the backend's list; retry while it fails."""
-        self._spawn(self._load_place())
+        self._place_timer.stop()
+        self._tasks.run(self._load_place(), "load place", group="place", exclusive=True)
 
     async def _load_place(self) -> None:
         try:
@@ -318,7 +323,7 @@ class KioskController(QObject):
 
     def _probe(self) -> None:
         if self._checking is None:
-            self._spawn(self._probe_once())
+            self._tasks.run(self._probe_once(), "probe", group="probe", exclusive=True)
 
     async def _probe_once(self) -> None:
         self._set_online(await self._backend.probe())
@@ -329,8 +334,3 @@ class KioskController(QObject):
         if online != self.online:
             self.online = online
             self.backend_changed.emit(online)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = self._loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

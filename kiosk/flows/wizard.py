@@ -17,7 +17,6 @@ import dataclasses
 import enum
 import logging
 import os
-from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 from kiosk.backends.base import BackendError, Place
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.flows.staff import StaffController, StaffState
+from kiosk.flows.tasks import Failure, Tasks
 from kiosk.settings.file import with_value
 from kiosk.settings.model import BackendKind, Config
 from kiosk.settings.vault import Secret, VaultError
@@ -131,9 +131,7 @@ class SetupWizard(QObject):
         super().__init__(parent)
         self.staff = staff
         self.sites = sites
-        self._loop = loop
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._loads = 0  # a newer load makes an older one's answer stale
+        self._tasks = Tasks(loop, "wizard", self._failed)
         self.view = WizardView(Step.BACKEND, Choice.EMBEDDED, staff.config)
 
     @property
@@ -221,7 +219,7 @@ class SetupWizard(QObject):
             Step.LOCATION: Step.BACKEND if view.choice is Choice.EMBEDDED else Step.SIGN_IN,
             Step.READY: Step.LOCATION,
         }.get(view.step, view.step)
-        self._loads += 1  # a list still on its way is for a step no longer showing
+        self._tasks.cancel("places")  # a list still on its way is for a step no longer showing
         self._publish(dataclasses.replace(view, step=step, loading=False))
 
     def pick(self, place: str) -> None:
@@ -250,7 +248,7 @@ class SetupWizard(QObject):
         if not name:
             self.staff.say("Type the location's name", error=True)
             return
-        self._spawn(self._create(name, self.view.timezone))
+        self._tasks.run(self._create(name, self.view.timezone), "add a location")
 
     async def _create(self, name: str, timezone: str) -> None:
         try:
@@ -261,7 +259,7 @@ class SetupWizard(QObject):
         log.info("location %s added from the setup wizard", place.id)
         if self.staff.change("kiosk.location", place.id):
             self.staff.say(f"Added {place.name}; members check in there")
-        await self._places(self._loads)
+        await self._places()
 
     # internals
 
@@ -278,20 +276,20 @@ class SetupWizard(QObject):
         return self.staff.change_all(changes)
 
     def _load(self, view: WizardView) -> None:
-        self._loads += 1
+        """Ask for the locations again; an older question still waiting is cancelled."""
         self._publish(
             dataclasses.replace(view, loading=True, places=(), note="Asking for the locations…")
         )
-        self._spawn(self._places(self._loads))
+        self._tasks.run(self._places(), "list locations", group="places", exclusive=True)
 
-    async def _places(self, load: int) -> None:
+    async def _places(self) -> None:
         code_wanted = False
         try:
             places, note = tuple(await self.sites.places()), ""
         except BackendError as exc:
             places, note = (), f"The backend's locations cannot be listed: {exc}"
             code_wanted = isinstance(exc, CodeNeededError)
-        if load != self._loads or self.view.step is not Step.LOCATION:
+        if self.view.step is not Step.LOCATION:
             return
         can_create = self.sites.can_create
         if not places and not note:
@@ -324,15 +322,12 @@ class SetupWizard(QObject):
         self.view = dataclasses.replace(view, config=self.staff.config)
         self.view_changed.emit(self.view)
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = self._loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _failed(self, failure: Failure) -> None:
+        self.staff.say(f"Could not {failure.name}: {failure.error}", error=True)
 
     def close(self) -> None:
         """Cancel background work."""
-        for task in list(self._tasks):
-            task.cancel()
+        self._tasks.close()
 
 
 def choice_of(config: Config) -> Choice:

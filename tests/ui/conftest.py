@@ -117,8 +117,7 @@ def build(
     for kiosk in built:
         if kiosk.staff is not None:
             kiosk.staff.close()
-        for task in kiosk._tasks:
-            task.cancel()
+        kiosk.tasks.close()
         if kiosk.camera is not None:
             kiosk.camera.stop()
         if kiosk.wedge is not None:

@@ -24,8 +24,15 @@ from typing import Any
 
 import httpx
 
-from kiosk.backends.base import BackendError, BackendProtocolError, FailedCheckin, Place, Presence
-from kiosk.backends.http import AuthRefusedError, answers, describe, json_of, refused, send
+from kiosk.backends.base import (
+    BackendError,
+    BackendProtocolError,
+    BackendUnavailableError,
+    FailedCheckin,
+    Place,
+    Presence,
+)
+from kiosk.backends.http import AuthRefusedError, answers, json_of, refused, send
 from kiosk.backends.nexudus.answer import parse_session_time, read_answer
 from kiosk.backends.tokens import StaticToken, TokenSource
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
@@ -99,10 +106,10 @@ class NexudusClient:
             return Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL)
         naming = self._start_naming(request)
         try:
-            response = await self._http.post(f"{self._base}/api/public/checkin", json=body)
-        except httpx.TransportError as exc:
-            outcome = refused(Reason.BACKEND_UNAVAILABLE, describe(exc))
-        except httpx.HTTPError as exc:  # an invalid URL, too many redirects
+            response = await send(self._http, "POST", f"{self._base}/api/public/checkin", json=body)
+        except BackendUnavailableError as exc:
+            outcome = refused(Reason.BACKEND_UNAVAILABLE, str(exc))
+        except BackendError as exc:  # an invalid URL, too many redirects
             outcome = refused(Reason.BACKEND_ERROR, str(exc))
         else:
             outcome = read_answer(response, request.action)

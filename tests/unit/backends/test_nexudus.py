@@ -377,3 +377,30 @@ def test_a_rate_limit_carries_its_retry_after_in_either_form() -> None:
     assert (bare.reason, bare.retry_after) == (Reason.RATE_LIMITED, None)
     junk = check(lambda r: httpx.Response(409, text=text, headers={"Retry-After": "soon"}))
     assert junk.retry_after is None
+
+
+def test_a_client_without_an_address_yet_is_unavailable_and_sends_nothing() -> None:
+    sent: list[httpx.Request] = []
+
+    async def go() -> tuple[Outcome, BaseException | None, bool]:
+        handler = httpx.MockTransport(
+            lambda request: sent.append(request) or answer(SUCCESS)(request)
+        )
+        async with httpx.AsyncClient(transport=handler) as http:
+            client = NexudusClient(http, "", "Pin")  # the embedded server is still starting
+            outcome = await client.check(CheckinRequest(Credential(CredentialKind.PIN, "12345")))
+            try:
+                await client.places()
+            except BackendUnavailableError as exc:
+                error: BaseException | None = exc
+            else:
+                error = None
+            return outcome, error, await client.probe()
+
+    outcome, error, online = asyncio.run(go())
+    assert outcome.reason is Reason.BACKEND_UNAVAILABLE
+    assert "no address yet" in outcome.raw_message
+    assert error is not None
+    assert "no address yet" in str(error)
+    assert not online
+    assert sent == []

@@ -359,3 +359,35 @@ def test_an_unsupported_credential_is_refused_without_calling_the_backend(
     assert blocker.args[1].reason is Reason.UNSUPPORTED_CREDENTIAL
     assert backend.requests == []
     assert controller.online is None  # no answer from the backend: nothing known
+
+
+class SlowPlaces(FakeBackend):
+    """A backend whose location list comes only when the test says so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[asyncio.Future[list[Place]]] = []
+
+    async def places(self) -> list[Place]:
+        future: asyncio.Future[list[Place]] = asyncio.get_running_loop().create_future()
+        self.asked.append(future)
+        return await future
+
+
+def test_a_backend_switch_cancels_the_old_backends_place_lookup(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Ticker
+) -> None:
+    old = SlowPlaces()
+    controller = KioskController(config(), old, aloop, clock)
+    placed: list[Place] = []
+    controller.place_changed.connect(placed.append)
+    controller.start()
+    qtbot.waitUntil(lambda: len(old.asked) == 1)
+    new = FakeBackend(places=[Place("2", "Annex", "Europe/London")])
+    controller.use_backend(new)
+    qtbot.waitUntil(old.asked[0].cancelled)  # the old question is given up, not answered late
+    with qtbot.waitSignal(controller.place_changed):
+        controller.load_place()
+    assert placed == [Place("2", "Annex", "Europe/London")]
+    assert controller.place == Place("2", "Annex", "Europe/London")
+    controller.close()
