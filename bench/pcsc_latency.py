@@ -1,6 +1,6 @@
 """A card tap, placed → `Credential` emitted, next to a bare pyscard loop reading the same card.
 
-Runs on the real stack (pcscd + vpcd, started if none runs). Each tap lays one virtual card on
+Runs on the real stack: a pcscd of its own with vpcd, on its own socket and ports. Each tap lays one virtual card on
 "Virtual PCD 00 00", watched at once by two readers of the same card:
 - the kiosk: `CardReader` over `PcscSupervisor` (watcher thread, read thread, SELECT AID +
   GET UID, hand-off to the Qt loop through qasync), timed when `tapped` is emitted;
@@ -23,6 +23,7 @@ import queue
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -71,7 +72,7 @@ async def measure(loop: asyncio.AbstractEventLoop, taps: int) -> int:
     from tests.helpers.pcscd import Pcscd
     from tests.helpers.vpcd import VirtualCard
 
-    service = Pcscd().ensure()
+    service = Pcscd(Path(tempfile.mkdtemp(prefix="kiosk-bench-pcscd-"))).start()
     bare = subprocess.Popen(
         [sys.executable, __file__, "--bare", READER], stdout=subprocess.PIPE, text=True
     )

@@ -1,11 +1,11 @@
 """A virtual card on the real vpcd reader: connecting puts it on the reader, closing removes it.
 
-vpcd (vsmartcard) speaks to a card over TCP on 127.0.0.1:35963 (reader "Virtual PCD 00 00";
-35964 is "Virtual PCD 00 01"): every message is a 2-byte big-endian length and a payload. A
-1-byte payload is a control code (0 power off, 1 power on, 2 reset, 4 send the ATR); anything
-longer is an APDU, answered with data + SW1 SW2. vpcd sends the length and the payload in
-two writes, so the card acknowledges at once (TCP_QUICKACK): otherwise Nagle's algorithm and
-delayed ACKs add 40 ms to every command.
+vpcd (vsmartcard) speaks to a card over TCP on 127.0.0.1, on the port our pcscd gave it (see
+`tests.helpers.pcscd`; the next port is reader "Virtual PCD 00 01"): every message is a
+2-byte big-endian length and a payload. A 1-byte payload is a control code (0 power off,
+1 power on, 2 reset, 4 send the ATR); anything longer is an APDU, answered with data + SW1
+SW2. vpcd sends the length and the payload in two writes, so the card acknowledges at once
+(TCP_QUICKACK): otherwise Nagle's algorithm and delayed ACKs add 40 ms to every command.
 
     with VirtualCard(cards.card(uid)) as tap:   # on the reader until the block ends
         ...
@@ -14,6 +14,7 @@ delayed ACKs add 40 ms to every command.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import struct
 import threading
@@ -23,8 +24,8 @@ from types import TracebackType
 from smartcard import scard
 
 from tests.helpers.cards import Answer, PullOut
+from tests.helpers.pcscd import PORT_VARIABLE, READERS
 
-PORTS = {"Virtual PCD 00 00": 35963, "Virtual PCD 00 01": 35964}
 READER = "Virtual PCD 00 00"
 ATR = bytes.fromhex("3B8F8001804F0CA000000306030001000000006A")  # a contactless card (PC/SC part 3)
 _ATR_REQUEST = 4
@@ -50,7 +51,7 @@ class VirtualCard:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                sock = socket.create_connection(("127.0.0.1", PORTS[self.reader]), timeout=1)
+                sock = socket.create_connection(("127.0.0.1", port_of(self.reader)), timeout=1)
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -142,6 +143,14 @@ class VirtualCard:
         finally:
             with contextlib.suppress(OSError):
                 sock.close()
+
+
+def port_of(reader: str) -> int:
+    """The TCP port where vpcd waits for a card on `reader`, in this process's pcscd."""
+    base = os.environ.get(PORT_VARIABLE)
+    if base is None:
+        raise RuntimeError("no pcscd of the tests' own: use the `pcscd` fixture")
+    return int(base) + READERS.index(reader)
 
 
 def wait_empty(reader: str, timeout: float = 5.0) -> None:

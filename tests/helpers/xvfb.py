@@ -15,24 +15,35 @@ from typing import Any
 
 @contextlib.contextmanager
 def xvfb(width: int = 1280, height: int = 800) -> Iterator[str]:
-    """A fresh Xvfb display, e.g. ``":117"``; stopped on exit."""
+    """A fresh Xvfb display of our own, e.g. ``":117"``; stopped on exit.
+
+    Xvfb picks a free display number itself and writes it to a pipe (``-displayfd``), so two
+    test runs at once never race for the same one."""
     if shutil.which("Xvfb") is None:
         raise RuntimeError("Xvfb is not installed (make setup installs it)")
-    for number in range(117, 200):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            break
-    display = f":{number}"
+    read, write = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    os.close(write)
     try:
-        wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 10, "Xvfb did not start")
-        yield display
+        with os.fdopen(read, encoding="ascii") as pipe:
+            number = pipe.readline().strip()  # written once the display accepts clients
+        if not number.isdigit():
+            raise RuntimeError(f"Xvfb did not start (exit status {proc.poll()})")
+        yield f":{number}"
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -75,5 +86,9 @@ def wait_event(path: Path, name: str, timeout: float = 20, after: int = 0) -> di
     def find() -> dict[str, Any] | None:
         return next((e for e in read_events(path)[after:] if e["event"] == name), None)
 
-    found: dict[str, Any] = wait_for(find, timeout, f"no {name!r} event in {path}")
+    try:
+        found: dict[str, Any] = wait_for(find, timeout, f"no {name!r} event in {path}")
+    except TimeoutError as exc:
+        seen = [e.get("name", e["event"]) for e in read_events(path)[after:]]
+        raise TimeoutError(f"{exc}; after line {after} it has {seen}") from None
     return found

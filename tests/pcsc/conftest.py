@@ -11,9 +11,11 @@ from tests.helpers.vpcd import VirtualCard
 
 
 @pytest.fixture(scope="session")
-def pcscd() -> Iterator[Pcscd]:
-    """pcscd with the vpcd readers: reused when running, else started for the session."""
-    service = Pcscd().ensure()
+def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
+    """This test process's own pcscd with the vpcd readers, on a socket and ports of its own
+    (libpcsclite reads the socket's name once per process: one per session); processes the
+    tests start get its `env`."""
+    service = Pcscd(tmp_path_factory.mktemp("pcscd")).start()
     yield service
     service.close()
 
