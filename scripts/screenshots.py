@@ -21,10 +21,11 @@ from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
+from kiosk.backends.registry import Choice
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status, UidFormat
 from kiosk.flows.checkin import Attempt, Screen, View
 from kiosk.flows.staff import StaffState, StaffView
-from kiosk.flows.wizard import Choice, Step, WizardView
+from kiosk.flows.wizard import Step, WizardView
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.status import ReaderState
 from kiosk.passes import render_png

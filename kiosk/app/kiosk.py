@@ -31,10 +31,10 @@ from kiosk.app.eventlog import EventLog
 from kiosk.app.gcguard import MainThreadCollector
 from kiosk.app.staffmode import StaffMode
 from kiosk.backends.base import Backend
-from kiosk.backends.nexudus.client import NO_ADMIN_TOKEN, NexudusClient
+from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.login import NexudusLogin
-from kiosk.backends.registry import make_backend
-from kiosk.backends.tokens import CachedToken, SignInError, StaticToken
+from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
+from kiosk.backends.tokens import CachedToken, SignInError
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
@@ -69,7 +69,7 @@ class KioskApp:
     kinds: frozenset[CredentialKind]
     loop: asyncio.AbstractEventLoop
     http: httpx.AsyncClient | None = None
-    client: NexudusClient | None = None
+    client: LocalClient | None = None  # the backend, when it is our own server
     server: ServerThread | None = None
     wedge: WedgeFilter | None = None
     camera: CameraInput | None = None
@@ -233,16 +233,21 @@ class KioskApp:
         self.http.timeout = httpx.Timeout(
             config.backend.timeout, connect=config.backend.connect_timeout
         )
+        given = self.server is not None and self.backend_url == self.server.url  # `kiosk demo`
         url = self.backend_url or config.backend.base_url
-        embedded = not url and config.backend.kind is BackendKind.LOCAL
-        if self.server is not None and (not embedded or self.server.server.db != _db_path(config)):
+        embedded = given or (not url and config.backend.kind is BackendKind.LOCAL)
+        moved = not embedded or (
+            self.server is not None and self.server.server.db != _db_path(config)
+        )
+        if self.server is not None and not given and moved:
             await self._stop_server()
         if embedded:
             if self.server is None:
                 self.server = await asyncio.to_thread(start_embedded, config)
             url = self.server.url
-        backend = make_backend(config, self.http, url, self.secrets.get, bool(self.backend_url))
-        self.client = backend if isinstance(backend, NexudusClient) else None
+        choice = Choice.EMBEDDED if embedded else Choice.SERVER if self.backend_url else None
+        backend = make_backend(config, self.http, url, self.secrets.get, choice)
+        self.client = backend if isinstance(backend, LocalClient) else None
         self.kinds = backend.kinds
         self.controller.use_backend(backend)
         self.refresh_methods()
@@ -275,29 +280,33 @@ class KioskApp:
     def grant_staff_access(self) -> None:
         """Give the client the admin token staff lists need: the embedded server's own, or the
         one staff kept for a `kiosk serve` server."""
-        if self.client is None or self.client.cloud:
+        if self.client is None:
             return
-        if self.server is not None and self.client.base_url == self.server.url:
-            self.client.auth = StaticToken(self.server.server.keys.admin_token)
+        if (own := self.own_server) is not None:
+            self.client.use_admin_token(own.server.keys.admin_token)
         elif self.staff is not None:
             try:
-                token = self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or ""
-                self.client.auth = StaticToken(token, NO_ADMIN_TOKEN)
+                self.client.use_admin_token(self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or "")
             except VaultError as exc:
                 log.warning("cannot read the admin token: %s", exc)
 
+    @property
+    def own_server(self) -> ServerThread | None:
+        """The embedded server, when it is the backend in use."""
+        if self.client is not None and self.client.embedded:
+            return self.server
+        return None
+
     def backend_name(self) -> str:
         """The backend in words, for staff."""
-        if self.client is None and self.http is not None:
-            return f"{self.config.backend.kind.value} (client {self.config.backend.client_id})"
+        if self.http is None:
+            return type(self.controller.backend).__name__  # given to `build_app`
+        if (own := self.own_server) is not None:
+            return f"the embedded server ({own.server.db})"
         if self.client is None:
-            return type(self.controller.backend).__name__
-        if self.server is not None and self.client.base_url == self.server.url:
-            return f"the embedded server ({self.server.server.db})"
+            return spec_of(self.config).describe(self.config)
         source = " (from the command line)" if self.backend_url else ""
-        return (
-            f"{self.config.backend.kind.value} at {self.client.base_url or '(no address)'}{source}"
-        )
+        return f"the kiosk server at {self.client.base_url or '(no address)'}{source}"
 
     def failed(self, failure: Failure) -> None:
         """A setting could not be applied: tell staff (the traceback is logged)."""
@@ -313,7 +322,7 @@ class KioskApp:
             self.wedge.install()
         if self.camera is not None:
             self.camera.start()
-        if self.client is not None and not self.client.base_url:
+        if self.client is not None and self.client.embedded and not self.client.base_url:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
         self.controller.start()
@@ -359,12 +368,14 @@ def build_app(
     vault: Callable[[], Vault] | None = None,
     player: Player | None = None,
     http: httpx.AsyncClient | None = None,
+    server: ServerThread | None = None,
 ) -> KioskApp:
     """Build and wire a kiosk; without `backend`, the one `config` names (over `http`, or a
     client of its own), and without `source`, the PC/SC readers (or a null reader where PC/SC
     is missing or switched off).
 
-    With no URL at all the backend is the embedded server, started by `KioskApp.start`.
+    With no URL at all the backend is the embedded server, started by `KioskApp.start`; a
+    `server` already running (`kiosk demo`'s) at `backend_url` counts as embedded.
     """
     path = config_path or default_config_path()
     secrets = Secrets(vault or (lambda: open_vault(path)))
@@ -372,10 +383,14 @@ def build_app(
         url = backend_url or config.backend.base_url
         check_backend(config, backend_url)
         http = http or new_http_client(config)
-        backend = make_backend(config, http, url, secrets.get, bool(backend_url))
+        choice = None
+        if backend_url:
+            given = server is not None and server.url == backend_url
+            choice = Choice.EMBEDDED if given else Choice.SERVER
+        backend = make_backend(config, http, url, secrets.get, choice)
     else:
         http = None  # the backend given stays, and brings its own
-    client = backend if isinstance(backend, NexudusClient) else None
+    client = backend if isinstance(backend, LocalClient) else None
     events = events or EventLog(None)
     controller = KioskController(config, backend, loop)
     window = KioskWindow(config)
@@ -383,6 +398,7 @@ def build_app(
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
     kiosk.backend_url = backend_url
+    kiosk.server = server
     kiosk.secrets = secrets if http is not None else None
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
@@ -419,17 +435,6 @@ class Secrets:
         except VaultError as exc:
             log.warning("cannot read %s from the vault: %s", which.value, exc)
             return ""
-
-
-def check_backend(config: Config, backend_url: str | None) -> None:
-    """Raise `ConfigError` unless this version can talk to `config`'s backend (an address given
-    on the command line wins over the configuration)."""
-    if backend_url:
-        return
-    if config.backend.kind is BackendKind.KADENCE and not config.backend.client_id:
-        raise ConfigError("backend.kind = 'kadence' needs backend.client_id (its API client id)")
-    if config.backend.kind is BackendKind.NEXUDUS and not config.backend.base_url:
-        raise ConfigError("backend.kind = 'nexudus' needs backend.subdomain or backend.url")
 
 
 def pcsc_source(config: Config) -> TapSource:
@@ -588,8 +593,9 @@ async def _main(
     stop = asyncio.Event()
     events = EventLog(event_log)
     url = backend_url or (server.url if server else None)
-    kiosk = build_app(config, loop, events=events, backend_url=url, config_path=config_path)
-    kiosk.server = server
+    kiosk = build_app(
+        config, loop, events=events, backend_url=url, config_path=config_path, server=server
+    )
     kiosk.first_start = not url and config_path is not None and not config_path.exists()
     kiosk.on_leave = stop.set
     with _signals_set(stop):

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.backends.base import Backend, BackendError, Place, StaffData
+from kiosk.backends.registry import Choice, first_choice
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.staff import StaffController, StaffState, StaffView
 from kiosk.flows.tasks import Failure, Tasks
-from kiosk.flows.wizard import Choice, SetupWizard, WizardView, is_timezone
+from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.pcsc.tags import TagKind
 from kiosk.settings.model import BackendKind
@@ -217,8 +218,7 @@ class StaffMode:
 
     def _switch_backend(self, kind: Any) -> None:
         """Another backend needs its sign-in and a location of its own: the wizard asks."""
-        kinds = {BackendKind.NEXUDUS: Choice.NEXUDUS, BackendKind.KADENCE: Choice.KADENCE}
-        choice = kinds.get(BackendKind(kind), Choice.EMBEDDED)
+        choice = first_choice(BackendKind(kind))
         if self.wizard.unavailable(choice):
             self.staff.say(f"Not changed: {self.wizard.unavailable(choice)}", error=True)
             return
@@ -270,14 +270,8 @@ class KioskSites:
     @property
     def can_create(self) -> bool:
         """Whether the backend in use is the embedded server, with its database on disk."""
-        kiosk = self.kiosk
-        server = kiosk.server
-        return (
-            server is not None
-            and server.server.db is not None
-            and kiosk.client is not None
-            and kiosk.client.base_url == server.url
-        )
+        own = self.kiosk.own_server
+        return own is not None and own.server.db is not None
 
     async def places(self) -> list[Place]:
         """The locations of the backend in use, once the latest change has taken effect."""
@@ -292,8 +286,8 @@ class KioskSites:
         """Add a location to the embedded server's database (over a connection of its own:
         the server's is busy in its thread)."""
         await self.kiosk.settled()
-        server = self.kiosk.server
-        if not self.can_create or server is None or server.server.db is None:
+        server = self.kiosk.own_server
+        if server is None or server.server.db is None:
             raise BackendError("locations can only be added to this kiosk's own server")
         return await asyncio.to_thread(add_location, server.server.db, name, timezone)
 

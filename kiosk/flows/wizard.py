@@ -24,11 +24,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.backends.base import BackendError, Place
+from kiosk.backends.registry import SPECS, Choice, choice_of
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.flows.staff import StaffController, StaffState
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.settings.file import with_value
-from kiosk.settings.model import BackendKind, Config
+from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret, VaultError
 
 log = logging.getLogger(__name__)
@@ -41,34 +42,6 @@ class Step(enum.Enum):
     SIGN_IN = "sign-in"
     LOCATION = "location"
     READY = "ready"
-
-
-class Choice(enum.Enum):
-    """The check-in backends to choose from (the first is the default)."""
-
-    EMBEDDED = "embedded"  # our own server, inside the kiosk
-    SERVER = "server"  # a `kiosk serve` server on the network
-    NEXUDUS = "nexudus"
-    KADENCE = "kadence"
-
-
-KIND = {
-    Choice.EMBEDDED: BackendKind.LOCAL,
-    Choice.SERVER: BackendKind.LOCAL,
-    Choice.NEXUDUS: BackendKind.NEXUDUS,
-    Choice.KADENCE: BackendKind.KADENCE,
-}
-SIGN_IN: dict[Choice, tuple[str, ...]] = {
-    Choice.EMBEDDED: (),
-    Choice.SERVER: ("backend.url", Secret.ADMIN_TOKEN.value),
-    Choice.NEXUDUS: ("backend.subdomain", "backend.username", Secret.PASSWORD.value),
-    Choice.KADENCE: ("backend.client_id", Secret.CLIENT_SECRET.value),
-}
-NEEDED = {
-    Choice.SERVER: ("backend.url", "the server's address"),
-    Choice.NEXUDUS: ("backend.subdomain", "the Nexudus subdomain"),
-    Choice.KADENCE: ("backend.client_id", "the Kadence client id"),
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +127,7 @@ class SetupWizard(QObject):
             secrets=self._held(),
         )
         if choice is not None and choice not in unavailable:
-            step = Step.BACKEND if choice is Choice.EMBEDDED else Step.SIGN_IN
+            step = Step.SIGN_IN if SPECS[choice].signs_in else Step.BACKEND
             view = dataclasses.replace(view, choice=choice, step=step)
         self._publish(view)
 
@@ -194,7 +167,7 @@ class SetupWizard(QObject):
             return
         view = self.view
         match view.step:
-            case Step.BACKEND if view.choice is not Choice.EMBEDDED:
+            case Step.BACKEND if SPECS[view.choice].signs_in:
                 self._publish(dataclasses.replace(view, step=Step.SIGN_IN))
             case Step.BACKEND | Step.SIGN_IN:
                 if self._use(view.choice):
@@ -216,7 +189,7 @@ class SetupWizard(QObject):
             return
         step = {
             Step.SIGN_IN: Step.BACKEND,
-            Step.LOCATION: Step.BACKEND if view.choice is Choice.EMBEDDED else Step.SIGN_IN,
+            Step.LOCATION: Step.SIGN_IN if SPECS[view.choice].signs_in else Step.BACKEND,
             Step.READY: Step.LOCATION,
         }.get(view.step, view.step)
         self._tasks.cancel("places")  # a list still on its way is for a step no longer showing
@@ -265,12 +238,10 @@ class SetupWizard(QObject):
 
     def _use(self, choice: Choice) -> bool:
         """Save the backend chosen, if its sign-in is complete."""
-        if choice in NEEDED:
-            key, what = NEEDED[choice]
-            if not getattr(self.staff.config.backend, key.split(".")[1]):
-                self.staff.say(f"Type {what} first", error=True)
-                return False
-        changes: dict[str, Any] = {"backend.kind": KIND[choice].value}
+        if missing := SPECS[choice].missing(self.staff.config):
+            self.staff.say(f"Type {missing} first", error=True)
+            return False
+        changes: dict[str, Any] = {"backend.kind": SPECS[choice].kind.value}
         if choice is not Choice.SERVER:
             changes["backend.url"] = ""  # an address would win over the choice
         return self.staff.change_all(changes)
@@ -330,20 +301,13 @@ class SetupWizard(QObject):
         self._tasks.close()
 
 
-def choice_of(config: Config) -> Choice:
-    """The choice that `config`'s backend is."""
-    backend = config.backend
-    if backend.kind is BackendKind.LOCAL:
-        return Choice.SERVER if backend.url else Choice.EMBEDDED
-    return Choice.NEXUDUS if backend.kind is BackendKind.NEXUDUS else Choice.KADENCE
-
-
 def _complete(config: Config, choice: Choice) -> Config:
     """`config` with `choice`'s backend, its needed sign-in filled in as an example: can this
     kiosk use that backend at all, once staff have typed it?"""
-    changes = {"backend.kind": KIND[choice].value, "backend.url": ""}
-    if choice in NEEDED:
-        key = NEEDED[choice][0]
+    spec = SPECS[choice]
+    changes = {"backend.kind": spec.kind.value, "backend.url": ""}
+    if spec.needed is not None:
+        key = spec.needed.key
         changes[key] = "http://example.invalid" if key == "backend.url" else "example"
     for key, value in changes.items():
         config = with_value(config, key, value)

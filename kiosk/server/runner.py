@@ -1,7 +1,9 @@
 """Running the server: in the foreground (`kiosk serve`) or in a background thread.
 
->>> with ServerThread(open_server(":memory:")) as server:   # doctest: +SKIP
-...     httpx.get(server.url + "/health")
+>>> import httpx
+>>> with ServerThread(open_server(":memory:")) as server:
+...     httpx.get(server.url + "/health").status_code
+200
 """
 
 from __future__ import annotations

@@ -31,6 +31,18 @@ class Secret(enum.StrEnum):
     CLIENT_SECRET = "backend.client_secret"  # noqa: S105 - Kadence: the API client secret
     ADMIN_TOKEN = "backend.admin_token"  # noqa: S105 - a `kiosk serve` server: its admin API token
 
+    @property
+    def help(self) -> str:
+        """What it is, for staff."""
+        return _HELP[self]
+
+
+_HELP = {
+    Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
+    Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
+    Secret.CLIENT_SECRET: "Kadence: the API client secret",
+}
+
 
 class VaultError(Exception):
     """The secrets could not be read or written; the message holds no secret."""

@@ -1,6 +1,9 @@
 """What a result screen says about an `Outcome`, in plain words (pure, no Qt).
 
->>> text = describe(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire), now, "Europe/Paris")
+>>> from datetime import UTC
+>>> now, expire = datetime(2026, 3, 2, 9, 48, tzinfo=UTC), datetime(2026, 3, 2, 17, tzinfo=UTC)
+>>> outcome = Outcome(Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire)
+>>> text = describe(outcome, now, "Europe/Paris")
 >>> text.title, text.detail
 ('Welcome, Ada', 'Checked in until 18:00 · 7 h 12 min left')
 """

@@ -12,9 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
 from kiosk.backends.base import Place
+from kiosk.backends.registry import Choice
 from kiosk.flows.checkin import Screen
 from kiosk.flows.staff import StaffState
-from kiosk.flows.wizard import Choice, Step
+from kiosk.flows.wizard import Step
 from kiosk.settings import staffpin
 from kiosk.settings.model import BackendKind, load_config
 from kiosk.settings.vault import Secret

@@ -1,21 +1,21 @@
-"""The Nexudus check-in protocol over httpx: our own server, and Nexudus itself.
+"""The Nexudus check-in protocol over httpx (`CheckinApi`), and Nexudus itself (`NexudusClient`).
 
     POST {base}/api/public/checkin   {"Pin": "12345", "Toggle": true, "BusinessId": 1}
     → {"Status": 200, "Message": "2026-03-02T17:00:00 UTC", "WasSuccessful": true,
        "Value": {"SessionExpire": "2026-03-02T17:00:00 UTC", "SessionTimeOut": 25200.0}}
 
-`check` never raises (`nexudus_answer.read_answer` makes every answer an `Outcome`). The staff
-lists and the locations come from the admin API at `api_url` with a bearer token from `auth`:
-our server's admin token, or a Nexudus admin's sign-in (`NexudusLogin`). With `cloud` (Nexudus
-itself) the locations need the token too, and since Nexudus's public answer has no name, the
-kiosk asks for the member's name by card or email while the check-in runs, and keeps it for
-`NAME_SECONDS`.
+`check` never raises (`answer.read_answer` makes every answer an `Outcome`). The staff lists and
+the locations come from the admin API at `api_url` with a bearer token from `auth`. Our own
+server speaks the same protocol (`backends.local.LocalClient`). Nexudus itself wants the token
+for its locations too, and since its public answer has no name, `NexudusClient` asks for the
+member's name by card or email while the check-in runs, and keeps it for `NAME_SECONDS`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -57,8 +57,10 @@ _NAMED_BY = {
 }
 
 
-class NexudusClient:
+class CheckinApi:
     """A Nexudus-protocol backend at `base_url`, over the app's one `httpx.AsyncClient`."""
+
+    signed_places = False  # whether listing the locations needs the admin's token
 
     def __init__(
         self,
@@ -68,15 +70,13 @@ class NexudusClient:
         *,
         api_url: str = "",
         auth: TokenSource | None = None,
-        cloud: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._http = http
         self._base = base_url.rstrip("/")
         self._api = api_url.rstrip("/")
         self.pin_field = pin_field
-        self.auth: TokenSource = auth or StaticToken(missing=NO_ADMIN_TOKEN)
-        self.cloud = cloud
+        self.auth: TokenSource = auth or StaticToken(missing="needs the admin's sign-in")
         self._clock = clock
         self._names: dict[tuple[str, str], tuple[str, float]] = {}
 
@@ -141,43 +141,11 @@ class NexudusClient:
     # the member's name, which Nexudus's public answer lacks
 
     def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
-        field = _NAMED_BY.get(request.credential.kind)
-        if not self.cloud or field is None:
-            return None
-        value = request.credential.value
-        key = (field, value.casefold() if "@" in value else value)  # emails in any case
-        known = self._names.get(key)
-        if known is not None and self._clock() < known[1]:
-            return asyncio.get_running_loop().create_task(_ready(known[0]))
-        return asyncio.get_running_loop().create_task(self._look_up(key))
+        """The member's name, asked for beside the check-in; None where the answer has it."""
+        return None
 
     async def _named(self, outcome: Outcome, naming: asyncio.Task[str | None]) -> Outcome:
-        if outcome.status not in (Status.CHECKED_IN, Status.CHECKED_OUT) or outcome.member:
-            naming.cancel()
-            return outcome
-        try:
-            name = await asyncio.wait_for(asyncio.shield(naming), NAME_WAIT)
-        except TimeoutError:
-            log.info("the member's name came too late; welcomed without it")
-            naming.add_done_callback(_quiet)
-            return outcome
-        return Outcome(outcome.status, name, outcome.session_expire, None, outcome.raw_message)
-
-    async def _look_up(self, key: tuple[str, str]) -> str | None:
-        try:
-            records = await self._records(
-                "/api/spaces/coworkers", {key[0]: key[1], "page": 1, "size": 1}
-            )
-        except BackendError as exc:
-            log.info("cannot look up the member's name: %s", exc)
-            return None
-        name = records[0].get("FullName") if records else None
-        if not isinstance(name, str) or not name.strip():
-            return None
-        if len(self._names) > 500:
-            self._names.clear()
-        self._names[key] = (name, self._clock() + NAME_SECONDS)
-        return name
+        return outcome
 
     # the admin API
 
@@ -186,7 +154,7 @@ class NexudusClient:
         places: list[Place] = []
         for page in range(1, PAGES + 1):
             params = {"page": page, "size": 100}
-            data = await self._get("/api/sys/businesses", params, signed=self.cloud)
+            data = await self._get("/api/sys/businesses", params, signed=self.signed_places)
             try:
                 records = data["Records"]
                 places += [
@@ -268,7 +236,50 @@ class NexudusClient:
         return await answers(self._http, f"{self._base}/health")
 
 
-NO_ADMIN_TOKEN = "needs the server's admin token (Backend page)"  # noqa: S105 - words
+class NexudusClient(CheckinApi):
+    """Nexudus itself: its locations need the admin's sign-in, and the member's name is asked
+    for beside each check-in by card or email (its public answer has none)."""
+
+    signed_places = True
+
+    def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
+        field = _NAMED_BY.get(request.credential.kind)
+        if field is None:
+            return None
+        value = request.credential.value
+        key = (field, value.casefold() if "@" in value else value)  # emails in any case
+        known = self._names.get(key)
+        if known is not None and self._clock() < known[1]:
+            return asyncio.get_running_loop().create_task(_ready(known[0]))
+        return asyncio.get_running_loop().create_task(self._look_up(key))
+
+    async def _named(self, outcome: Outcome, naming: asyncio.Task[str | None]) -> Outcome:
+        if outcome.status not in (Status.CHECKED_IN, Status.CHECKED_OUT) or outcome.member:
+            naming.cancel()
+            return outcome
+        try:
+            name = await asyncio.wait_for(asyncio.shield(naming), NAME_WAIT)
+        except TimeoutError:
+            log.info("the member's name came too late; welcomed without it")
+            naming.add_done_callback(_quiet)
+            return outcome
+        return dataclasses.replace(outcome, member=name)
+
+    async def _look_up(self, key: tuple[str, str]) -> str | None:
+        try:
+            records = await self._records(
+                "/api/spaces/coworkers", {key[0]: key[1], "page": 1, "size": 1}
+            )
+        except BackendError as exc:
+            log.info("cannot look up the member's name: %s", exc)
+            return None
+        name = records[0].get("FullName") if records else None
+        if not isinstance(name, str) or not name.strip():
+            return None
+        if len(self._names) > 500:
+            self._names.clear()
+        self._names[key] = (name, self._clock() + NAME_SECONDS)
+        return name
 
 
 def _records_of(data: Any, path: str) -> list[dict[str, Any]]:

@@ -18,30 +18,17 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.backends.base import Place
+from kiosk.backends.registry import backend_keys, keys_for
 from kiosk.settings.file import parse_text, setting, value_of
-from kiosk.settings.model import BackendKind, Config, ConfigError
+from kiosk.settings.model import Config, ConfigError
 from kiosk.settings.vault import Secret
 from kiosk.ui.keyboard import TextEntry
 from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
 from kiosk.ui.widgets import StyledWidget, button, label, restyle
 
 SECRETS = {s.value for s in Secret}
+BACKEND_KEYS = backend_keys()  # shown only while their backend is in use
 CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept
-SECRET_HELP = {
-    Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
-    Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
-    Secret.CLIENT_SECRET: "Kadence: the API client secret",
-}
-ONLY_FOR = {
-    "backend.url": BackendKind.LOCAL,
-    Secret.ADMIN_TOKEN.value: BackendKind.LOCAL,
-    "backend.db": BackendKind.LOCAL,
-    "backend.subdomain": BackendKind.NEXUDUS,
-    "backend.username": BackendKind.NEXUDUS,
-    Secret.PASSWORD.value: BackendKind.NEXUDUS,
-    "backend.client_id": BackendKind.KADENCE,
-    Secret.CLIENT_SECRET.value: BackendKind.KADENCE,
-}
 TITLES = {
     "kiosk.name": "This kiosk's name",
     "kiosk.language": "Language",
@@ -178,7 +165,7 @@ class Form(StyledWidget):
         row: SettingRow | SecretRow
         if key in SECRETS:
             secret = Secret(key)
-            row = SecretRow(key, title_of(key), SECRET_HELP[secret])
+            row = SecretRow(key, title_of(key), secret.help)
         else:
             row = SettingRow(setting(key), title_of(key))
             row.edit.connect(self.edit)
@@ -199,8 +186,7 @@ class Form(StyledWidget):
                 row.show_set(Secret(key) in secrets)
             else:
                 row.show_value(value_of(config, key))
-            only = ONLY_FOR.get(key)
-            row.setVisible(only is None or only is config.backend.kind)
+            row.setVisible(key not in BACKEND_KEYS or key in keys_for(config.backend.kind))
 
     def show_message(self, text: str, error: bool = False) -> None:
         """A line for staff at the top: what was saved, or why not."""

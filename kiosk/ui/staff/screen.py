@@ -15,9 +15,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
+from kiosk.backends.registry import spec_of
 from kiosk.domain import UidFormat
 from kiosk.flows.staff import Leave
-from kiosk.settings.model import BackendKind, Config
+from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from kiosk.ui.staff.fields import Edit
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
@@ -223,7 +224,7 @@ class StaffScreen(Form):
         """Show every setting's value and which secrets are set."""
         self.show_rows(config, secrets)
         self.places.mark(config.kiosk.location)
-        self.backend_code.setVisible(config.backend.kind is BackendKind.NEXUDUS)
+        self.backend_code.setVisible(spec_of(config).two_factor)
 
     def show_places(
         self, places: list[Place], current: str, problem: str = "", code_wanted: bool = False

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.flows.wizard import SIGN_IN, Choice, Step, WizardView
+from kiosk.backends.registry import SPECS, Choice
+from kiosk.flows.wizard import Step, WizardView
 from kiosk.ui.staff.fields import TextWanted
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
 from kiosk.ui.widgets import button, label, restyle
@@ -27,28 +28,6 @@ STEPS = (
     (Step.LOCATION, "Location"),
     (Step.READY, "Ready"),
 )
-CHOICES = {
-    Choice.EMBEDDED: (
-        "This kiosk's own check-in server",
-        "Works at once: members, plans and passes are kept on this kiosk",
-    ),
-    Choice.SERVER: ("A kiosk server on your network", "Several kiosks share one `kiosk serve`"),
-    Choice.NEXUDUS: ("Nexudus", "Check members in to your Nexudus space"),
-    Choice.KADENCE: ("Kadence", "Desk bookings checked in with Kadence"),
-}
-SIGN_IN_TITLES = {
-    Choice.SERVER: "Where is the kiosk server?",
-    Choice.NEXUDUS: "Your Nexudus space",
-    Choice.KADENCE: "Your Kadence API client",
-}
-SIGN_IN_HELP = {
-    Choice.SERVER: "The admin token is needed only to see who is in from staff mode.",
-    Choice.NEXUDUS: (
-        "Check-in needs only the subdomain (myspace for myspace.spaces.nexudus.com). An admin's "
-        "email and password let staff mode list your locations and who is in."
-    ),
-    Choice.KADENCE: "Create an API client in Kadence (Settings › Integrations) with scope public.",
-}
 NEW_PLACE = "wizard.new_place"
 TIMEZONE = "wizard.timezone"
 
@@ -115,8 +94,8 @@ class WizardScreen(Form):
     def _backend_step(self) -> list[QWidget]:
         self.options: dict[Choice, QPushButton] = {}
         widgets: list[QWidget] = [left(label("Which check-in backend?", "field-name"))]
-        for choice, (name, help_) in CHOICES.items():
-            widget = button(f"{name}\n{help_}", "option", f"choice-{choice.value}")
+        for choice, spec in SPECS.items():
+            widget = button(f"{spec.title}\n{spec.summary}", "option", f"choice-{choice.value}")
             widget.clicked.connect(lambda _=False, c=choice: self.choose.emit(c))
             self.options[choice] = widget
             widgets.append(widget)
@@ -125,7 +104,7 @@ class WizardScreen(Form):
     def _sign_in_step(self) -> list[QWidget]:
         self.sign_in_title = left(label("", "field-name"))
         self.sign_in_help = left(label("", "small", wrap=True))
-        keys = dict.fromkeys(key for keys in SIGN_IN.values() for key in keys)
+        keys = dict.fromkeys(key for spec in SPECS.values() for key in spec.keys)
         return [self.sign_in_title, self.sign_in_help, *(self.row(key) for key in keys)]
 
     def _location_step(self) -> list[QWidget]:
@@ -181,20 +160,20 @@ class WizardScreen(Form):
         order = [step for step, _ in STEPS]
         now = order.index(view.step)
         for index, (step, tab) in enumerate(self.steps.items()):
-            skipped = step is Step.SIGN_IN and view.choice is Choice.EMBEDDED
+            skipped = step is Step.SIGN_IN and not SPECS[view.choice].signs_in
             state = "now" if index == now else "done" if index < now and not skipped else ""
             restyle(tab, state=state)
         for choice, widget in self.options.items():
             widget.setEnabled(choice not in view.unavailable)
-            name, help_ = CHOICES[choice]
-            why = view.unavailable.get(choice, help_)
-            widget.setText(f"{name}\n{why}")
+            spec = SPECS[choice]
+            why = view.unavailable.get(choice, spec.summary)
+            widget.setText(f"{spec.title}\n{why}")
             restyle(widget, selected="yes" if choice is view.choice else "no")
-        self.sign_in_title.setText(SIGN_IN_TITLES.get(view.choice, ""))
-        self.sign_in_help.setText(SIGN_IN_HELP.get(view.choice, ""))
+        self.sign_in_title.setText(SPECS[view.choice].sign_in_title)
+        self.sign_in_help.setText(SPECS[view.choice].sign_in_help)
         self.show_rows(view.config, view.secrets)
         for key, row in self.rows.items():
-            row.setVisible(key == "kiosk.name" or key in SIGN_IN[view.choice])
+            row.setVisible(key == "kiosk.name" or key in SPECS[view.choice].keys)
         self._show_places(view)
         self.summary.setText(summary(view))
         self.back_button.setText("Back" if view.step is not Step.BACKEND else "Staff mode")
@@ -222,12 +201,7 @@ class WizardScreen(Form):
 def summary(view: WizardView) -> str:
     """What the kiosk was set up to do, in words."""
     config = view.config
-    backend = {
-        Choice.EMBEDDED: "this kiosk's own check-in server",
-        Choice.SERVER: f"the kiosk server at {config.backend.url}",
-        Choice.NEXUDUS: f"Nexudus ({config.backend.subdomain}.spaces.nexudus.com)",
-        Choice.KADENCE: "Kadence",
-    }[view.choice]
+    backend = SPECS[view.choice].describe(config)
     place = next((p for p in view.places if p.id == config.kiosk.location), None)
     where = f"{place.name} (#{place.id})" if place else "the backend's first location"
     return (

@@ -1,4 +1,5 @@
-"""The Nexudus-protocol client, against MockTransport handlers replaying documented payloads."""
+"""The Nexudus protocol (our own server's client), against MockTransport handlers replaying
+documented payloads."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
+from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.answer import parse_session_time
-from kiosk.backends.nexudus.client import NexudusClient
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -39,7 +40,7 @@ def check(
 ) -> Outcome:
     async def go() -> Outcome:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            client = NexudusClient(http, "https://space.example/", pin_field)
+            client = LocalClient(http, "https://space.example/", pin_field, embedded=False)
             request = CheckinRequest(Credential(kind, value), action, location)
             return await client.check(request)
 
@@ -240,7 +241,7 @@ def test_email_and_password_go_as_email_and_password() -> None:
 
     async def go() -> Outcome:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            client = NexudusClient(http, "https://space.example/")
+            client = LocalClient(http, "https://space.example/", embedded=False)
             email = Credential(CredentialKind.EMAIL_PASSWORD, "ada@example.com", password="pw")
             return await client.check(CheckinRequest(email, Action.IN, "2"))
 
@@ -316,7 +317,7 @@ def test_places_reads_every_page() -> None:
 
     async def go() -> list[Place]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            return await NexudusClient(http, "https://x").places()
+            return await LocalClient(http, "https://x", embedded=False).places()
 
     assert asyncio.run(go()) == [
         Place("1", "Space 1", "Europe/Paris"),
@@ -336,7 +337,7 @@ def test_places_reads_every_page() -> None:
 def test_places_failures_are_our_errors(handler: Handler, error: type[Exception]) -> None:
     async def go() -> list[Place]:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            return await NexudusClient(http, "https://x").places()
+            return await LocalClient(http, "https://x", embedded=False).places()
 
     with pytest.raises(error):
         asyncio.run(go())
@@ -345,7 +346,7 @@ def test_places_failures_are_our_errors(handler: Handler, error: type[Exception]
 def test_probe_is_true_for_any_http_answer() -> None:
     async def go(handler: Handler) -> bool:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            return await NexudusClient(http, "https://x").probe()
+            return await LocalClient(http, "https://x", embedded=False).probe()
 
     assert asyncio.run(go(answer({}, 404)))
     assert not asyncio.run(go(lambda r: (_ for _ in ()).throw(httpx.ConnectError("no"))))
@@ -387,7 +388,9 @@ def test_a_client_without_an_address_yet_is_unavailable_and_sends_nothing() -> N
             lambda request: sent.append(request) or answer(SUCCESS)(request)
         )
         async with httpx.AsyncClient(transport=handler) as http:
-            client = NexudusClient(http, "", "Pin")  # the embedded server is still starting
+            client = LocalClient(
+                http, "", "Pin", embedded=True
+            )  # the embedded server is still starting
             outcome = await client.check(CheckinRequest(Credential(CredentialKind.PIN, "12345")))
             try:
                 await client.places()

@@ -48,7 +48,6 @@ def run(
                 f"https://{SUBDOMAIN}.spaces.nexudus.com",
                 api_url=API,
                 auth=login,
-                cloud=True,
                 clock=ticker,
             )
             return await use(client, login)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from kiosk.backends.base import BackendProtocolError, FailedCheckin, Presence, StaffData
-from kiosk.backends.nexudus.client import NexudusClient
+from kiosk.backends.local.client import LocalClient
 from kiosk.backends.tokens import StaticToken
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -29,7 +29,9 @@ MISSING = "needs the server's admin token"
 def call(handler: Handler, what: str, token: str = TOKEN) -> Any:
     async def go() -> Any:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
-            client = NexudusClient(http, "https://space.example", auth=StaticToken(token, MISSING))
+            client = LocalClient(
+                http, "https://space.example", embedded=False, auth=StaticToken(token, MISSING)
+            )
             assert isinstance(client, StaffData)
             if what == "present":
                 return await client.present("2")

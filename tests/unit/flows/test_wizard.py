@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.kiosk import check_backend
 from kiosk.backends.base import BackendError, Place
+from kiosk.backends.registry import Choice, check_backend
 from kiosk.backends.tokens import CodeNeededError, SignInError
 from kiosk.flows.staff import StaffController, StaffState
-from kiosk.flows.wizard import Choice, SetupWizard, Step, choice_of, is_timezone, local_timezone
-from kiosk.settings.file import with_value
-from kiosk.settings.model import BackendKind, Config, ConfigError
+from kiosk.flows.wizard import SetupWizard, Step, is_timezone, local_timezone
+from kiosk.settings.model import BackendKind, Config
 from tests.fakes.vault import MemoryVault
 from tests.unit.flows.test_staff import PIN, controller
 
@@ -163,11 +162,6 @@ def test_nexudus_needs_its_subdomain_and_kadence_its_client_id(
     sites = FakeSites()
     wizard = opened(tmp_path, sites, aloop)
     assert wizard.view.unavailable == {}
-    with pytest.raises(ConfigError, match=r"nexudus' needs backend\.subdomain"):
-        check_backend(with_value(Config(), "backend.kind", "nexudus"), None)
-    with pytest.raises(ConfigError, match=r"kadence' needs backend\.client_id"):
-        check_backend(with_value(Config(), "backend.kind", "kadence"), None)
-    check_backend(with_value(Config(), "backend.kind", "kadence"), "http://k")  # an address wins
     wizard.choose(Choice.KADENCE)
     wizard.next()
     wizard.next()
@@ -199,20 +193,6 @@ def test_the_wizard_does_nothing_unless_it_shows(
     assert wizard.view.choice is Choice.EMBEDDED
     wizard.edit("kiosk.name", "x")
     assert not (tmp_path / "kiosk.toml").exists()
-
-
-@pytest.mark.parametrize(
-    ("kind", "url", "choice"),
-    [
-        ("local", "", Choice.EMBEDDED),
-        ("local", "http://checkin.lan:8750", Choice.SERVER),
-        ("nexudus", "", Choice.NEXUDUS),
-        ("kadence", "", Choice.KADENCE),
-    ],
-)
-def test_the_backend_in_use_is_the_choice_shown(kind: str, url: str, choice: Choice) -> None:
-    config = with_value(with_value(Config(), "backend.url", url), "backend.kind", kind)
-    assert choice_of(config) is choice
 
 
 def test_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
