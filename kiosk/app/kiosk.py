@@ -29,8 +29,8 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.app.eventlog import EventLog
 from kiosk.app.gcguard import MainThreadCollector
-from kiosk.app.staffmode import StaffMode
-from kiosk.backends.base import Backend
+from kiosk.app.staffmode import KioskStatus, StaffMode
+from kiosk.backends.base import Backend, Place
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.login import NexudusLogin
 from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
@@ -40,6 +40,7 @@ from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.inputs.camera import CameraInput, CameraState, CameraStatus, FrameScanner
+from kiosk.inputs.pcsc.tags import Tap
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
@@ -86,6 +87,42 @@ class KioskApp:
 
     def __post_init__(self) -> None:
         self.tasks = Tasks(self.loop, "app", self.failed)
+
+    # what staff mode needs (`staffmode.RunningKiosk`)
+
+    @property
+    def backend(self) -> Backend:
+        """The backend checks go to now."""
+        return self.controller.backend
+
+    @property
+    def place(self) -> Place | None:
+        """The location members check in to, once the backend has told."""
+        return self.controller.place
+
+    @property
+    def last_tap(self) -> Tap | None:
+        """The reader's last tap."""
+        return self.reader.last_tap
+
+    @property
+    def own_db(self) -> Path | None:
+        """The embedded server's database, when that server is the backend in use."""
+        own = self.own_server
+        return own.server.db if own is not None else None
+
+    def status(self) -> KioskStatus:
+        """How the reader and the backend are doing."""
+        status = self.reader.status
+        reader = status.state.label or "off"
+        if status.readers:
+            reader += f" ({', '.join(status.readers)})"
+        controller = self.controller
+        return KioskStatus(
+            reader, self.last_read, self.backend_name(), controller.online, controller.last_answer
+        )
+
+    # input routing
 
     def tapped(self, credential: Credential) -> None:
         """A card or phone: staff mode's if it shows, else a check-in."""
@@ -286,7 +323,7 @@ class KioskApp:
             self.client.use_admin_token(own.server.keys.admin_token)
         elif self.staff is not None:
             try:
-                self.client.use_admin_token(self.staff.staff.vault.get(Secret.ADMIN_TOKEN) or "")
+                self.client.use_admin_token(self.staff.admin_token())
             except VaultError as exc:
                 log.warning("cannot read the admin token: %s", exc)
 
@@ -326,9 +363,8 @@ class KioskApp:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
         self.controller.start()
-        if self.staff is not None and not self.staff.staff.protected:
-            # never unprotected: a staff PIN first, and on a first start the setup wizard
-            self.staff.staff.setup(guided=self.first_start)
+        if self.staff is not None:
+            self.staff.protect(first_start=self.first_start)
 
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
@@ -409,7 +445,7 @@ def build_app(
     staff.config_changed.connect(kiosk.apply)
     staff.secret_changed.connect(kiosk.secret_changed)
     staff.leave.connect(kiosk.leave)
-    kiosk.staff = StaffMode(kiosk, staff)
+    kiosk.staff = StaffMode(kiosk, staff, window, events, loop)
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk

@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from kiosk import __version__
+from kiosk.app.eventlog import EventLog
 from kiosk.backends.base import Backend, BackendError, Place, StaffData
 from kiosk.backends.registry import Choice, first_choice
 from kiosk.backends.tokens import CodeNeededError
@@ -22,34 +24,101 @@ from kiosk.flows.staff import StaffController, StaffState, StaffView
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
-from kiosk.inputs.pcsc.tags import TagKind
-from kiosk.settings.model import BackendKind
+from kiosk.inputs.pcsc.tags import TagKind, Tap
+from kiosk.settings.model import BackendKind, Config
 from kiosk.settings.vault import Secret, VaultError
 from kiosk.ui.present import zone
 from kiosk.ui.staff.fields import Edit
 from kiosk.ui.staff.form import SecretEdit
 from kiosk.ui.staff.screen import Health, StaffScreen, TapInfo
 from kiosk.ui.staff.wizard import WizardScreen
-
-if TYPE_CHECKING:
-    from kiosk.app.kiosk import KioskApp
+from kiosk.ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
 FAILED_SHOWN = 15
 
 
-class StaffMode:
-    """Staff mode in a kiosk: routes intent to the controller and fills the staff pages."""
+@dataclasses.dataclass(frozen=True)
+class KioskStatus:
+    """How the running kiosk's parts are doing, for the Health page."""
 
-    def __init__(self, kiosk: KioskApp, staff: StaffController) -> None:
+    reader: str
+    last_read: datetime | None
+    backend: str
+    online: bool | None
+    last_answer: datetime | None
+
+
+class RunningKiosk(Protocol):
+    """What staff mode needs of the running kiosk (`KioskApp` is one; tests may pass another)."""
+
+    @property
+    def config(self) -> Config:
+        """The configuration in force."""
+        ...
+
+    @property
+    def backend(self) -> Backend:
+        """The backend checks go to now."""
+        ...
+
+    @property
+    def place(self) -> Place | None:
+        """The location members check in to, once the backend has told."""
+        ...
+
+    @property
+    def last_tap(self) -> Tap | None:
+        """The reader's last tap, with the card's raw UID."""
+        ...
+
+    @property
+    def own_db(self) -> Path | None:
+        """The embedded server's database, when that server is the backend in use."""
+        ...
+
+    def status(self) -> KioskStatus:
+        """How the reader and the backend are doing."""
+        ...
+
+    def watch_scanner(self, watch: bool) -> None:
+        """Watch for a scanner's bursts (not while staff type)."""
+        ...
+
+    def use_code(self, code: str) -> str:
+        """Sign in with this two-factor code; why not, or ""."""
+        ...
+
+    def grant_staff_access(self) -> None:
+        """Give the backend the token staff lists need."""
+        ...
+
+    async def settled(self) -> None:
+        """Wait until the changes being applied are in use."""
+        ...
+
+
+class StaffMode:
+    """Staff mode in a kiosk: routes intent to the staff controller and the wizard, and fills
+    the staff pages from the running kiosk."""
+
+    def __init__(
+        self,
+        kiosk: RunningKiosk,
+        staff: StaffController,
+        window: KioskWindow,
+        events: EventLog,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
         self.kiosk = kiosk
         self.staff = staff
-        self._tasks = Tasks(kiosk.loop, "staff mode", self._failed)
+        self.window = window
+        self.events = events
+        self._tasks = Tasks(loop, "staff mode", self._failed)
         self._code_sent = False  # a two-factor code was sent: say how the sign-in went
         self._switch_to: Choice | None = None
-        self.wizard = SetupWizard(staff, KioskSites(kiosk), kiosk.loop, parent=kiosk.window)
-        window = kiosk.window
+        self.wizard = SetupWizard(staff, KioskSites(kiosk), loop, parent=window)
         window.corner.held.connect(staff.request)
         window.corner.pressed.connect(staff.touched)
         staff.view_changed.connect(self.changed)
@@ -62,13 +131,24 @@ class StaffMode:
         self.wizard.view_changed.connect(self._wizard_changed)
         self._wizard_shown: tuple[str, bool] | None = None
 
+    def protect(self, first_start: bool) -> None:
+        """Never unprotected: without a staff PIN, ask for one first (and on a first start go
+        on to the setup wizard)."""
+        if not self.staff.protected:
+            self.staff.setup(guided=first_start)
+
+    def admin_token(self) -> str:
+        """The `kiosk serve` server's admin token staff kept ("" when none); raises
+        `VaultError`."""
+        return self.staff.vault.get(Secret.ADMIN_TOKEN) or ""
+
     def _wizard_changed(self, view: WizardView) -> None:
         """Show the wizard's step, and log each step and when its locations arrive."""
-        self.kiosk.window.wizard.show_view(view)
+        self.window.wizard.show_view(view)
         shown = (view.step.value, view.loading)
         if shown != self._wizard_shown:
             self._wizard_shown = shown
-            self.kiosk.events.write(
+            self.events.write(
                 "wizard", step=view.step.value, loading=view.loading, places=len(view.places)
             )
 
@@ -90,7 +170,7 @@ class StaffMode:
         """Connect staff mode's main screen, once it is built."""
         screen.edit.connect(self._edit)
         screen.secret.connect(self._secret)
-        screen.new_pin.connect(self.kiosk.window.ask_new_staff_pin)
+        screen.new_pin.connect(self.window.ask_new_staff_pin)
         screen.add_card.connect(self._add_card)
         screen.refresh.connect(self.refresh)
         screen.closed.connect(self.staff.close)
@@ -105,10 +185,10 @@ class StaffMode:
 
     def changed(self, view: StaffView) -> None:
         """Show staff mode's new state, log it, and fill the pages when it opens."""
-        was = self.kiosk.window.staff_view.state
-        self.kiosk.window.show_staff(view)
+        was = self.window.staff_view.state
+        self.window.show_staff(view)
         if view.state is not was:
-            self.kiosk.events.write("staff", state=view.state.value)
+            self.events.write("staff", state=view.state.value)
             self.kiosk.watch_scanner(view.state is StaffState.CLOSED)
         if view.state is StaffState.WIZARD and was is not StaffState.WIZARD:
             choice, self._switch_to = self._switch_to, None
@@ -116,7 +196,7 @@ class StaffMode:
         if view.state is StaffState.OPEN and was is not StaffState.OPEN:
             self.show_config()
             if was is StaffState.WIZARD:
-                self.kiosk.window.staff.open_page("Backend")
+                self.window.staff.open_page("Backend")
             self.refresh()
 
     def show_config(self) -> None:
@@ -124,21 +204,21 @@ class StaffMode:
         try:
             held = {s for s in Secret if self.staff.vault.get(s)}
         except VaultError as exc:
-            self.kiosk.window.staff.show_message(str(exc), error=True)
+            self.window.staff.show_message(str(exc), error=True)
             held = set()
-        self.kiosk.window.staff.show_config(self.staff.config, held)
+        self.window.staff.show_config(self.staff.config, held)
 
     def tapped(self, credential: Credential) -> bool:
         """A tap while staff mode shows: a staff card, or the reader test. True if used."""
         if not self.is_open:
             return False
-        tap = self.kiosk.reader.last_tap
+        tap = self.kiosk.last_tap
         values = {credential.value}
         if credential.kind is CredentialKind.CARD and tap is not None and tap.kind is TagKind.CARD:
             formats = tuple(all_formats(tap.uid))
             values |= {value for _, value in formats}
             info = TapInfo(formats, self.kiosk.config.reader.uid_format, tap.reader)
-            self.kiosk.window.staff.show_tap(info)
+            self.window.staff.show_tap(info)
         self.staff.card(values)
         return True
 
@@ -151,9 +231,9 @@ class StaffMode:
             self._tasks.run(self._refresh(), "refresh", exclusive=True)
 
     async def _refresh(self) -> None:
-        screen, kiosk = self.kiosk.window.staff, self.kiosk
+        screen, kiosk = self.window.staff, self.kiosk
         screen.show_health(self.health(), self._when)
-        backend: Backend = kiosk.controller.backend
+        backend = kiosk.backend
         try:
             places = await backend.places()
             screen.show_places(places, kiosk.config.kiosk.location or _first(places))
@@ -170,7 +250,7 @@ class StaffMode:
             screen.show_people(note, note, self._when)
             return
         kiosk.grant_staff_access()
-        location = kiosk.controller.place.id if kiosk.controller.place else None
+        location = kiosk.place.id if kiosk.place else None
         present: Any
         failed: Any
         try:
@@ -185,28 +265,24 @@ class StaffMode:
 
     def health(self) -> Health:
         """The kiosk's state for the Health page."""
-        kiosk = self.kiosk
-        status = kiosk.reader.status
-        reader = status.state.label or "off"
-        if status.readers:
-            reader += f" ({', '.join(status.readers)})"
+        status = self.kiosk.status()
         try:
             secrets = self.staff.vault.where
         except VaultError as exc:
             secrets = str(exc)
         return Health(
-            reader=reader,
-            last_read=kiosk.last_read,
-            backend=kiosk.backend_name(),
-            online=kiosk.controller.online,
-            last_answer=kiosk.controller.last_answer,
+            reader=status.reader,
+            last_read=status.last_read,
+            backend=status.backend,
+            online=status.online,
+            last_answer=status.last_answer,
             version=__version__,
             config_path=str(self.staff.path),
             secrets=secrets,
         )
 
     def _when(self, moment: datetime) -> str:
-        place = self.kiosk.controller.place
+        place = self.kiosk.place
         local = moment.astimezone(zone(place.timezone if place else None))
         return f"{local:%a %H:%M}"
 
@@ -243,11 +319,11 @@ class StaffMode:
 
     def _chosen(self, first: str, second: str) -> None:
         if self.staff.set_pin(first, second):
-            self.kiosk.window.back_to_staff()
+            self.window.back_to_staff()
 
     def _pin_cancelled(self) -> None:
         if self.staff.view.state is StaffState.OPEN:
-            self.kiosk.window.back_to_staff()
+            self.window.back_to_staff()
         else:
             self.staff.close()
 
@@ -264,19 +340,18 @@ class KioskSites:
     """The running kiosk's locations, for the wizard: the backend in use lists them, and the
     kiosk's own server can add one."""
 
-    def __init__(self, kiosk: KioskApp) -> None:
+    def __init__(self, kiosk: RunningKiosk) -> None:
         self.kiosk = kiosk
 
     @property
     def can_create(self) -> bool:
         """Whether the backend in use is the embedded server, with its database on disk."""
-        own = self.kiosk.own_server
-        return own is not None and own.server.db is not None
+        return self.kiosk.own_db is not None
 
     async def places(self) -> list[Place]:
         """The locations of the backend in use, once the latest change has taken effect."""
         await self.kiosk.settled()
-        return await self.kiosk.controller.backend.places()
+        return await self.kiosk.backend.places()
 
     def use_code(self, code: str) -> str:
         """The backend's two-factor code, for its next sign-in; why not, or ""."""
@@ -286,10 +361,10 @@ class KioskSites:
         """Add a location to the embedded server's database (over a connection of its own:
         the server's is busy in its thread)."""
         await self.kiosk.settled()
-        server = self.kiosk.own_server
-        if server is None or server.server.db is None:
+        db = self.kiosk.own_db
+        if db is None:
             raise BackendError("locations can only be added to this kiosk's own server")
-        return await asyncio.to_thread(add_location, server.server.db, name, timezone)
+        return await asyncio.to_thread(add_location, db, name, timezone)
 
 
 def add_location(db: Path, name: str, timezone: str) -> Place:
