@@ -3,32 +3,25 @@
     kiosk = build_app(config, loop, backend=FakeBackend())   # a whole kiosk, in a test
     kiosk.controller.start()
 
-`run` is the production entry point: a QApplication with asyncio on its loop (qasync), one
-long-lived `httpx.AsyncClient`, the embedded server in a thread when no backend URL is given,
-and a clean shutdown on SIGTERM or Ctrl-C. Nothing here is global.
+`KioskApp` routes what inputs read to the controller (or to staff mode while it shows), applies
+every saved change to the part it concerns, and starts and stops the whole. `run.py` is the
+production process around it; `embedded.py` the kiosk's own server. Nothing here is global.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
-import os
-import signal
-import socket
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-from PySide6.QtCore import QSocketNotifier
-from PySide6.QtWidgets import QApplication
 
+from kiosk.app.embedded import db_path, start_embedded
 from kiosk.app.eventlog import EventLog
-from kiosk.app.gcguard import MainThreadCollector
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, Place
 from kiosk.backends.local.client import LocalClient
@@ -45,8 +38,7 @@ from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
 from kiosk.settings.file import settings, value_of
-from kiosk.settings.model import BackendKind, Config, ConfigError, default_config_path
-from kiosk.settings.paths import default_db_path
+from kiosk.settings.model import BackendKind, Config, default_config_path
 from kiosk.settings.vault import Secret, Vault, VaultError, open_vault
 from kiosk.ui.member.idle import Method
 from kiosk.ui.sounds import Chime, Player, QtPlayer
@@ -274,7 +266,7 @@ class KioskApp:
         url = self.backend_url or config.backend.base_url
         embedded = given or (not url and config.backend.kind is BackendKind.LOCAL)
         moved = not embedded or (
-            self.server is not None and self.server.server.db != _db_path(config)
+            self.server is not None and self.server.server.db != db_path(config)
         )
         if self.server is not None and not given and moved:
             await self._stop_server()
@@ -550,132 +542,3 @@ def _connect_camera(kiosk: KioskApp) -> None:
 def _changed(old: Config, new: Config) -> list[str]:
     """The keys that differ (names only: values may be private)."""
     return [s.key for s in settings() if value_of(old, s.key) != value_of(new, s.key)]
-
-
-def _db_path(config: Config) -> Path:
-    return Path(config.backend.db).expanduser() if config.backend.db else default_db_path()
-
-
-def start_embedded(config: Config) -> ServerThread:
-    """The embedded check-in server on a free loopback port, in a thread."""
-    from kiosk.server.runner import ServerThread, open_server
-    from kiosk.server.store import StoreError
-
-    db = _db_path(config)
-    try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        server = open_server(db)
-    except (OSError, StoreError) as exc:
-        raise ConfigError(f"cannot open the embedded server's database {db}: {exc}") from None
-    if not server.store.locations():
-        log.warning(
-            "the embedded server at %s has no locations yet: add one with "
-            "`kiosk locations add --db %s --name NAME`",
-            db,
-            db,
-        )
-    thread = ServerThread(server)
-    return thread.start()
-
-
-def run(
-    config: Config,
-    windowed: bool = False,
-    event_log: Path | None = None,
-    backend_url: str | None = None,
-    server: ServerThread | None = None,
-    config_path: Path | None = None,
-) -> int:
-    """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
-    Restart starts the same command again in this process's place."""
-    import qasync
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("kiosk")
-    app.setQuitOnLastWindowClosed(False)
-    collector = MainThreadCollector()
-    collector.start()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        leaving = loop.run_until_complete(
-            _main(loop, config, windowed, event_log, backend_url, server, config_path)
-        )
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        collector.stop()
-    if leaving is Leave.RESTART:
-        restart()
-    return 0
-
-
-def restart() -> None:
-    """Replace this process with the same ``kiosk`` command (staff's Restart)."""
-    log.warning("restarting: %s -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
-    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
-
-
-async def _main(
-    loop: asyncio.AbstractEventLoop,
-    config: Config,
-    windowed: bool,
-    event_log: Path | None,
-    backend_url: str | None,
-    server: ServerThread | None,
-    config_path: Path | None,
-) -> Leave | None:
-    stop = asyncio.Event()
-    events = EventLog(event_log)
-    url = backend_url or (server.url if server else None)
-    kiosk = build_app(
-        config, loop, events=events, backend_url=url, config_path=config_path, server=server
-    )
-    kiosk.first_start = not url and config_path is not None and not config_path.exists()
-    kiosk.on_leave = stop.set
-    with _signals_set(stop):
-        painted: asyncio.Future[None] = loop.create_future()
-        kiosk.window.painted.connect(lambda view: _resolve(painted))
-        kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
-        await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
-        await kiosk.start()
-        await stop.wait()
-    kiosk.window.allow_close = True
-    kiosk.window.close()
-    await kiosk.aclose()
-    return kiosk.leaving
-
-
-@contextlib.contextmanager
-def _signals_set(stop: asyncio.Event) -> Iterator[QSocketNotifier]:
-    """SIGTERM and SIGINT set `stop`; Qt's loop is woken through a socket pair."""
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
-    notifier.activated.connect(lambda: _drain(reader))
-    previous_fd = signal.set_wakeup_fd(writer.fileno())
-    handlers = {
-        sig: signal.signal(sig, lambda signum, frame: stop.set())
-        for sig in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        yield notifier
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
-        signal.set_wakeup_fd(previous_fd)
-        notifier.setEnabled(False)
-        reader.close()
-        writer.close()
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
-def _drain(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.recv(64)

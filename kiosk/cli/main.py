@@ -105,7 +105,7 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.app.kiosk import run
+    from kiosk.app.run import run
 
     path = args.config or default_config_path()
     return run(_config(args), args.windowed, _event_log(args), args.backend_url, config_path=path)
@@ -138,7 +138,7 @@ def _demo(args: argparse.Namespace) -> int:
     passes = write_demo_passes(server.store, server.keys, db.parent / "passes", datetime.now(UTC))
     port = args.port if args.port is not None else 8750 if args.no_window else 0
     if not args.no_window:
-        from kiosk.app.kiosk import run
+        from kiosk.app.run import run
 
         try:
             thread = ServerThread(server, args.host, port).start()

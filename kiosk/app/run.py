@@ -1,0 +1,136 @@
+"""The production kiosk's process: Qt with asyncio on its loop (qasync), the window shown
+first, the kiosk started, and a clean stop on SIGTERM, Ctrl-C or staff's Exit (Restart starts
+the same command again in this process's place).
+
+    status = run(config, windowed=False, event_log=Path("events.jsonl"))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSocketNotifier
+from PySide6.QtWidgets import QApplication
+
+from kiosk.app.eventlog import EventLog
+from kiosk.app.gcguard import MainThreadCollector
+from kiosk.app.kiosk import build_app
+from kiosk.flows.staff import Leave
+from kiosk.settings.model import Config
+
+if TYPE_CHECKING:
+    from kiosk.server.runner import ServerThread
+
+log = logging.getLogger(__name__)
+
+
+def run(
+    config: Config,
+    windowed: bool = False,
+    event_log: Path | None = None,
+    backend_url: str | None = None,
+    server: ServerThread | None = None,
+    config_path: Path | None = None,
+) -> int:
+    """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
+    Restart starts the same command again in this process's place."""
+    import qasync
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("kiosk")
+    app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()
+    collector.start()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        leaving = loop.run_until_complete(
+            _main(loop, config, windowed, event_log, backend_url, server, config_path)
+        )
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        collector.stop()
+    if leaving is Leave.RESTART:
+        restart()
+    return 0
+
+
+def restart() -> None:
+    """Replace this process with the same ``kiosk`` command (staff's Restart)."""
+    log.warning("restarting: %s -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
+
+
+async def _main(
+    loop: asyncio.AbstractEventLoop,
+    config: Config,
+    windowed: bool,
+    event_log: Path | None,
+    backend_url: str | None,
+    server: ServerThread | None,
+    config_path: Path | None,
+) -> Leave | None:
+    stop = asyncio.Event()
+    events = EventLog(event_log)
+    url = backend_url or (server.url if server else None)
+    kiosk = build_app(
+        config, loop, events=events, backend_url=url, config_path=config_path, server=server
+    )
+    kiosk.first_start = not url and config_path is not None and not config_path.exists()
+    kiosk.on_leave = stop.set
+    with _signals_set(stop):
+        painted: asyncio.Future[None] = loop.create_future()
+        kiosk.window.painted.connect(lambda view: _resolve(painted))
+        kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
+        await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
+        await kiosk.start()
+        await stop.wait()
+    kiosk.window.allow_close = True
+    kiosk.window.close()
+    await kiosk.aclose()
+    return kiosk.leaving
+
+
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event) -> Iterator[QSocketNotifier]:
+    """SIGTERM and SIGINT set `stop`; Qt's loop is woken through a socket pair."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda: _drain(reader))
+    previous_fd = signal.set_wakeup_fd(writer.fileno())
+    handlers = {
+        sig: signal.signal(sig, lambda signum, frame: stop.set())
+        for sig in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield notifier
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(previous_fd)
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _drain(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.recv(64)
