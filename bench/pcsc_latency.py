@@ -1,7 +1,7 @@
 """A card tap, placed → `Credential` emitted, next to a bare pyscard loop reading the same card.
 
-Runs on the real stack: a pcscd of its own with vpcd, on its own socket and ports. Each tap lays one virtual card on
-"Virtual PCD 00 00", watched at once by two readers of the same card:
+Runs on the real stack: a pcscd of its own with vpcd, on its own socket and ports. Each tap
+lays one virtual card on "Virtual PCD 00 00", watched at once by two readers of the same card:
 - the kiosk: `CardReader` over `PcscSupervisor` (watcher thread, read thread, SELECT AID +
   GET UID, hand-off to the Qt loop through qasync), timed when `tapped` is emitted;
 - a bare loop in its own process: `SCardGetStatusChange` on the reader, then connect and
@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -79,7 +80,7 @@ async def measure(loop: asyncio.AbstractEventLoop, taps: int) -> int:
     lines: queue.Queue[str] = queue.Queue()
     assert bare.stdout is not None
     stdout = bare.stdout
-    threading.Thread(target=lambda: [lines.put(x) for x in stdout], daemon=True).start()
+    threading.Thread(target=_pump, args=(stdout, lines), daemon=True).start()
     assert lines.get(timeout=10).strip() == "ready"
 
     settings = ReaderSettings(name_filter=READER, repeat_after=0, feedback=False)
@@ -155,3 +156,9 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
+    """Every line of `stream` into `lines`, until it ends."""
+    for line in stream:
+        lines.put(line)

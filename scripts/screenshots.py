@@ -33,6 +33,7 @@ from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, Language
 from kiosk.settings.vault import Secret
 from kiosk.ui.member.idle import Method
+from kiosk.ui.staff.fields import SettingRow
 from kiosk.ui.staff.screen import Health, TapInfo
 from kiosk.ui.window import KioskWindow
 
@@ -246,7 +247,9 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
     )
 
     def keyboard(window: KioskWindow) -> None:
-        window.staff.rows["kiosk.name"].buttons["change"].click()
+        name = window.staff.rows["kiosk.name"]
+        assert isinstance(name, SettingRow)
+        name.buttons["change"].click()
         window.staff.entry.field.setText("Reception east")
 
     return {

@@ -68,14 +68,14 @@ class KioskApp:
     camera: CameraInput | None = None
     scanner_seen: bool = False
     backend_url: str | None = None  # from the command line: wins over the configuration
-    staff: StaffMode | None = None
     leaving: Leave | None = None
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
-    chime: Chime | None = None  # a sound with each result, when sounds are on
     secrets: Secrets | None = None  # the vault, for the backends' sign-ins
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
+    staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
+    chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
 
     def __post_init__(self) -> None:
         self.tasks = Tasks(self.loop, "app", self.failed)
@@ -119,7 +119,7 @@ class KioskApp:
     def tapped(self, credential: Credential) -> None:
         """A card or phone: staff mode's if it shows, else a check-in."""
         self.last_read = datetime.now(UTC)
-        if self.staff is None or not self.staff.tapped(credential):
+        if not self.staff.tapped(credential):
             self.controller.present(credential)
 
     def leave(self, how: Leave) -> None:
@@ -140,7 +140,7 @@ class KioskApp:
         """A tap gave no credential: log it and tell the member why."""
         self.events.read_failed(failure.reader, failure.reason.value, failure.detail)
         self.last_read = datetime.now(UTC)
-        if self.staff is not None and self.staff.is_open:
+        if self.staff.is_open:
             self.window.staff.show_message(f"Could not read that: {failure.reason.value}", True)
             return
         self.controller.refuse(failure.reason, failure.detail)
@@ -154,7 +154,7 @@ class KioskApp:
     def scanned(self, credential: Credential) -> None:
         """A scanner read a pass: from now on the idle screen offers scanning."""
         self._saw_scanner()
-        if self.staff is not None and self.staff.is_open:
+        if self.staff.is_open:
             log.info("a pass was scanned in staff mode; ignored")
             return
         self.controller.present(credential)
@@ -198,8 +198,7 @@ class KioskApp:
         old, self.config = self.config, config
         self.controller.apply(config)
         self.window.apply(config)
-        if self.chime is not None:
-            self.chime.set_enabled(config.kiosk.sounds)
+        self.chime.set_enabled(config.kiosk.sounds)
         if old.reader != config.reader:
             if old.reader.enabled != config.reader.enabled:
                 self.tasks.run(self._swap_reader(config), "switch the reader")
@@ -239,7 +238,7 @@ class KioskApp:
         if self.wedge is None:
             return
         self.wedge.apply(config.wedge)
-        self.watch_scanner(self.staff is None or not self.staff.is_open)
+        self.watch_scanner(not self.staff.is_open)
 
     async def _restart_camera(self, config: Config) -> None:
         old, self.camera = self.camera, None
@@ -313,7 +312,7 @@ class KioskApp:
             return
         if (own := self.own_server) is not None:
             self.client.use_admin_token(own.server.keys.admin_token)
-        elif self.staff is not None:
+        else:
             try:
                 self.client.use_admin_token(self.staff.admin_token())
             except VaultError as exc:
@@ -339,8 +338,7 @@ class KioskApp:
 
     def failed(self, failure: Failure) -> None:
         """A setting could not be applied: tell staff (the traceback is logged)."""
-        if self.staff is not None:
-            self.window.staff.show_message(f"Not applied: {failure.error}", error=True)
+        self.window.staff.show_message(f"Not applied: {failure.error}", error=True)
 
     async def start(self) -> None:
         """Start the card reader; then the embedded server if the backend is ours and not yet
@@ -355,15 +353,13 @@ class KioskApp:
             self.server = await asyncio.to_thread(start_embedded, self.config)
             self.client.base_url = self.server.url
         self.controller.start()
-        if self.staff is not None:
-            self.staff.protect(first_start=self.first_start)
+        self.staff.protect(first_start=self.first_start)
 
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
         the log."""
         self.tasks.close()
-        if self.staff is not None:
-            self.staff.close()
+        self.staff.close()
         if self.wedge is not None:
             self.wedge.remove()
         if self.camera is not None:
@@ -373,8 +369,7 @@ class KioskApp:
         if self.http is not None:
             await self.http.aclose()
         await self._stop_server()
-        if self.chime is not None:
-            self.chime.player.close()
+        self.chime.player.close()
         self.events.close()
 
     async def _stop_server(self) -> None:
@@ -500,8 +495,7 @@ def new_http_client(config: Config) -> httpx.AsyncClient:
 def _connect(kiosk: KioskApp) -> None:
     controller, window, events = kiosk.controller, kiosk.window, kiosk.events
     controller.view_changed.connect(window.show_view)
-    if kiosk.chime is not None:
-        controller.view_changed.connect(kiosk.chime.show)
+    controller.view_changed.connect(kiosk.chime.show)
     controller.place_changed.connect(window.set_place)
     controller.backend_changed.connect(window.idle.set_backend)
     controller.backend_changed.connect(events.backend)

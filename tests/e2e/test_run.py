@@ -271,7 +271,8 @@ def wizard_at(log: Path, step: str, after: int = 0) -> dict[str, Any]:
         ]
         return found[-1] if found else None
 
-    return wait_for(find, 20, f"the wizard did not reach {step}")
+    reached: dict[str, Any] = wait_for(find, 20, f"the wizard did not reach {step}")
+    return reached
 
 
 def test_a_first_start_is_set_up_on_the_touchscreen(tmp_path: Path, display: str) -> None:

@@ -107,7 +107,8 @@ def tap(qtbot: QtBot, kiosk: KioskApp, card: VirtualCard) -> tuple[Credential, O
 def failed_tap(qtbot: QtBot, kiosk: KioskApp, card: VirtualCard) -> ReadFailure:
     with qtbot.waitSignal(kiosk.reader.failed, timeout=10000) as failed:
         card.place()
-    return failed.args[0]
+    failure: ReadFailure = failed.args[0]
+    return failure
 
 
 def test_a_card_tap_checks_a_member_in(qtbot: QtBot, start: Any, log_path: Path) -> None:

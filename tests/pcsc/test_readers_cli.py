@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from typing import IO
 
 import pytest
 
@@ -24,7 +25,7 @@ class Lines:
         self._queue: queue.Queue[str] = queue.Queue()
         assert proc.stdout is not None
         stdout = proc.stdout
-        threading.Thread(target=lambda: [self._queue.put(x) for x in stdout], daemon=True).start()
+        threading.Thread(target=_pump, args=(stdout, self._queue), daemon=True).start()
 
     def until(self, text: str, seconds: float = 10.0) -> list[str]:
         """Lines up to the first one containing `text`."""
@@ -96,3 +97,9 @@ def test_readers_stops_cleanly_on_ctrl_c_and_sigterm(pcscd: Pcscd) -> None:
         _, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, err
         assert "Traceback" not in err
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
+    """Every line of `stream` into `lines`, until it ends."""
+    for line in stream:
+        lines.put(line)

@@ -45,7 +45,7 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         type_staff_pin(qtbot, kiosk, "2580")
         wizard = kiosk.window.wizard
         click(qtbot, wizard.next_button)
-        qtbot.waitUntil(lambda: not kiosk.staff.wizard.view.loading, timeout=10000)  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: not kiosk.staff.wizard.view.loading, timeout=10000)
         assert wizard.places_note.text() == "There are no locations yet: add the first one below."
         assert wizard.creating.isVisible()
 
@@ -71,10 +71,10 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         assert wizard.message.text() == "Not added: a location named 'Main Street' already exists"
 
         click(qtbot, wizard.next_button)
-        assert kiosk.staff.wizard.view.step is Step.READY  # type: ignore[union-attr]
+        assert kiosk.staff.wizard.view.step is Step.READY
         assert "this kiosk's own check-in server" in wizard.summary.text()
         click(qtbot, wizard.next_button)
-        assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
+        assert kiosk.staff.staff.view.state is StaffState.CLOSED
         assert kiosk.window.showing is kiosk.window.idle
         assert kiosk.window.idle.place.text() == "Main Street"
         assert load_config(config_path).kiosk.location == "1"

@@ -56,7 +56,7 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
         for pin in ("12345", "99999"):  # Ada, then a PIN nobody has
             with qtbot.waitSignal(kiosk.controller.finished, timeout=10000):
                 kiosk.present_pin(pin)
-        staff = kiosk.staff.staff  # type: ignore[union-attr]
+        staff = kiosk.staff.staff
         staff.request()
         staff.enter_pin("2468")
         screen = kiosk.window.staff

@@ -115,8 +115,7 @@ def build(
 
     yield make
     for kiosk in built:
-        if kiosk.staff is not None:
-            kiosk.staff.close()
+        kiosk.staff.close()
         kiosk.tasks.close()
         if kiosk.camera is not None:
             kiosk.camera.stop()

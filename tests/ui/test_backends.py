@@ -127,7 +127,7 @@ def present(qtbot: QtBot, kiosk: KioskApp, who: str) -> None:
     assert kiosk.controller.view.screen is Screen.EMAIL
     keyboard = kiosk.window.email.keyboard
     for char in who:
-        click(qtbot, keyboard.keys[char])  # type: ignore[arg-type]
+        click(qtbot, keyboard.keys[char])
     if kiosk.window.email.wants_password:
         click(qtbot, kiosk.window.email.ok)  # refused: the password is missing
         assert kiosk.window.email.message.text() == "Please type your password"

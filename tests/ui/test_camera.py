@@ -126,7 +126,8 @@ def test_frames_faster_than_decoding_are_dropped_and_the_code_read_once(
     qtbot.waitUntil(lambda: scanner.decoded == 1, timeout=5000)
     for _ in range(30):  # the next second: the code is still in view
         if scanner.offer(frame):
-            qtbot.waitUntil(lambda n=scanner.decoded: scanner.decoded > n, timeout=5000)
+            before = scanner.decoded
+            qtbot.waitUntil(lambda: scanner.decoded > before, timeout=5000)  # noqa: B023
         ticks.now += 1 / 30
     assert 9 <= scanner.decoded <= 11  # at most ~10 a second
     assert [c.value for c in reads] == [PASS]  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
@@ -24,7 +24,9 @@ from tests.fakes.backend import FakeBackend
 from tests.ui.conftest import Build, events, settings
 
 
-def click(qtbot: QtBot, button: QPushButton) -> None:
+def click(qtbot: QtBot, button: QWidget | None) -> None:
+    """A left click on `button`, which must be there."""
+    assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

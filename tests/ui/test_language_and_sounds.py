@@ -15,6 +15,7 @@ from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Outcome, Reason, Status
 from kiosk.ui.present import Tone
 from kiosk.ui.sounds import QtPlayer
+from kiosk.ui.staff.fields import SettingRow
 from tests.fakes.backend import FakeBackend
 from tests.fakes.sounds import FakePlayer
 from tests.ui.conftest import Build
@@ -27,8 +28,8 @@ PINS = itertools.count(10001)
 def set_on_staff_screen(qtbot: QtBot, kiosk: KioskApp, key: str, button: str) -> None:
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Check-in"])  # type: ignore[arg-type]
-    click(qtbot, screen.rows[key].buttons[button])  # type: ignore[union-attr]
+    click(qtbot, screen.nav["Check-in"])
+    click(qtbot, screen.setting_row(key).buttons[button])
     assert screen.message.text() == f"Saved {key}"
     click(qtbot, screen.close_button)
 
@@ -55,7 +56,7 @@ def test_the_language_changes_every_members_screen_at_once(qtbot: QtBot, build: 
     click(qtbot, idle.pin)
     assert kiosk.window.pin.title.text() == "Bitte PIN eingeben"
     assert kiosk.window.pin.keys["Clear"].text() == "Löschen"  # type: ignore[attr-defined]
-    QTest.keyClick(kiosk.window, "1")
+    QTest.keyClicks(kiosk.window, "1")
     QTest.keyClick(kiosk.window, Qt.Key.Key_Return)  # too short
     assert kiosk.window.pin.message.text() == "Eine PIN hat 4 bis 8 Ziffern"
     type_pin(qtbot, kiosk, "2345")
@@ -63,7 +64,9 @@ def test_the_language_changes_every_members_screen_at_once(qtbot: QtBot, build: 
         click(qtbot, kiosk.window.pin.ok)
     assert kiosk.window.result.title.text() == "Willkommen, Ada"
     assert kiosk.window.result.detail.text() == "Sie sind eingecheckt"
-    assert kiosk.window.staff.rows["kiosk.language"].value.value == "de"
+    language = kiosk.window.staff.rows["kiosk.language"]
+    assert isinstance(language, SettingRow)
+    assert language.value.value == "de"
     set_on_staff_screen(qtbot, kiosk, "kiosk.language", "en")
     assert idle.pin.text() == "Enter PIN"
     assert idle.reader.text() == "● Reader: ready"
@@ -74,7 +77,7 @@ def test_staff_mode_itself_stays_in_english(qtbot: QtBot, build: Build) -> None:
     assert kiosk.window.idle.pin.text() == "Saisir le code"
     assert kiosk.window.ask.check_in.text() == "Arrivée"
     assert kiosk.window.busy.title.text() == "Vérification…"
-    kiosk.staff.staff.request()  # type: ignore[union-attr]
+    kiosk.staff.staff.request()
     assert kiosk.window.staff_pin.pad.title.text() == "Staff PIN"
 
 

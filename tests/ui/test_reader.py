@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -14,7 +15,7 @@ from kiosk.domain import CredentialKind, Outcome, Status, UidFormat
 from kiosk.flows.checkin import Screen
 from kiosk.inputs.pcsc import scard
 from kiosk.inputs.status import ReaderState
-from kiosk.settings.model import ReaderSettings
+from kiosk.settings.model import Config, ReaderSettings
 from kiosk.ui.member.idle import Method
 from kiosk.ui.present import Tone
 from tests.fakes.backend import FakeBackend
@@ -25,7 +26,7 @@ from tests.ui.conftest import READER, Build, events, settings
 UID = bytes.fromhex("04A1B2C3")
 
 
-def with_reader(**reader: object) -> object:
+def with_reader(**reader: Any) -> Config:
     config = settings()
     return dataclasses.replace(config, reader=dataclasses.replace(ReaderSettings(), **reader))
 

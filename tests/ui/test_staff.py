@@ -53,14 +53,14 @@ def protected(**changes: Any) -> Config:
 def type_staff_pin(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
     pad = kiosk.window.staff_pin.pad
     for digit in digits:
-        click(qtbot, pad.keys[digit])  # type: ignore[arg-type]
+        click(qtbot, pad.keys[digit])
     click(qtbot, pad.ok)
 
 
 def open_staff(qtbot: QtBot, kiosk: KioskApp) -> None:
-    kiosk.staff.staff.request()  # type: ignore[union-attr]
+    kiosk.staff.staff.request()
     assert kiosk.window.showing is kiosk.window.staff_pin
-    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):
         type_staff_pin(qtbot, kiosk, STAFF_PIN)
     assert kiosk.window.showing is kiosk.window.staff
 
@@ -83,7 +83,7 @@ def test_holding_the_corner_3_s_asks_for_the_staff_pin(qtbot: QtBot, build: Buil
     with qtbot.waitSignal(kiosk.window.corner.held, timeout=4000):
         press_corner(kiosk)
     release_corner(kiosk)
-    assert kiosk.staff.staff.view.state is StaffState.AUTH  # type: ignore[union-attr]
+    assert kiosk.staff.staff.view.state is StaffState.AUTH
     assert kiosk.window.showing is kiosk.window.staff_pin
     assert kiosk.window.staff_pin.pad.title.text() == "Staff PIN"
 
@@ -105,7 +105,7 @@ def test_the_right_pin_opens_staff_mode_and_close_goes_back(
 ) -> None:
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
-    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):
         click(qtbot, kiosk.window.staff.close_button)
     assert kiosk.window.showing is kiosk.window.idle
     states = [e["state"] for e in events(event_path) if e["event"] == "staff"]
@@ -115,7 +115,7 @@ def test_the_right_pin_opens_staff_mode_and_close_goes_back(
 
 def test_five_wrong_pins_lock_staff_mode_with_a_countdown(qtbot: QtBot, build: Build) -> None:
     kiosk = build(protected())
-    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff = kiosk.staff.staff
     staff.request()
     for left in (4, 3, 2, 1):
         type_staff_pin(qtbot, kiosk, "1111")
@@ -137,10 +137,10 @@ def test_five_wrong_pins_lock_staff_mode_with_a_countdown(qtbot: QtBot, build: B
 
 def test_staff_mode_closes_itself_when_left_alone(qtbot: QtBot, build: Build) -> None:
     kiosk = build(protected())
-    kiosk.staff.staff.idle_close = 0.3  # type: ignore[union-attr]
+    kiosk.staff.staff.idle_close = 0.3
     open_staff(qtbot, kiosk)
     with qtbot.waitSignal(
-        kiosk.staff.staff.view_changed,  # type: ignore[union-attr]
+        kiosk.staff.staff.view_changed,
         check_params_cb=lambda v: v.state is StaffState.CLOSED,
         timeout=2000,
     ):
@@ -152,7 +152,7 @@ def test_a_staff_card_opens_staff_mode_and_a_member_card_does_not(
     qtbot: QtBot, build: Build, pcsc: FakePcsc, backend: FakeBackend
 ) -> None:
     kiosk = build(protected(staff__cards=["04a1b2c3"]))
-    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff = kiosk.staff.staff
     staff.request()
     with qtbot.waitSignal(staff.view_changed):
         pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("0BADCAFE"))))
@@ -213,12 +213,12 @@ def type_text(qtbot: QtBot, form: Form, text: str) -> None:
     keyboard = form.entry.keyboard
     field = form.entry.field
     for _ in range(len(field.text())):
-        click(qtbot, keyboard.keys[BACKSPACE])  # type: ignore[arg-type]
+        click(qtbot, keyboard.keys[BACKSPACE])
     for char in text:
         if char.isupper() != keyboard.shifted and char.isalpha():
-            click(qtbot, keyboard.keys["⇧"])  # type: ignore[arg-type]
+            click(qtbot, keyboard.keys["⇧"])
         name = "space" if char == " " else char.lower() if char.isalpha() else char
-        click(qtbot, keyboard.keys[name])  # type: ignore[arg-type]
+        click(qtbot, keyboard.keys[name])
     click(qtbot, form.entry.ok)
 
 
@@ -253,7 +253,7 @@ def _change_visible(
 ) -> None:
     """Change every setting shown on page `title` by clicking, noting what it became."""
     screen = kiosk.window.staff
-    click(qtbot, screen.nav[title])  # type: ignore[arg-type]
+    click(qtbot, screen.nav[title])
     for key in keys:
         row = screen.rows[str(key)]
         if isinstance(row, SecretRow) or not row.isVisible() or key == "backend.kind":
@@ -277,12 +277,12 @@ def _change_visible(
 
 def switch_backend(qtbot: QtBot, kiosk: KioskApp, kind: str, typed: dict[str, str]) -> None:
     """Choose backend `kind` on the Backend page; the wizard asks for `typed` and a location."""
-    click(qtbot, kiosk.window.staff.nav["Backend"])  # type: ignore[arg-type]
-    click(qtbot, kiosk.window.staff.rows["backend.kind"].buttons[kind])  # type: ignore[union-attr]
+    click(qtbot, kiosk.window.staff.nav["Backend"])
+    click(qtbot, kiosk.window.staff.setting_row("backend.kind").buttons[kind])
     wizard = kiosk.window.wizard
     assert kiosk.window.showing is wizard
     for key, text in typed.items():
-        click(qtbot, wizard.rows[key].buttons["change"])  # type: ignore[union-attr]
+        click(qtbot, wizard.setting_row(key).buttons["change"])
         type_text(qtbot, wizard, text)
     finish_wizard(qtbot, kiosk)
     assert kiosk.window.showing is kiosk.window.staff
@@ -304,7 +304,7 @@ def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> 
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Backend"])
     assert screen.rows["backend.url"].isVisible()
     assert not screen.rows["backend.subdomain"].isVisible()
     switch_backend(qtbot, kiosk, "nexudus", {"backend.subdomain": "myspace"})
@@ -321,8 +321,8 @@ def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> 
 def test_a_change_applies_at_once(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.rows["kiosk.mode"].buttons["in"])  # type: ignore[union-attr]
-    click(qtbot, kiosk.window.staff.rows["pin.length"].buttons["plus"])  # type: ignore[union-attr]
+    click(qtbot, kiosk.window.staff.setting_row("kiosk.mode").buttons["in"])
+    click(qtbot, kiosk.window.staff.setting_row("pin.length").buttons["plus"])
     click(qtbot, kiosk.window.staff.close_button)
     assert kiosk.window.pin.length == 6
     click(qtbot, kiosk.window.idle.pin)
@@ -338,8 +338,8 @@ def test_invalid_values_are_refused_with_a_message(
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Reader"])  # type: ignore[arg-type]
-    click(qtbot, screen.rows["reader.phone_aid"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, screen.nav["Reader"])
+    click(qtbot, screen.setting_row("reader.phone_aid").buttons["change"])
     type_text(qtbot, kiosk.window.staff, "F04B")
     assert screen.message.text() == (
         "Not changed: reader.phone_aid = 'F04B' must be an AID of 5 to 16 bytes in hex, "
@@ -355,14 +355,14 @@ def test_secrets_go_to_the_vault_never_the_file(
     kiosk = build(protected(backend__subdomain="myspace", backend__kind="nexudus"))
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Backend"])
     row = screen.rows[Secret.PASSWORD.value]
     assert isinstance(row, SecretRow)
     assert row.shown.text() == "not set"
     click(qtbot, row.change)
     assert screen.entry.field.echoMode() is screen.entry.field.EchoMode.Password
     type_text(qtbot, kiosk.window.staff, "Hunter2pw")
-    click(qtbot, screen.rows["backend.username"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, screen.setting_row("backend.username").buttons["change"])
     type_text(qtbot, kiosk.window.staff, "admin@example.com")
     assert load_config(config_path).backend.username == "admin@example.com"
     assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
@@ -376,7 +376,7 @@ def test_without_a_staff_pin_the_kiosk_asks_for_one_first(
     qtbot: QtBot, build: Build, config_path: Path
 ) -> None:
     kiosk = build(valid())
-    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff = kiosk.staff.staff
     staff.setup()
     assert kiosk.window.showing is kiosk.window.staff_pin
     assert not kiosk.window.staff_pin.pad.cancel.isVisible()
@@ -399,7 +399,7 @@ def test_staff_can_change_the_staff_pin_and_add_a_staff_card(
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Staff"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Staff"])
     with qtbot.waitSignal(kiosk.reader.tapped):
         pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("04A1B2C3"))))
     click(qtbot, screen.card_add)
@@ -427,16 +427,16 @@ def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> 
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Health"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Health"])
     qtbot.waitUntil(lambda: "Reader: ready" in screen.health.text())
     text = screen.health.text()
     assert f"Configuration: {config_path}" in text
     assert "Check-in backend: FakeBackend · online" in text
     assert "Secrets: memory" in text
-    click(qtbot, screen.nav["Who's in"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Who's in"])
     qtbot.waitUntil(lambda: bool(screen.people.text()))
     assert screen.people.text() == "This backend does not offer this list."
-    click(qtbot, screen.nav["Location"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Location"])
     qtbot.waitUntil(lambda: bool(screen.place_buttons))
     click(qtbot, screen.place_buttons["1"])
     assert kiosk.config.kiosk.location == "1"
@@ -444,10 +444,10 @@ def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> 
 
 def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build: Build) -> None:
     kiosk = build(protected())
-    kiosk.staff.staff.request()  # type: ignore[union-attr]
-    with qtbot.waitSignal(kiosk.staff.staff.view_changed):  # type: ignore[union-attr]
+    kiosk.staff.staff.request()
+    with qtbot.waitSignal(kiosk.staff.staff.view_changed):
         for digit in STAFF_PIN:
-            QTest.keyClick(kiosk.window, digit)
+            QTest.keyClicks(kiosk.window, digit)
         QTest.keyClick(kiosk.window, Qt.Key.Key_Return)
-    assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
+    assert kiosk.staff.staff.view.state is StaffState.OPEN
     assert kiosk.controller.view.screen is Screen.IDLE  # the member PIN pad stayed shut

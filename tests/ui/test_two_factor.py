@@ -72,7 +72,7 @@ def test_staff_type_the_code_where_the_locations_wait_for_it(
     kiosk = build(nexudus())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Location"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Location"])
     qtbot.waitUntil(lambda: ASKS in screen.places_note.text(), timeout=5000)
     assert screen.places_code.isVisible()
     assert not screen.place_buttons
@@ -104,13 +104,13 @@ def test_a_code_nexudus_does_not_take_asks_again(
     kiosk = build(nexudus())
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Backend"])
     assert screen.backend_code.isVisible()
     click(qtbot, screen.findChild(type(screen.places_code), "backend-code"))
     type_text(qtbot, screen, "000000")
     want = "Nexudus did not take that code; type the current one"
     qtbot.waitUntil(lambda: screen.message.text() == want, timeout=5000)
-    click(qtbot, screen.nav["Location"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Location"])
     qtbot.waitUntil(lambda: want in screen.places_note.text(), timeout=5000)
     assert screen.places_code.isVisible()
     assert codes_sent(cloud) == [None, "000000"]  # and not again until staff type a code
@@ -141,6 +141,6 @@ def test_only_nexudus_offers_the_code(qtbot: QtBot, build: Build) -> None:
     kiosk: KioskApp = build(dataclasses.replace(nexudus(), backend=BackendSettings()))
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
-    click(qtbot, screen.nav["Backend"])  # type: ignore[arg-type]
+    click(qtbot, screen.nav["Backend"])
     assert not screen.backend_code.isVisible()
     assert kiosk.use_code(TOTP) == "Only a Nexudus admin sign-in takes a two-factor code"

@@ -37,7 +37,7 @@ def first_start(qtbot: QtBot, build: Build) -> KioskApp:
     """A kiosk started with no configuration file: the staff PIN, then the wizard."""
     kiosk = build(valid())
     kiosk.first_start = True
-    kiosk.staff.staff.setup(guided=kiosk.first_start)  # type: ignore[union-attr]  # as start() does
+    kiosk.staff.staff.setup(guided=kiosk.first_start)  # as start() does
     assert kiosk.window.showing is kiosk.window.staff_pin
     type_staff_pin(qtbot, kiosk, "1357")
     type_staff_pin(qtbot, kiosk, "1357")
@@ -46,7 +46,7 @@ def first_start(qtbot: QtBot, build: Build) -> KioskApp:
 
 
 def step(kiosk: KioskApp) -> Step:
-    return kiosk.staff.wizard.view.step  # type: ignore[union-attr]
+    return kiosk.staff.wizard.view.step
 
 
 def next_(qtbot: QtBot, kiosk: KioskApp) -> None:
@@ -69,7 +69,7 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     qtbot.waitUntil(lambda: bool(wizard.place_buttons))
     assert list(wizard.place_buttons) == ["1"]
     assert not wizard.creating.isVisible()  # only the kiosk's own server takes new locations
-    click(qtbot, wizard.rows["kiosk.name"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, wizard.setting_row("kiosk.name").buttons["change"])
     type_text(qtbot, wizard, "Front desk")
     assert step(kiosk) is Step.LOCATION
     next_(qtbot, kiosk)
@@ -78,7 +78,7 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     assert "This kiosk is called: Front desk" in wizard.summary.text()
     assert wizard.next_button.text() == "Start the kiosk"
     next_(qtbot, kiosk)
-    assert kiosk.staff.staff.view.state is StaffState.CLOSED  # type: ignore[union-attr]
+    assert kiosk.staff.staff.view.state is StaffState.CLOSED
     assert kiosk.window.showing is kiosk.window.idle
     saved = load_config(config_path)
     assert (saved.kiosk.location, saved.kiosk.name) == ("1", "Front desk")
@@ -103,16 +103,16 @@ def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
     assert step(kiosk) is Step.SIGN_IN  # not without a subdomain
     assert wizard.message.text() == "Type the Nexudus subdomain first"
     assert wizard.message.property("state") == "bad"
-    click(qtbot, wizard.rows["backend.subdomain"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, wizard.setting_row("backend.subdomain").buttons["change"])
     type_text(qtbot, wizard, "My Space")
     assert wizard.message.text().startswith("Not changed: backend.subdomain = 'My Space' must be")
-    click(qtbot, wizard.rows["backend.subdomain"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, wizard.setting_row("backend.subdomain").buttons["change"])
     type_text(qtbot, wizard, "myspace")
-    click(qtbot, wizard.rows["backend.username"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, wizard.setting_row("backend.username").buttons["change"])
     type_text(qtbot, wizard, "admin@example.com")
-    click(qtbot, wizard.rows[Secret.PASSWORD.value].change)  # type: ignore[union-attr]
+    click(qtbot, wizard.secret_row(Secret.PASSWORD.value).change)
     type_text(qtbot, wizard, "Hunter2pw")
-    assert wizard.rows[Secret.PASSWORD.value].shown.text() == "set"  # type: ignore[union-attr]
+    assert wizard.secret_row(Secret.PASSWORD.value).shown.text() == "set"
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.LOCATION
     assert kiosk.config.backend.kind is BackendKind.NEXUDUS
@@ -145,7 +145,7 @@ def test_back_goes_one_step_back_and_kadence_asks_for_its_api_key(
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.SIGN_IN
     assert wizard.rows["backend.url"].isVisible()
-    click(qtbot, wizard.rows["backend.url"].buttons["change"])  # type: ignore[union-attr]
+    click(qtbot, wizard.setting_row("backend.url").buttons["change"])
     type_text(qtbot, wizard, "http://checkin.lan:8750")
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.LOCATION
@@ -194,7 +194,7 @@ def test_staff_mode_runs_the_wizard_again_and_comes_back(qtbot: QtBot, build: Bu
     assert wizard.back_button.text() == "Staff mode"
     click(qtbot, wizard.back_button)
     assert kiosk.window.showing is staff
-    assert kiosk.staff.staff.view.state is StaffState.OPEN  # type: ignore[union-attr]
+    assert kiosk.staff.staff.view.state is StaffState.OPEN
     click(qtbot, staff.findChild(type(staff.close_button), "wizard"))
     next_(qtbot, kiosk)
     next_(qtbot, kiosk)
@@ -208,7 +208,7 @@ def test_the_wizard_closes_when_left_alone_once_a_pin_protects_the_kiosk(
     qtbot: QtBot, build: Build
 ) -> None:
     kiosk = first_start(qtbot, build)
-    staff = kiosk.staff.staff  # type: ignore[union-attr]
+    staff = kiosk.staff.staff
     staff.idle_close = 0.05
     staff.touched()
     with qtbot.waitSignal(staff.view_changed):

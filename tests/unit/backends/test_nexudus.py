@@ -383,10 +383,12 @@ def test_a_rate_limit_carries_its_retry_after_in_either_form() -> None:
 def test_a_client_without_an_address_yet_is_unavailable_and_sends_nothing() -> None:
     sent: list[httpx.Request] = []
 
+    def server(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return answer(SUCCESS)(request)
+
     async def go() -> tuple[Outcome, BaseException | None, bool]:
-        handler = httpx.MockTransport(
-            lambda request: sent.append(request) or answer(SUCCESS)(request)
-        )
+        handler = httpx.MockTransport(server)
         async with httpx.AsyncClient(transport=handler) as http:
             client = LocalClient(
                 http, "", "Pin", embedded=True

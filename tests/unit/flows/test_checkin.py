@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from typing import Protocol
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -38,10 +39,14 @@ def backend() -> FakeBackend:
     return FakeBackend()
 
 
+class Make(Protocol):
+    """Builds a controller over the test's fake backend and clock."""
+
+    def __call__(self, cfg: Config | None = None) -> KioskController: ...
+
+
 @pytest.fixture
-def make(
-    aloop: asyncio.AbstractEventLoop, backend: FakeBackend, clock: Ticker
-) -> Iterator[type[KioskController]]:
+def make(aloop: asyncio.AbstractEventLoop, backend: FakeBackend, clock: Ticker) -> Iterator[Make]:
     made: list[KioskController] = []
 
     def build(cfg: Config | None = None) -> KioskController:
@@ -49,7 +54,7 @@ def make(
         made.append(controller)
         return controller
 
-    yield build  # type: ignore[misc]
+    yield build
     for controller in made:
         controller.close()
 
@@ -61,7 +66,7 @@ def views(controller: KioskController) -> list[View]:
 
 
 def test_a_credential_checks_in_and_the_result_times_out(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     controller = make()
     seen = views(controller)
@@ -83,7 +88,7 @@ def test_a_credential_checks_in_and_the_result_times_out(
     ("mode", "action"), [(Mode.TOGGLE, Action.TOGGLE), (Mode.IN, Action.IN), (Mode.OUT, Action.OUT)]
 )
 def test_mode_gives_the_action(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, mode: Mode, action: Action
+    qtbot: QtBot, make: Make, backend: FakeBackend, mode: Mode, action: Action
 ) -> None:
     controller = make(config(mode))
     with qtbot.waitSignal(controller.finished):
@@ -91,9 +96,7 @@ def test_mode_gives_the_action(
     assert backend.requests[0].action is action
 
 
-def test_ask_mode_asks_then_checks(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
-) -> None:
+def test_ask_mode_asks_then_checks(qtbot: QtBot, make: Make, backend: FakeBackend) -> None:
     controller = make(config(Mode.ASK))
     controller.present(pin())
     assert controller.view.screen is Screen.ASK
@@ -104,7 +107,7 @@ def test_ask_mode_asks_then_checks(
 
 
 def test_ask_times_out_to_idle_and_forgets_the_credential(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     controller = make(config(Mode.ASK, pin=0.1))
     controller.present(pin())
@@ -116,7 +119,7 @@ def test_ask_times_out_to_idle_and_forgets_the_credential(
 
 
 def test_the_same_credential_within_the_debounce_is_ignored(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
+    qtbot: QtBot, make: Make, backend: FakeBackend, clock: Ticker
 ) -> None:
     controller = make()
     with qtbot.waitSignal(controller.finished):
@@ -131,7 +134,7 @@ def test_the_same_credential_within_the_debounce_is_ignored(
 
 
 def test_a_pin_typed_again_at_once_is_meant_and_checked(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     controller = make()
     typed = Credential(CredentialKind.PIN, "12345", source="pinpad")
@@ -142,7 +145,7 @@ def test_a_pin_typed_again_at_once_is_meant_and_checked(
 
 
 def test_another_credential_on_the_result_screen_checks_at_once(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     controller = make()
     with qtbot.waitSignal(controller.finished):
@@ -152,9 +155,7 @@ def test_another_credential_on_the_result_screen_checks_at_once(
     assert [r.credential.value for r in backend.requests] == ["11111", "22222"]
 
 
-def test_busy_shows_only_when_slow(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
-) -> None:
+def test_busy_shows_only_when_slow(qtbot: QtBot, make: Make, backend: FakeBackend) -> None:
     backend.delay = 0.3
     controller = make()
     seen = views(controller)
@@ -164,7 +165,7 @@ def test_busy_shows_only_when_slow(
 
 
 def test_a_credential_during_a_check_goes_next(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     backend.delay = 0.1
     controller = make()
@@ -176,7 +177,7 @@ def test_a_credential_during_a_check_goes_next(
     assert controller.view.outcome is not None
 
 
-def test_pin_pad_opens_and_times_out(qtbot: QtBot, make: type[KioskController]) -> None:
+def test_pin_pad_opens_and_times_out(qtbot: QtBot, make: Make) -> None:
     controller = make(config(pin=0.2))
     controller.open_pin()
     assert controller.view.screen is Screen.PIN
@@ -185,7 +186,7 @@ def test_pin_pad_opens_and_times_out(qtbot: QtBot, make: type[KioskController]) 
     assert controller.view.screen is Screen.IDLE
 
 
-def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: type[KioskController]) -> None:
+def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: Make) -> None:
     controller = make(config(pin=0.3))
     controller.open_pin()
     for _ in range(3):
@@ -234,7 +235,7 @@ def test_only_the_ways_the_backend_takes_open(
 
 
 def test_a_backend_that_raises_gives_backend_error(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     def broken(request: CheckinRequest) -> Outcome:
         raise RuntimeError("bug")
@@ -247,7 +248,7 @@ def test_a_backend_that_raises_gives_backend_error(
 
 
 def test_unavailable_marks_the_backend_offline(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     backend.answer = lambda r: Outcome(Status.REJECTED, reason=Reason.BACKEND_UNAVAILABLE)
     controller = make()
@@ -274,7 +275,7 @@ def test_start_finds_the_place_and_requests_carry_it(
 
 
 def test_place_is_retried_while_the_backend_is_down(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, make: Make, backend: FakeBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("kiosk.flows.checkin.PLACE_RETRY_SECONDS", 0.05)
     backend.online = False
@@ -288,7 +289,7 @@ def test_place_is_retried_while_the_backend_is_down(
 
 
 def test_online_follows_the_backends_answers_not_the_kiosks_own_errors(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     """A backend error may never have left the kiosk (no sign-in set up): it says nothing of
     whether the backend is reachable."""
@@ -309,7 +310,7 @@ def test_online_follows_the_backends_answers_not_the_kiosks_own_errors(
 
 
 def test_a_rate_limit_is_waited_out_before_the_next_call(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
+    qtbot: QtBot, make: Make, backend: FakeBackend, clock: Ticker
 ) -> None:
     """Retry-After 30: checks within 30 s are refused here, with the time left; then the
     backend is called again."""
@@ -334,7 +335,7 @@ def test_a_rate_limit_is_waited_out_before_the_next_call(
 
 
 def test_an_absurd_retry_after_waits_five_minutes_at_most(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend, clock: Ticker
+    qtbot: QtBot, make: Make, backend: FakeBackend, clock: Ticker
 ) -> None:
     backend.answer = lambda request: Outcome(
         Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=86400.0
@@ -350,7 +351,7 @@ def test_an_absurd_retry_after_waits_five_minutes_at_most(
 
 
 def test_an_unsupported_credential_is_refused_without_calling_the_backend(
-    qtbot: QtBot, make: type[KioskController], backend: FakeBackend
+    qtbot: QtBot, make: Make, backend: FakeBackend
 ) -> None:
     backend._kinds = frozenset({CredentialKind.EMAIL})
     controller = make()

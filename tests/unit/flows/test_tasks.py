@@ -19,7 +19,7 @@ async def forever(started: list[str], name: str) -> None:
 def test_exclusive_work_cancels_the_stale_task_of_its_group_only(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> None:
-    tasks, started = Tasks(aloop, "test"), []
+    tasks, started = Tasks(aloop, "test"), list[str]()
     old = tasks.run(forever(started, "old"), "look up", group="place")
     other = tasks.run(forever(started, "other"), "probe", group="probe")
     qtbot.waitUntil(lambda: len(started) == 2)
@@ -63,7 +63,7 @@ def test_cancelled_work_is_no_failure_and_settled_waits_for_everything(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> None:
     failures: list[Failure] = []
-    tasks, started, finished = Tasks(aloop, "test", failures.append), [], []
+    tasks, started, finished = Tasks(aloop, "test", failures.append), list[str](), list[str]()
 
     async def step(name: str) -> None:
         await asyncio.sleep(0)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kiosk.domain import Credential, CredentialKind, Reason
 from kiosk.inputs.codes import LAYOUTS, classify, describe
 from kiosk.inputs.reader import ReadFailure
-from kiosk.inputs.wedge import BurstDetector, KeyPress, Scan, Typed
+from kiosk.inputs.wedge import BurstDetector, Decision, KeyPress, Scan, Typed
 from kiosk.passes import Issuer, Subject
 
 ENTER = KeyPress("\r", suffix=True)
@@ -21,9 +21,11 @@ PASS = Issuer.from_seed(bytes(32)).issue(
 )
 
 
-def run(detector: BurstDetector, keys: list[tuple[float, KeyPress]], end: bool = True) -> list:
+def run(
+    detector: BurstDetector, keys: list[tuple[float, KeyPress]], end: bool = True
+) -> list[Decision]:
     """Feed `keys` (ms, key); with `end`, a pause after the last one."""
-    decided = []
+    decided: list[Decision] = []
     for at, key in keys:
         decided += detector.feed(key, at / 1000)
     if end:
@@ -35,11 +37,11 @@ def burst(text: str, start: float = 0.0, step: float = 4.0) -> list[tuple[float,
     return [(start + i * step, KeyPress(c)) for i, c in enumerate(text)]
 
 
-def typed(decided: list) -> str:
+def typed(decided: list[Decision]) -> str:
     return "".join(k.text for d in decided if isinstance(d, Typed) for k in d.keys)
 
 
-def scans(decided: list) -> list[str]:
+def scans(decided: list[Decision]) -> list[str]:
     return [d.text for d in decided if isinstance(d, Scan)]
 
 

@@ -107,7 +107,7 @@ def test_save_to_a_path_under_a_file_is_a_config_error(tmp_path: Path) -> None:
         save_config(Config(), tmp_path / "file" / "kiosk.toml")
 
 
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,6 +7,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -74,7 +75,7 @@ def clock() -> Ticker:
 def watch(pcsc: FakePcsc, clock: Ticker) -> Iterator[Callable[..., Watch]]:
     started: list[Watch] = []
 
-    def start(**settings: object) -> Watch:
+    def start(**settings: Any) -> Watch:
         w = Watch(pcsc, dataclasses.replace(ReaderSettings(), **settings), clock)
         started.append(w)
         return w
@@ -323,7 +324,7 @@ def test_acr122_beeps_after_a_read(pcsc: FakePcsc, watch: Callable[..., Watch]) 
     w = watch()
     w.status()
     plain = cards.card(UID)
-    card = FakeCard(lambda apdu: b"\x90\x00" if apdu == ACR122_BEEP else plain(apdu))
+    card = FakeCard(lambda apdu: b"\x90\x00" if apdu == ACR122_BEEP else plain(apdu) or b"")
     pcsc.place(ACR122, card)
     w.tap()
     _until(lambda: not w.supervisor.reading)
@@ -357,7 +358,12 @@ def test_escape_beep_on_acr1252_and_none_on_other_readers(
     w.status()
     escapes: list[bytes] = []
     acs = cards.fake_card(cards.card(UID))
-    acs.control = lambda data: escapes.append(data) or b"\xe1\x00\x00\x00\x01\x00"
+
+    def control(data: bytes) -> bytes:
+        escapes.append(data)
+        return b"\xe1\x00\x00\x00\x01\x00"
+
+    acs.control = control
     hid = cards.fake_card(cards.card(OTHER))
     pcsc.place(ACR1252, acs)
     pcsc.place(OMNIKEY, hid)
