@@ -168,9 +168,11 @@ class CheckinRequest:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """What a backend answered, ready for a screen to render."""
+    """What a backend answered, ready for a screen to render; all but the status by keyword:
+    ``Outcome(Status.CHECKED_IN, member="Ada", session_expire=until)``."""
 
     status: Status
+    _: dataclasses.KW_ONLY
     member: str | None = None
     session_expire: datetime | None = None
     reason: Reason | None = None

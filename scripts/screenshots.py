@@ -26,6 +26,7 @@ from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status, Ui
 from kiosk.flows.checkin import Attempt, Screen, View
 from kiosk.flows.staff import StaffState, StaffView
 from kiosk.flows.wizard import Step, WizardView
+from kiosk.inputs.camera import CameraState
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.status import ReaderState
 from kiosk.passes import render_png
@@ -50,21 +51,33 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
     out: list[tuple[str, View, dict[str, object]]] = [
         ("idle", View(Screen.IDLE), {"methods": {Method.TAP, Method.SCAN, Method.PIN}}),
         ("idle-pin-only", View(Screen.IDLE), {"methods": {Method.PIN}, "online": False}),
-        ("idle-no-reader", View(Screen.IDLE), {"reader": ReaderState.NO_READER.label}),
+        ("idle-no-reader", View(Screen.IDLE), {"reader": ReaderState.NO_READER}),
         (
             "idle-camera",
             View(Screen.IDLE),
-            {"methods": {Method.SCAN, Method.PIN}, "camera": "ready", "preview": True},
+            {"methods": {Method.SCAN, Method.PIN}, "camera": CameraState.READY, "preview": True},
         ),
-        ("idle-no-camera", View(Screen.IDLE), {"camera": "no camera found"}),
+        ("idle-no-camera", View(Screen.IDLE), {"camera": CameraState.NO_CAMERA}),
         ("pin", View(Screen.PIN), {"digits": "123"}),
         ("pin-too-short", View(Screen.PIN), {"digits": "12", "submit": True}),
         ("ask", View(Screen.ASK), {}),
         ("busy", View(Screen.BUSY), {}),
-        ("result-welcome", _result(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)), {}),
-        ("result-welcome-no-name", _result(Outcome(Status.CHECKED_IN, None, expire)), {}),
-        ("result-goodbye", _result(Outcome(Status.CHECKED_OUT, "Bartholomew Okafor-Smith")), {}),
-        ("result-queued", _result(Outcome(Status.QUEUED, "Ada Lovelace")), {}),
+        (
+            "result-welcome",
+            _result(Outcome(Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire)),
+            {},
+        ),
+        (
+            "result-welcome-no-name",
+            _result(Outcome(Status.CHECKED_IN, member=None, session_expire=expire)),
+            {},
+        ),
+        (
+            "result-goodbye",
+            _result(Outcome(Status.CHECKED_OUT, member="Bartholomew Okafor-Smith")),
+            {},
+        ),
+        ("result-queued", _result(Outcome(Status.QUEUED, member="Ada Lovelace")), {}),
     ]
     for reason in Reason:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
@@ -75,7 +88,7 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
         config = with_value(Config(), "kiosk.language", language.value)
         everything = {"methods": {Method.TAP, Method.SCAN, Method.PIN}, "config": config}
         out.append((f"idle-{language}", View(Screen.IDLE), everything))
-        welcome = _result(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire))
+        welcome = _result(Outcome(Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire))
         out.append((f"result-welcome-{language}", welcome, {"config": config}))
         refused = _result(Outcome(Status.REJECTED, reason=Reason.ACCESS_RESTRICTED))
         out.append((f"result-access_restricted-{language}", refused, {"config": config}))
@@ -311,7 +324,8 @@ def render(out: Path) -> list[Path]:
             window.set_place(Place("1", "Demo Space", "Europe/Paris"))
             window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
             tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
-            window.idle.set_reader(extra.get("reader", "ready" if tap else None))  # type: ignore[arg-type]
+            ready = ReaderState.READY if tap else None
+            window.idle.set_reader(extra.get("reader", ready))  # type: ignore[arg-type]
             window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
             window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
             if extra.get("preview"):

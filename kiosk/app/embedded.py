@@ -2,6 +2,8 @@
 
     server = start_embedded(config)     # its database: backend.db, or the user data directory
     server.url                          # http://127.0.0.1:PORT
+
+A database that cannot be opened is a `ConfigError` that says which and why.
 """
 
 from __future__ import annotations

@@ -148,7 +148,7 @@ class KioskApp:
     def reader_changed(self, status: ReaderStatus) -> None:
         """Show the reader's state, and offer tapping only while a reader is ready."""
         self.events.reader(status.state.value, status.readers)
-        self.window.idle.set_reader(status.state.label)
+        self.window.idle.set_reader(status.state)
         self.refresh_methods()
 
     def scanned(self, credential: Credential) -> None:
@@ -172,7 +172,7 @@ class KioskApp:
     def camera_changed(self, status: CameraStatus) -> None:
         """Show the camera's state and its picture while it works."""
         self.events.camera(status.state.value, status.camera)
-        self.window.idle.set_camera(status.state.label)
+        self.window.idle.set_camera(status.state)
         camera = self.camera if status.state is CameraState.READY else None
         self.window.idle.set_preview(camera.preview if camera is not None else None)
         self.refresh_methods()

@@ -243,7 +243,10 @@ class KioskController(QObject):
         if wait > 0:
             log.info("rate limited: no call for another %.0f s", wait)
             raw = "the backend asked the kiosk to wait"
-            self._finish(attempt, Outcome(Status.REJECTED, None, None, RATE, raw, wait))
+            self._finish(
+                attempt,
+                Outcome(Status.REJECTED, reason=RATE, raw_message=raw, retry_after=wait),
+            )
             return
         self._checking = attempt
         self._screen_timer.stop()

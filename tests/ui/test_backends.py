@@ -47,12 +47,12 @@ def _fake() -> FakeBackend:
     def answer(request: CheckinRequest) -> Outcome:
         who = request.credential.value
         if who == "22222":
-            return Outcome(Status.REJECTED, "Ben Okafor", reason=Reason.NO_VALID_PASS)
+            return Outcome(Status.REJECTED, member="Ben Okafor", reason=Reason.NO_VALID_PASS)
         if who in inside:
             inside.discard(who)
-            return Outcome(Status.CHECKED_OUT, "Ada Lovelace")
+            return Outcome(Status.CHECKED_OUT, member="Ada Lovelace")
         inside.add(who)
-        return Outcome(Status.CHECKED_IN, "Ada Lovelace")
+        return Outcome(Status.CHECKED_IN, member="Ada Lovelace")
 
     return FakeBackend(answer)
 

@@ -43,7 +43,9 @@ def test_pin_by_clicks_checks_in_and_greets_by_first_name(
     qtbot: QtBot, build: Build, backend: FakeBackend
 ) -> None:
     expire = datetime.now(UTC) + timedelta(hours=3, minutes=5, seconds=30)
-    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)
+    backend.answer = lambda r: Outcome(
+        Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire
+    )
     kiosk = build()
     click(qtbot, kiosk.window.idle.pin)
     assert kiosk.window.view.screen is Screen.PIN
@@ -144,7 +146,7 @@ def test_result_goes_back_to_idle_and_leaves_no_personal_data(
 def test_every_status_is_rendered(
     qtbot: QtBot, build: Build, backend: FakeBackend, status: Status
 ) -> None:
-    backend.answer = lambda r: Outcome(status, "Ben Okafor")
+    backend.answer = lambda r: Outcome(status, member="Ben Okafor")
     kiosk = build()
     with qtbot.waitSignal(kiosk.controller.finished):
         kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
@@ -204,7 +206,7 @@ def test_a_double_read_is_ignored_in_toggle_mode(
 
 
 def test_ask_mode_buttons(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:
-    backend.answer = lambda r: Outcome(Status.CHECKED_OUT, "Ada Lovelace")
+    backend.answer = lambda r: Outcome(Status.CHECKED_OUT, member="Ada Lovelace")
     kiosk = build(settings(Mode.ASK))
     kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
     assert kiosk.window.view.screen is Screen.ASK
@@ -235,7 +237,9 @@ def test_event_log_lines(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     expire = datetime(2030, 1, 1, 17, 0, tzinfo=UTC)
-    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace", expire)
+    backend.answer = lambda r: Outcome(
+        Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire
+    )
     kiosk = build()
     qtbot.keyClicks(kiosk.window, "98765")
     with qtbot.waitSignal(
@@ -274,7 +278,7 @@ def test_a_new_credential_on_the_result_screen_checks_at_once(
     qtbot: QtBot, build: Build, backend: FakeBackend
 ) -> None:
     names = iter(["Ada Lovelace", "Ben Okafor"])
-    backend.answer = lambda r: Outcome(Status.CHECKED_IN, next(names))
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, member=next(names))
     kiosk = build()
     with qtbot.waitSignal(kiosk.controller.finished):
         kiosk.controller.present(Credential(CredentialKind.CARD, "01"))

@@ -90,7 +90,7 @@ def test_sounds_play_with_each_result_while_they_are_on(
     set_on_staff_screen(qtbot, kiosk, "kiosk.sounds", "true")
     assert player.prepared
     check_in_with_pin(qtbot, kiosk)
-    backend.answer = lambda request: Outcome(Status.CHECKED_OUT, "Ada Lovelace")
+    backend.answer = lambda request: Outcome(Status.CHECKED_OUT, member="Ada Lovelace")
     check_in_with_pin(qtbot, kiosk)
     backend.answer = lambda request: Outcome(Status.REJECTED, reason=Reason.NO_VALID_PASS)
     check_in_with_pin(qtbot, kiosk)

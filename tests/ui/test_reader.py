@@ -34,7 +34,7 @@ def with_reader(**reader: Any) -> Config:
 def test_a_card_tap_checks_in_with_the_uid_in_the_configured_format(
     qtbot: QtBot, build: Build, backend: FakeBackend, pcsc: FakePcsc
 ) -> None:
-    backend.answer = lambda r: Outcome(Status.CHECKED_IN, "Ada Lovelace")
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, member="Ada Lovelace")
     kiosk = build(with_reader(uid_format=UidFormat.DEC_LE))
     assert kiosk.window.idle.reader.text() == "● Reader: ready"
     assert Method.TAP in kiosk.window.idle.methods

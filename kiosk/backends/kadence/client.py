@@ -175,10 +175,10 @@ class KadenceClient:
         if request.action is Action.IN:
             inside = await self._bookings(user, where, CHECKED_IN)
             if inside:  # already in: welcome again
-                return Outcome(Status.CHECKED_IN, user.name, inside[0].end)
+                return Outcome(Status.CHECKED_IN, member=user.name, session_expire=inside[0].end)
         if request.action is Action.OUT:
-            return Outcome(Status.REJECTED, user.name, reason=Reason.NOT_CHECKED_IN)
-        return Outcome(Status.REJECTED, user.name, reason=Reason.NO_BOOKING)
+            return Outcome(Status.REJECTED, member=user.name, reason=Reason.NOT_CHECKED_IN)
+        return Outcome(Status.REJECTED, member=user.name, reason=Reason.NO_BOOKING)
 
     async def _check_in(self, user: User, booking: Booking) -> Outcome:
         path = f"/v1/public/bookings/{booking.id}/check-in"
@@ -187,15 +187,15 @@ class KadenceClient:
         except BackendUnavailableError as exc:
             log.warning("Kadence check-in got no answer (%s); reading the booking again", exc)
             if (await self._booking(booking.id)).status == CHECKED_IN:
-                return Outcome(Status.CHECKED_IN, user.name, booking.end)
+                return Outcome(Status.CHECKED_IN, member=user.name, session_expire=booking.end)
             response = await self._call("POST", path, json={"userId": user.id})
         _answer(response, user)
-        return Outcome(Status.CHECKED_IN, user.name, booking.end)
+        return Outcome(Status.CHECKED_IN, member=user.name, session_expire=booking.end)
 
     async def _check_out(self, user: User, booking: Booking) -> Outcome:
         path = f"/v1/public/bookings/{booking.id}/check-out"
         _answer(await self._call("POST", path, json={"userId": user.id}), user)
-        return Outcome(Status.CHECKED_OUT, user.name)
+        return Outcome(Status.CHECKED_OUT, member=user.name)
 
     async def _user(self, email: str) -> User | None:
         key = email.casefold()
@@ -323,7 +323,7 @@ def _answer(response: httpx.Response, user: User) -> None:
         reason = Reason.BACKEND_ERROR
     log.warning("Kadence refused: %s", raw)
     raise _RefusedError(
-        Outcome(Status.REJECTED, user.name, reason=reason, raw_message=raw[:RAW_LIMIT])
+        Outcome(Status.REJECTED, member=user.name, reason=reason, raw_message=raw[:RAW_LIMIT])
     )
 
 

@@ -68,14 +68,14 @@ def read_answer(response: httpx.Response, action: Action) -> Outcome:
         checked_in = data.get("CheckedIn")
         if checked_in is False or (checked_in is None and expire is None):
             return Outcome(Status.CHECKED_OUT, member=member, raw_message=message)
-        return Outcome(Status.CHECKED_IN, member, expire, raw_message=message)
+        return Outcome(Status.CHECKED_IN, member=member, session_expire=expire, raw_message=message)
     if data.get("Errors") or code != 200 or data.get("Status") not in (None, 200):
         status = data.get("Status")
         return refused(
             Reason.BACKEND_ERROR, f"HTTP {code} Status {status}: {message} {_errors(data)}"
         )
     return Outcome(
-        Status.REJECTED, member, reason=refusal_reason(data, message), raw_message=message
+        Status.REJECTED, member=member, reason=refusal_reason(data, message), raw_message=message
     )
 
 

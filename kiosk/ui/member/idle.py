@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, tzinfo
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -16,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.inputs.camera import CameraState
+from kiosk.inputs.status import ReaderState
 from kiosk.ui import theme
 from kiosk.ui.present import zone
 from kiosk.ui.widgets import Icon, StyledWidget, button, label, restyle
@@ -53,7 +54,9 @@ class IdleScreen(StyledWidget):
         self.setObjectName("idle")
         self._tz: tzinfo = zone(None)
         self._words = words
-        self._states: dict[str, Any] = {}
+        self._reader_state: ReaderState | None = None
+        self._camera_state: CameraState | None = None
+        self._online: bool | None = None
         self.kiosk_name = label(kiosk_name, "small")
         self.reader = label("", "status")
         self.camera = label("", "status")
@@ -134,21 +137,23 @@ class IdleScreen(StyledWidget):
         self.pin.setVisible(Method.PIN in methods)
         self.email.setVisible(Method.EMAIL in methods)
 
-    def set_reader(self, state: str | None) -> None:
-        """The card reader's state in words; None when this kiosk has no reader."""
-        self._states["reader"] = state
-        self.reader.setVisible(state is not None)
+    def set_reader(self, state: ReaderState | None) -> None:
+        """The card reader's state; None (or off) when this kiosk has no reader."""
+        self._reader_state = state
+        label = state.label if state is not None else None
+        self.reader.setVisible(label is not None)
         words = self._words
-        self.reader.setText(words("● Reader: {state}", state=words(state)) if state else "")
-        restyle(self.reader, state="ok" if state == "ready" else "bad")
+        self.reader.setText(words("● Reader: {state}", state=words(label)) if label else "")
+        restyle(self.reader, state="ok" if state is ReaderState.READY else "bad")
 
-    def set_camera(self, state: str | None) -> None:
-        """The camera's state in words; None when this kiosk uses no camera."""
-        self._states["camera"] = state
-        self.camera.setVisible(state is not None)
+    def set_camera(self, state: CameraState | None) -> None:
+        """The camera's state; None (or off) when this kiosk uses no camera."""
+        self._camera_state = state
+        label = state.label if state is not None else None
+        self.camera.setVisible(label is not None)
         words = self._words
-        self.camera.setText(words("● Camera: {state}", state=words(state)) if state else "")
-        restyle(self.camera, state="ok" if state == "ready" else "bad")
+        self.camera.setText(words("● Camera: {state}", state=words(label)) if label else "")
+        restyle(self.camera, state="ok" if state is CameraState.READY else "bad")
 
     def set_preview(self, preview: QWidget | None) -> None:
         """Show the camera's picture, small, under the ways to check in."""
@@ -168,7 +173,7 @@ class IdleScreen(StyledWidget):
 
     def set_backend(self, online: bool | None) -> None:
         """Whether the check-in backend answers; None while unknown."""
-        self._states["backend"] = online
+        self._online = online
         state = self._words({True: "online", False: "offline", None: "connecting…"}[online])
         self.backend.setText(self._words("● Check-in: {state}", state=state))
         restyle(self.backend, state={True: "ok", False: "bad", None: ""}[online])
@@ -180,9 +185,9 @@ class IdleScreen(StyledWidget):
         self.pin.setText(words("Enter PIN"))
         self.email.setText(words("Use your email"))
         self.set_methods(set(self.methods))
-        self.set_reader(self._states["reader"])
-        self.set_camera(self._states["camera"])
-        self.set_backend(self._states["backend"])
+        self.set_reader(self._reader_state)
+        self.set_camera(self._camera_state)
+        self.set_backend(self._online)
         for caption in self.findChildren(QLabel, "preview-caption"):
             caption.setText(words("Hold your QR pass up to the camera"))
         self._tick()

@@ -297,7 +297,7 @@ def test_online_follows_the_backends_answers_not_the_kiosks_own_errors(
         Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message="no client secret"),
         Outcome(Status.REJECTED, reason=Reason.BACKEND_UNAVAILABLE),
         Outcome(Status.REJECTED, reason=Reason.BACKEND_ERROR, raw_message="HTTP 500"),
-        Outcome(Status.CHECKED_IN, "Ada Lovelace"),
+        Outcome(Status.CHECKED_IN, member="Ada Lovelace"),
     ])  # fmt: skip
     backend.answer = lambda request: next(answers)
     controller = make()

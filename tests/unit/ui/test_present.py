@@ -18,17 +18,23 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def test_welcome_with_first_name_and_session_in_local_time() -> None:
     expire = datetime(2026, 3, 2, 17, 0, 30, tzinfo=UTC)
-    text = describe(Outcome(Status.CHECKED_IN, "Ada  Lovelace", expire), NOW, "Europe/Paris")
+    text = describe(
+        Outcome(Status.CHECKED_IN, member="Ada  Lovelace", session_expire=expire),
+        NOW,
+        "Europe/Paris",
+    )
     assert (text.tone, text.title) == (Tone.WELCOME, "Welcome, Ada")
     assert text.detail == "Checked in until 18:00 · 7 h 12 min left"
-    full = describe(Outcome(Status.CHECKED_IN, "Ada Lovelace"), NOW, None, first_name_only=False)
+    full = describe(
+        Outcome(Status.CHECKED_IN, member="Ada Lovelace"), NOW, None, first_name_only=False
+    )
     assert (full.title, full.detail) == ("Welcome, Ada Lovelace", "You are checked in")
 
 
 def test_goodbye_and_no_name() -> None:
-    assert describe(Outcome(Status.CHECKED_OUT, "Ben Okafor"), NOW).title == "Goodbye, Ben"
-    assert describe(Outcome(Status.CHECKED_OUT, None), NOW).title == "Goodbye"
-    assert describe(Outcome(Status.CHECKED_IN, "   "), NOW).title == "Welcome"
+    assert describe(Outcome(Status.CHECKED_OUT, member="Ben Okafor"), NOW).title == "Goodbye, Ben"
+    assert describe(Outcome(Status.CHECKED_OUT, member=None), NOW).title == "Goodbye"
+    assert describe(Outcome(Status.CHECKED_IN, member="   "), NOW).title == "Welcome"
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ def test_each_tone_is_a_short_mono_wav_without_clicks() -> None:
 def test_the_chime_sounds_only_results_and_only_while_on() -> None:
     player = FakePlayer()
     chime = Chime(player)
-    welcome = View(Screen.RESULT, Outcome(Status.CHECKED_IN, "Ada"))
+    welcome = View(Screen.RESULT, Outcome(Status.CHECKED_IN, member="Ada"))
     chime.show(welcome)
     assert (player.played, player.prepared) == ([], False)
     chime.set_enabled(True)

@@ -81,11 +81,21 @@ def test_results_and_dates_in_each_language(
     words = Words(language)
     assert words.date(NOW) == date
     expire = NOW.replace(hour=18, minute=0)
-    text = describe(Outcome(Status.CHECKED_IN, "Ada Lovelace", expire), NOW, "UTC", True, words)
+    text = describe(
+        Outcome(Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire),
+        NOW,
+        "UTC",
+        True,
+        words,
+    )
     assert text.detail == welcome
     assert text.title == words("Welcome, {name}", name="Ada")
     tomorrow = describe(
-        Outcome(Status.CHECKED_IN, "Ada", expire + timedelta(days=1)), NOW, "UTC", True, words
+        Outcome(Status.CHECKED_IN, member="Ada", session_expire=expire + timedelta(days=1)),
+        NOW,
+        "UTC",
+        True,
+        words,
     )
     assert later in tomorrow.detail
     refused = describe(
