@@ -12,11 +12,18 @@ import dataclasses
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kiosk import __version__
 from kiosk.app.eventlog import EventLog
-from kiosk.backends.base import Backend, BackendError, Place, StaffData
+from kiosk.backends.base import (
+    Backend,
+    BackendError,
+    FailedCheckin,
+    Place,
+    Presence,
+    StaffData,
+)
 from kiosk.backends.registry import Choice, first_choice
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.domain import Credential, CredentialKind
@@ -251,8 +258,8 @@ class StaffMode:
             return
         kiosk.grant_staff_access()
         location = kiosk.place.id if kiosk.place else None
-        present: Any
-        failed: Any
+        present: list[Presence] | str
+        failed: list[FailedCheckin] | str
         try:
             present = await backend.present(location)
         except BackendError as exc:
@@ -292,9 +299,9 @@ class StaffMode:
         elif self.staff.change(edit.key, edit.value):
             self.show_config()
 
-    def _switch_backend(self, kind: Any) -> None:
+    def _switch_backend(self, kind: object) -> None:
         """Another backend needs its sign-in and a location of its own: the wizard asks."""
-        choice = first_choice(BackendKind(kind))
+        choice = first_choice(BackendKind(str(kind)))
         if self.wizard.unavailable(choice):
             self.staff.say(f"Not changed: {self.wizard.unavailable(choice)}", error=True)
             return
@@ -381,5 +388,5 @@ def add_location(db: Path, name: str, timezone: str) -> Place:
     return Place(str(location.id), location.name, location.timezone)
 
 
-def _first(places: list[Any]) -> str:
+def _first(places: list[Place]) -> str:
     return str(places[0].id) if places else ""

@@ -25,13 +25,15 @@ import tomllib
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
 from kiosk.domain import UidFormat
 from kiosk.settings import staffpin
 from kiosk.settings.paths import APP_NAME
+
+T = TypeVar("T")
 
 
 class ConfigError(Exception):
@@ -65,15 +67,17 @@ class BackendKind(enum.StrEnum):
 
 
 def _opt(
-    default: Any,
+    default: T,
     help: str,
     lo: float | None = None,
     hi: float | None = None,
-    check: Callable[[Any], str | None] | None = None,
+    check: Callable[[T], str | None] | None = None,
     ident: bool = False,
-) -> Any:
+) -> T:
+    """A setting: its default (of the setting's own type), words for staff, and its checks."""
     meta = {"help": help, "min": lo, "max": hi, "check": check, "ident": ident}
-    return dataclasses.field(default=default, metadata=meta)
+    field: T = dataclasses.field(default=default, metadata=meta)
+    return field
 
 
 def _aid(value: str) -> str | None:

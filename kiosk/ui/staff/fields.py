@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -109,7 +110,7 @@ class SettingRow(QWidget):
             self._button("Change…", "change", self._ask_text)
             self._editor.insertWidget(0, self.shown)
 
-    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         widget = button(text, "field", f"{self.spec.key}:{name}")
         widget.clicked.connect(slot)
         self._editor.addWidget(widget)

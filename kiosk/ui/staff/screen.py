@@ -8,8 +8,8 @@ decides and the app wires the two together.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -250,7 +250,10 @@ class StaffScreen(Form):
         self.card_add.setVisible(True)
 
     def show_people(
-        self, present: list[Presence] | str, failed: list[FailedCheckin] | str, when: Any
+        self,
+        present: list[Presence] | str,
+        failed: list[FailedCheckin] | str,
+        when: Callable[[datetime], str],
     ) -> None:
         """Who is in and the latest failures, or why they cannot be shown."""
         self.people.setText(
@@ -265,7 +268,7 @@ class StaffScreen(Form):
             or "None."
         )
 
-    def show_health(self, health: Health, when: Any) -> None:
+    def show_health(self, health: Health, when: Callable[[datetime], str]) -> None:
         """The reader, the backend, the version and where the configuration is."""
         online = {True: "online", False: "offline", None: "not known yet"}[health.online]
         last_read = when(health.last_read) if health.last_read else "none yet"
