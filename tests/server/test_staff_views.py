@@ -74,3 +74,41 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     finally:
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def test_the_demos_own_server_is_the_embedded_one_and_stays_up_when_a_setting_changes(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, server: ServerThread, tmp_path: Path
+) -> None:
+    """`kiosk demo` hands its server to the kiosk: staff lists use its admin token at once,
+    and a backend setting changed in staff mode keeps using it (it used to be stopped)."""
+    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
+    config = with_value(config, "kiosk.location", "1")
+    vault = MemoryVault()  # no admin token kept: the server's own is used
+    kiosk = build_app(
+        config,
+        aloop,
+        backend_url=server.url,
+        source=NullSource(ReaderState.OFF),
+        config_path=tmp_path / "kiosk.toml",
+        vault=lambda: vault,
+        server=server,
+    )
+    qtbot.addWidget(kiosk.window)
+    try:
+        assert kiosk.own_server is server
+        assert kiosk.own_db == server.server.db
+        with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
+            kiosk.controller.start()
+        kiosk.apply(with_value(kiosk.config, "backend.timeout", 7.0))
+        settled = aloop.create_task(kiosk.settled())
+        qtbot.waitUntil(settled.done, timeout=10000)
+        assert kiosk.server is server
+        assert kiosk.own_server is server
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as finished:
+            kiosk.present_pin("12345")
+        assert finished.args[1].member == "Ada Lovelace"
+        assert kiosk.status().backend == f"the embedded server ({server.server.db})"
+    finally:
+        kiosk.server = None  # the test's fixture stops it
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
