@@ -43,7 +43,7 @@ typecheck: setup
 	$(BIN)/lint-imports
 
 pytest: setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --cov --cov-report=term --cov-fail-under=93
 
 test: lint typecheck pytest bench-smoke
 

@@ -1,0 +1,36 @@
+"""The kiosk's own server: where its database goes, a warning without locations, and a clear
+error when the database cannot be opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk.app.embedded import db_path, start_embedded
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, ConfigError
+
+
+def test_a_new_database_starts_a_server_and_says_it_has_no_locations(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = with_value(Config(), "backend.db", str(tmp_path / "new" / "checkin.db"))
+    assert db_path(config) == tmp_path / "new" / "checkin.db"
+    server = start_embedded(config)
+    try:
+        assert httpx.get(f"{server.url}/health").status_code == 200
+    finally:
+        server.stop()
+        server.server.store.close()
+    assert "has no locations yet" in caplog.text
+    assert (tmp_path / "new" / "checkin.db").exists()
+
+
+def test_a_database_that_cannot_be_opened_is_a_config_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    config = with_value(Config(), "backend.db", str(blocker / "checkin.db"))
+    with pytest.raises(ConfigError, match=r"cannot open the embedded server's database .*file"):
+        start_embedded(config)
