@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.kiosk import build_app
+from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.runner import ServerThread
@@ -28,6 +28,28 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
         yield running
 
 
+def kiosk_on(
+    server: ServerThread,
+    aloop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    vault: MemoryVault,
+    given: bool = False,
+) -> KioskApp:
+    """A kiosk at the server's first location, staff PIN 2468; `given`: the server is handed
+    to it as `kiosk demo` does (its own), else it is a `kiosk serve` on the network."""
+    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
+    config = with_value(config, "kiosk.location", "1")
+    return build_app(
+        config,
+        aloop,
+        backend_url=server.url,
+        source=NullSource(ReaderState.OFF),
+        config_path=tmp_path / "kiosk.toml",
+        vault=lambda: vault,
+        server=server if given else None,
+    )
+
+
 @pytest.mark.parametrize("token", [True, False])
 def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     qtbot: QtBot,
@@ -39,16 +61,7 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     vault = MemoryVault()
     if token:
         vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
-    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
-    config = with_value(config, "kiosk.location", "1")
-    kiosk = build_app(
-        config,
-        aloop,
-        backend_url=server.url,
-        source=NullSource(ReaderState.OFF),
-        config_path=tmp_path / "kiosk.toml",
-        vault=lambda: vault,
-    )
+    kiosk = kiosk_on(server, aloop, tmp_path, vault)
     qtbot.addWidget(kiosk.window)
     try:
         with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
@@ -81,18 +94,8 @@ def test_the_demos_own_server_is_the_embedded_one_and_stays_up_when_a_setting_ch
 ) -> None:
     """`kiosk demo` hands its server to the kiosk: staff lists use its admin token at once,
     and a backend setting changed in staff mode keeps using it (it used to be stopped)."""
-    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
-    config = with_value(config, "kiosk.location", "1")
     vault = MemoryVault()  # no admin token kept: the server's own is used
-    kiosk = build_app(
-        config,
-        aloop,
-        backend_url=server.url,
-        source=NullSource(ReaderState.OFF),
-        config_path=tmp_path / "kiosk.toml",
-        vault=lambda: vault,
-        server=server,
-    )
+    kiosk = kiosk_on(server, aloop, tmp_path, vault, given=True)
     qtbot.addWidget(kiosk.window)
     try:
         assert kiosk.own_server is server
