@@ -154,11 +154,12 @@ def main() -> int:
     return 0 if args.smoke else status
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
     """Every line of `stream` into `lines`, until it ends."""
     for line in stream:
         lines.put(line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
