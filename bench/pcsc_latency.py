@@ -162,4 +162,3 @@ def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
-
