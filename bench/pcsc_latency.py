@@ -64,16 +64,25 @@ def bare_loop(reader: str) -> int:
 
 
 async def measure(loop: asyncio.AbstractEventLoop, taps: int) -> int:
+    """The taps on a pcscd of the bench's own, stopped whatever happens."""
+    from tests.helpers.pcscd import Pcscd
+
+    service = Pcscd(Path(tempfile.mkdtemp(prefix="kiosk-bench-pcscd-"))).start()
+    try:
+        return await _measure(loop, taps)
+    finally:
+        service.close()
+
+
+async def _measure(loop: asyncio.AbstractEventLoop, taps: int) -> int:
     from kiosk.domain import Credential
     from kiosk.inputs.pcsc.scard import ScardPcsc
     from kiosk.inputs.pcsc.supervisor import PcscSupervisor
     from kiosk.inputs.reader import CardReader
     from kiosk.settings.model import ReaderSettings
     from tests.helpers import cards
-    from tests.helpers.pcscd import Pcscd
     from tests.helpers.vpcd import VirtualCard
 
-    service = Pcscd(Path(tempfile.mkdtemp(prefix="kiosk-bench-pcscd-"))).start()
     bare = subprocess.Popen(
         [sys.executable, __file__, "--bare", READER], stdout=subprocess.PIPE, text=True
     )
@@ -117,7 +126,6 @@ async def measure(loop: asyncio.AbstractEventLoop, taps: int) -> int:
         reader.stop()
         bare.kill()
         bare.wait()
-        service.close()
 
     ratio = statistics.median(kiosk_ms) / statistics.median(bare_ms)
     share = statistics.median(share_ms)

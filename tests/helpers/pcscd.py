@@ -16,8 +16,10 @@ started before its first PC/SC call; child processes get `env`.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -28,6 +30,7 @@ PORT_VARIABLE = "KIOSK_TEST_VPCD_PORT"
 READERS = ("Virtual PCD 00 00", "Virtual PCD 00 01")  # on the port and the next one
 VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 _LISTEN = "0A"  # TCP state LISTEN in /proc/net/tcp
+_PR_SET_PDEATHSIG = 1  # prctl: a signal for the child when its parent dies
 
 
 class Pcscd:
@@ -67,7 +70,7 @@ class Pcscd:
                 env={**os.environ, "LISTEN_FDS": "1"},
                 # fd 3, as systemd hands it over; the other fds are not inheritable (PEP 446),
                 # and close_fds would close fd 3 after preexec_fn made it
-                preexec_fn=lambda: os.dup2(fd, 3),
+                preexec_fn=lambda: _child_setup(fd),
                 close_fds=False,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -105,6 +108,16 @@ class Pcscd:
             return hr == scard.SCARD_S_SUCCESS and set(READERS) <= set(readers)
         finally:
             scard.SCardReleaseContext(context)
+
+
+def _child_setup(fd: int) -> None:
+    """In the child, before pcscd starts: the socket as fd 3, and death with its parent (a test
+    run that crashes leaves no pcscd behind)."""
+    if fd != 3:
+        os.dup2(fd, 3)
+    os.set_inheritable(3, True)  # also when the socket was fd 3 already
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port_pair() -> int:
