@@ -23,11 +23,9 @@ import httpx
 from kiosk.app.embedded import db_path, start_embedded
 from kiosk.app.eventlog import EventLog
 from kiosk.app.staffmode import KioskStatus, StaffMode
-from kiosk.backends.base import Backend, Place
+from kiosk.backends.base import Backend, BackendError, Place, SignsIn
 from kiosk.backends.local.client import LocalClient
-from kiosk.backends.nexudus.login import NexudusLogin
 from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
-from kiosk.backends.tokens import CachedToken, SignInError
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
@@ -283,21 +281,19 @@ class KioskApp:
 
     def secret_changed(self, which: Secret) -> None:
         """A backend secret changed in staff mode: sign in with it from the next call on."""
-        auth = getattr(self.controller.backend, "auth", None)
-        if isinstance(auth, CachedToken):
-            auth.reset()
+        if isinstance(self.backend, SignsIn):
+            self.backend.forget_sign_in()
         if which is Secret.ADMIN_TOKEN:
             self.grant_staff_access()
 
     def use_code(self, code: str) -> str:
         """Sign in to Nexudus with the two-factor code staff typed, from the next call on;
         why not, or ""."""
-        auth = getattr(self.controller.backend, "auth", None)
-        if not isinstance(auth, NexudusLogin):
-            return "Only a Nexudus admin sign-in takes a two-factor code"
+        if not isinstance(self.backend, SignsIn):
+            return "This backend takes no two-factor code"
         try:
-            auth.use_code(code)
-        except SignInError as exc:
+            self.backend.use_code(code)
+        except BackendError as exc:
             return str(exc)
         return ""
 

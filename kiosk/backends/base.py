@@ -59,6 +59,21 @@ class Backend(Protocol):
         ...
 
 
+@runtime_checkable
+class SignsIn(Protocol):
+    """A backend that signs in with what staff keep: the kiosk tells it when that changed, and
+    hands it a two-factor code when its sign-in asks for one."""
+
+    def forget_sign_in(self) -> None:
+        """Sign in afresh on the next call (a secret changed)."""
+        ...
+
+    def use_code(self, code: str) -> None:
+        """Sign in with this two-factor code on the next call; raises `BackendError` saying
+        why not (this backend takes none, or the code is not one)."""
+        ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Presence:
     """A member checked in now, for staff."""

@@ -140,6 +140,15 @@ class KadenceClient:
         """Email addresses only: Kadence knows its users by email."""
         return KINDS
 
+    def forget_sign_in(self) -> None:
+        """Fetch a new token on the next call (the client secret changed)."""
+        if isinstance(self.auth, CachedToken):
+            self.auth.reset()
+
+    def use_code(self, code: str) -> None:
+        """Kadence's client credentials take no two-factor code."""
+        raise SignInError("Only a Nexudus admin sign-in takes a two-factor code")
+
     async def check(self, request: CheckinRequest) -> Outcome:
         """Find the member and today's booking, and check in or out; never raises."""
         if request.credential.kind not in KINDS:

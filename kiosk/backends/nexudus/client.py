@@ -34,7 +34,8 @@ from kiosk.backends.base import (
 )
 from kiosk.backends.http import AuthRefusedError, answers, json_of, refused, send
 from kiosk.backends.nexudus.answer import parse_session_time, read_answer
-from kiosk.backends.tokens import StaticToken, TokenSource
+from kiosk.backends.nexudus.login import NexudusLogin
+from kiosk.backends.tokens import CachedToken, SignInError, StaticToken, TokenSource
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -230,6 +231,17 @@ class CheckinApi:
                     raise
                 self.auth.forget()
         raise AssertionError("unreachable")
+
+    def forget_sign_in(self) -> None:
+        """Sign in afresh on the next call that needs the token."""
+        if isinstance(self.auth, CachedToken):
+            self.auth.reset()
+
+    def use_code(self, code: str) -> None:
+        """Only a Nexudus admin's sign-in takes a two-factor code."""
+        if not isinstance(self.auth, NexudusLogin):
+            raise SignInError("Only a Nexudus admin sign-in takes a two-factor code")
+        self.auth.use_code(code)
 
     async def probe(self) -> bool:
         """Whether anything answers HTTP at the base URL."""

@@ -90,3 +90,28 @@ def test_each_backends_keys_show_only_with_it() -> None:
         keys_for(BackendKind.KADENCE)
     )
     assert [spec.signs_in for spec in SPECS.values()] == [False, True, True, True]
+
+
+def test_every_backend_signs_in_through_one_protocol_and_only_nexudus_takes_a_code() -> None:
+    from kiosk.backends.base import BackendError, SignsIn
+
+    async def build(config: Config) -> object:
+        async with httpx.AsyncClient() as http:
+            return make_backend(config, http, config.backend.base_url, lambda s: "")
+
+    local = asyncio.run(build(Config()))
+    kadence = asyncio.run(build(with_value(with_value(Config(), "backend.kind", "kadence"),
+                                           "backend.client_id", "k")))  # fmt: skip
+    nexudus = asyncio.run(build(with_value(with_value(Config(), "backend.kind", "nexudus"),
+                                           "backend.subdomain", "harbour")))  # fmt: skip
+    for backend in (local, kadence, nexudus):
+        assert isinstance(backend, SignsIn)
+        backend.forget_sign_in()  # never raises
+    for backend in (local, kadence):
+        assert isinstance(backend, SignsIn)
+        with pytest.raises(BackendError, match="Only a Nexudus admin sign-in takes a two-factor"):
+            backend.use_code("123456")
+    assert isinstance(nexudus, SignsIn)
+    with pytest.raises(BackendError, match="the 6 digits the authenticator app shows"):
+        nexudus.use_code("12")  # the shape is checked before anything is sent
+    nexudus.use_code("123456")  # kept for the next sign-in
