@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from kiosk.app.embedded import db_path, start_embedded
+from kiosk.app.backend import BackendHost, Secrets
 from kiosk.app.eventlog import EventLog
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, BackendError, Place, SignsIn
-from kiosk.backends.local.client import LocalClient
-from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
@@ -36,8 +34,8 @@ from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
 from kiosk.settings.file import settings, value_of
-from kiosk.settings.model import BackendKind, Config, default_config_path
-from kiosk.settings.vault import Secret, Vault, VaultError, open_vault
+from kiosk.settings.model import Config, default_config_path
+from kiosk.settings.vault import Secret, Vault, open_vault
 from kiosk.ui.member.idle import Method
 from kiosk.ui.sounds import Chime, Player, QtPlayer
 from kiosk.ui.window import KioskWindow
@@ -59,18 +57,14 @@ class KioskApp:
     reader: CardReader
     kinds: frozenset[CredentialKind]
     loop: asyncio.AbstractEventLoop
-    http: httpx.AsyncClient | None = None
-    client: LocalClient | None = None  # the backend, when it is our own server
-    server: ServerThread | None = None
+    host: BackendHost  # the backend, its HTTP client, the embedded server, the sign-ins
     wedge: WedgeFilter | None = None
     camera: CameraInput | None = None
     scanner_seen: bool = False
-    backend_url: str | None = None  # from the command line: wins over the configuration
     leaving: Leave | None = None
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
-    secrets: Secrets | None = None  # the vault, for the backends' sign-ins
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
     staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
     chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
@@ -187,7 +181,7 @@ class KioskApp:
 
     def check(self, config: Config) -> None:
         """Raise `ConfigError` if this kiosk cannot use `config` (staff mode asks first)."""
-        check_backend(config, self.backend_url)
+        self.host.check(config)
 
     def apply(self, config: Config) -> None:
         """Use `config` now: every part whose settings changed takes them up."""
@@ -252,28 +246,11 @@ class KioskApp:
         self.refresh_methods()
 
     async def _apply_backend(self, config: Config) -> None:
-        """Build the backend `config` names (starting or stopping the embedded server) and
-        check with it from now on; the idle screen offers the ways it accepts."""
-        if self.http is None or self.secrets is None:
+        """Check with the backend `config` names from now on (the embedded server started or
+        stopped as it asks); the idle screen offers the ways it accepts."""
+        backend = await self.host.apply(config)
+        if backend is None:
             return  # a backend given to `build_app` (tests) stays
-        self.http.timeout = httpx.Timeout(
-            config.backend.timeout, connect=config.backend.connect_timeout
-        )
-        given = self.server is not None and self.backend_url == self.server.url  # `kiosk demo`
-        url = self.backend_url or config.backend.base_url
-        embedded = given or (not url and config.backend.kind is BackendKind.LOCAL)
-        moved = not embedded or (
-            self.server is not None and self.server.server.db != db_path(config)
-        )
-        if self.server is not None and not given and moved:
-            await self._stop_server()
-        if embedded:
-            if self.server is None:
-                self.server = await asyncio.to_thread(start_embedded, config)
-            url = self.server.url
-        choice = Choice.EMBEDDED if embedded else Choice.SERVER if self.backend_url else None
-        backend = make_backend(config, self.http, url, self.secrets.get, choice)
-        self.client = backend if isinstance(backend, LocalClient) else None
         self.kinds = backend.kinds
         self.controller.use_backend(backend)
         self.refresh_methods()
@@ -302,35 +279,17 @@ class KioskApp:
         await self.tasks.settled()
 
     def grant_staff_access(self) -> None:
-        """Give the client the admin token staff lists need: the embedded server's own, or the
-        one staff kept for a `kiosk serve` server."""
-        if self.client is None:
-            return
-        if (own := self.own_server) is not None:
-            self.client.use_admin_token(own.server.keys.admin_token)
-        else:
-            try:
-                self.client.use_admin_token(self.staff.admin_token())
-            except VaultError as exc:
-                log.warning("cannot read the admin token: %s", exc)
+        """Give the backend the admin token staff lists need."""
+        self.host.grant_staff_access(self.staff.admin_token)
 
     @property
     def own_server(self) -> ServerThread | None:
         """The embedded server, when it is the backend in use."""
-        if self.client is not None and self.client.embedded:
-            return self.server
-        return None
+        return self.host.own_server
 
     def backend_name(self) -> str:
         """The backend in words, for staff."""
-        if self.http is None:
-            return type(self.controller.backend).__name__  # given to `build_app`
-        if (own := self.own_server) is not None:
-            return f"the embedded server ({own.server.db})"
-        if self.client is None:
-            return spec_of(self.config).describe(self.config)
-        source = " (from the command line)" if self.backend_url else ""
-        return f"the kiosk server at {self.client.base_url or '(no address)'}{source}"
+        return self.host.name(self.config)
 
     def failed(self, failure: Failure) -> None:
         """A setting could not be applied: tell staff (the traceback is logged)."""
@@ -345,9 +304,7 @@ class KioskApp:
             self.wedge.install()
         if self.camera is not None:
             self.camera.start()
-        if self.client is not None and self.client.embedded and not self.client.base_url:
-            self.server = await asyncio.to_thread(start_embedded, self.config)
-            self.client.base_url = self.server.url
+        await self.host.start(self.config)
         self.controller.start()
         self.staff.protect(first_start=self.first_start)
 
@@ -362,18 +319,9 @@ class KioskApp:
             await asyncio.to_thread(self.camera.stop)
         await asyncio.to_thread(self.reader.stop)
         self.controller.close()
-        if self.http is not None:
-            await self.http.aclose()
-        await self._stop_server()
+        await self.host.aclose()
         self.chime.player.close()
         self.events.close()
-
-    async def _stop_server(self) -> None:
-        """Stop the embedded server, if one runs, and close its database."""
-        server, self.server = self.server, None
-        if server is not None:
-            await asyncio.to_thread(server.stop)
-            server.server.store.close()
 
 
 def build_app(
@@ -399,26 +347,16 @@ def build_app(
     path = config_path or default_config_path()
     secrets = Secrets(vault or (lambda: open_vault(path)))
     if backend is None:
-        url = backend_url or config.backend.base_url
-        check_backend(config, backend_url)
-        http = http or new_http_client(config)
-        choice = None
-        if backend_url:
-            given = server is not None and server.url == backend_url
-            choice = Choice.EMBEDDED if given else Choice.SERVER
-        backend = make_backend(config, http, url, secrets.get, choice)
+        host = BackendHost.for_config(config, secrets, backend_url, http, server)
     else:
-        http = None  # the backend given stays, and brings its own
-    client = backend if isinstance(backend, LocalClient) else None
+        host = BackendHost.fixed(backend, secrets)
+    backend = host.backend
     events = events or EventLog(None)
     controller = KioskController(config, backend, loop)
     window = KioskWindow(config)
     reader = CardReader(source or pcsc_source(config), config.reader, loop)
     kinds = frozenset(backend.kinds)
-    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, http, client)
-    kiosk.backend_url = backend_url
-    kiosk.server = server
-    kiosk.secrets = secrets if http is not None else None
+    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, host)
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
@@ -432,28 +370,6 @@ def build_app(
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk
-
-
-class Secrets:
-    """The vault, opened on first use and shared by staff mode and the backends' sign-ins."""
-
-    def __init__(self, factory: Callable[[], Vault]) -> None:
-        self._factory = factory
-        self._vault: Vault | None = None
-
-    def open(self) -> Vault:
-        """The vault."""
-        if self._vault is None:
-            self._vault = self._factory()
-        return self._vault
-
-    def get(self, which: Secret) -> str:
-        """A secret, or "" when it is not set or cannot be read (logged)."""
-        try:
-            return self.open().get(which) or ""
-        except VaultError as exc:
-            log.warning("cannot read %s from the vault: %s", which.value, exc)
-            return ""
 
 
 def pcsc_source(config: Config) -> TapSource:
@@ -480,12 +396,6 @@ def methods(
     if scanner and CredentialKind.QR in kinds:
         offered.add(Method.SCAN)
     return offered
-
-
-def new_http_client(config: Config) -> httpx.AsyncClient:
-    """The kiosk's one HTTP client, with the configured timeouts."""
-    timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
-    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"})
 
 
 def _connect(kiosk: KioskApp) -> None:

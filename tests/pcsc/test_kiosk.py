@@ -132,8 +132,8 @@ def test_a_card_tap_checks_a_member_in(qtbot: QtBot, start: Any, log_path: Path)
     kinds = [e["event"] for e in read_events(log_path)]
     assert "reader" in kinds
     assert "credential" in kinds
-    assert kiosk.server is not None
-    store = kiosk.server.server.store
+    assert kiosk.host.server is not None
+    store = kiosk.host.server.server.store
     open_members = [c.coworker_full_name for c in store.checkins(open_only=True).records]
     assert open_members == ["Ada Lovelace"]
 

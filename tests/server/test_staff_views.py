@@ -105,13 +105,13 @@ def test_the_demos_own_server_is_the_embedded_one_and_stays_up_when_a_setting_ch
         kiosk.apply(with_value(kiosk.config, "backend.timeout", 7.0))
         settled = aloop.create_task(kiosk.settled())
         qtbot.waitUntil(settled.done, timeout=10000)
-        assert kiosk.server is server
+        assert kiosk.host.server is server
         assert kiosk.own_server is server
         with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as finished:
             kiosk.present_pin("12345")
         assert finished.args[1].member == "Ada Lovelace"
         assert kiosk.status().backend == f"the embedded server ({server.server.db})"
     finally:
-        kiosk.server = None  # the test's fixture stops it
+        kiosk.host.server = None  # the test's fixture stops it
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.kiosk import KioskApp, Secrets
+from kiosk.app.backend import Secrets
+from kiosk.app.kiosk import KioskApp
 from kiosk.backends.base import Backend
 from kiosk.backends.registry import make_backend
 from kiosk.domain import CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status

@@ -1,0 +1,187 @@
+"""The backend the configuration names, and what comes with it: the kiosk's one HTTP client,
+the embedded server (started and stopped as the configuration asks), and the sign-ins.
+
+    host = BackendHost.for_config(config, secrets, backend_url=None)   # the embedded server
+    await host.start(config)            # starts it (the window is up already)
+    backend = await host.apply(new)     # a changed configuration: the backend to use now
+
+A backend given by a test stays as it is (`BackendHost.fixed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import httpx
+
+from kiosk.app.embedded import db_path, start_embedded
+from kiosk.backends.base import Backend
+from kiosk.backends.local.client import LocalClient
+from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
+from kiosk.settings.model import BackendKind, Config
+from kiosk.settings.vault import Secret, Vault, VaultError
+
+if TYPE_CHECKING:
+    from kiosk.server.runner import ServerThread
+
+log = logging.getLogger(__name__)
+
+
+class Secrets:
+    """The vault, opened on first use and shared by staff mode and the backends' sign-ins."""
+
+    def __init__(self, factory: Callable[[], Vault]) -> None:
+        self._factory = factory
+        self._vault: Vault | None = None
+
+    def open(self) -> Vault:
+        """The vault."""
+        if self._vault is None:
+            self._vault = self._factory()
+        return self._vault
+
+    def get(self, which: Secret) -> str:
+        """A secret, or "" when it is not set or cannot be read (logged)."""
+        try:
+            return self.open().get(which) or ""
+        except VaultError as exc:
+            log.warning("cannot read %s from the vault: %s", which.value, exc)
+            return ""
+
+
+class BackendHost:
+    """Builds the backend the configuration names and keeps what it runs on."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        http: httpx.AsyncClient | None,
+        secrets: Secrets,
+        backend_url: str | None = None,
+        server: ServerThread | None = None,
+    ) -> None:
+        self.backend = backend
+        self.http = http  # None: the backend was given (a test's) and stays
+        self.secrets = secrets
+        self.backend_url = backend_url  # from the command line: wins over the configuration
+        self.server = server  # the embedded server, while one runs
+
+    @classmethod
+    def for_config(
+        cls,
+        config: Config,
+        secrets: Secrets,
+        backend_url: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        server: ServerThread | None = None,
+    ) -> BackendHost:
+        """The backend `config` names (an address given wins; a `server` already running at
+        it, `kiosk demo`'s, counts as the embedded one); raises `ConfigError`."""
+        check_backend(config, backend_url)
+        http = http or new_http_client(config)
+        choice = None
+        if backend_url:
+            given = server is not None and server.url == backend_url
+            choice = Choice.EMBEDDED if given else Choice.SERVER
+        url = backend_url or config.backend.base_url
+        backend = make_backend(config, http, url, secrets.get, choice)
+        return cls(backend, http, secrets, backend_url, server)
+
+    @classmethod
+    def fixed(cls, backend: Backend, secrets: Secrets) -> BackendHost:
+        """A backend given as it is (tests): it stays whatever the configuration says."""
+        return cls(backend, None, secrets)
+
+    @property
+    def client(self) -> LocalClient | None:
+        """The backend, when it is our own server."""
+        return self.backend if isinstance(self.backend, LocalClient) else None
+
+    @property
+    def own_server(self) -> ServerThread | None:
+        """The embedded server, when it is the backend in use."""
+        client = self.client
+        return self.server if client is not None and client.embedded else None
+
+    def check(self, config: Config) -> None:
+        """Raise `ConfigError` if this kiosk cannot use `config`'s backend."""
+        check_backend(config, self.backend_url)
+
+    async def start(self, config: Config) -> None:
+        """Start the embedded server if the backend is it and none runs yet."""
+        client = self.client
+        if client is not None and client.embedded and not client.base_url:
+            self.server = await asyncio.to_thread(start_embedded, config)
+            client.base_url = self.server.url
+
+    async def apply(self, config: Config) -> Backend | None:
+        """Build the backend `config` names, starting or stopping the embedded server; the
+        new backend, or None when the backend was given and stays."""
+        if self.http is None:
+            return None
+        self.http.timeout = httpx.Timeout(
+            config.backend.timeout, connect=config.backend.connect_timeout
+        )
+        server = self.server
+        given = server is not None and self.backend_url == server.url  # `kiosk demo`'s
+        url = self.backend_url or config.backend.base_url
+        embedded = given or (not url and config.backend.kind is BackendKind.LOCAL)
+        moved = not embedded or (server is not None and server.server.db != db_path(config))
+        if server is not None and not given and moved:
+            await self._stop_server()
+        if embedded:
+            if self.server is None:
+                self.server = await asyncio.to_thread(start_embedded, config)
+            url = self.server.url
+        choice = Choice.EMBEDDED if embedded else Choice.SERVER if self.backend_url else None
+        self.backend = make_backend(config, self.http, url, self.secrets.get, choice)
+        return self.backend
+
+    def grant_staff_access(self, kept_token: Callable[[], str]) -> None:
+        """Give our server's client the admin token staff lists need: the embedded server's
+        own, or the one staff kept for a `kiosk serve` server (`kept_token` raises
+        `VaultError`)."""
+        client = self.client
+        if client is None:
+            return
+        if (own := self.own_server) is not None:
+            client.use_admin_token(own.server.keys.admin_token)
+            return
+        try:
+            client.use_admin_token(kept_token())
+        except VaultError as exc:
+            log.warning("cannot read the admin token: %s", exc)
+
+    def name(self, config: Config) -> str:
+        """The backend in words, for staff."""
+        if self.http is None:
+            return type(self.backend).__name__  # given to `build_app`
+        if (own := self.own_server) is not None:
+            return f"the embedded server ({own.server.db})"
+        client = self.client
+        if client is None:
+            return spec_of(config).describe(config)
+        source = " (from the command line)" if self.backend_url else ""
+        return f"the kiosk server at {client.base_url or '(no address)'}{source}"
+
+    async def aclose(self) -> None:
+        """Close the HTTP client and stop the embedded server."""
+        if self.http is not None:
+            await self.http.aclose()
+        await self._stop_server()
+
+    async def _stop_server(self) -> None:
+        """Stop the embedded server, if one runs, and close its database."""
+        server, self.server = self.server, None
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+            server.server.store.close()
+
+
+def new_http_client(config: Config) -> httpx.AsyncClient:
+    """The kiosk's one HTTP client, with the configured timeouts."""
+    timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
+    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"})
