@@ -37,7 +37,7 @@ def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _collect_on_main_thread() -> Iterator[None]:
-    """As in the kiosk (kiosk/gcguard.py): no automatic collection, which could run in a server
+    """As in the kiosk (kiosk/app/gcguard.py): no automatic collection, which could run in a server
     or reader thread and free a QObject there; collect after each test instead."""
     gc.disable()
     yield

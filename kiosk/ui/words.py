@@ -5,7 +5,7 @@
     words.date(now)                           # 'Montag, 2. März'
 
 Every text a member reads goes through a `Words`; each catalogue translates every source text
-(tests/unit/test_words.py keeps them complete). A text missing from a catalogue shows in English.
+(tests/unit/ui/test_words.py keeps them complete). A text missing from a catalogue shows in English.
 Staff mode stays in English.
 """
 

@@ -1,7 +1,7 @@
 """The setup wizard as staff meet it on a first start, and from staff mode, over the fake backend.
 
 The embedded server's path (adding the first location to a real database) is in
-tests/server/test_wizard.py.
+tests/server/test_first_start.py.
 """
 
 from __future__ import annotations

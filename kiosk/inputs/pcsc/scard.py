@@ -1,7 +1,7 @@
 """PC/SC behind a small interface: `Pcsc.establish()` → `Context` → `Card`.
 
 `ScardPcsc` drives pcscd (or WinSCard) through pyscard's `smartcard.scard`; `FakePcsc` in
-`kiosk/inputs/fakepcsc.py` is its stand-in for unit tests. pyscard's result codes never leave
+`tests/fakes/pcsc.py` is its stand-in for unit tests. pyscard's result codes never leave
 this module; callers see this tree:
 
     PcscError                 anything PC/SC refused (the message names the code)

@@ -176,7 +176,6 @@ class SecretRow(QWidget):
         self.setObjectName(f"row-{key}")
         name = label(title, "field-name")
         name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self._help = help_text
         help_ = label(help_text, "small", wrap=True)
         help_.setAlignment(Qt.AlignmentFlag.AlignLeft)
         text = QVBoxLayout()

@@ -197,18 +197,6 @@ def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: Make) -> None:
     assert controller.view.screen is Screen.IDLE
 
 
-def test_unsupported_kind_is_refused_without_calling_the_backend(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, clock: Ticker
-) -> None:
-    backend = FakeBackend(kinds=frozenset({CredentialKind.CARD}))
-    controller = KioskController(config(), backend, aloop, clock)
-    with qtbot.waitSignal(controller.finished) as blocker:
-        controller.present(pin())
-    assert blocker.args[1].reason is Reason.UNSUPPORTED_CREDENTIAL
-    assert backend.requests == []
-    controller.close()
-
-
 @pytest.mark.parametrize(
     ("kinds", "pad", "keyboard"),
     [
