@@ -2,8 +2,7 @@
 expire, fetched again by one caller at a time.
 
     login = SomeLogin(...)           # a `CachedToken`: Nexudus's password grant, Kadence's
-    headers = {"Authorization": f"Bearer {await login.bearer()}"}   # client credentials
-    login.forget()                   # after a 401: the next call signs in again
+    await http.get(url, auth=BearerAuth(login))   # client credentials; a 401 signs in again
 
 A refused sign-in raises `SignInError` (its `code` is the OAuth error, like ``invalid_grant``)
 and is not tried again for `RETRY_SECONDS` unless the credentials change (`reset`), so a wrong
@@ -14,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Protocol
 
 import httpx
 
 from kiosk.backends.base import BackendProtocolError
 from kiosk.backends.http import json_of, keys_of, snippet
+
+log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 60.0
 EARLY = 300.0  # renew this long before expiry (or at half the lifetime of a short token)
@@ -66,6 +68,33 @@ class StaticToken:
 
     def forget(self) -> None:
         """Nothing to drop: the same token is all there is."""
+
+
+class BearerAuth(httpx.Auth):
+    """The one 401 policy, run by httpx: each request carries the token from `source`; an
+    answer in `renew_on` (401) drops the token and sends the request once more with a new one.
+    A sign-in that fails raises its `SignInError` from the request."""
+
+    def __init__(self, source: TokenSource, renew_on: tuple[int, ...] = (401,)) -> None:
+        self._source = source
+        self._renew_on = renew_on
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Sign the request; sign it afresh once if the token was refused."""
+        request.headers["Authorization"] = f"Bearer {await self._source.bearer()}"
+        response = yield request
+        if response.status_code in self._renew_on:
+            log.info("the backend refused the token (HTTP %s); signing in again",
+                     response.status_code)  # fmt: skip
+            self._source.forget()
+            request.headers["Authorization"] = f"Bearer {await self._source.bearer()}"
+            yield request
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        """The kiosk's client is asynchronous only."""
+        raise RuntimeError("BearerAuth signs asynchronous requests only")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -45,7 +45,7 @@ from kiosk.backends.http import (
     snippet,
     utc_text,
 )
-from kiosk.backends.tokens import CachedToken, SignInError, Token, TokenSource
+from kiosk.backends.tokens import BearerAuth, CachedToken, SignInError, Token, TokenSource
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -285,16 +285,10 @@ class KadenceClient:
         return await answers(self._http, f"{self._api}/")
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One API request with the bearer token; a 401 fetches a new token and tries once
-        more. 401/403 after that raise `AuthRefusedError`."""
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {await self.auth.bearer()}"}
-            response = await send(self._http, method, f"{self._api}{path}", headers=headers,
-                                  **kwargs)  # fmt: skip
-            if response.status_code != 401 or attempt == 2:
-                break
-            log.info("Kadence refused the token; fetching a new one")
-            self.auth.forget()
+        """One API request with the bearer token (a 401 fetches a new token and tries once
+        more: `BearerAuth`); 401/403 after that raise `AuthRefusedError`."""
+        auth = BearerAuth(self.auth)
+        response = await send(self._http, method, f"{self._api}{path}", auth=auth, **kwargs)
         if response.status_code in (401, 403):
             raise AuthRefusedError(f"HTTP {response.status_code}: {_description(response)}")
         return response

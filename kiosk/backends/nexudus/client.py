@@ -32,10 +32,16 @@ from kiosk.backends.base import (
     Place,
     Presence,
 )
-from kiosk.backends.http import AuthRefusedError, answers, json_of, refused, send
+from kiosk.backends.http import answers, json_of, refused, send
 from kiosk.backends.nexudus.answer import parse_session_time, read_answer
 from kiosk.backends.nexudus.login import NexudusLogin
-from kiosk.backends.tokens import CachedToken, SignInError, StaticToken, TokenSource
+from kiosk.backends.tokens import (
+    BearerAuth,
+    CachedToken,
+    SignInError,
+    StaticToken,
+    TokenSource,
+)
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -217,20 +223,11 @@ class CheckinApi:
         return _records_of(await self._get(path, params, signed=True), path)
 
     async def _get(self, path: str, params: dict[str, Any], signed: bool = False) -> Any:
-        """GET JSON from the admin API; `signed` sends the bearer token, and a refused token
-        is dropped and fetched once more."""
-        for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {await self.auth.bearer()}"} if signed else {}
-            response = await send(
-                self._http, "GET", f"{self.api_url}{path}", params=params, headers=headers
-            )
-            try:
-                return json_of(response)
-            except AuthRefusedError:
-                if not signed or attempt == 2:
-                    raise
-                self.auth.forget()
-        raise AssertionError("unreachable")
+        """GET JSON from the admin API; `signed` sends the bearer token (a refused one is
+        dropped and the request sent once more with a new one)."""
+        auth = BearerAuth(self.auth, renew_on=(401, 403)) if signed else None
+        response = await send(self._http, "GET", f"{self.api_url}{path}", params=params, auth=auth)
+        return json_of(response)
 
     def forget_sign_in(self) -> None:
         """Sign in afresh on the next call that needs the token."""
