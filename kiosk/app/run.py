@@ -92,6 +92,7 @@ async def _main(
     with _signals_set(stop):
         painted: asyncio.Future[None] = loop.create_future()
         kiosk.window.painted.connect(lambda view: _resolve(painted))
+        kiosk.watch_scanner(True)  # before anything shows: a scan is never half typed in
         kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
         await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
         await kiosk.start()

@@ -13,9 +13,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
-from kiosk.domain import CredentialKind, Reason
+from kiosk.domain import Credential, CredentialKind, Reason
 from kiosk.flows.checkin import Screen
 from kiosk.inputs.codes import LAYOUTS
+from kiosk.inputs.reader import ReadFailure
+from kiosk.inputs.wedge import WedgeFilter
 from kiosk.passes import Issuer, Subject
 from kiosk.settings.model import WedgeSettings
 from kiosk.ui.member.idle import Method
@@ -158,3 +160,40 @@ def test_the_wedge_can_be_switched_off(qtbot: QtBot, build: Build, backend: Fake
     with qtbot.waitSignal(kiosk.window.pin.touched, timeout=3000):
         Keyboard(kiosk).scan("12345")  # without the filter, digits open the PIN pad
     assert backend.requests == []
+
+
+def test_a_scan_held_up_by_a_starved_event_loop_is_not_cut_in_two(
+    qtbot: QtBot, build: Build
+) -> None:
+    """On a busy machine the pause timer can fire long after it was due while the rest of the
+    scan (stamped 3 ms a key by the X server) still waits in the queue: the filter looks once
+    more before it decides, and the scan arrives whole."""
+    kiosk = build()
+    now = [1000.0]
+    wedge = WedgeFilter(WedgeSettings(gap_ms=30), clock=lambda: now[0], parent=kiosk.window)
+    scanned: list[Credential] = []
+    failed: list[ReadFailure] = []
+    wedge.scanned.connect(scanned.append)
+    wedge.failed.connect(failed.append)
+    keyboard = Keyboard(kiosk)
+    window = keyboard.window
+
+    def key(char: str) -> None:
+        keyboard.ms += 3
+        code = Qt.Key.Key_Return if char == "\r" else Qt.Key(ord(char.upper()))
+        event = QKeyEvent(QEvent.Type.KeyPress, code, Qt.KeyboardModifier.NoModifier, char)
+        event.setTimestamp(keyboard.ms)
+        assert wedge.eventFilter(window, event)  # held, not typed into the screen
+
+    for char in PASS[:20]:
+        key(char)
+    now[0] += 2.0  # the kiosk was starved for two seconds
+    wedge._paused()  # the timer fires, long after it was due
+    assert (scanned, failed) == ([], [])  # not decided yet: the rest may be queued
+    for char in PASS[20:] + "\r":
+        key(char)
+    assert [c.value for c in scanned] == [PASS]
+    assert failed == []
+    now[0] += 2.0
+    wedge._paused()  # a second late firing with nothing held decides nothing more
+    assert len(scanned) == 1
