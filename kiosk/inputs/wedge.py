@@ -37,6 +37,7 @@ from kiosk.settings.model import WedgeSettings
 log = logging.getLogger(__name__)
 
 LATE = 0.05  # a pause timer this late (s) means the event loop was held up
+HELD_UP = 2.0  # the longest a decision is put off for a held-up loop (s)
 SOURCE = "wedge"
 
 
@@ -143,7 +144,7 @@ class WedgeFilter(QObject):
         self._replaying = False
         self._installed = False
         self._due = 0.0  # when the pause timer should fire (`clock`)
-        self._waited = False  # it fired late once: keys may be queued behind it
+        self._held_up = 0.0  # how long the decision has been put off for a starved loop
         self.scans = 0
 
     def install(self) -> None:
@@ -193,16 +194,16 @@ class WedgeFilter(QObject):
 
     def _arm(self, seconds: float) -> None:
         self._due = self._clock() + seconds
-        self._waited = False
+        self._held_up = 0.0
         self._timer.start(round(seconds * 1000))
 
     def _paused(self) -> None:
         """No key for the detector's wait. If the timer fired late, the kiosk was starved
-        (a busy machine): the rest of a scan may be queued behind it, stamped by the X server
-        as one burst, so look once more before deciding."""
+        (a busy machine, a kiosk still starting): the rest of a scan may be queued behind it,
+        stamped by the X server as one burst, so look again, for `HELD_UP` seconds at most."""
         late = self._clock() - self._due
-        if late > LATE and not self._waited:
-            self._waited = True
+        if late > LATE and self._held_up < HELD_UP:
+            self._held_up += late
             self._due = self._clock() + LATE
             self._timer.start(round(LATE * 1000))
             return

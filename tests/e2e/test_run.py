@@ -180,6 +180,7 @@ def scan(display: str, log: Path, text: str) -> int:
     """Type `text` and Enter as a keyboard-wedge scanner would: 2 ms a key. The event count
     before."""
     wait_event(log, "ready")
+    wait_event(log, "reader")  # started: the reader reports once the kiosk runs
     focus_kiosk(display)
     before = len(read_events(log))
     xdotool(display, "type", "--delay", "2", text + "\n")

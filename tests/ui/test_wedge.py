@@ -194,6 +194,13 @@ def test_a_scan_held_up_by_a_starved_event_loop_is_not_cut_in_two(
         key(char)
     assert [c.value for c in scanned] == [PASS]
     assert failed == []
-    now[0] += 2.0
-    wedge._paused()  # a second late firing with nothing held decides nothing more
+    for char in "ABCDEFGH":  # a burst that really ended, on a loop held up for good
+        key(char)
+    for _ in range(2):
+        now[0] += 1.5
+        wedge._paused()  # put off while the loop is held up, 2 s at most
+        assert failed == []
+    now[0] += 1.5
+    wedge._paused()
+    assert [f.reason for f in failed] == [Reason.NOT_A_PASS]  # then decided
     assert len(scanned) == 1
