@@ -37,6 +37,9 @@ class SignInError(BackendProtocolError):
         self.code = code
 
 
+NO_CODE = "Only a Nexudus admin sign-in takes a two-factor code"
+
+
 class CodeNeededError(SignInError):
     """The account has two-factor sign-in: staff must type the current code."""
 

@@ -45,7 +45,14 @@ from kiosk.backends.http import (
     snippet,
     utc_text,
 )
-from kiosk.backends.tokens import BearerAuth, CachedToken, SignInError, Token, TokenSource
+from kiosk.backends.tokens import (
+    NO_CODE,
+    BearerAuth,
+    CachedToken,
+    SignInError,
+    Token,
+    TokenSource,
+)
 from kiosk.domain import Action, CheckinRequest, CredentialKind, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -147,7 +154,7 @@ class KadenceClient:
 
     def use_code(self, code: str) -> None:
         """Kadence's client credentials take no two-factor code."""
-        raise SignInError("Only a Nexudus admin sign-in takes a two-factor code")
+        raise SignInError(NO_CODE)
 
     async def check(self, request: CheckinRequest) -> Outcome:
         """Find the member and today's booking, and check in or out; never raises."""

@@ -36,6 +36,7 @@ from kiosk.backends.http import answers, json_of, refused, send
 from kiosk.backends.nexudus.answer import parse_session_time, read_answer
 from kiosk.backends.nexudus.login import NexudusLogin
 from kiosk.backends.tokens import (
+    NO_CODE,
     BearerAuth,
     CachedToken,
     SignInError,
@@ -237,7 +238,7 @@ class CheckinApi:
     def use_code(self, code: str) -> None:
         """Only a Nexudus admin's sign-in takes a two-factor code."""
         if not isinstance(self.auth, NexudusLogin):
-            raise SignInError("Only a Nexudus admin sign-in takes a two-factor code")
+            raise SignInError(NO_CODE)
         self.auth.use_code(code)
 
     async def probe(self) -> bool:

@@ -195,12 +195,13 @@ class Form(StyledWidget):
 
     def show_rows(self, config: Config, secrets: set[Secret] | frozenset[Secret]) -> None:
         """Every row's value, whether each secret is set, and only the backend's own rows."""
+        own = keys_for(config.backend.kind)
         for key, row in self.rows.items():
             if isinstance(row, SecretRow):
                 row.show_set(Secret(key) in secrets)
             else:
                 row.show_value(value_of(config, key))
-            row.setVisible(key not in BACKEND_KEYS or key in keys_for(config.backend.kind))
+            row.setVisible(key not in BACKEND_KEYS or key in own)
 
     def show_message(self, text: str, error: bool = False) -> None:
         """A line for staff at the top: what was saved, or why not."""
