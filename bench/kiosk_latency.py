@@ -55,7 +55,7 @@ async def key_to_dot(kiosk: KioskApp, keys: int) -> list[float]:
     window, dots = kiosk.window, kiosk.window.pin.dots
     kiosk.controller.open_pin()
     for i in range(keys):
-        if window.pin.digit_count >= 7:
+        if dots.count >= 7:
             window.pin.reset()
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
 

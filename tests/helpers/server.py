@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -60,3 +61,11 @@ def admin_client(running: ServerThread) -> httpx.Client:
     """A client that sends the server's admin token."""
     token = running.server.keys.admin_token
     return httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def checkin(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    """A check-in POST that must answer 200: its JSON body."""
+    response = client.post("/api/public/checkin", json=fields)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body

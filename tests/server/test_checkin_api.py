@@ -11,16 +11,10 @@ import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
+from tests.helpers.server import checkin
 
 ENVELOPE = {"Status", "Message", "Value", "Errors", "WasSuccessful"}
 EXTENSIONS = {"CoworkerFullName", "CheckedIn", "ReasonCode"}
-
-
-def checkin(client: httpx.Client, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/public/checkin", json=fields)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def test_pin_check_in_answers_in_nexudus_shape(client: httpx.Client) -> None:

@@ -17,8 +17,7 @@ from kiosk.server.store.models import Location
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, load_config
 from tests.fakes.vault import MemoryVault
-from tests.ui.test_kiosk import click
-from tests.ui.test_staff import type_staff_pin, type_text
+from tests.helpers.screens import click, place_buttons, type_staff_pin, type_text
 
 
 def test_a_first_start_adds_the_first_location_to_the_embedded_server(
@@ -61,9 +60,9 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000) as placed:
             type_text(qtbot, wizard, "Main Street")
         assert placed.args[0].name == "Main Street"
-        qtbot.waitUntil(lambda: list(wizard.place_buttons) == ["1"], timeout=10000)
+        qtbot.waitUntil(lambda: list(place_buttons(wizard)) == ["1"], timeout=10000)
         assert wizard.message.text() == "Added Main Street; members check in there"
-        assert wizard.place_buttons["1"].property("selected") == "yes"
+        assert place_buttons(wizard)["1"].property("selected") == "yes"
 
         click(qtbot, wizard.add_button)
         type_text(qtbot, wizard, "Main Street")

@@ -18,7 +18,7 @@ from kiosk.passes import Issuer, Subject
 from kiosk.server.keys import InstallKeys
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.server.test_checkin_api import checkin
+from tests.helpers.server import checkin
 
 
 def pass_for(server: ServerThread, clock: FakeClock, subject: Subject, **kw: Any) -> str:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -17,21 +14,12 @@ from kiosk.app.eventlog import EventLog
 from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.backends.base import Backend
 from kiosk.inputs.pcsc.supervisor import PcscSupervisor
-from kiosk.settings.model import Config, Mode, TimeoutSettings
+from kiosk.settings.model import Config
 from tests.fakes.backend import FakeBackend
 from tests.fakes.pcsc import FakePcsc
 from tests.fakes.sounds import FakePlayer
 from tests.fakes.vault import MemoryVault
-
-READER = "ACS ACR122U PICC Interface 00 00"
-
-FAST = TimeoutSettings(result=0.5, pin=1.0, debounce=3.0, busy_delay=0.15)
-Build = Callable[..., KioskApp]
-
-
-def settings(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:
-    config = Config(timeouts=dataclasses.replace(FAST, **timeouts))
-    return dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, mode=mode))
+from tests.helpers.kiosk import READER, Build, settings
 
 
 @pytest.fixture
@@ -125,8 +113,3 @@ def build(
         kiosk.window.allow_close = True
         kiosk.controller.close()
         kiosk.events.close()
-
-
-def events(path: Path) -> list[dict[str, Any]]:
-    """The event log's lines."""
-    return [json.loads(line) for line in path.read_text().splitlines()]

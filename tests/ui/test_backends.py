@@ -24,8 +24,8 @@ from kiosk.ui.member.idle import Method
 from tests.fakes.backend import FakeBackend
 from tests.fakes.vault import MemoryVault
 from tests.helpers import kadence_cloud, nexudus_cloud
-from tests.ui.conftest import Build, settings
-from tests.ui.test_kiosk import click, texts, type_pin
+from tests.helpers.kiosk import Build, settings
+from tests.helpers.screens import click, texts, type_pin
 
 
 @dataclasses.dataclass(frozen=True)

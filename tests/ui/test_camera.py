@@ -26,7 +26,7 @@ from kiosk.passes import Issuer, Subject
 from kiosk.settings.model import CameraSettings
 from kiosk.ui.member.idle import Method
 from tests.fakes.backend import FakeBackend
-from tests.ui.conftest import Build, events, settings
+from tests.helpers.kiosk import Build, events, settings
 
 PASS = Issuer.generate().issue(Subject.member(7), datetime.now(UTC), timedelta(days=1))
 

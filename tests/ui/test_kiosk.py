@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Action, Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.flows.checkin import Screen, View
 from kiosk.settings.file import with_value
@@ -21,22 +20,8 @@ from kiosk.ui.member.idle import Method
 from kiosk.ui.member.pinpad import BACKSPACE
 from kiosk.ui.window import KioskWindow
 from tests.fakes.backend import FakeBackend
-from tests.ui.conftest import Build, events, settings
-
-
-def click(qtbot: QtBot, button: QWidget | None) -> None:
-    """A left click on `button`, which must be there."""
-    assert button is not None
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def type_pin(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
-    for digit in digits:
-        click(qtbot, kiosk.window.pin.keys[digit])
-
-
-def texts(widget: object) -> str:
-    return " | ".join(label.text() for label in widget.findChildren(QLabel))  # type: ignore[attr-defined]
+from tests.helpers.kiosk import Build, events, settings
+from tests.helpers.screens import click, dots_filled, texts, type_pin
 
 
 def test_pin_by_clicks_checks_in_and_greets_by_first_name(
@@ -61,7 +46,7 @@ def test_pin_by_clicks_checks_in_and_greets_by_first_name(
     assert kiosk.window.result.title.text() == "Welcome, Ada"
     assert kiosk.window.result.detail.text().startswith("Checked in until ")
     assert kiosk.window.result.detail.text().endswith("3 h 5 min left")
-    assert kiosk.window.pin.digit_count == 0
+    assert dots_filled(kiosk.window.pin) == 0
 
 
 def test_digits_typed_at_idle_start_pin_entry_and_enter_submits(
@@ -83,11 +68,11 @@ def test_pin_pad_keys_clear_backspace_and_limits(qtbot: QtBot, build: Build) -> 
     kiosk.controller.open_pin()
     pad = kiosk.window.pin
     type_pin(qtbot, kiosk, "123456789")
-    assert pad.digit_count == 8
+    assert dots_filled(pad) == 8
     click(qtbot, pad.keys[BACKSPACE])
-    assert pad.digit_count == 7
+    assert dots_filled(pad) == 7
     click(qtbot, pad.keys["Clear"])
-    assert pad.digit_count == 0
+    assert dots_filled(pad) == 0
     type_pin(qtbot, kiosk, "123")
     assert not pad.ok.isEnabled()
     with qtbot.assertNotEmitted(pad.submitted):
@@ -95,7 +80,7 @@ def test_pin_pad_keys_clear_backspace_and_limits(qtbot: QtBot, build: Build) -> 
     assert "4 to 8 digits" in pad.message.text()
     qtbot.keyClick(kiosk.window, Qt.Key.Key_Escape)
     assert kiosk.window.view.screen is Screen.IDLE
-    assert pad.digit_count == 0
+    assert dots_filled(pad) == 0
 
 
 def test_submit_on_reaching_the_configured_length(
@@ -120,7 +105,7 @@ def test_pin_pad_returns_to_idle_without_input(qtbot: QtBot, build: Build) -> No
     with qtbot.waitSignal(kiosk.controller.view_changed, timeout=3000):
         pass
     assert kiosk.window.view.screen is Screen.IDLE
-    assert kiosk.window.pin.digit_count == 0
+    assert dots_filled(kiosk.window.pin) == 0
 
 
 def test_result_goes_back_to_idle_and_leaves_no_personal_data(

@@ -18,9 +18,8 @@ from kiosk.ui.sounds import QtPlayer
 from kiosk.ui.staff.fields import SettingRow
 from tests.fakes.backend import FakeBackend
 from tests.fakes.sounds import FakePlayer
-from tests.ui.conftest import Build
-from tests.ui.test_kiosk import click, type_pin
-from tests.ui.test_staff import open_staff, protected
+from tests.helpers.kiosk import Build, protected
+from tests.helpers.screens import click, open_staff, setting_row, type_pin
 
 PINS = itertools.count(10001)
 
@@ -29,7 +28,7 @@ def set_on_staff_screen(qtbot: QtBot, kiosk: KioskApp, key: str, button: str) ->
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
     click(qtbot, screen.nav["Check-in"])
-    click(qtbot, screen.setting_row(key).buttons[button])
+    click(qtbot, setting_row(screen, key).buttons[button])
     assert screen.message.text() == f"Saved {key}"
     click(qtbot, screen.close_button)
 

@@ -21,7 +21,7 @@ from kiosk.ui.present import Tone
 from tests.fakes.backend import FakeBackend
 from tests.fakes.pcsc import FakePcsc
 from tests.helpers import cards
-from tests.ui.conftest import READER, Build, events, settings
+from tests.helpers.kiosk import READER, Build, events, settings
 
 UID = bytes.fromhex("04A1B2C3")
 

@@ -6,7 +6,6 @@ that staff mode wrote, read back through the model.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -20,62 +19,29 @@ from kiosk.domain import Action
 from kiosk.flows.checkin import Screen
 from kiosk.flows.staff import Leave, StaffState
 from kiosk.settings import staffpin
-from kiosk.settings.file import value_of, with_value
-from kiosk.settings.model import Config, load_config
+from kiosk.settings.file import value_of
+from kiosk.settings.model import load_config
 from kiosk.settings.vault import Secret
-from kiosk.ui.keyboard import BACKSPACE
 from kiosk.ui.staff.fields import SecretRow, SettingRow
-from kiosk.ui.staff.form import Form
 from kiosk.ui.staff.screen import PAGES
 from tests.fakes.backend import FakeBackend
 from tests.fakes.pcsc import FakePcsc
 from tests.fakes.vault import MemoryVault
 from tests.helpers import cards
-from tests.ui.conftest import READER, Build, events, settings
-from tests.ui.test_kiosk import click, type_pin
-
-STAFF_PIN = "2468"
-HASH = staffpin.hash_pin(STAFF_PIN)
-
-
-def valid() -> Config:
-    """The UI tests' settings with timeouts the model accepts (the file must load again)."""
-    return dataclasses.replace(settings(), timeouts=Config().timeouts)
-
-
-def protected(**changes: Any) -> Config:
-    config = with_value(valid(), "staff.pin_hash", HASH)
-    for key, value in changes.items():
-        config = with_value(config, key.replace("__", "."), value)
-    return config
-
-
-def type_staff_pin(qtbot: QtBot, kiosk: KioskApp, digits: str) -> None:
-    pad = kiosk.window.staff_pin.pad
-    for digit in digits:
-        click(qtbot, pad.keys[digit])
-    click(qtbot, pad.ok)
-
-
-def open_staff(qtbot: QtBot, kiosk: KioskApp) -> None:
-    kiosk.staff.staff.request()
-    assert kiosk.window.showing is kiosk.window.staff_pin
-    with qtbot.waitSignal(kiosk.staff.staff.view_changed):
-        type_staff_pin(qtbot, kiosk, STAFF_PIN)
-    assert kiosk.window.showing is kiosk.window.staff
-
-
-CORNER = QPoint(10, 10)
-
-
-def press_corner(kiosk: KioskApp, at: QPoint = CORNER) -> None:
-    handle = kiosk.window.windowHandle()
-    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
-
-
-def release_corner(kiosk: KioskApp, at: QPoint = CORNER) -> None:
-    handle = kiosk.window.windowHandle()
-    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+from tests.helpers.kiosk import HASH, READER, STAFF_PIN, Build, events, protected, valid
+from tests.helpers.screens import (
+    click,
+    lock_message,
+    open_staff,
+    place_buttons,
+    press_corner,
+    release_corner,
+    setting_row,
+    switch_backend,
+    type_pin,
+    type_staff_pin,
+    type_text,
+)
 
 
 def test_holding_the_corner_3_s_asks_for_the_staff_pin(qtbot: QtBot, build: Build) -> None:
@@ -124,7 +90,7 @@ def test_five_wrong_pins_lock_staff_mode_with_a_countdown(qtbot: QtBot, build: B
         )
     type_staff_pin(qtbot, kiosk, "1111")
     assert staff.view.state is StaffState.LOCKED
-    assert kiosk.window.staff_pin.locked_text == "Too many wrong PINs · try again in 60 s"
+    assert lock_message(kiosk.window.staff_pin) == "Too many wrong PINs · try again in 60 s"
     assert not kiosk.window.staff_pin.pad.keys["1"].isEnabled()
     type_staff_pin(qtbot, kiosk, STAFF_PIN)  # the keys are off: nothing reaches the gate
     assert staff.view.state is StaffState.LOCKED
@@ -132,7 +98,7 @@ def test_five_wrong_pins_lock_staff_mode_with_a_countdown(qtbot: QtBot, build: B
     assert staff.view.state is StaffState.LOCKED
     with qtbot.waitSignal(kiosk.window.staff_pin._countdown.timeout, timeout=2000):
         pass
-    assert kiosk.window.staff_pin.locked_text == "Too many wrong PINs · try again in 59 s"
+    assert lock_message(kiosk.window.staff_pin) == "Too many wrong PINs · try again in 59 s"
 
 
 def test_staff_mode_closes_itself_when_left_alone(qtbot: QtBot, build: Build) -> None:
@@ -208,20 +174,6 @@ TEXTS: dict[str, Any] = {
 }
 
 
-def type_text(qtbot: QtBot, form: Form, text: str) -> None:
-    """Type on a staff screen's on-screen keyboard, as staff without a keyboard would."""
-    keyboard = form.entry.keyboard
-    field = form.entry.field
-    for _ in range(len(field.text())):
-        click(qtbot, keyboard.keys[BACKSPACE])
-    for char in text:
-        if char.isupper() != keyboard.shifted and char.isalpha():
-            click(qtbot, keyboard.keys["⇧"])
-        name = "space" if char == " " else char.lower() if char.isalpha() else char
-        click(qtbot, keyboard.keys[name])
-    click(qtbot, form.entry.ok)
-
-
 def test_every_setting_changed_on_screen_is_saved_and_read_back(
     qtbot: QtBot, build: Build, config_path: Path
 ) -> None:
@@ -275,31 +227,6 @@ def _change_visible(
             assert str(getattr(row.value, "value", row.value)) == str(value)
 
 
-def switch_backend(qtbot: QtBot, kiosk: KioskApp, kind: str, typed: dict[str, str]) -> None:
-    """Choose backend `kind` on the Backend page; the wizard asks for `typed` and a location."""
-    click(qtbot, kiosk.window.staff.nav["Backend"])
-    click(qtbot, kiosk.window.staff.setting_row("backend.kind").buttons[kind])
-    wizard = kiosk.window.wizard
-    assert kiosk.window.showing is wizard
-    for key, text in typed.items():
-        click(qtbot, wizard.setting_row(key).buttons["change"])
-        type_text(qtbot, wizard, text)
-    finish_wizard(qtbot, kiosk)
-    assert kiosk.window.showing is kiosk.window.staff
-    assert kiosk.window.staff.page == "Backend"
-
-
-def finish_wizard(qtbot: QtBot, kiosk: KioskApp) -> None:
-    """Press Next until the wizard is done (at most its four steps)."""
-    wizard = kiosk.window.wizard
-    for _ in range(4):
-        if kiosk.window.showing is not wizard:
-            return
-        qtbot.waitUntil(wizard.next_button.isEnabled)
-        click(qtbot, wizard.next_button)
-    assert kiosk.window.showing is not wizard, wizard.message.text()
-
-
 def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> None:
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
@@ -321,8 +248,8 @@ def test_backend_settings_show_for_their_backend(qtbot: QtBot, build: Build) -> 
 def test_a_change_applies_at_once(qtbot: QtBot, build: Build, backend: FakeBackend) -> None:
     kiosk = build(protected())
     open_staff(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.setting_row("kiosk.mode").buttons["in"])
-    click(qtbot, kiosk.window.staff.setting_row("pin.length").buttons["plus"])
+    click(qtbot, setting_row(kiosk.window.staff, "kiosk.mode").buttons["in"])
+    click(qtbot, setting_row(kiosk.window.staff, "pin.length").buttons["plus"])
     click(qtbot, kiosk.window.staff.close_button)
     assert kiosk.window.pin.length == 6
     click(qtbot, kiosk.window.idle.pin)
@@ -339,7 +266,7 @@ def test_invalid_values_are_refused_with_a_message(
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
     click(qtbot, screen.nav["Reader"])
-    click(qtbot, screen.setting_row("reader.phone_aid").buttons["change"])
+    click(qtbot, setting_row(screen, "reader.phone_aid").buttons["change"])
     type_text(qtbot, kiosk.window.staff, "F04B")
     assert screen.message.text() == (
         "Not changed: reader.phone_aid = 'F04B' must be an AID of 5 to 16 bytes in hex, "
@@ -362,7 +289,7 @@ def test_secrets_go_to_the_vault_never_the_file(
     click(qtbot, row.change)
     assert screen.entry.field.echoMode() is screen.entry.field.EchoMode.Password
     type_text(qtbot, kiosk.window.staff, "Hunter2pw")
-    click(qtbot, screen.setting_row("backend.username").buttons["change"])
+    click(qtbot, setting_row(screen, "backend.username").buttons["change"])
     type_text(qtbot, kiosk.window.staff, "admin@example.com")
     assert load_config(config_path).backend.username == "admin@example.com"
     assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
@@ -437,8 +364,8 @@ def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> 
     qtbot.waitUntil(lambda: bool(screen.people.text()))
     assert screen.people.text() == "This backend does not offer this list."
     click(qtbot, screen.nav["Location"])
-    qtbot.waitUntil(lambda: bool(screen.place_buttons))
-    click(qtbot, screen.place_buttons["1"])
+    qtbot.waitUntil(lambda: bool(place_buttons(screen)))
+    click(qtbot, place_buttons(screen)["1"])
     assert kiosk.config.kiosk.location == "1"
 
 

@@ -17,10 +17,9 @@ from kiosk.app.kiosk import KioskApp
 from kiosk.settings.model import BackendKind, BackendSettings, Config
 from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
+from tests.helpers.kiosk import Build, protected
 from tests.helpers.nexudus_cloud import ADMIN, PASSWORD, SUBDOMAIN, TOTP, FakeNexudus
-from tests.ui.conftest import Build
-from tests.ui.test_kiosk import click
-from tests.ui.test_staff import finish_wizard, open_staff, protected, type_text
+from tests.helpers.screens import click, finish_wizard, open_staff, place_buttons, type_text
 
 ASKS = "Nexudus asks for this admin's two-factor code"
 
@@ -75,7 +74,7 @@ def test_staff_type_the_code_where_the_locations_wait_for_it(
     click(qtbot, screen.nav["Location"])
     qtbot.waitUntil(lambda: ASKS in screen.places_note.text(), timeout=5000)
     assert screen.places_code.isVisible()
-    assert not screen.place_buttons
+    assert not place_buttons(screen)
     # a code of the wrong shape is refused on the spot, without asking Nexudus
     asked = len(cloud.requests)
     click(qtbot, screen.places_code)
@@ -87,11 +86,11 @@ def test_staff_type_the_code_where_the_locations_wait_for_it(
     # the right one signs in, and the list comes
     click(qtbot, screen.places_code)
     type_text(qtbot, screen, f"{TOTP[:3]} {TOTP[3:]}")
-    qtbot.waitUntil(lambda: bool(screen.place_buttons), timeout=5000)
+    qtbot.waitUntil(lambda: bool(place_buttons(screen)), timeout=5000)
     assert screen.message.text() == "Signed in with the two-factor code"
     assert not screen.places_code.isVisible()
     assert codes_sent(cloud) == [None, TOTP]
-    click(qtbot, screen.place_buttons["1204"])
+    click(qtbot, place_buttons(screen)["1204"])
     assert kiosk.config.kiosk.location == "1204"
     assert TOTP not in caplog.text
     assert TOTP not in event_path.read_text()
@@ -130,7 +129,7 @@ def test_the_wizard_asks_for_the_code_at_the_location_step(
     assert wizard.places_code.isVisible()
     click(qtbot, wizard.places_code)
     type_text(qtbot, wizard, TOTP)
-    qtbot.waitUntil(lambda: bool(wizard.place_buttons), timeout=5000)
+    qtbot.waitUntil(lambda: bool(place_buttons(wizard)), timeout=5000)
     assert not wizard.places_code.isVisible()
     finish_wizard(qtbot, kiosk)
     assert kiosk.config.kiosk.location == "1204"

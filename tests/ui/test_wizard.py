@@ -21,15 +21,16 @@ from kiosk.settings.model import BackendKind, load_config
 from kiosk.settings.vault import Secret
 from tests.fakes.backend import FakeBackend
 from tests.fakes.vault import MemoryVault
-from tests.ui.conftest import Build, events
-from tests.ui.test_kiosk import click
-from tests.ui.test_staff import (
+from tests.helpers.kiosk import Build, events, protected, valid
+from tests.helpers.screens import (
+    click,
     finish_wizard,
     open_staff,
-    protected,
+    place_buttons,
+    secret_row,
+    setting_row,
     type_staff_pin,
     type_text,
-    valid,
 )
 
 
@@ -66,10 +67,10 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     assert not wizard.back_button.isVisible()  # a first start cannot leave the wizard
     next_(qtbot, kiosk)  # the embedded server needs no sign-in
     assert step(kiosk) is Step.LOCATION
-    qtbot.waitUntil(lambda: bool(wizard.place_buttons))
-    assert list(wizard.place_buttons) == ["1"]
+    qtbot.waitUntil(lambda: bool(place_buttons(wizard)))
+    assert list(place_buttons(wizard)) == ["1"]
     assert not wizard.creating.isVisible()  # only the kiosk's own server takes new locations
-    click(qtbot, wizard.setting_row("kiosk.name").buttons["change"])
+    click(qtbot, setting_row(wizard, "kiosk.name").buttons["change"])
     type_text(qtbot, wizard, "Front desk")
     assert step(kiosk) is Step.LOCATION
     next_(qtbot, kiosk)
@@ -103,16 +104,16 @@ def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
     assert step(kiosk) is Step.SIGN_IN  # not without a subdomain
     assert wizard.message.text() == "Type the Nexudus subdomain first"
     assert wizard.message.property("state") == "bad"
-    click(qtbot, wizard.setting_row("backend.subdomain").buttons["change"])
+    click(qtbot, setting_row(wizard, "backend.subdomain").buttons["change"])
     type_text(qtbot, wizard, "My Space")
     assert wizard.message.text().startswith("Not changed: backend.subdomain = 'My Space' must be")
-    click(qtbot, wizard.setting_row("backend.subdomain").buttons["change"])
+    click(qtbot, setting_row(wizard, "backend.subdomain").buttons["change"])
     type_text(qtbot, wizard, "myspace")
-    click(qtbot, wizard.setting_row("backend.username").buttons["change"])
+    click(qtbot, setting_row(wizard, "backend.username").buttons["change"])
     type_text(qtbot, wizard, "admin@example.com")
-    click(qtbot, wizard.secret_row(Secret.PASSWORD.value).change)
+    click(qtbot, secret_row(wizard, Secret.PASSWORD.value).change)
     type_text(qtbot, wizard, "Hunter2pw")
-    assert wizard.secret_row(Secret.PASSWORD.value).shown.text() == "set"
+    assert secret_row(wizard, Secret.PASSWORD.value).shown.text() == "set"
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.LOCATION
     assert kiosk.config.backend.kind is BackendKind.NEXUDUS
@@ -145,7 +146,7 @@ def test_back_goes_one_step_back_and_kadence_asks_for_its_api_key(
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.SIGN_IN
     assert wizard.rows["backend.url"].isVisible()
-    click(qtbot, wizard.setting_row("backend.url").buttons["change"])
+    click(qtbot, setting_row(wizard, "backend.url").buttons["change"])
     type_text(qtbot, wizard, "http://checkin.lan:8750")
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.LOCATION
@@ -173,13 +174,13 @@ def test_a_backend_without_locations_says_why_and_the_kiosk_still_starts(
     )
     backend.online = True
     click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
-    qtbot.waitUntil(lambda: bool(wizard.place_buttons))
+    qtbot.waitUntil(lambda: bool(place_buttons(wizard)))
     backend._places = [Place("1", "Demo Space"), Place("7", "Harbour Annex")]
     click(qtbot, wizard.findChild(type(wizard.next_button), "wizard-reload"))
-    qtbot.waitUntil(lambda: "7" in wizard.place_buttons)
-    click(qtbot, wizard.place_buttons["7"])
+    qtbot.waitUntil(lambda: "7" in place_buttons(wizard))
+    click(qtbot, place_buttons(wizard)["7"])
     assert kiosk.config.kiosk.location == "7"
-    assert wizard.place_buttons["7"].property("selected") == "yes"
+    assert place_buttons(wizard)["7"].property("selected") == "yes"
     next_(qtbot, kiosk)
     assert "Members check in to: Harbour Annex (#7)" in wizard.summary.text()
 

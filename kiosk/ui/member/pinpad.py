@@ -123,11 +123,6 @@ class PinScreen(StyledWidget):
         self._layout.addLayout(self._pad, 1)
         self._refresh()
 
-    @property
-    def digit_count(self) -> int:
-        """How many digits are typed (the digits themselves are not exposed)."""
-        return len(self._digits)
-
     def configure(self, length: int, submit_on_length: bool) -> None:
         """The expected PIN length, and whether reaching it submits."""
         self.length, self.submit_on_length = length, submit_on_length

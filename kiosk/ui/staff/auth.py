@@ -82,11 +82,6 @@ class StaffPinScreen(StyledWidget):
         self.pad.title.setText("Choose a new staff PIN")
         self._say("4 to 8 digits", False)
 
-    @property
-    def locked_text(self) -> str:
-        """The countdown shown during a lockout."""
-        return self.pad.message.text()
-
     def _tick(self) -> None:
         left = math.ceil(self._locked_until - time.monotonic())
         if left <= 0:

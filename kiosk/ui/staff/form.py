@@ -173,20 +173,6 @@ class Form(StyledWidget):
         self.rows[key] = row
         return row
 
-    def setting_row(self, key: str) -> SettingRow:
-        """The editor of setting `key` (not a secret's)."""
-        row = self.rows[key]
-        if not isinstance(row, SettingRow):
-            raise KeyError(f"{key} is a secret, not a setting")
-        return row
-
-    def secret_row(self, key: str) -> SecretRow:
-        """The editor of secret `key`."""
-        row = self.rows[key]
-        if not isinstance(row, SecretRow):
-            raise KeyError(f"{key} is a setting, not a secret")
-        return row
-
     def set_portrait(self, portrait: bool) -> None:
         """Stack each setting's editor under its name on a narrow screen."""
         for row in self.rows.values():

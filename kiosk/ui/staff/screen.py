@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.backends.registry import spec_of
@@ -234,11 +234,6 @@ class StaffScreen(Form):
         self.places.show_places(places, current)
         self.places_note.setText(problem or ("" if places else "The backend lists no locations."))
         self.places_code.setVisible(code_wanted)
-
-    @property
-    def place_buttons(self) -> dict[str, QPushButton]:
-        """The locations' buttons, by id."""
-        return self.places.buttons
 
     def show_tap(self, tap: TapInfo) -> None:
         """A card tapped in staff mode: its number in every format, the one in use marked."""

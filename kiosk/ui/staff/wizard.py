@@ -184,11 +184,6 @@ class WizardScreen(Form):
         if self._stack.currentWidget() is not self.entry:
             self._stack.setCurrentWidget(self.pages[view.step])
 
-    @property
-    def place_buttons(self) -> dict[str, QPushButton]:
-        """The locations' buttons, by id."""
-        return self.places.buttons
-
     def _show_places(self, view: WizardView) -> None:
         current = view.config.kiosk.location or (view.places[0].id if view.places else "")
         self.places.show_places(view.places, current)

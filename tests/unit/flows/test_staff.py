@@ -8,22 +8,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.flows.staff import Leave, StaffController, StaffState
-from kiosk.settings import staffpin
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, ConfigError, load_config
 from kiosk.settings.staffpin import LOCKOUT
 from kiosk.settings.vault import Secret, VaultError
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import Ticker
-
-PIN = "2468"
-HASH = staffpin.hash_pin(PIN)
-
-
-def controller(tmp_path: Path, config: Config | None = None, **kw: object) -> StaffController:
-    config = config or with_value(Config(), "staff.pin_hash", HASH)
-    vault = MemoryVault()
-    return StaffController(config, tmp_path / "kiosk.toml", lambda: vault, **kw)  # type: ignore[arg-type]
+from tests.helpers.kiosk import HASH, STAFF_PIN
+from tests.helpers.staff import controller
 
 
 def test_the_lockout_ends_after_a_minute(qtbot: QtBot, tmp_path: Path) -> None:
@@ -37,7 +29,7 @@ def test_the_lockout_ends_after_a_minute(qtbot: QtBot, tmp_path: Path) -> None:
     staff.request()  # coming back does not lift it
     assert (staff.view.state, staff.view.locked_for) == (StaffState.LOCKED, LOCKOUT)
     clock.advance(LOCKOUT)
-    staff.enter_pin(PIN)
+    staff.enter_pin(STAFF_PIN)
     assert staff.view.state is StaffState.OPEN
 
 
@@ -46,8 +38,8 @@ def test_changes_need_staff_mode_open(qtbot: QtBot, tmp_path: Path) -> None:
     assert not staff.change("kiosk.mode", "ask")
     assert not (tmp_path / "kiosk.toml").exists()
     staff.request()
-    assert not staff.change("kiosk.mode", "ask")  # the PIN prompt is not staff mode
-    staff.enter_pin(PIN)
+    assert not staff.change("kiosk.mode", "ask")  # the STAFF_PIN prompt is not staff mode
+    staff.enter_pin(STAFF_PIN)
     with qtbot.waitSignal(staff.config_changed) as changed:
         assert staff.change("kiosk.mode", "ask")
     assert changed.args[0].kiosk.mode.value == "ask"
@@ -65,7 +57,7 @@ def test_the_app_may_refuse_a_change_and_nothing_is_saved(qtbot: QtBot, tmp_path
 
     staff = controller(tmp_path, check=check)
     staff.request()
-    staff.enter_pin(PIN)
+    staff.enter_pin(STAFF_PIN)
     with qtbot.assertNotEmitted(staff.config_changed):
         assert not staff.change("kiosk.mode", "out")
     assert staff.view.message == "Not changed: kiosk.mode = 'out' is not possible here"
@@ -82,7 +74,7 @@ def test_a_file_that_cannot_be_saved_changes_nothing(qtbot: QtBot, tmp_path: Pat
         lambda: vault,
     )
     staff.request()
-    staff.enter_pin(PIN)
+    staff.enter_pin(STAFF_PIN)
     assert not staff.change("kiosk.mode", "ask")
     assert staff.view.message.startswith("Not changed: cannot write")
     assert staff.config.kiosk.mode.value == "toggle"
@@ -98,7 +90,7 @@ def test_a_failing_vault_is_a_message(qtbot: QtBot, tmp_path: Path) -> None:
         with_value(Config(), "staff.pin_hash", HASH), tmp_path / "kiosk.toml", lambda: vault
     )
     staff.request()
-    staff.enter_pin(PIN)
+    staff.enter_pin(STAFF_PIN)
     assert not staff.set_secret(Secret.PASSWORD, "hunter2")
     assert staff.view.message == "Not changed: the keyring failed: KeyringLocked"
 

@@ -15,7 +15,8 @@ from kiosk.flows.staff import StaffController, StaffState
 from kiosk.flows.wizard import SetupWizard, Step, is_timezone, local_timezone
 from kiosk.settings.model import BackendKind, Config
 from tests.fakes.vault import MemoryVault
-from tests.unit.flows.test_staff import PIN, controller
+from tests.helpers.kiosk import STAFF_PIN
+from tests.helpers.staff import controller
 
 
 class FakeSites:
@@ -48,7 +49,7 @@ class FakeSites:
 def opened(tmp_path: Path, sites: FakeSites, aloop: asyncio.AbstractEventLoop) -> SetupWizard:
     staff = controller(tmp_path, check=lambda config: check_backend(config, None))
     staff.request()
-    staff.enter_pin(PIN)
+    staff.enter_pin(STAFF_PIN)
     wizard = SetupWizard(staff, sites, aloop)
     staff.guide()
     wizard.start()  # as staff mode does when the wizard opens
