@@ -24,6 +24,7 @@ from kiosk.app.backend import BackendHost, Secrets
 from kiosk.app.eventlog import EventLog
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, BackendError, Place, SignsIn
+from kiosk.backends.tokens import NO_CODE
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.staff import Leave, StaffController
@@ -263,16 +264,12 @@ class KioskApp:
         if which is Secret.ADMIN_TOKEN:
             self.grant_staff_access()
 
-    def use_code(self, code: str) -> str:
-        """Sign in to Nexudus with the two-factor code staff typed, from the next call on;
-        why not, or ""."""
+    def use_code(self, code: str) -> None:
+        """Sign in with the two-factor code staff typed, from the next call on; raises
+        `BackendError` saying why not."""
         if not isinstance(self.backend, SignsIn):
-            return "This backend takes no two-factor code"
-        try:
-            self.backend.use_code(code)
-        except BackendError as exc:
-            return str(exc)
-        return ""
+            raise BackendError(NO_CODE)
+        self.backend.use_code(code)
 
     async def settled(self) -> None:
         """Wait until the changes being applied are in use."""

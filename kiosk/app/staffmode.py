@@ -93,8 +93,8 @@ class RunningKiosk(Protocol):
         """Watch for a scanner's bursts (not while staff type)."""
         ...
 
-    def use_code(self, code: str) -> str:
-        """Sign in with this two-factor code; why not, or ""."""
+    def use_code(self, code: str) -> None:
+        """Sign in with this two-factor code; raises `BackendError` saying why not."""
         ...
 
     def grant_staff_access(self) -> None:
@@ -313,8 +313,10 @@ class StaffMode:
             self.show_config()
 
     def _use_code(self, code: str) -> None:
-        if why := self.kiosk.use_code(code):
-            self.staff.say(why, error=True)
+        try:
+            self.kiosk.use_code(code)
+        except BackendError as exc:
+            self.staff.say(str(exc), error=True)
             return
         self.staff.say("Signing in with the two-factor code…")
         self.refresh(code_sent=True)
@@ -360,9 +362,9 @@ class KioskSites:
         await self.kiosk.settled()
         return await self.kiosk.backend.places()
 
-    def use_code(self, code: str) -> str:
-        """The backend's two-factor code, for its next sign-in; why not, or ""."""
-        return self.kiosk.use_code(code)
+    def use_code(self, code: str) -> None:
+        """The backend's two-factor code, for its next sign-in; raises `BackendError`."""
+        self.kiosk.use_code(code)
 
     async def create(self, name: str, timezone: str) -> Place:
         """Add a location to the embedded server's database (over a connection of its own:

@@ -226,13 +226,9 @@ class StaffController(QObject):
 
     # changes
 
-    def usable(self, config: Config) -> str:
-        """Why the kiosk cannot use `config`, or "" when it can."""
-        try:
-            self._check(config)
-        except ConfigError as exc:
-            return str(exc)
-        return ""
+    def check(self, config: Config) -> None:
+        """Raise `ConfigError` saying why the kiosk cannot use `config`."""
+        self._check(config)
 
     def change(self, key: str, value: Any) -> bool:
         """Set `key` to `value`: checked, saved and applied, or a message saying why not."""

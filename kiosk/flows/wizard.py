@@ -29,7 +29,7 @@ from kiosk.backends.tokens import CodeNeededError
 from kiosk.flows.staff import StaffController, StaffState
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.settings.file import with_value
-from kiosk.settings.model import Config
+from kiosk.settings.model import Config, ConfigError
 from kiosk.settings.vault import Secret, VaultError
 
 log = logging.getLogger(__name__)
@@ -80,8 +80,9 @@ class Sites(Protocol):
         """Make a location; raises `BackendError` (a duplicate name, say)."""
         ...
 
-    def use_code(self, code: str) -> str:
-        """Sign in with this two-factor code from the next call on; why not, or ""."""
+    def use_code(self, code: str) -> None:
+        """Sign in with this two-factor code from the next call on; raises `BackendError`
+        saying why not."""
         ...
 
 
@@ -133,7 +134,11 @@ class SetupWizard(QObject):
 
     def unavailable(self, choice: Choice) -> str:
         """Why this kiosk cannot use `choice`'s backend, or ""."""
-        return self.staff.usable(_complete(self.staff.config, choice))
+        try:
+            self.staff.check(_complete(self.staff.config, choice))
+        except ConfigError as exc:
+            return str(exc)
+        return ""
 
     def choose(self, choice: Choice) -> None:
         """Staff picked a backend (saved when they go on)."""
@@ -208,8 +213,10 @@ class SetupWizard(QObject):
         """Staff typed the backend's two-factor code: list the locations with it."""
         if not (self.active and self.view.step is Step.LOCATION):
             return
-        if why := self.sites.use_code(code):
-            self.staff.say(why, error=True)
+        try:
+            self.sites.use_code(code)
+        except BackendError as exc:
+            self.staff.say(str(exc), error=True)
             return
         self._load(self.view)
 

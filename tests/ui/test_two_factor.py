@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
+from kiosk.backends.base import BackendError
 from kiosk.settings.model import BackendKind, BackendSettings, Config
 from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
@@ -142,4 +143,6 @@ def test_only_nexudus_offers_the_code(qtbot: QtBot, build: Build) -> None:
     screen = kiosk.window.staff
     click(qtbot, screen.nav["Backend"])
     assert not screen.backend_code.isVisible()
-    assert kiosk.use_code(TOTP) == "Only a Nexudus admin sign-in takes a two-factor code"
+    with pytest.raises(BackendError) as refused:
+        kiosk.use_code(TOTP)
+    assert str(refused.value) == "Only a Nexudus admin sign-in takes a two-factor code"

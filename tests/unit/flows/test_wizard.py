@@ -28,11 +28,10 @@ class FakeSites:
         self.made: list[tuple[str, str]] = []
         self.codes: list[str] = []
 
-    def use_code(self, code: str) -> str:
+    def use_code(self, code: str) -> None:
         if not code.isdigit():
-            return "not a code"
+            raise BackendError("not a code")
         self.codes.append(code)
-        return ""
 
     async def places(self) -> list[Place]:
         future: asyncio.Future[list[Place]] = asyncio.get_running_loop().create_future()
