@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -230,11 +229,11 @@ class StaffController(QObject):
         """Raise `ConfigError` saying why the kiosk cannot use `config`."""
         self._check(config)
 
-    def change(self, key: str, value: Any) -> bool:
+    def change(self, key: str, value: object) -> bool:
         """Set `key` to `value`: checked, saved and applied, or a message saying why not."""
         return self.change_all({key: value})
 
-    def change_all(self, values: dict[str, Any]) -> bool:
+    def change_all(self, values: dict[str, object]) -> bool:
         """Set several keys at once (checked together, saved and applied once)."""
         if self.view.state not in (StaffState.OPEN, StaffState.SETUP, StaffState.WIZARD):
             return False

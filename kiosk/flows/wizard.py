@@ -18,7 +18,7 @@ import enum
 import logging
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
@@ -149,7 +149,7 @@ class SetupWizard(QObject):
             return
         self._publish(dataclasses.replace(self.view, choice=choice))
 
-    def edit(self, key: str, value: Any) -> None:
+    def edit(self, key: str, value: object) -> None:
         """A sign-in or location setting, saved at once."""
         if self.active and self.staff.change(key, value):
             self._publish(self.view)
@@ -248,7 +248,7 @@ class SetupWizard(QObject):
         if missing := SPECS[choice].missing(self.staff.config):
             self.staff.say(f"Type {missing} first", error=True)
             return False
-        changes: dict[str, Any] = {"backend.kind": SPECS[choice].kind.value}
+        changes: dict[str, object] = {"backend.kind": SPECS[choice].kind.value}
         if choice is not Choice.SERVER:
             changes["backend.url"] = ""  # an address would win over the choice
         return self.staff.change_all(changes)

@@ -20,10 +20,9 @@ import json
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from kiosk.files import write_atomically
-from kiosk.settings.model import Config, ConfigError, coerce
+from kiosk.settings.model import Config, ConfigError, Value, coerce
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -35,8 +34,8 @@ class Setting:
     """One key of the model: its type, default, help and limits."""
 
     key: str
-    kind: Any
-    default: Any
+    kind: object  # a type, or a hint such as tuple[str, ...]
+    default: Value
     help: str
     lo: float | None = None
     hi: float | None = None
@@ -104,14 +103,15 @@ def setting(key: str) -> Setting:
     raise ConfigError(f"unknown key {key} (known: {', '.join(near)})")
 
 
-def value_of(config: Config, key: str) -> Any:
+def value_of(config: Config, key: str) -> Value:
     """The value of `key` in `config`."""
     setting(key)
     section, name = key.split(".")
-    return getattr(getattr(config, section), name)
+    value: Value = getattr(getattr(config, section), name)
+    return value
 
 
-def with_value(config: Config, key: str, value: Any) -> Config:
+def with_value(config: Config, key: str, value: object) -> Config:
     """`config` with `key` set to `value`, checked by the model, or `ConfigError`."""
     spec = setting(key)
     section_name, name = key.split(".")
@@ -123,7 +123,7 @@ def with_value(config: Config, key: str, value: Any) -> Config:
     )
 
 
-def parse_text(key: str, text: str) -> Any:
+def parse_text(key: str, text: str) -> Value | list[str]:
     """`text` from a command line as the type `key` takes; `with_value` then checks it."""
     kind = setting(key).kind
     word = text.strip().lower()
@@ -142,7 +142,7 @@ def parse_text(key: str, text: str) -> Any:
     return text
 
 
-def shown(key: str, value: Any) -> str:
+def shown(key: str, value: Value) -> str:
     """`value` as TOML, or for a hidden key only whether it is set."""
     if key in HIDDEN:
         return '"(set)"' if value else '""'
@@ -175,7 +175,7 @@ def save_config(config: Config, path: Path) -> None:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def _toml(value: Any) -> str:
+def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):

@@ -23,7 +23,7 @@ import enum
 import re
 import tomllib
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +34,10 @@ from kiosk.settings import staffpin
 from kiosk.settings.paths import APP_NAME
 
 T = TypeVar("T")
+
+Value = bool | int | float | str | enum.Enum | tuple[str, ...]
+"""A setting's value as the model holds it (a value offered for a setting is checked first:
+that one may be anything, and is typed `object`)."""
 
 
 class ConfigError(Exception):
@@ -272,7 +276,7 @@ def _build(cls: type[Any], data: Any, prefix: str) -> Any:
     return cls(**values)
 
 
-def coerce(key: str, kind: Any, meta: Any, value: Any) -> Any:
+def coerce(key: str, kind: object, meta: Mapping[str, Any], value: object) -> Value:
     """`value` checked against the field's type and range, or `ConfigError`."""
     if typing.get_origin(kind) is tuple:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
@@ -289,24 +293,37 @@ def coerce(key: str, kind: Any, meta: Any, value: Any) -> Any:
         return kind(value)
     if meta.get("ident") and isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a backend's id written as a number, like location = 7
-    ok = (
-        isinstance(value, bool)
-        if kind is bool
-        else isinstance(value, kind | int)
-        if kind is float
-        else isinstance(value, kind) and not isinstance(value, bool)
-    )
-    if not ok:
-        raise ConfigError(f"{key} = {value!r} must be {_NAMES[kind]}")
+    typed = _scalar(kind, value)
+    if typed is None:
+        raise ConfigError(f"{key} = {value!r} must be {_NAMES.get(kind, kind)}")
     check = meta.get("check")
-    problem = check(value) if check else None
+    problem = check(typed) if check else None
     if problem:
         raise ConfigError(f"{key} = {value!r} {problem}")
     lo, hi = meta.get("min"), meta.get("max")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
+    number = isinstance(typed, int | float) and not isinstance(typed, bool)
+    if number and ((lo is not None and typed < lo) or (hi is not None and typed > hi)):
         span = f"from {lo} to {hi}" if hi is not None else f"at least {lo}"
         raise ConfigError(f"{key} = {value!r} is out of range; use a number {span}")
-    return kind(value)
+    return typed
 
 
-_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "text in quotes"}
+def _scalar(kind: object, value: object) -> bool | int | float | str | None:
+    """`value` as a `kind` (bool, int, float or str) when it is one; None when not."""
+    if isinstance(value, bool):
+        return value if kind is bool else None
+    if isinstance(value, int) and kind in (int, float):
+        return value if kind is int else float(value)
+    if isinstance(value, float) and kind is float:
+        return value
+    if isinstance(value, str) and kind is str:
+        return value
+    return None
+
+
+_NAMES: dict[object, str] = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "text in quotes",
+}

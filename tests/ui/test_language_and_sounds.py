@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Outcome, Reason, Status
+from kiosk.settings.model import Language
 from kiosk.ui.present import Tone
 from kiosk.ui.sounds import QtPlayer
 from kiosk.ui.staff.fields import SettingRow
@@ -65,7 +66,7 @@ def test_the_language_changes_every_members_screen_at_once(qtbot: QtBot, build: 
     assert kiosk.window.result.detail.text() == "Sie sind eingecheckt"
     language = kiosk.window.staff.rows["kiosk.language"]
     assert isinstance(language, SettingRow)
-    assert language.value.value == "de"
+    assert language.value is Language.DE
     set_on_staff_screen(qtbot, kiosk, "kiosk.language", "en")
     assert idle.pin.text() == "Enter PIN"
     assert idle.reader.text() == "● Reader: ready"

@@ -6,6 +6,7 @@ that staff mode wrote, read back through the model.
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
@@ -150,10 +151,11 @@ def _new_value(row: SettingRow) -> tuple[str, Any]:
     if spec.kind is bool:
         return ("false" if value else "true"), not value
     if spec.choices:
+        assert isinstance(value, enum.Enum)
         current = value.value
         choice = next(c for c in spec.choices if c != current and c != "kadence")
         return choice, choice
-    if spec.kind in (int, float):
+    if isinstance(value, int | float):
         up = spec.hi is None or value < spec.hi
         return ("plus" if up else "minus"), None
     return "text", TEXTS[spec.key]

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import typing
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.settings.file import Setting
+from kiosk.settings.model import Value
 from kiosk.ui.widgets import button, label, restyle
 
 STEPS = {"timeouts.busy_delay": 0.05, "wedge.gap_ms": 5, "timeouts.pin": 5.0}
@@ -33,7 +32,7 @@ class Edit:
     """Staff wants `key` set to `value`."""
 
     key: str
-    value: Any
+    value: object  # checked by the model before it is used
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,7 +62,7 @@ class SettingRow(QWidget):
         super().__init__()
         self.spec = spec
         self.setObjectName(f"row-{spec.key}")
-        self.value: Any = spec.default
+        self.value: Value = spec.default
         self.buttons: dict[str, QPushButton] = {}
         name = label(title, "field-name")
         name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -117,7 +116,7 @@ class SettingRow(QWidget):
         self.buttons[name] = widget
         return widget
 
-    def _choice(self, text: str, value: Any) -> None:
+    def _choice(self, text: str, value: Value) -> None:
         name = str(value).lower()
         widget = button(text, "field", f"{self.spec.key}:{name}")
         widget.clicked.connect(lambda: self.edit.emit(Edit(self.spec.key, value)))
@@ -127,7 +126,7 @@ class SettingRow(QWidget):
         self._choices.addWidget(widget, count // columns, count % columns)
         self.buttons[name] = widget
 
-    def show_value(self, value: Any) -> None:
+    def show_value(self, value: Value) -> None:
         """Render `value`."""
         self.value = value
         spec = self.spec
@@ -136,11 +135,11 @@ class SettingRow(QWidget):
             for name, widget in self.buttons.items():
                 widget.setChecked(name == current)
                 restyle(widget, selected="yes" if name == current else "no")
-        elif spec.kind in (int, float):
+        elif isinstance(value, int | float):
             self.shown.setText(f"{value:g}")
             self.buttons["minus"].setEnabled(spec.lo is None or value > spec.lo)
             self.buttons["plus"].setEnabled(spec.hi is None or value < spec.hi)
-        elif typing.get_origin(spec.kind) is tuple:
+        elif isinstance(value, tuple):
             self.shown.setText(", ".join(value) if value else "none")
         else:
             self.shown.setText(str(value) if value else "(empty)")
@@ -148,12 +147,14 @@ class SettingRow(QWidget):
     def _step(self, direction: int) -> None:
         spec = self.spec
         step = STEPS.get(spec.key, 1 if spec.kind is int else 0.5 if (spec.hi or 0) <= 10 else 1.0)
+        if not isinstance(self.value, int | float):
+            return
         value = round(self.value + direction * step, 4)
         if spec.lo is not None:
             value = max(spec.lo, value)
         if spec.hi is not None:
             value = min(spec.hi, value)
-        self.edit.emit(Edit(spec.key, spec.kind(value)))
+        self.edit.emit(Edit(spec.key, round(value) if spec.kind is int else float(value)))
 
     def _ask_text(self) -> None:
         value = self.value

@@ -72,6 +72,7 @@ def test_reader_settings() -> None:
         ("[printer]\nx = 1", "unknown key printer"),
         ("kiosk = 3", "kiosk must be a table"),
         ("[timeouts]\nresult = 0.2", "timeouts.result = 0.2 is out of range"),
+        ("[timeouts]\nresult = true", "timeouts.result = True must be a number"),
         ("[kiosk\n", "not valid TOML"),
         ('[reader]\nuid_format = "octal"', "reader.uid_format = 'octal' is not allowed; use one"),
         ('[reader]\nphone_aid = "F04B"', "reader.phone_aid = 'F04B' must be an AID of 5 to 16"),
@@ -92,3 +93,8 @@ def test_load_config_names_the_file(tmp_path: Path) -> None:
         load_config(path)
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_a_whole_number_is_taken_where_a_number_is_wanted_and_read_as_one() -> None:
+    result = load_config_text("[timeouts]\nresult = 5").timeouts.result
+    assert (result, type(result)) == (5.0, float)
