@@ -7,6 +7,9 @@ raises for a member's mistake, only `UnknownLocationError` for a request naming 
 A `Token` that starts like a QR pass (`kiosk.passes`) is verified with the install's key: a
 bad signature, an expired pass or a single-use pass that has already let someone in is
 `invalid_pass`. A used single-use pass may still close the session it opened, never open one.
+
+A command with `validate_only` (Nexudus's ``doNotCheckIn``) is answered as it would be, and
+nothing is written: no check-in, no check-out, no failed check-in, no pass used.
 """
 
 from __future__ import annotations
@@ -37,18 +40,21 @@ class Field(enum.StrEnum):
     """The credential fields of the Nexudus check-in API."""
 
     CARD = "AccessCardId"
-    PIN = "Pin"
+    PIN = "Pincode"
     TOKEN = "Token"  # noqa: S105
     EMAIL = "Email"
+    MAC = "Mac"
 
 
 @dataclasses.dataclass(frozen=True)
 class Presented:
-    """A credential as it arrived; `secret` is the password that goes with an email."""
+    """A credential as it arrived; `secret` is the password that goes with an email, `email`
+    the address a PIN came with (Nexudus's Email + Pincode)."""
 
     field: Field
     value: str = dataclasses.field(repr=False)
     secret: str | None = dataclasses.field(default=None, repr=False)
+    email: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +65,7 @@ class CheckinCommand:
     action: Action = Action.IN
     location_id: int | None = None
     source: int = TILE
+    validate_only: bool = False  # Nexudus's doNotCheckIn: answer, write nothing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,17 +138,21 @@ class CheckinService:
         now = self._clock()
         if isinstance(found, Unidentified):
             member, reason = found.member, found.reason
-            self._store.record_failed(
-                member, location, reason, found.description, now, command.source
-            )
+            if not command.validate_only:
+                self._store.record_failed(
+                    member, location, reason, found.description, now, command.source
+                )
             name = member.full_name if member else None
             return CheckinResult(Status.REJECTED, now, name, reason=reason)
         member = found.member
         with self._store.transaction():
-            self._store.close_expired(now)
+            if not command.validate_only:
+                self._store.close_expired(now)
             state = self._store.member_state(member, location, now)
             place = rules.Place(location.id, ZoneInfo(location.timezone))
             decision = rules.decide(state, place, now, command.action)
+            if command.validate_only:
+                return _foreseen(decision, member, now, found.pass_, self._store)
             if isinstance(decision, rules.CheckIn) and found.pass_ and found.pass_.single_use:
                 return self._single_use(decision, found.pass_, member, location, now, command)
             return self._apply(decision, member, location, now, command.source)
@@ -196,6 +207,11 @@ class CheckinService:
                 member = store.find_member(card=normalise_card(presented.value))
             case Field.PIN:
                 member = store.find_member(pin_key=keys.lookup("pin", presented.value))
+                if member is not None and presented.email is not None:
+                    given = presented.email.strip().casefold()
+                    member = member if member.email.casefold() == given else None
+            case Field.MAC:
+                member = None  # no devices are enrolled yet: a MAC names nobody
             case Field.TOKEN if passes.normalise(presented.value).startswith(passes.PREFIX):
                 return self._identify_pass(presented.value)
             case Field.TOKEN:
@@ -240,12 +256,38 @@ def _unknown(presented: Presented) -> str:
     match presented.field:
         case Field.CARD:
             return f"Access card {normalise_card(presented.value)[:32]} is not recognised"
+        case Field.PIN if presented.email is not None:
+            return f"PIN is not recognised for {presented.email.strip()[:254]}"
         case Field.PIN:
             return "PIN is not recognised"
+        case Field.MAC:
+            return "No member's device has this MAC address"
         case Field.TOKEN:
             return "Access token is not recognised"
         case Field.EMAIL:
             return f"Email or password is not recognised for {presented.value.strip()[:254]}"
+
+
+def _foreseen(
+    decision: rules.Decision,
+    member: Member,
+    now: datetime,
+    pass_: passes.Pass | None,
+    store: Store,
+) -> CheckinResult:
+    """What `decision` would answer, written nowhere (a used single-use pass still refuses)."""
+    name = member.full_name
+    match decision:
+        case rules.CheckIn() if pass_ and pass_.single_use and store.pass_used(pass_.nonce_hex):
+            return CheckinResult(Status.REJECTED, now, name, reason=Reason.INVALID_PASS)
+        case rules.CheckIn(expires_at=expires):
+            return CheckinResult(Status.CHECKED_IN, now, name, expires)
+        case rules.AlreadyIn(session):
+            return CheckinResult(Status.CHECKED_IN, now, name, session.expires_at)
+        case rules.CheckOut():
+            return CheckinResult(Status.CHECKED_OUT, now, name)
+        case rules.Refuse(reason):
+            return CheckinResult(Status.REJECTED, now, name, reason=reason)
 
 
 def _describe(reason: Reason, member: Member) -> str:

@@ -160,7 +160,7 @@ class BackendSettings:
     db: str = _opt("", "the embedded server's database; empty: the user data directory")
     connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
     timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
-    pin_field: str = _opt("Pin", "the request field that carries a PIN")
+    pin_field: str = _opt("Pincode", "the request field that carries a PIN (Nexudus: Pincode)")
     subdomain: str = _opt("", "Nexudus: the account's subdomain", check=_subdomain)
     username: str = _opt("", "Nexudus: the admin's email, for staff views")
     client_id: str = _opt("", "Kadence: the API client id")

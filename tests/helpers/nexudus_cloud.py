@@ -6,6 +6,14 @@ uses, with state, so adapters and whole kiosks can be tested against it.
 
 It records every request (`requests`) and can be told to refuse a sign-in, ask for a
 two-factor code, rate-limit check-ins (`rate_limit`) or fail (`fail_with`).
+
+The check-in endpoint reads its body as the documents describe it (tests/contracts/README.md):
+field names in any case, the PIN as ``pincode`` (alone or with ``email``; ``Pin`` is not a
+documented name and identifies nobody), ``disconnect`` only with a ``mac`` (without one it is
+ignored, so a kiosk relying on it would check the member in), ``doNotCheckIn`` validating
+without a record, and the member's name in ``Value.FullName``. Refusals carry
+`refusal_status` in the body and the HTTP status alike: Nexudus does not document its refusal
+status, so tests run with 200 and with 403.
 """
 
 from __future__ import annotations
@@ -59,6 +67,8 @@ class FakeNexudus:
     must_reset: bool = False
     token_seconds: int = 604799
     rate_limit: int = 0  # answer 409 with this Retry-After to the next check-in
+    refusal_status: int = 200  # the HTTP and body status of a refusal
+    names_in_answer: bool = True  # whether answers carry Value.FullName
     fail_with: httpx.Response | None = None  # answer check-ins with this
     requests: list[httpx.Request] = dataclasses.field(default_factory=list)
     open: dict[int, datetime] = dataclasses.field(default_factory=dict)
@@ -143,34 +153,41 @@ class FakeNexudus:
             )
         if self.fail_with is not None:
             return self.fail_with
-        body = json.loads(request.content)
+        body = {str(k).casefold(): v for k, v in json.loads(request.content).items()}
         member = self._identify(body)
         if member is None:
-            return _answer(False, "Your access card or PIN was not recognised.")
-        leaving = body.get("Disconnect") or (body.get("Toggle") and member.id in self.open)
+            return self._refuse("Your access card or PIN was not recognised.")
+        disconnect = bool(body.get("disconnect")) and bool(body.get("mac"))
+        leaving = disconnect or (body.get("toggle") and member.id in self.open)
         if member.refusal and not leaving:
-            self.failed.append(
-                {"CoworkerFullName": member.name, "Description": member.refusal, "Source": 4,
-                 "CheckinAttemptTime": self.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
-            )  # fmt: skip
-            return _answer(False, member.refusal)
+            if not body.get("donotcheckin"):
+                self.failed.append(
+                    {"CoworkerFullName": member.name, "Description": member.refusal,
+                     "Source": 4, "CheckinAttemptTime": self.now().strftime("%Y-%m-%dT%H:%M:%SZ")}
+                )  # fmt: skip
+            return self._refuse(member.refusal)
+        named = {"FullName": member.name} if self.names_in_answer else {}
         if leaving:
-            if self.open.pop(member.id, None) is None:
-                return _answer(False, "You are not checked in.")
-            return _answer(True, "You have been checked out.")
-        self.open.setdefault(member.id, self.now())
+            if member.id not in self.open:
+                return self._refuse("You are not checked in.")
+            if not body.get("donotcheckin"):
+                del self.open[member.id]
+            return _answer(True, "You have been checked out.", named or None)
+        if not body.get("donotcheckin"):
+            self.open.setdefault(member.id, self.now())
         expire = (self.now() + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%S UTC")
-        return _answer(True, expire, {"SessionExpire": expire, "SessionTimeOut": 28800.0})
+        return _answer(True, expire, {"SessionExpire": expire, "SessionTimeOut": 28800.0, **named})
+
+    def _refuse(self, message: str) -> httpx.Response:
+        return _answer(False, message, status=self.refusal_status)
 
     def _identify(self, body: dict[str, Any]) -> Coworker | None:
+        email, pin = str(body.get("email", "")).casefold(), body.get("pincode")
         for member in self.coworkers:
             if (
-                (body.get("AccessCardId") and body["AccessCardId"] == member.card)
-                or (body.get("Pin") and body["Pin"] == member.pin)
-                or (
-                    str(body.get("Email")).casefold() == member.email
-                    and body.get("Password") == member.password
-                )
+                (body.get("accesscardid") and body["accesscardid"] == member.card)
+                or (pin and pin == member.pin and email in ("", member.email))
+                or (email == member.email and body.get("password") == member.password)
             ):
                 return member
         return None
@@ -188,10 +205,12 @@ class FakeNexudus:
         return next(m for m in self.coworkers if m.id == ident)
 
 
-def _answer(ok: bool, message: str, value: dict[str, Any] | None = None) -> httpx.Response:
-    body = {"Status": 200, "Message": message, "Value": value, "Errors": None,
+def _answer(
+    ok: bool, message: str, value: dict[str, Any] | None = None, status: int = 200
+) -> httpx.Response:
+    body = {"Status": status, "Message": message, "Value": value, "Errors": None,
             "WasSuccessful": ok}  # fmt: skip
-    return httpx.Response(200, json=body)
+    return httpx.Response(status, json=body)
 
 
 def _oauth(error: str, description: str = "") -> httpx.Response:

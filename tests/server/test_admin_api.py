@@ -93,7 +93,9 @@ def test_openapi_schema_describes_the_checkin_body(client: httpx.Client) -> None
     schema = client.get("/openapi.json").json()
     body = schema["paths"]["/api/public/checkin"]["post"]["requestBody"]["content"]
     assert set(body) == {"application/json", "application/x-www-form-urlencoded"}
-    assert "Pin" in body["application/json"]["schema"]["properties"]
+    properties = body["application/json"]["schema"]["properties"]
+    assert {"Pincode", "DoNotCheckIn", "Mac"} <= set(properties)
+    assert "Pin" not in properties  # read as Pincode, documented under its Nexudus name
 
 
 def test_the_sweeper_closes_expired_sessions_on_its_own(tmp_path: Path) -> None:

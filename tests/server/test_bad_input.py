@@ -36,9 +36,9 @@ BAD = [
     pytest.param(b"", JSON, 400, None, id="empty-body"),
     pytest.param(b'["Pin", "12345"]', JSON, 400, None, id="json-array"),
     pytest.param(b'"12345"', JSON, 400, None, id="json-string"),
-    pytest.param(b'{"Pin": 12345}', JSON, 400, "Pin", id="pin-as-number"),
-    pytest.param(b'{"Pin": "12a45"}', JSON, 400, "Pin", id="pin-with-letters"),
-    pytest.param(b'{"Pin": "123"}', JSON, 400, "Pin", id="pin-too-short"),
+    pytest.param(b'{"Pin": 12345}', JSON, 400, "Pincode", id="pin-as-number"),
+    pytest.param(b'{"Pin": "12a45"}', JSON, 400, "Pincode", id="pin-with-letters"),
+    pytest.param(b'{"Pin": "123"}', JSON, 400, "Pincode", id="pin-too-short"),
     pytest.param(b'{"AccessCardId": ["04A1"]}', JSON, 400, "AccessCardId", id="card-as-list"),
     pytest.param(b'{"Pin": "12345", "Toggle": "maybe"}', JSON, 400, "Toggle", id="toggle-text"),
     pytest.param(b'{"Pin": "12345", "BusinessId": "x"}', JSON, 400, "BusinessId", id="bad-id"),
@@ -51,10 +51,10 @@ BAD = [
     pytest.param(
         b'{"Pin": "12345", "Toggle": true, "Disconnect": true}', JSON, 400, None, id="both-flags"
     ),
-    pytest.param(b'{"Pin": "12345", "pin": "23456"}', JSON, 400, "Pin", id="duplicate-key"),
+    pytest.param(b'{"Pin": "12345", "pin": "23456"}', JSON, 400, "Pincode", id="duplicate-key"),
     pytest.param(b'{"Pin": "1\xff345"}', JSON, 400, None, id="json-not-utf8"),
     pytest.param(b"Pin=1%FF345", FORM, 400, None, id="form-not-utf8"),
-    pytest.param(b"Pin=12345&Pin=23456", FORM, 400, "Pin", id="form-duplicate"),
+    pytest.param(b"Pin=12345&Pin=23456", FORM, 400, "Pincode", id="form-duplicate"),
     pytest.param(b"Pin=12345&Toggle=perhaps", FORM, 400, "Toggle", id="form-bad-bool"),
     pytest.param(b"Pin=12345", {"content-type": "text/plain"}, 415, None, id="text-plain"),
     pytest.param(

@@ -23,7 +23,11 @@ def test_pin_check_in_answers_in_nexudus_shape(client: httpx.Client) -> None:
     assert body == {
         "Status": 200,
         "Message": "2026-03-02T23:00:00 UTC",
-        "Value": {"SessionExpire": "2026-03-02T23:00:00 UTC", "SessionTimeOut": 46800.0},
+        "Value": {
+            "SessionExpire": "2026-03-02T23:00:00 UTC",
+            "SessionTimeOut": 46800.0,
+            "FullName": "Ada Lovelace",
+        },
         "Errors": None,
         "WasSuccessful": True,
         "CoworkerFullName": "Ada Lovelace",
@@ -76,9 +80,11 @@ def test_refusals_carry_a_reason_code_and_are_recorded(
 ) -> None:
     body = checkin(client, **fields)
     assert body["WasSuccessful"] is False
-    assert body["Status"] == 200
+    assert body["Status"] == (404 if reason == "unknown_credential" else 403)
     assert body["ReasonCode"] == reason
-    assert body["Value"] is None
+    known = body["CoworkerFullName"]
+    assert body["Value"] == ({"FullName": known} if known else None)
+    assert (known is None) is (reason == "unknown_credential")
     assert body["Message"]
     failed = admin.get("/api/spaces/failedcheckins").json()
     assert failed["TotalItems"] == 1
@@ -97,7 +103,11 @@ def test_outside_hours_and_the_daily_limit(
     assert checkin(client, AccessCardId="5F3C2A19")["ReasonCode"] == "outside_hours"
     clock.advance(days=2, hours=-2)  # Monday 08:00 UTC = 09:00 Paris
     body = checkin(client, AccessCardId="5F3C2A19")
-    assert body["Value"] == {"SessionExpire": "2026-03-09T12:00:00 UTC", "SessionTimeOut": 14400.0}
+    assert body["Value"] == {
+        "SessionExpire": "2026-03-09T12:00:00 UTC",
+        "SessionTimeOut": 14400.0,
+        "FullName": "Frank Moreau",
+    }
     clock.advance(hours=3)
     assert checkin(client, AccessCardId="5F3C2A19", Disconnect=True)["CheckedIn"] is False
     clock.advance(minutes=30)
@@ -126,7 +136,8 @@ def test_toggle_and_disconnect(client: httpx.Client, clock: FakeClock, admin: ht
     assert checkin(client, Pin="12345", Toggle=True)["CheckedIn"] is True
     clock.advance(hours=2)
     out = checkin(client, Pin="12345", Toggle=True)
-    assert (out["CheckedIn"], out["WasSuccessful"], out["Value"]) == (False, True, None)
+    assert (out["CheckedIn"], out["WasSuccessful"]) == (False, True)
+    assert out["Value"] == {"FullName": "Ada Lovelace"}
     assert checkin(client, Pin="12345")["CheckedIn"] is True
     assert checkin(client, Pin="12345", Disconnect=True)["CheckedIn"] is False
     records = admin.get("/api/spaces/checkins", params={"dir": 1}).json()["Records"]
@@ -197,3 +208,67 @@ def test_no_secret_reaches_the_log(client: httpx.Client, caplog: pytest.LogCaptu
     assert caplog.records
     for secret in ("12345", "demo-ada", "7E3A91C4D2B85F06"):
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"Pincode": "12345"},
+        {"pincode": "12345"},
+        {"PINCODE": "12345"},
+        {"Pin": "12345"},  # what our kiosks sent before
+        {"Email": "Ada@Example.com", "Pincode": "12345"},
+    ],
+)
+def test_the_pin_is_pincode_alone_or_with_the_email(
+    client: httpx.Client, fields: dict[str, str]
+) -> None:
+    response = client.post("/api/public/checkin", json=fields)
+    assert response.status_code == 200, response.text
+    assert response.json()["Value"]["FullName"] == "Ada Lovelace"
+
+
+def test_a_pincode_with_someone_elses_email_names_nobody(
+    client: httpx.Client, admin: httpx.Client
+) -> None:
+    body = checkin(client, Email="ben@example.com", Pincode="12345")
+    assert (body["Status"], body["ReasonCode"], body["Value"]) == (404, "unknown_credential", None)
+    record = admin.get("/api/spaces/failedcheckins").json()["Records"][0]
+    assert record["Description"] == "PIN is not recognised for ben@example.com"
+
+
+def test_do_not_check_in_answers_as_a_check_in_would_and_writes_nothing(
+    client: httpx.Client, admin: httpx.Client
+) -> None:
+    asked = checkin(client, Pincode="12345", DoNotCheckIn=True)
+    assert (asked["CheckedIn"], asked["Value"]["FullName"]) == (True, "Ada Lovelace")
+    assert asked["Value"]["SessionExpire"] == "2026-03-02T23:00:00 UTC"
+    refused = checkin(client, Pincode="34567", doNotCheckIn=True)
+    assert (refused["Status"], refused["ReasonCode"]) == (403, "no_valid_pass")
+    unknown = checkin(client, Pincode="99999", DoNotCheckIn=True)
+    assert unknown["Status"] == 404
+    assert admin.get("/api/spaces/checkins").json()["TotalItems"] == 0
+    assert admin.get("/api/spaces/failedcheckins").json()["TotalItems"] == 0
+    checkin(client, Pincode="12345")
+    leaving = checkin(client, Pincode="12345", Toggle=True, DoNotCheckIn=True)
+    assert leaving["CheckedIn"] is False
+    records = admin.get("/api/spaces/checkins").json()["Records"]
+    assert [r["ToTime"] for r in records] == [None]  # still in
+
+
+def test_a_card_number_sent_as_a_json_number_is_its_digits(
+    client: httpx.Client, admin: httpx.Client
+) -> None:
+    body = checkin(client, AccessCardId=5653307)
+    assert body["ReasonCode"] == "unknown_credential"  # read, not refused as malformed
+    record = admin.get("/api/spaces/failedcheckins").json()["Records"][0]
+    assert record["Description"] == "Access card 5653307 is not recognised"
+
+
+def test_a_mac_alone_names_nobody_yet_and_beside_a_pin_is_accepted(client: httpx.Client) -> None:
+    alone = checkin(client, Mac="AA:BB:CC:DD:EE:FF")
+    assert (alone["Status"], alone["ReasonCode"]) == (404, "unknown_credential")
+    beside = checkin(client, Pincode="12345", Mac="AA:BB:CC:DD:EE:FF")
+    assert beside["Value"]["FullName"] == "Ada Lovelace"
+    out = checkin(client, Pincode="12345", Mac="AA:BB:CC:DD:EE:FF", Disconnect=True)
+    assert (out["Status"], out["CheckedIn"]) == (200, False)

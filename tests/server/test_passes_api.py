@@ -119,10 +119,12 @@ def test_a_single_use_pass_lets_in_once_and_may_close_its_session(
     client: httpx.Client, admin: httpx.Client, server: ServerThread, clock: FakeClock
 ) -> None:
     text = ada(server, clock, single_use=True)
+    assert checkin(client, Token=text, DoNotCheckIn=True)["CheckedIn"] is True  # not used up
     assert checkin(client, Token=text, Toggle=True)["CheckedIn"] is True
     clock.advance(hours=1)
     assert checkin(client, Token=text, Toggle=True)["CheckedIn"] is False  # closes the session
     clock.advance(minutes=5)
+    assert checkin(client, Token=text, DoNotCheckIn=True)["ReasonCode"] == "invalid_pass"
     again = checkin(client, Token=text, Toggle=True)
     assert (again["WasSuccessful"], again["ReasonCode"]) == (False, "invalid_pass")
     assert "already been used" in failed(admin)[0]["Description"]

@@ -21,7 +21,7 @@ class LocalClient(CheckinApi):
         self,
         http: httpx.AsyncClient,
         base_url: str,
-        pin_field: str = "Pin",
+        pin_field: str = "Pincode",
         *,
         embedded: bool,
         auth: TokenSource | None = None,

@@ -3,10 +3,13 @@
     {"Status": 200, "Message": "2015-09-11T21:59:59 UTC", "WasSuccessful": true, "Errors": null,
      "Value": {"SessionExpire": "2015-09-11T21:59:59 UTC", "SessionTimeOut": 46455.35}}
 
-A refusal (``WasSuccessful: false``) gets its `Reason` from our server's ``ReasonCode`` or from
-Nexudus's phrasing through `PHRASES`; a validation failure (``Status: 500`` with ``Errors``), an
-error page or HTML is `backend_error`, with the text kept for staff (never an ``AttemptedValue``:
-it may be the PIN); HTTP 409/429 is `rate_limited` with its ``Retry-After``.
+A refusal is the envelope with ``WasSuccessful: false`` and no ``Errors``, whatever its status
+(200, 403 or 404: Nexudus's own refusal status is not documented, ours is 403 or 404). It gets
+its `Reason` from our server's ``ReasonCode``, else from Nexudus's phrasing through `PHRASES`,
+else from a 404 (`unknown_credential`). A validation failure (``Errors``), an error page or HTML
+is `backend_error`, with the text kept for staff (never an ``AttemptedValue``: it may be the
+PIN); HTTP 409/429 is `rate_limited` with its ``Retry-After``. The member's name is read from
+``Value.FullName`` (as Nexudus's clients read it) or our ``CoworkerFullName``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import httpx
 from kiosk.backends.http import RAW_LIMIT, refused, retry_after, snippet
 from kiosk.domain import Action, Outcome, Reason, Status
 
+REFUSING = frozenset({200, 403, 404})  # HTTP statuses a refusal envelope may come with
 # Nexudus's refusal phrasings, first match wins; anything else is `Reason.REFUSED`.
 PHRASES: tuple[tuple[re.Pattern[str], Reason], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), reason)
@@ -51,32 +55,42 @@ def read_answer(response: httpx.Response, action: Action) -> Outcome:
         )
     if code in (502, 503, 504):
         return refused(Reason.BACKEND_UNAVAILABLE, f"HTTP {code}: {snippet(response)}")
-    if code in (401, 403):
-        return refused(
-            Reason.BACKEND_ERROR, f"HTTP {code}, the check-in was not allowed: {snippet(response)}"
-        )
     try:
         data = response.json()
     except ValueError:
         data = None
     if not isinstance(data, dict) or "WasSuccessful" not in data:
+        if code in (401, 403):
+            why = f"HTTP {code}, the check-in was not allowed: {snippet(response)}"
+            return refused(Reason.BACKEND_ERROR, why)
         return refused(Reason.BACKEND_ERROR, f"HTTP {code}: {snippet(response)}")
     message = str(data.get("Message") or "")[:RAW_LIMIT]
-    member = data.get("CoworkerFullName") if isinstance(data.get("CoworkerFullName"), str) else None
+    member = _name(data)
     if data["WasSuccessful"] is True and code == 200:
         expire = _expiry(data.get("Value"))
         checked_in = data.get("CheckedIn")
         if checked_in is False or (checked_in is None and expire is None):
             return Outcome(Status.CHECKED_OUT, member=member, raw_message=message)
         return Outcome(Status.CHECKED_IN, member=member, session_expire=expire, raw_message=message)
-    if data.get("Errors") or code != 200 or data.get("Status") not in (None, 200):
+    if data.get("Errors") or data["WasSuccessful"] is not False or code not in REFUSING:
         status = data.get("Status")
         return refused(
             Reason.BACKEND_ERROR, f"HTTP {code} Status {status}: {message} {_errors(data)}"
         )
-    return Outcome(
-        Status.REJECTED, member=member, reason=refusal_reason(data, message), raw_message=message
-    )
+    reason = refusal_reason(data, message)
+    if reason is Reason.REFUSED and 404 in (code, data.get("Status")):
+        reason = Reason.UNKNOWN_CREDENTIAL
+    return Outcome(Status.REJECTED, member=member, reason=reason, raw_message=message)
+
+
+def _name(data: dict[str, Any]) -> str | None:
+    """The member's name: ``Value.FullName``, else our ``CoworkerFullName``."""
+    value = data.get("Value")
+    for name in (value.get("FullName") if isinstance(value, dict) else None,
+                 data.get("CoworkerFullName")):  # fmt: skip
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
 
 
 def _errors(data: dict[str, Any]) -> str:

@@ -1,14 +1,17 @@
 """The Nexudus check-in protocol over httpx (`CheckinApi`), and Nexudus itself (`NexudusClient`).
 
-    POST {base}/api/public/checkin   {"Pin": "12345", "Toggle": true, "BusinessId": 1}
+    POST {base}/api/public/checkin   {"Pincode": "12345", "Toggle": true}
     → {"Status": 200, "Message": "2026-03-02T17:00:00 UTC", "WasSuccessful": true,
        "Value": {"SessionExpire": "2026-03-02T17:00:00 UTC", "SessionTimeOut": 25200.0}}
 
 `check` never raises (`answer.read_answer` makes every answer an `Outcome`). The staff lists and
 the locations come from the admin API at `api_url` with a bearer token from `auth`. Our own
-server speaks the same protocol (`backends.local.LocalClient`). Nexudus itself wants the token
-for its locations too, and since its public answer has no name, `NexudusClient` asks for the
-member's name by card or email while the check-in runs, and keeps it for `NAME_SECONDS`.
+server speaks the same protocol (`backends.local.LocalClient`) and takes the location as our
+``BusinessId`` extension. Nexudus itself finds the location from the subdomain, wants the token
+for its locations too, and documents ``Disconnect`` only with a device's MAC address, so
+`NexudusClient` checks out with ``Toggle`` (and toggles back at once if that checked the member
+in: they were not in). Where its answer has no name, it asks for the member's name by card or
+email while the check-in runs, and keeps it for `NAME_SECONDS`.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class CheckinApi:
         self,
         http: httpx.AsyncClient,
         base_url: str,
-        pin_field: str = "Pin",
+        pin_field: str = "Pincode",
         *,
         api_url: str = "",
         auth: TokenSource | None = None,
@@ -113,17 +116,20 @@ class CheckinApi:
         if body is None:
             return Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL)
         naming = self._start_naming(request)
-        try:
-            response = await send(self._http, "POST", f"{self._base}/api/public/checkin", json=body)
-        except BackendUnavailableError as exc:
-            outcome = refused(Reason.BACKEND_UNAVAILABLE, str(exc))
-        except BackendError as exc:  # an invalid URL, too many redirects
-            outcome = refused(Reason.BACKEND_ERROR, str(exc))
-        else:
-            outcome = read_answer(response, request.action)
+        outcome = await self._post(body, request.action)
         if naming is None:
             return outcome
         return await self._named(outcome, naming)
+
+    async def _post(self, body: dict[str, Any], action: Action) -> Outcome:
+        """POST one check-in body; every answer and failure as an `Outcome`."""
+        try:
+            response = await send(self._http, "POST", f"{self._base}/api/public/checkin", json=body)
+        except BackendUnavailableError as exc:
+            return refused(Reason.BACKEND_UNAVAILABLE, str(exc))
+        except BackendError as exc:  # an invalid URL, too many redirects
+            return refused(Reason.BACKEND_ERROR, str(exc))
+        return read_answer(response, action)
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
         credential = request.credential
@@ -143,7 +149,7 @@ class CheckinApi:
         elif request.action is Action.OUT:
             body["Disconnect"] = True
         if request.location and request.location.isdigit():
-            body["BusinessId"] = int(request.location)
+            body["BusinessId"] = int(request.location)  # our server's extension
         return body
 
     # the member's name, which Nexudus's public answer lacks
@@ -251,6 +257,28 @@ class NexudusClient(CheckinApi):
     for beside each check-in by card or email (its public answer has none)."""
 
     signed_places = True
+
+    def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
+        """The documented fields only: no ``BusinessId`` (the subdomain is the location), and
+        ``Toggle`` for a check-out (``Disconnect`` is documented with a MAC address only)."""
+        body = super()._body(request)
+        if body is None:
+            return None
+        body.pop("BusinessId", None)
+        if body.pop("Disconnect", False):
+            body["Toggle"] = True
+        return body
+
+    async def _post(self, body: dict[str, Any], action: Action) -> Outcome:
+        outcome = await super()._post(body, action)
+        if action is not Action.OUT or outcome.status is not Status.CHECKED_IN:
+            return outcome
+        # the check-out's toggle checked the member in: they were not in; toggle back
+        undone = await super()._post(body, action)
+        if undone.status is not Status.CHECKED_OUT:
+            why = f"a check-out checked the member in and could not be undone: {undone.raw_message}"
+            return refused(Reason.BACKEND_ERROR, why[:300])
+        return Outcome(Status.REJECTED, member=outcome.member, reason=Reason.NOT_CHECKED_IN)
 
     def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
         field = _NAMED_BY.get(request.credential.kind)

@@ -1,6 +1,7 @@
 """The HTTP API of the check-in server (FastAPI).
 
-    POST /api/public/checkin               JSON or form: AccessCardId | Email+Password | Token | Pin
+    POST /api/public/checkin               JSON or form: Pincode [+Email] | AccessCardId |
+                                           Email+Password | Token | Mac; DoNotCheckIn validates
     GET  /api/spaces/checkins[/{Id}]        bearer admin token; Nexudus paging envelope
     GET  /api/spaces/failedcheckins[/{Id}]  bearer admin token
     GET  /api/sys/businesses                the locations
@@ -99,7 +100,8 @@ def create_app(
             result.status.value,
             result.reason.value if result.reason else "",
         )
-        return JSONResponse(wire.checkin_body(result))
+        status, body = wire.checkin_body(result)
+        return JSONResponse(body, status_code=status)
 
     @app.get("/api/spaces/checkins", dependencies=[Depends(admin)])
     def checkins(

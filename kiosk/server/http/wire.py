@@ -3,7 +3,11 @@
 Bodies are parsed by hand (JSON or form) so that every malformed one, whatever its fault,
 gets one answer: `BadRequestError`, rendered as Nexudus's validation shape
 ``{"Status": 400, "Errors": [{"PropertyName", "Message", "AttemptedValue"}], ...}``.
-Field names match case-insensitively, as ASP.NET model binding does.
+Field names match case-insensitively, as ASP.NET model binding does; the PIN is `Pincode`, as
+Nexudus documents it (`Pin`, which our kiosks sent before, is read as the same field).
+
+A refusal is never ``Status: 200``: door clients open on a body status of 200, so the HTTP and
+body status agree and say why (`refusal_status`), with ``WasSuccessful: false``.
 """
 
 from __future__ import annotations
@@ -14,15 +18,23 @@ from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from kiosk.domain import Action, Status
+from kiosk.domain import Action, Reason, Status
 from kiosk.server.checkin import TILE, CheckinCommand, CheckinResult, Presented
 from kiosk.server.checkin import Field as CredentialField
 from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord, Location, Page
 
 MAX_BODY = 16 * 1024
-SECRET_FIELDS = frozenset({"Pin", "Password", "Token"})
+SECRET_FIELDS = frozenset({"Pincode", "Password", "Token"})
+_ALIASES = {"pin": "Pincode"}  # older kiosks of ours
 
 
 class BadRequestError(Exception):
@@ -46,22 +58,35 @@ class CheckinFields(BaseModel):
     Email: str | None = Field(None, min_length=3, max_length=254)
     Password: str | None = Field(None, min_length=1, max_length=256)
     Token: str | None = Field(None, min_length=1, max_length=4096)
-    Pin: str | None = Field(None, pattern=r"^[0-9]{4,8}$", description="4 to 8 digits")
+    Pincode: str | None = Field(
+        None, pattern=r"^[0-9]{4,8}$", description="4 to 8 digits, alone or with Email (or Pin)"
+    )
+    Mac: str | None = Field(None, min_length=8, max_length=200)
     Disconnect: bool = False
     Toggle: bool = False
-    Mac: str | None = Field(None, max_length=200)
-    BusinessId: int | None = Field(None, ge=1, description="Extension: the location")
+    DoNotCheckIn: bool = Field(False, description="validate the credential, check nobody in")
+    BusinessId: int | None = Field(None, ge=1, le=2**31 - 1, description="Extension: location")
     Source: int = Field(TILE, ge=0, le=5, description="Extension: eCheckinSource")
+
+    @field_validator("AccessCardId", mode="before")
+    @classmethod
+    def _card_number(cls, value: object) -> object:
+        """A card id sent as a JSON number is that number's digits."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _one_credential(self) -> CheckinFields:
-        given = [n for n in ("AccessCardId", "Email", "Token", "Pin") if getattr(self, n)]
+        given = [n for n in ("AccessCardId", "Token", "Pincode") if getattr(self, n)]
+        if self.Email and not self.Pincode:
+            given.append("Email")
+        if not given and self.Mac:
+            given.append("Mac")
         if not given:
-            raise ValueError("give one of AccessCardId, Email and Password, Token or Pin")
+            raise ValueError("give one of Pincode, AccessCardId, Email and Password, Token or Mac")
         if len(given) > 1:
             raise ValueError(f"give only one credential, not {' and '.join(given)}")
-        if self.Email and not self.Password:
-            raise ValueError("Email needs a Password")
+        if self.Email and not (self.Password or self.Pincode):
+            raise ValueError("Email needs a Password or a Pincode")
         if self.Disconnect and self.Toggle:
             raise ValueError("Disconnect and Toggle cannot both be true")
         return self
@@ -70,17 +95,21 @@ class CheckinFields(BaseModel):
         """The service command these fields ask for."""
         if self.AccessCardId:
             presented = Presented(CredentialField.CARD, self.AccessCardId)
-        elif self.Pin:
-            presented = Presented(CredentialField.PIN, self.Pin)
+        elif self.Pincode:
+            presented = Presented(CredentialField.PIN, self.Pincode, email=self.Email)
         elif self.Token:
             presented = Presented(CredentialField.TOKEN, self.Token)
+        elif self.Email:
+            presented = Presented(CredentialField.EMAIL, self.Email, self.Password)
         else:
-            presented = Presented(CredentialField.EMAIL, self.Email or "", self.Password)
+            presented = Presented(CredentialField.MAC, self.Mac or "")
         action = Action.OUT if self.Disconnect else Action.TOGGLE if self.Toggle else Action.IN
-        return CheckinCommand(presented, action, self.BusinessId, self.Source)
+        return CheckinCommand(
+            presented, action, self.BusinessId, self.Source, validate_only=self.DoNotCheckIn
+        )
 
 
-_CANONICAL = {name.lower(): name for name in CheckinFields.model_fields}
+_CANONICAL = {name.lower(): name for name in CheckinFields.model_fields} | _ALIASES
 
 
 def parse_checkin(body: bytes, content_type: str) -> CheckinCommand:
@@ -173,23 +202,37 @@ def bad_request_body(exc: BadRequestError) -> dict[str, Any]:
     return envelope(exc.status, exc.message, errors=errors or None, ok=False)
 
 
-def checkin_body(result: CheckinResult) -> dict[str, Any]:
-    """The check-in answer; extensions: `CoworkerFullName`, `CheckedIn`, `ReasonCode`."""
+def refusal_status(reason: Reason | None) -> int:
+    """The HTTP and body status of a refusal: 404 for a credential nobody holds, 403 for
+    any other refusal (the member is known and may not come in, or is not in to leave).
+
+    >>> refusal_status(Reason.UNKNOWN_CREDENTIAL), refusal_status(Reason.NO_VALID_PASS)
+    (404, 403)
+    """
+    return 404 if reason is Reason.UNKNOWN_CREDENTIAL else 403
+
+
+def checkin_body(result: CheckinResult) -> tuple[int, dict[str, Any]]:
+    """The check-in answer's status and body: Nexudus's envelope with the member's name in
+    ``Value.FullName`` as real clients read it; extensions: `CoworkerFullName`, `CheckedIn`,
+    `ReasonCode`."""
     extra: dict[str, Any] = {
         "CoworkerFullName": result.member_name,
         "CheckedIn": result.status is Status.CHECKED_IN,
         "ReasonCode": result.reason.value if result.reason else None,
     }
+    named = {"FullName": result.member_name} if result.member_name else {}
     if result.status is Status.CHECKED_IN and result.session_expire is not None:
         expire = session_time(result.session_expire)
         timeout = round((result.session_expire - result.now).total_seconds(), 2)
-        value = {"SessionExpire": expire, "SessionTimeOut": max(timeout, 0.0)}
-        return envelope(200, expire, value, extra=extra)
+        value = {"SessionExpire": expire, "SessionTimeOut": max(timeout, 0.0), **named}
+        return 200, envelope(200, expire, value, extra=extra)
     if result.status is Status.CHECKED_OUT:
-        return envelope(200, "You have been checked out.", extra=extra)
+        return 200, envelope(200, "You have been checked out.", named or None, extra=extra)
     reason = result.reason
     message = f"{reason.message}. {reason.hint}" if reason else "Check-in refused."
-    return envelope(200, message, ok=False, extra=extra)
+    status = refusal_status(reason)
+    return status, envelope(status, message, named or None, ok=False, extra=extra)
 
 
 def session_time(moment: datetime) -> str:

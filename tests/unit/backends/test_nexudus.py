@@ -36,7 +36,7 @@ def check(
     value: str = "12345",
     action: Action = Action.TOGGLE,
     location: str | None = None,
-    pin_field: str = "Pin",
+    pin_field: str = "Pincode",
 ) -> Outcome:
     async def go() -> Outcome:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
@@ -72,7 +72,7 @@ def test_the_request_carries_the_credential_action_and_location() -> None:
     check(handler, CredentialKind.PHONE, "7E3A", pin_field="AccessPin")
     check(handler, pin_field="AccessPin")
     assert seen == [
-        {"Pin": "12345", "Toggle": True, "BusinessId": 3},
+        {"Pincode": "12345", "Toggle": True, "BusinessId": 3},  # our server takes BusinessId
         {"AccessCardId": "04A1B2", "Disconnect": True},
         {"Token": "TOKEN"},
         {"Token": "7E3A", "Toggle": True},
@@ -93,6 +93,27 @@ def test_our_server_extensions_give_name_and_direction() -> None:
     }
     outcome = check(answer(out))
     assert (outcome.status, outcome.member) == (Status.CHECKED_OUT, "Ada Lovelace")
+
+
+def test_the_name_is_read_from_value_full_name_as_nexudus_clients_read_it() -> None:
+    value = {"SessionExpire": "2015-09-11T21:59:59 UTC", "FullName": "Ada Lovelace"}
+    body = {**SUCCESS, "Value": value}
+    assert check(answer(body)).member == "Ada Lovelace"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [(200, Reason.REFUSED), (403, Reason.REFUSED), (404, Reason.UNKNOWN_CREDENTIAL)],
+)
+def test_a_refusal_envelope_is_a_refusal_whatever_its_status(status: int, reason: Reason) -> None:
+    body = {"Status": status, "Message": "No.", "Value": {"FullName": "Ben Okafor"},
+            "Errors": None, "WasSuccessful": False}  # fmt: skip
+    outcome = check(answer(body, status))
+    assert (outcome.status, outcome.reason, outcome.member) == (
+        Status.REJECTED,
+        reason,
+        "Ben Okafor",
+    )
 
 
 def test_success_without_a_session_is_a_check_out() -> None:
@@ -265,7 +286,7 @@ def test_a_location_that_is_not_a_number_is_not_sent_as_a_business() -> None:
         return httpx.Response(200, json=SUCCESS)
 
     check(handler, location="01GTBV1CT3BM8A42SEJ2J5F4EG")
-    assert seen == [{"Pin": "12345", "Toggle": True}]
+    assert seen == [{"Pincode": "12345", "Toggle": True}]
 
 
 @settings(max_examples=150, deadline=None)

@@ -4,6 +4,7 @@ member names for the welcome and the staff lists, against a replayed Nexudus."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -176,7 +177,7 @@ def test_two_factor_asks_staff_for_the_code_and_uses_it_once() -> None:
 
 
 def test_the_welcome_has_the_members_name_looked_up_by_card_and_kept_briefly() -> None:
-    cloud = FakeNexudus()
+    cloud = FakeNexudus(names_in_answer=False)
     clock = Ticker(1000.0)
 
     async def use(client: NexudusClient, login: NexudusLogin) -> list[Any]:
@@ -207,7 +208,7 @@ def test_the_welcome_has_the_members_name_looked_up_by_card_and_kept_briefly() -
 
 
 def test_a_pin_or_a_refusal_gets_no_name_and_a_failed_lookup_costs_nothing() -> None:
-    cloud = FakeNexudus()
+    cloud = FakeNexudus(names_in_answer=False)
 
     async def use(client: NexudusClient, login: NexudusLogin) -> list[Any]:
         pin = await client.check(CheckinRequest(Credential(CredentialKind.PIN, "12345")))
@@ -220,13 +221,13 @@ def test_a_pin_or_a_refusal_gets_no_name_and_a_failed_lookup_costs_nothing() -> 
     assert (refused.reason, refused.member) == (Reason.NO_VALID_PASS, None)
     assert refused.raw_message == "You do not have a valid pass to check in."
 
-    locked = FakeNexudus()
+    locked = FakeNexudus(names_in_answer=False)
     outcome = run(locked, lambda c, lg: c.check(CheckinRequest(CARD)), password="wrong")
     assert (outcome.status, outcome.member) == (Status.CHECKED_IN, None)
 
 
 def test_email_and_password_check_in_and_the_name_comes_by_email() -> None:
-    cloud = FakeNexudus()
+    cloud = FakeNexudus(names_in_answer=False)
     email = Credential(CredentialKind.EMAIL_PASSWORD, "Ada@Example.com", password="ada-pw")
     wrong = Credential(CredentialKind.EMAIL_PASSWORD, "ada@example.com", password="nope")
 
@@ -296,3 +297,51 @@ def test_no_secret_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
     for secret in secrets:
         assert secret not in caplog.text, secret
     assert "signed in to Nexudus as admin@harbour.example" in caplog.text
+
+
+def bodies(cloud: FakeNexudus) -> list[dict[str, Any]]:
+    """The check-in bodies the kiosk sent."""
+    return [json.loads(r.content) for r in cloud.requests if str(r.url) == CHECKIN_URL]
+
+
+def test_the_pin_goes_as_pincode_with_no_business_id_and_the_name_comes_in_the_answer() -> None:
+    cloud = FakeNexudus()
+    pin = Credential(CredentialKind.PIN, "12345")
+    welcome = run(cloud, lambda c, lg: c.check(CheckinRequest(pin, Action.TOGGLE, "1204")))
+    assert (welcome.status, welcome.member) == (Status.CHECKED_IN, "Ada Lovelace")
+    assert bodies(cloud) == [{"Pincode": "12345", "Toggle": True}]
+
+
+def test_a_check_out_toggles_and_toggles_back_when_the_member_was_not_in() -> None:
+    cloud = FakeNexudus()
+
+    async def use(client: NexudusClient, login: NexudusLogin) -> list[Any]:
+        return [
+            await client.check(CheckinRequest(CARD, Action.OUT)),
+            await client.check(CheckinRequest(CARD, Action.IN)),
+            await client.check(CheckinRequest(CARD, Action.OUT)),
+        ]
+
+    not_in, welcome, goodbye = run(cloud, use)
+    assert (not_in.status, not_in.reason) == (Status.REJECTED, Reason.NOT_CHECKED_IN)
+    assert not_in.member == "Ada Lovelace"
+    assert welcome.status is Status.CHECKED_IN
+    assert goodbye.status is Status.CHECKED_OUT
+    assert cloud.open == {}
+    sent_bodies = bodies(cloud)
+    assert all("Disconnect" not in b and "BusinessId" not in b for b in sent_bodies)
+    assert [b.get("Toggle", False) for b in sent_bodies] == [True, True, False, True]
+
+
+@pytest.mark.parametrize("status", [200, 403, 404])
+def test_a_refusal_is_read_whatever_its_status(status: int) -> None:
+    cloud = FakeNexudus(refusal_status=status)
+    ben = Credential(CredentialKind.CARD, "04FFEE0011")
+    nobody = Credential(CredentialKind.CARD, "0BADCAFE")
+
+    async def use(client: NexudusClient, login: NexudusLogin) -> list[Any]:
+        return [await client.check(CheckinRequest(ben)), await client.check(CheckinRequest(nobody))]
+
+    refused, unknown = run(cloud, use)
+    assert (refused.status, refused.reason) == (Status.REJECTED, Reason.NO_VALID_PASS)
+    assert (unknown.status, unknown.reason) == (Status.REJECTED, Reason.UNKNOWN_CREDENTIAL)
