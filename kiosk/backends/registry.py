@@ -18,7 +18,7 @@ from collections.abc import Callable
 import httpx
 
 from kiosk.backends.base import Backend
-from kiosk.backends.kadence.client import KadenceClient, KadenceLogin
+from kiosk.backends.kadence.client import HOSTS, KadenceClient, KadenceLogin
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.client import NexudusClient
 from kiosk.backends.nexudus.login import NexudusLogin
@@ -110,17 +110,27 @@ def _local(embedded: bool) -> Callable[[Wiring], Backend]:
 
 
 def _nexudus(wiring: Wiring) -> Backend:
+    """Nexudus at its subdomain; `backend.url` (a proxy, a test) stands for all its hosts."""
     backend = wiring.config.backend
-    login = NexudusLogin(wiring.http, backend.username, lambda: wiring.secret(Secret.PASSWORD))
-    return NexudusClient(
-        wiring.http, wiring.url, backend.pin_field, api_url=NEXUDUS_API, auth=login
+    api = backend.url.rstrip("/") or NEXUDUS_API
+    token_url = backend.token_url or f"{api}/api/token"
+    login = NexudusLogin(
+        wiring.http, backend.username, lambda: wiring.secret(Secret.PASSWORD), token_url
     )
+    return NexudusClient(wiring.http, wiring.url, backend.pin_field, api_url=api, auth=login)
 
 
 def _kadence(wiring: Wiring) -> Backend:
-    client_id = wiring.config.backend.client_id
-    login = KadenceLogin(wiring.http, client_id, lambda: wiring.secret(Secret.CLIENT_SECRET))
-    return KadenceClient(wiring.http, login)
+    """Kadence at its region's hosts, or at `backend.url` and `backend.token_url`."""
+    backend = wiring.config.backend
+    login_url, api_url = HOSTS[backend.region.value]
+    login = KadenceLogin(
+        wiring.http,
+        backend.client_id,
+        lambda: wiring.secret(Secret.CLIENT_SECRET),
+        backend.token_url or login_url,
+    )
+    return KadenceClient(wiring.http, login, backend.url or api_url)
 
 
 SPECS: dict[Choice, BackendSpec] = {
@@ -167,7 +177,7 @@ SPECS: dict[Choice, BackendSpec] = {
         "Kadence",
         "Desk bookings checked in with Kadence",
         _kadence,
-        keys=("backend.client_id", Secret.CLIENT_SECRET.value),
+        keys=("backend.region", "backend.client_id", Secret.CLIENT_SECRET.value),
         needed=Needed("backend.client_id", "the Kadence client id"),
         sign_in_title="Your Kadence API client",
         sign_in_help=(

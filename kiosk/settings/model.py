@@ -70,6 +70,13 @@ class BackendKind(enum.StrEnum):
     KADENCE = "kadence"
 
 
+class Region(enum.StrEnum):
+    """Where a cloud backend keeps the account (Kadence: its EU or US hosts)."""
+
+    EU = "eu"
+    US = "us"
+
+
 def _opt(
     default: T,
     help: str,
@@ -156,7 +163,11 @@ class BackendSettings:
     """Where check-ins go."""
 
     kind: BackendKind = _opt(BackendKind.LOCAL, "local, nexudus or kadence")
-    url: str = _opt("", "the check-in server; empty runs the embedded one", check=_url)
+    url: str = _opt(
+        "", "the check-in server (or a cloud service's API, for a proxy); empty: the default",
+        check=_url,
+    )  # fmt: skip
+    token_url: str = _opt("", "a cloud service's sign-in address; empty: its own", check=_url)
     db: str = _opt("", "the embedded server's database; empty: the user data directory")
     connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
     timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
@@ -164,6 +175,7 @@ class BackendSettings:
     subdomain: str = _opt("", "Nexudus: the account's subdomain", check=_subdomain)
     username: str = _opt("", "Nexudus: the admin's email, for staff views")
     client_id: str = _opt("", "Kadence: the API client id")
+    region: Region = _opt(Region.EU, "Kadence: the account's region, eu or us")
 
     @property
     def base_url(self) -> str:

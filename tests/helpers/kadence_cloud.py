@@ -3,6 +3,14 @@ bookings and booking check-in/out, with the documented payloads (hydra collectio
 
     cloud = FakeKadence()
     http = httpx.AsyncClient(transport=httpx.MockTransport(cloud.handler))
+
+As the documents describe Kadence (tests/contracts/README.md): ``GET /users?email=`` matches
+part of an address (``emailExact=`` the whole of it); ``building.id`` filters a user's bookings
+(``buildingId`` is not a filter there and is ignored); bookings carry ``startDate`` and
+``endDate``; check-in and check-out answer 201. Collections come as hydra JSON-LD only when
+asked for with ``Accept: application/ld+json`` (any other answer is a plain list: how Kadence
+treats ``Accept: */*`` is not documented, so the fake takes the strict reading). `login` and
+`api` are the region's hosts (EU by default).
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ import httpx
 
 LOGIN = "https://login.onkadence.co/oauth2/token"
 API = "https://api.onkadence.co"
+US_LOGIN = "https://login.us.onkadence.co/oauth2/token"
+US_API = "https://api.us.onkadence.co"
+ANNA = "01H0ANNA000000000000000000"
 CLIENT_ID = "kiosk-client-7f3a"
 CLIENT_SECRET = "kdc-s3cr3t-Z9q"
 BUILDING = "01GTBV1CT3BM8A42SEJ2J5F4EG"
@@ -47,6 +58,7 @@ class FakeKadence:
 
     users: dict[str, tuple[str, str, str]] = dataclasses.field(
         default_factory=lambda: {
+            "nada@example.com": (ANNA, "Anna", "L"),
             "ada@example.com": (ADA, "Ada", "Lovelace"),
             "ben@example.com": (BEN, "Ben", "Okafor"),
             "cy@example.com": (CY, "Cy", "Young"),
@@ -56,8 +68,11 @@ class FakeKadence:
         default_factory=lambda: [
             FakeBooking("bk-ada-1", ADA, BUILDING, later(-1), later(8)),
             FakeBooking("bk-cy-1", CY, BUILDING, later(-1), later(8)),
+            FakeBooking("bk-anna-1", ANNA, BUILDING, later(-1), later(8)),
         ]
     )
+    login: str = LOGIN
+    api: str = API
     self_certification: set[str] = dataclasses.field(default_factory=lambda: {CY})
     token_seconds: int = 3600
     requests: list[httpx.Request] = dataclasses.field(default_factory=list)
@@ -78,28 +93,31 @@ class FakeKadence:
             if answer is not None:
                 self.fail_next.remove(hook)
                 return answer
-        if str(request.url) == LOGIN and request.method == "POST":
+        if str(request.url) == self.login and request.method == "POST":
             return self._token(request)
-        if not str(request.url).startswith(f"{API}/v1/public/"):
+        if not str(request.url).startswith(f"{self.api}/v1/public/"):
             return httpx.Response(404, text="<html>Not Found</html>")
         if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
             return _error(401, "Invalid JWT Token")
         path = request.url.path.removeprefix("/v1/public/").split("/")
         params = request.url.params
+        ld = "application/ld+json" in request.headers.get("Accept", "")
         match request.method, path:
             case "GET", ["users"]:
-                email = params.get("email", "").casefold()
-                found = [self._user(email)] if email in self.users else []
-                return _collection(found)
+                exact = params.get("emailExact", "").casefold()
+                part = params.get("email", "").casefold()
+                found = [self._user(e) for e in self.users if e == exact or (part and part in e)]
+                return _collection(found, ld)
             case "GET", ["buildings"]:
                 return _collection(
                     [
                         {"id": BUILDING, "name": "London Office", "timeZone": "Europe/London"},
                         {"id": OTHER_BUILDING, "name": "Leeds", "timeZone": "Europe/London"},
-                    ]
+                    ],
+                    ld,
                 )
             case "GET", ["users", user, "bookings"]:
-                return _collection([self._record(b) for b in self._find(user, params)])
+                return _collection([self._record(b) for b in self._find(user, params)], ld)
             case "GET", ["bookings", ident]:
                 booking = self._booking(ident)
                 if booking is None:
@@ -136,7 +154,7 @@ class FakeKadence:
             for b in self.bookings
             if b.user == user
             and b.status == params.get("status", b.status)
-            and b.building == params.get("buildingId", b.building)
+            and b.building == params.get("building.id", b.building)
             and (before is None or b.start < before)
             and (after is None or b.end > after)
         ]
@@ -157,7 +175,7 @@ class FakeKadence:
             if booking.status != "checkedIn":
                 return _error(400, "Booking is not checked in.")
             booking.status = "checkedOut"
-        return httpx.Response(200, json=self._record(booking))
+        return httpx.Response(201, json=self._record(booking))
 
     def _booking(self, ident: str) -> FakeBooking | None:
         return next((b for b in self.bookings if b.id == ident), None)
@@ -175,8 +193,8 @@ class FakeKadence:
             "type": b.type,
             "status": b.status,
             "building": f"/v1/public/buildings/{b.building}",
-            "startDateTime": b.start.strftime("%Y-%m-%dT%H:%M:%S"),
-            "endDateTime": b.end.strftime("%Y-%m-%dT%H:%M:%S"),
+            "startDate": b.start.strftime("%Y-%m-%dT%H:%M:%S"),
+            "endDate": b.end.strftime("%Y-%m-%dT%H:%M:%S"),
         }
 
 
@@ -184,7 +202,9 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC) if text else None
 
 
-def _collection(members: list[dict[str, Any]]) -> httpx.Response:
+def _collection(members: list[dict[str, Any]], ld: bool) -> httpx.Response:
+    if not ld:
+        return httpx.Response(200, json=members)
     return httpx.Response(
         200,
         json={"@context": "/v1/contexts/Collection", "@type": "hydra:Collection",

@@ -138,6 +138,10 @@ def test_back_goes_one_step_back_and_kadence_asks_for_its_api_key(
     assert wizard.rows["backend.client_id"].isVisible()
     assert wizard.rows[Secret.CLIENT_SECRET.value].isVisible()
     assert not wizard.rows["backend.subdomain"].isVisible()
+    region = setting_row(wizard, "backend.region")
+    assert region.isVisible()
+    click(qtbot, region.buttons["us"])
+    assert kiosk.config.backend.region.value == "us"
     next_(qtbot, kiosk)
     assert step(kiosk) is Step.SIGN_IN  # not without the client id
     assert wizard.message.text() == "Type the Kadence client id first"

@@ -1,16 +1,20 @@
 """Kadence booking check-in: a member with a desk booked today checks in to it, and out again.
 
     POST https://login.onkadence.co/oauth2/token   client_credentials, scope public
-    GET  /v1/public/users?email=ada@example.com    → hydra:member[0].id
-    GET  /v1/public/users/{id}/bookings?status=booked&…   today's, at this kiosk's building
-    POST /v1/public/bookings/{id}/check-in  {"userId": …}     (or …/check-out)
+    GET  /v1/public/users?emailExact=ada@example.com   → the member whose email is that one
+    GET  /v1/public/users/{id}/bookings?status=booked&building.id=…   today's, at this building
+    POST /v1/public/bookings/{id}/check-in  {"userId": …}  → 201   (or …/check-out)
 
-A member is known by email only (typed, or a QR code carrying it). The booking's end is the
-session expiry shown. Times go out in UTC as ``YYYY-MM-DDThh:mm:ss``. `check` never raises: no
-user is `unknown_credential`, no booking `no_booking`, self-certification still to do
-`self_certification`, other refusals `refused` with Kadence's ``hydra:description`` kept for
-staff. A refused token is fetched again once. Check-in has no idempotency key, so a check-in
-that got no answer is retried only after re-reading the booking's status.
+A member is known by email only (typed, or a QR code carrying it); ``email=`` is a partial
+match, so the exact filter is used and the address compared again here. As Kadence's own
+check-in example does, every booking of the day at the building but rooms (checked in at the
+room) is checked in together, and checked out together; the latest end is the session expiry
+shown. Requests ask for JSON-LD (hydra collections, as the schema describes them). Times go out
+in UTC as ``YYYY-MM-DDThh:mm:ss``. `check` never raises: no user is `unknown_credential`, no
+booking `no_booking`, self-certification still to do `self_certification`, other refusals
+`refused` with Kadence's ``hydra:description`` kept for staff. A refused token is fetched again
+once. Check-in has no idempotency key, so a check-in that got no answer is retried only after
+re-reading the booking's status.
 """
 
 from __future__ import annotations
@@ -59,6 +63,11 @@ log = logging.getLogger(__name__)
 
 LOGIN_URL = "https://login.onkadence.co/oauth2/token"
 API_URL = "https://api.onkadence.co"
+HOSTS = {  # region → (token URL, API); the US hosts as Kadence's docs name them
+    "eu": (LOGIN_URL, API_URL),
+    "us": ("https://login.us.onkadence.co/oauth2/token", "https://api.us.onkadence.co"),
+}
+LD_JSON = {"Accept": "application/ld+json"}  # hydra collections, as the schema describes
 KINDS = frozenset({CredentialKind.EMAIL})
 USER_SECONDS = 600.0  # a user's id and name are asked again after this
 BOOKED, CHECKED_IN = "booked", "checkedIn"
@@ -185,32 +194,49 @@ class KadenceClient:
                 self._bookings(user, where, BOOKED), self._bookings(user, where, CHECKED_IN)
             )
         if request.action is not Action.IN and inside:
-            return await self._check_out(user, inside[0])
+            return await self._check_out(user, inside)
         if booked:
-            return await self._check_in(user, booked[0])
+            return await self._check_in(user, booked)
         if request.action is Action.IN:
             inside = await self._bookings(user, where, CHECKED_IN)
             if inside:  # already in: welcome again
-                return Outcome(Status.CHECKED_IN, member=user.name, session_expire=inside[0].end)
+                return Outcome(Status.CHECKED_IN, member=user.name, session_expire=_latest(inside))
         if request.action is Action.OUT:
             return Outcome(Status.REJECTED, member=user.name, reason=Reason.NOT_CHECKED_IN)
         return Outcome(Status.REJECTED, member=user.name, reason=Reason.NO_BOOKING)
 
-    async def _check_in(self, user: User, booking: Booking) -> Outcome:
+    async def _check_in(self, user: User, bookings: list[Booking]) -> Outcome:
+        """Check in to every booking; welcome if any took it, else the first refusal."""
+        done: list[Booking] = []
+        first: _RefusedError | None = None
+        for booking in bookings:
+            try:
+                await self._check_in_one(user, booking)
+            except _RefusedError as refusal:
+                log.warning("Kadence refused booking %s: %s", booking.id, refusal)
+                first = first or refusal
+            else:
+                done.append(booking)
+        if not done and first is not None:
+            raise first
+        return Outcome(Status.CHECKED_IN, member=user.name, session_expire=_latest(done))
+
+    async def _check_in_one(self, user: User, booking: Booking) -> None:
         path = f"/v1/public/bookings/{booking.id}/check-in"
         try:
             response = await self._call("POST", path, json={"userId": user.id})
         except BackendUnavailableError as exc:
             log.warning("Kadence check-in got no answer (%s); reading the booking again", exc)
             if (await self._booking(booking.id)).status == CHECKED_IN:
-                return Outcome(Status.CHECKED_IN, member=user.name, session_expire=booking.end)
+                return
             response = await self._call("POST", path, json={"userId": user.id})
         _answer(response, user)
-        return Outcome(Status.CHECKED_IN, member=user.name, session_expire=booking.end)
 
-    async def _check_out(self, user: User, booking: Booking) -> Outcome:
-        path = f"/v1/public/bookings/{booking.id}/check-out"
-        _answer(await self._call("POST", path, json={"userId": user.id}), user)
+    async def _check_out(self, user: User, bookings: list[Booking]) -> Outcome:
+        """Check out of every booking checked in to (each must take it)."""
+        for booking in bookings:
+            path = f"/v1/public/bookings/{booking.id}/check-out"
+            _answer(await self._call("POST", path, json={"userId": user.id}), user)
         return Outcome(Status.CHECKED_OUT, member=user.name)
 
     async def _user(self, email: str) -> User | None:
@@ -218,11 +244,11 @@ class KadenceClient:
         known = self._users.get(key)
         if known is not None and self._clock() < known[1]:
             return known[0]
-        data = _read(await self._call("GET", "/v1/public/users", params={"email": email}))
-        members = _members(data)
-        if not members:
+        data = _read(await self._call("GET", "/v1/public/users", params={"emailExact": email}))
+        exact = [m for m in _members(data) if str(m.get("email", "")).casefold() == key]
+        if not exact:
             return None
-        first = members[0]
+        first = exact[0]
         ident = first.get("id")
         if not isinstance(ident, str | int) or not str(ident):
             raise BackendProtocolError(f"a user without an id: {keys_of(first)}")
@@ -246,7 +272,7 @@ class KadenceClient:
             "itemsPerPage": 50,
         }
         if building:
-            params["buildingId"] = building
+            params["building.id"] = building  # `buildingId` is a filter of /bookings only
         path = f"/v1/public/users/{user.id}/bookings"
         data = _read(await self._call("GET", path, params=params))
         found = []
@@ -295,7 +321,8 @@ class KadenceClient:
         """One API request with the bearer token (a 401 fetches a new token and tries once
         more: `BearerAuth`); 401/403 after that raise `AuthRefusedError`."""
         auth = BearerAuth(self.auth)
-        response = await send(self._http, method, f"{self._api}{path}", auth=auth, **kwargs)
+        url = f"{self._api}{path}"
+        response = await send(self._http, method, url, auth=auth, headers=LD_JSON, **kwargs)
         if response.status_code in (401, 403):
             raise AuthRefusedError(f"HTTP {response.status_code}: {_description(response)}")
         return response
@@ -373,8 +400,14 @@ def _booking(record: Any) -> Booking:
     ident = record.get("id") if isinstance(record, dict) else None
     if ident is None:
         raise BackendProtocolError(f"a booking without an id: {keys_of(record)}")
-    end = record.get("endDateTime") or record.get("endDate")
+    end = record.get("endDate") or record.get("endDateTime")  # the schema's name first
     return Booking(str(ident), str(record.get("status") or ""), _utc(end))
+
+
+def _latest(bookings: list[Booking]) -> datetime | None:
+    """The latest end of `bookings` (the session shown lasts until then)."""
+    ends = [b.end for b in bookings if b.end is not None]
+    return max(ends) if ends else None
 
 
 def _building_of(record: dict[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from kiosk.backends.base import Place
-from kiosk.backends.kadence.client import LOGIN_URL, KadenceClient, KadenceLogin
+from kiosk.backends.kadence.client import HOSTS, LOGIN_URL, KadenceClient, KadenceLogin
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 from tests.helpers.clock import Ticker
 from tests.helpers.kadence_cloud import (
@@ -25,6 +25,8 @@ from tests.helpers.kadence_cloud import (
     CLIENT_ID,
     CLIENT_SECRET,
     OTHER_BUILDING,
+    US_API,
+    US_LOGIN,
     FakeBooking,
     FakeKadence,
     later,
@@ -85,14 +87,16 @@ def test_a_member_with_a_desk_today_checks_in_until_the_bookings_end() -> None:
     access = next(iter(cloud.tokens))
     for request in (user, booked, inside, checkin):
         assert request.headers["Authorization"] == f"Bearer {access}"
+        assert request.headers["Accept"] == "application/ld+json"
 
-    assert (user.method, str(user.url)) == ("GET", f"{API}/v1/public/users?email=ada%40example.com")
+    exact = f"{API}/v1/public/users?emailExact=ada%40example.com"
+    assert (user.method, str(user.url)) == ("GET", exact)
     for request, status in ((booked, "booked"), (inside, "checkedIn")):
         assert request.method == "GET"
         assert request.url.path == f"/v1/public/users/{ADA}/bookings"
         params = dict(request.url.params)
         assert params.pop("status") == status
-        assert params.pop("buildingId") == BUILDING
+        assert params.pop("building.id") == BUILDING
         assert params.pop("order[startDateTime]") == "asc"
         assert params.pop("itemsPerPage") == "50"
         before = datetime.fromisoformat(params.pop("startDateTime[before]"))
@@ -348,3 +352,48 @@ def test_no_secret_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
     for secret in (CLIENT_SECRET, "wrong", *cloud.tokens):
         assert secret not in caplog.text
     assert "signed in to Kadence as API client kiosk-client-7f3a" in caplog.text
+
+
+def test_a_partial_address_names_nobody_though_kadence_matches_part_of_it() -> None:
+    cloud = FakeKadence()  # "da@example.com" is part of Anna's "nada@example.com" and Ada's
+    outcome = check(cloud, "da@example.com", Action.IN)
+    assert (outcome.status, outcome.reason, outcome.member) == (
+        Status.REJECTED,
+        Reason.UNKNOWN_CREDENTIAL,
+        None,
+    )
+    assert posts(cloud) == []
+    assert all(b.status == "booked" for b in cloud.bookings)
+
+
+def test_every_booking_of_the_day_but_rooms_is_checked_in_and_out_together() -> None:
+    cloud = FakeKadence()
+    cloud.bookings += [
+        FakeBooking("bk-ada-park", ADA, BUILDING, later(-3), later(2), type="parking"),
+        FakeBooking("bk-ada-room", ADA, BUILDING, later(1), later(2), type="room"),
+        FakeBooking("bk-ada-leeds", ADA, OTHER_BUILDING, later(-1), later(9)),
+    ]
+    welcome = check(cloud, action=Action.IN)
+    assert welcome.status is Status.CHECKED_IN
+    assert welcome.session_expire == cloud.bookings[0].end.replace(microsecond=0)  # the latest
+    status = {b.id: b.status for b in cloud.bookings if b.user == ADA}
+    assert status == {"bk-ada-1": "checkedIn", "bk-ada-park": "checkedIn",
+                      "bk-ada-room": "booked", "bk-ada-leeds": "booked"}  # fmt: skip
+    goodbye = check(cloud, action=Action.OUT)
+    assert goodbye.status is Status.CHECKED_OUT
+    status = {b.id: b.status for b in cloud.bookings if b.user == ADA}
+    assert status["bk-ada-1"] == status["bk-ada-park"] == "checkedOut"
+
+
+def test_the_us_region_uses_kadences_us_hosts() -> None:
+    cloud = FakeKadence(login=US_LOGIN, api=US_API)
+
+    async def go() -> Outcome:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(cloud.handler)) as http:
+            login_url, api_url = HOSTS["us"]
+            login = KadenceLogin(http, CLIENT_ID, lambda: CLIENT_SECRET, login_url)
+            client = KadenceClient(http, login, api_url)
+            return await client.check(CheckinRequest(email(), Action.IN, BUILDING))
+
+    assert asyncio.run(go()).status is Status.CHECKED_IN
+    assert {r.url.host for r in cloud.requests} == {"login.us.onkadence.co", "api.us.onkadence.co"}

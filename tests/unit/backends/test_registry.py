@@ -19,9 +19,11 @@ from kiosk.backends.registry import (
     keys_for,
     make_backend,
 )
+from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Status
 from kiosk.settings.file import with_value
 from kiosk.settings.model import BackendKind, Config, ConfigError
 from kiosk.settings.vault import Secret
+from tests.helpers import kadence_cloud
 
 
 def test_nexudus_needs_its_subdomain_and_kadence_its_client_id() -> None:
@@ -85,7 +87,11 @@ def test_each_backends_keys_show_only_with_it() -> None:
         "backend.username",
         Secret.PASSWORD.value,
     }
-    assert keys_for(BackendKind.KADENCE) == {"backend.client_id", Secret.CLIENT_SECRET.value}
+    assert keys_for(BackendKind.KADENCE) == {
+        "backend.region",
+        "backend.client_id",
+        Secret.CLIENT_SECRET.value,
+    }
     assert backend_keys() == keys_for(BackendKind.LOCAL) | keys_for(BackendKind.NEXUDUS) | (
         keys_for(BackendKind.KADENCE)
     )
@@ -115,3 +121,38 @@ def test_every_backend_signs_in_through_one_protocol_and_only_nexudus_takes_a_co
     with pytest.raises(BackendError, match="the 6 digits the authenticator app shows"):
         nexudus.use_code("12")  # the shape is checked before anything is sent
     nexudus.use_code("123456")  # kept for the next sign-in
+
+
+@pytest.mark.parametrize(
+    ("config", "login", "api"),
+    [
+        ({}, kadence_cloud.LOGIN, kadence_cloud.API),
+        ({"backend.region": "us"}, kadence_cloud.US_LOGIN, kadence_cloud.US_API),
+        (
+            {
+                "backend.url": "http://proxy.test:8080",
+                "backend.token_url": "http://proxy.test:8080/t",
+            },
+            "http://proxy.test:8080/t",
+            "http://proxy.test:8080",
+        ),
+    ],
+)
+def test_kadence_is_reached_at_its_regions_hosts_or_at_the_given_urls(
+    config: dict[str, str], login: str, api: str
+) -> None:
+    settings = with_value(Config(), "backend.kind", "kadence")
+    settings = with_value(settings, "backend.client_id", kadence_cloud.CLIENT_ID)
+    for key, value in config.items():
+        settings = with_value(settings, key, value)
+    cloud = kadence_cloud.FakeKadence(login=login, api=api)
+
+    async def go() -> Outcome:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(cloud.handler)) as http:
+            backend = make_backend(
+                settings, http, settings.backend.base_url, lambda s: kadence_cloud.CLIENT_SECRET
+            )
+            email = Credential(CredentialKind.EMAIL, "ada@example.com")
+            return await backend.check(CheckinRequest(email, Action.IN, kadence_cloud.BUILDING))
+
+    assert asyncio.run(go()).status is Status.CHECKED_IN
