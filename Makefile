@@ -3,7 +3,7 @@
 # make screenshots  renders every screen to docs/screenshots
 # make test   lint, type check, all tests, every benchmark once in smoke mode (what CI runs)
 
-SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpulse0 \
+SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpulse0 zbar-tools \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core

@@ -37,6 +37,8 @@ class UidFormat(enum.StrEnum):
     DEC_BE = "dec_be"
     WIEGAND26 = "wiegand26"
     WIEGAND34 = "wiegand34"
+    DEC8 = "dec8"  # "6H→8D": the last three bytes as 8 decimal digits
+    DEC13 = "dec13"  # "10H→13D": a 5-byte UID as 13 decimal digits
 
 
 class Action(enum.StrEnum):

@@ -10,8 +10,10 @@
 Why Ed25519 and not HMAC: a kiosk holding only the server's *public* key can tell a forged or
 expired pass from a good one while the network is down, and a stolen kiosk cannot mint passes.
 HMAC would put the minting key on every kiosk, or leave kiosks unable to check anything offline.
-The price is 64 bytes of signature, a QR of version 7 or 8 — still far under what a phone
-screen or a 3 cm print scans. Single use is the server's job: only it sees every nonce.
+The price is 64 bytes of signature: a QR of version 6 (41 modules a side, error correction
+level M) for the member ids our server issues passes to, 8 to 10 for an email address — still
+far under what a phone screen or a 3 cm print scans, and read by zxing-cpp and zbar alike.
+Single use is the server's job: only it sees every nonce.
 
 The text is ``CKP`` + a version character + Base32 of ``body ‖ signature``, in the alphabet
 0-9 and A-Z without I, O, Y and Z (no padding): only those characters survive every

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from kiosk.server.keys import InstallKeys, verify_password
 from kiosk.server.store import NotFoundError, Store
 from kiosk.server.store.models import Location, Member
 
+_WIEGAND = re.compile(r"(\d{1,5}) ?[:,. ] ?(\d{1,5})")
 TILE = 4
 """Nexudus eCheckinSource for a check-in tablet, the kiosk."""
 
@@ -97,12 +99,21 @@ class CheckinResult:
 
 
 def normalise_card(card_id: str) -> str:
-    """Card ids as stored and compared: no blanks or colons, upper case.
+    """Card ids as stored and compared: upper case without blanks or colons; a decimal number
+    without its leading zeros; a Wiegand pair (facility and card, written ``161:45763``,
+    ``161,45763``, ``161.45763`` or ``161 45763``) as two numbers joined by a colon.
 
-    >>> normalise_card(" 04:a1:b2 ")
-    '04A1B2'
+    >>> normalise_card(" 04:a1:b2 "), normalise_card("0005653307"), normalise_card("5653307")
+    ('04A1B2', '5653307', '5653307')
+    >>> normalise_card("161,45763"), normalise_card("001:00123"), normalise_card("1 123")
+    ('161:45763', '1:123', '1:123')
     """
-    return "".join(card_id.split()).replace(":", "").upper()
+    text = card_id.strip()
+    pair = _WIEGAND.fullmatch(text)
+    if pair:
+        return f"{int(pair[1])}:{int(pair[2])}"
+    compact = "".join(text.split()).replace(":", "").upper()
+    return (compact.lstrip("0") or "0") if compact.isdigit() else compact
 
 
 class CheckinService:

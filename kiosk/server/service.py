@@ -24,7 +24,7 @@ from kiosk.server.store.models import Location, Member
 
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CARD_RE = re.compile(r"^[0-9A-F]{1,64}$")
+CARD_RE = re.compile(r"^([0-9A-F]{1,64}|[0-9]{1,5}:[0-9]{1,5})$")
 
 
 class AdminError(Exception):
@@ -61,7 +61,10 @@ def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Membe
     cards = [normalise_card(c) for c in e.cards]
     for raw, card in zip(e.cards, cards, strict=True):
         if not CARD_RE.match(card):
-            raise AdminError(f"--card {raw!r} must be hexadecimal or decimal digits")
+            raise AdminError(
+                f"--card {raw!r} must be hexadecimal or decimal digits, or a Wiegand pair"
+                " like 161:45763"
+            )
     if any(len(t) < 8 for t in e.tokens):
         raise AdminError("--token must be at least 8 characters")
     if e.passes < 0:

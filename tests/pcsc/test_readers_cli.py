@@ -64,13 +64,15 @@ def test_readers_lists_readers_and_prints_every_format(
     ]
     with VirtualCard(cards.card(bytes.fromhex("04A1B2C3"))):
         lines.until("Virtual PCD 00 00: card")
-        assert lines.until("wiegand34") == [
+        assert lines.until("dec13") == [
             "  hex           04A1B2C3   ← reader.uid_format",
             "  hex_reversed  C3B2A104",
             "  dec_le        3283263748",
             "  dec_be        0077705923",
             "  wiegand26     161:45763",
             "  wiegand34     01185:45763",
+            "  dec8          10597059",
+            "  dec13         0000077705923",
         ]
     with VirtualCard(cards.phone("7E3A91C4D2B85F06")):
         line = lines.until("phone")[-1]
@@ -86,17 +88,36 @@ def test_readers_lists_readers_and_prints_every_format(
 def test_readers_stops_cleanly_on_ctrl_c_and_sigterm(pcscd: Pcscd) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kiosk", "readers", "--name-filter", "00 01"],
+            [
+                sys.executable,
+                "-X",
+                "faulthandler",
+                "-m",
+                "kiosk",
+                "readers",
+                "--name-filter",
+                "00 01",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        lines = Lines(proc)
-        assert lines.until("Tap a card")[1:-1] == ["  Virtual PCD 00 01"]
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=10)
-        assert proc.returncode == 0, err
-        assert "Traceback" not in err
+        try:
+            lines = Lines(proc)
+            assert lines.until("Tap a card")[1:-1] == ["  Virtual PCD 00 01"]
+            proc.send_signal(sig)
+            try:
+                _, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+                _, err = proc.communicate(timeout=10)
+                pytest.fail(f"kiosk readers did not stop on {sig.name}:\n{err}")
+            assert proc.returncode == 0, err
+            assert "Traceback" not in err
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
 def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from kiosk.server.runner import ServerThread
+from kiosk.server.service import Enrolment, enrol
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import checkin
 
@@ -272,3 +273,14 @@ def test_a_mac_alone_names_nobody_yet_and_beside_a_pin_is_accepted(client: httpx
     assert beside["Value"]["FullName"] == "Ada Lovelace"
     out = checkin(client, Pincode="12345", Mac="AA:BB:CC:DD:EE:FF", Disconnect=True)
     assert (out["Status"], out["CheckedIn"]) == (200, False)
+
+
+def test_card_numbers_match_whatever_their_leading_zeros_and_wiegand_separators(
+    client: httpx.Client, server: ServerThread, clock: FakeClock
+) -> None:
+    enrolment = Enrolment("Wim Gand", "wim@example.com", cards=["0005653307", "161,45763"],
+                          tariff="Resident")  # fmt: skip
+    enrol(server.server.store, server.server.keys, enrolment, clock())
+    for card in ("5653307", "0005653307", "161:45763", "161.45763", "161 45763", "0161:45763"):
+        body = checkin(client, AccessCardId=card, DoNotCheckIn=True)
+        assert body["CoworkerFullName"] == "Wim Gand", card

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -190,7 +193,28 @@ def test_rendered_pass_is_qr_level_m_with_a_quiet_zone_and_decodes() -> None:
     result = zxingcpp.read_barcodes(image)[0]
     assert result.text == text
     assert result.ec_level == "M"
+
+    member = render(issue(Subject.member(4821)))
+    modules = member.size[0] // 8 - 8  # 8 px a module, 4 modules of quiet zone each side
+    assert (modules - 17) / 4 == 6  # a member's pass is QR version 6, as passes.py says
     assert VERIFIER.verify(result.text, NOW)
+
+
+@pytest.mark.parametrize("subject", [Subject.member(4821), Subject.email("ada@example.com")])
+def test_a_second_decoder_zbar_reads_a_rendered_pass(subject: Subject, tmp_path: Path) -> None:
+    text = issue(subject)
+    png = tmp_path / "pass.png"
+    png.write_bytes(passes.render_png(text))
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg is not None, "zbar-tools is a test dependency (make system-packages)"
+    read = subprocess.run(
+        [zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    assert read.stdout.strip() == text
 
 
 def on_scene(code: Image.Image, size: tuple[int, int] = (1280, 720)) -> Image.Image:

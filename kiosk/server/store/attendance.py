@@ -18,7 +18,9 @@ from kiosk.server.store.models import (
     FailedCheckinRecord,
     Location,
     Member,
+    Order,
     Page,
+    Window,
     from_text,
     to_text,
 )
@@ -201,20 +203,27 @@ class Attendance(Enrolment):
         open_only: bool = False,
         location_id: int | None = None,
         member_id: int | None = None,
+        window: Window | None = None,
+        order: Order = Order.ID,
         ascending: bool = False,
     ) -> Page[CheckinRecord]:
-        """A page of check-ins, newest first unless `ascending`."""
+        """A page of check-ins in `window`, by `order`, latest first unless `ascending`."""
+        w = window or Window()
         where, args = _filters(
             ("c.to_time IS NULL", None, open_only),
             ("c.location_id = ?", location_id, location_id is not None),
             ("c.member_id = ?", member_id, member_id is not None),
+            ("c.from_time >= ?", _at(w.from_after), w.from_after is not None),
+            ("c.from_time <= ?", _at(w.from_before), w.from_before is not None),
+            ("c.to_time <= ?", _at(w.to_before), w.to_before is not None),
+            (f"{_UPDATED} >= ?", _at(w.updated_after), w.updated_after is not None),
         )
         return self._page(
             rows.CHECKIN_SELECT,
             "checkins c",
             where,
             args,
-            "c.id",
+            _ORDER[order],
             ascending,
             page,
             size,
@@ -267,12 +276,26 @@ class Attendance(Enrolment):
         convert: Callable[[sqlite3.Row], R],
     ) -> Page[R]:
         total = self._db.execute(f"SELECT count(*) FROM {table} {where}", args).fetchone()[0]  # noqa: S608
-        order = "ASC" if ascending else "DESC"
+        way = "ASC" if ascending else "DESC"
+        tie = f"{table.split()[-1]}.id"  # the table's alias
         found = self._db.execute(
-            f"{select} {where} ORDER BY {key} {order} LIMIT ? OFFSET ?",
+            f"{select} {where} ORDER BY {key} {way}, {tie} {way} LIMIT ? OFFSET ?",
             [*args, size, (page - 1) * size],
         )
         return Page([convert(r) for r in found], page, size, int(total))
+
+
+_UPDATED = "coalesce(c.to_time, c.from_time)"  # a check-in changes when it opens and closes
+_ORDER = {
+    Order.ID: "c.id",
+    Order.FROM_TIME: "c.from_time",
+    Order.TO_TIME: "c.to_time",
+    Order.UPDATED_ON: _UPDATED,
+}
+
+
+def _at(moment: datetime | None) -> str | None:
+    return to_text(moment) if moment is not None else None
 
 
 def _filters(*clauses: tuple[str, Any, bool]) -> tuple[str, list[Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from typing import Generic, TypeVar
@@ -88,6 +89,25 @@ class FailedCheckinRecord:
     description: str
     teams: str
     tariff: str
+
+
+class Order(enum.StrEnum):
+    """What a listing of check-ins is sorted by, in Nexudus's field names."""
+
+    ID = "Id"
+    FROM_TIME = "FromTime"
+    TO_TIME = "ToTime"
+    UPDATED_ON = "UpdatedOn"
+
+
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """Nexudus's time filters on check-ins (each bound inclusive; None: open)."""
+
+    from_after: datetime | None = None  # from_Checkin_FromTime
+    from_before: datetime | None = None  # to_Checkin_FromTime
+    to_before: datetime | None = None  # to_Checkin_ToTime
+    updated_after: datetime | None = None  # from_Checkin_UpdatedOn
 
 
 @dataclasses.dataclass(frozen=True)

@@ -103,4 +103,9 @@ MIGRATIONS: tuple[str, ...] = (
         expires_at TEXT NOT NULL
     );
     """,
+    """
+    -- decimal card ids are compared without their leading zeros (0005653307 is 5653307)
+    UPDATE OR IGNORE access_cards SET card_id = coalesce(nullif(ltrim(card_id, '0'), ''), '0')
+    WHERE card_id NOT GLOB '*[^0-9]*';
+    """,
 )

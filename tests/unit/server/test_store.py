@@ -49,6 +49,25 @@ def test_a_newer_migration_is_applied_to_an_old_database(
         assert raw.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
 
 
+def test_stored_decimal_card_ids_lose_their_leading_zeros_on_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "x.db"
+    monkeypatch.setattr("kiosk.server.store.db.MIGRATIONS", MIGRATIONS[:2])
+    old = Store(db)
+    loc = old.add_location("Main", "Europe/Paris", NOW)
+    old.add_plan("Resident", [loc.id])
+    ada = old.add_member(
+        full_name="Ada", email="ada@example.com", now=NOW, cards=["0005653307", "04A1B2", "0000"]
+    )
+    old.close()
+    monkeypatch.setattr("kiosk.server.store.db.MIGRATIONS", MIGRATIONS)
+    new = Store(db)
+    assert sorted(new.member(ada.id).cards) == ["0", "04A1B2", "5653307"]
+    assert new.find_member(card="5653307") == new.member(ada.id)
+    new.close()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [

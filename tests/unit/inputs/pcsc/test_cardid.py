@@ -21,6 +21,8 @@ UID = bytes.fromhex("04A1B2C3")
         (UidFormat.DEC_BE, "0077705923"),  # 0x04A1B2C3, padded to 10 digits
         (UidFormat.WIEGAND26, "161:45763"),  # facility 0xA1, card 0xB2C3
         (UidFormat.WIEGAND34, "01185:45763"),  # facility 0x04A1, card 0xB2C3
+        (UidFormat.DEC8, "10597059"),  # 0xA1B2C3, the last three bytes
+        (UidFormat.DEC13, "0000077705923"),  # 0x04A1B2C3, padded to 13 digits
     ],
 )
 def test_each_format_of_a_4_byte_uid(fmt: UidFormat, text: str) -> None:
@@ -33,6 +35,18 @@ def test_a_7_byte_uid() -> None:
     assert format_uid(uid, UidFormat.HEX_REVERSED) == "F6E5D4C3B2A104"
     assert format_uid(uid, UidFormat.DEC_BE) == str(0x04A1B2C3D4E5F6)
     assert format_uid(uid, UidFormat.WIEGAND26) == "212:58870"  # last three bytes D4 E5F6
+
+
+@pytest.mark.parametrize(
+    ("uid", "fmt", "text"),
+    [
+        ("02B775D2", UidFormat.DEC8, "12023250"),  # a reader maker's "6H→8D" example
+        ("7F0012AB34", UidFormat.DEC13, "0545462070068"),  # a 5-byte UID, "10H→13D"
+        ("FFFFFFFFFF", UidFormat.DEC13, "1099511627775"),  # the largest takes all 13 digits
+    ],
+)
+def test_printed_decimal_formats(uid: str, fmt: UidFormat, text: str) -> None:
+    assert format_uid(bytes.fromhex(uid), fmt) == text
 
 
 def test_all_formats_lists_every_format_once() -> None:
