@@ -129,7 +129,12 @@ def test_a_good_request_still_works_after_bad_ones(client: httpx.Client) -> None
     ("path", "status"),
     [
         ("/api/spaces/checkins?page=0", 400),
-        ("/api/spaces/checkins?size=5000", 400),
+        ("/api/spaces/checkins?size=10001", 400),
+        ("/api/spaces/checkins?orderBy=Name", 400),
+        ("/api/spaces/checkins?from_Checkin_FromTime=yesterday", 400),
+        ("/api/spaces/checkins?Checkin_Business=99999999999999999999", 400),
+        ("/api/spaces/coworkers/99", 404),
+        ("/api/sys/businesses/99", 404),
         ("/api/spaces/checkins?page=abc", 400),
         ("/api/spaces/checkins?dir=7", 400),
         ("/api/spaces/checkins/0", 400),

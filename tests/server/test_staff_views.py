@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from tests.helpers.server import demo_server
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerThread]:
-    with demo_server(tmp_path / "server" / "checkin.db", FakeClock()) as running:
+    """The demo server on the kiosk's own time: staff lists ask for the last day's check-ins."""
+    with demo_server(tmp_path / "server" / "checkin.db", FakeClock(datetime.now(UTC))) as running:
         yield running
 
 

@@ -183,7 +183,8 @@ class CheckinApi:
 
     async def present(self, location: str | None) -> list[Presence]:
         """Check-ins of the last day still open at `location`, oldest first (``Open=true`` is
-        our server's shortcut; Nexudus's check-ins are filtered here by their ``ToTime``)."""
+        our server's shortcut; Nexudus's check-ins are filtered here by their ``ToTime``).
+        Nexudus's documents disagree on what ``dir`` means, so the order is made here."""
         since = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         params: dict[str, Any] = {
             "Open": "true",
@@ -200,20 +201,28 @@ class CheckinApi:
             if since_time is not None and not record.get("ToTime"):
                 name = str(record.get("CoworkerFullName") or "unknown member")
                 people.append(Presence(name, since_time))
-        return people
+        return sorted(people, key=lambda p: p.since)
 
     async def failed(self, location: str | None, limit: int) -> list[FailedCheckin]:
-        """The latest failed check-ins at `location` (``GET /api/spaces/failedcheckins``)."""
-        params: dict[str, Any] = {"size": limit, "dir": -1, "orderBy": "CheckinAttemptTime"}
+        """The latest failed check-ins of the last day at `location`, latest first
+        (``GET /api/spaces/failedcheckins``; sorted here, whatever ``dir`` means)."""
+        since = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        params: dict[str, Any] = {
+            "size": 100,
+            "dir": -1,
+            "orderBy": "CheckinAttemptTime",
+            "from_FailedCheckin_CheckinAttemptTime": since,
+        }
         if location:
             params["FailedCheckin_Business"] = location
         failures: list[FailedCheckin] = []
-        for record in await self._records("/api/spaces/failedcheckins", {**params, "page": 1}):
+        for record in await self._pages("/api/spaces/failedcheckins", params):
             at = parse_session_time(record.get("CheckinAttemptTime"))
             if at is not None:
                 name = record.get("CoworkerFullName")
                 reason = str(record.get("Description") or record.get("ReasonCode") or "refused")
                 failures.append(FailedCheckin(at, str(name) if name else None, reason[:200]))
+        failures.sort(key=lambda f: f.at, reverse=True)
         return failures[:limit]
 
     async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ body status agree and say why (`refusal_status`), with ``WasSuccessful: false``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +31,7 @@ from pydantic import (
 from kiosk.domain import Action, Reason, Status
 from kiosk.server.checkin import TILE, CheckinCommand, CheckinResult, Presented
 from kiosk.server.checkin import Field as CredentialField
-from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord, Location, Page
+from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord, Location, Member, Page
 
 MAX_BODY = 16 * 1024
 SECRET_FIELDS = frozenset({"Pincode", "Password", "Token"})
@@ -317,3 +318,64 @@ def page_body(
         "PageNumber": page.page,
         "PageSize": page.size,
     }
+
+
+def coworker_record(m: Member) -> dict[str, Any]:
+    """A member as a Nexudus coworker: the first card as ``AccessCardId``, the second as
+    ``KeyFobNumber``; ``AccessPincode`` is never given (PINs are stored as keyed hashes)."""
+    return {
+        "Id": m.id,
+        "FullName": m.full_name,
+        "Email": m.email,
+        "AccessCardId": m.cards[0] if m.cards else None,
+        "KeyFobNumber": m.cards[1] if len(m.cards) > 1 else None,
+        "Active": m.active,
+        "TeamNames": ", ".join(m.teams),
+        "TariffName": m.plan_name,
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class ManualCheckin:
+    """An admin's ``POST /api/spaces/checkins``: who, where, from when, until when."""
+
+    coworker_id: int
+    business_id: int
+    from_time: datetime
+    to_time: datetime | None
+
+
+class ManualFields(BaseModel):
+    """The fields of ``POST /api/spaces/checkins`` we read (others are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    CoworkerId: int = Field(ge=1, le=2**63 - 1)
+    BusinessId: int = Field(ge=1, le=2**63 - 1)
+    FromTime: datetime
+    ToTime: datetime | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ManualFields:
+        if self.ToTime is not None and _aware(self.ToTime) < _aware(self.FromTime):
+            raise ValueError("ToTime must not be before FromTime")
+        return self
+
+
+def parse_manual(body: bytes, content_type: str) -> ManualCheckin:
+    """An admin's recorded check-in; `BadRequestError` for anything malformed."""
+    media = content_type.split(";")[0].strip().lower()
+    pairs = _form_pairs(body) if media == "application/x-www-form-urlencoded" else _json_pairs(body)
+    canonical = {name.lower(): name for name in ManualFields.model_fields}
+    fields = {canonical[k.lower()]: v for k, v in pairs if k.lower() in canonical}
+    try:
+        f = ManualFields.model_validate(fields)
+    except ValidationError as exc:
+        raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
+    to_time = _aware(f.ToTime) if f.ToTime is not None else None
+    return ManualCheckin(f.CoworkerId, f.BusinessId, _aware(f.FromTime), to_time)
+
+
+def _aware(moment: datetime) -> datetime:
+    """A time from a request: without a zone it is UTC (as Nexudus's API times are)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

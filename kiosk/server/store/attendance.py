@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.server import rules
 from kiosk.server.store import rows
-from kiosk.server.store.db import NotFoundError
+from kiosk.server.store.db import DuplicateError, NotFoundError
 from kiosk.server.store.enrolment import Enrolment
 from kiosk.server.store.models import (
     CheckinRecord,
@@ -115,6 +115,32 @@ class Attendance(Enrolment):
                     member.plan_name or "",
                 ),
             )
+        return int(cur.lastrowid or 0)
+
+    def record_checkin(
+        self, member: Member, location: Location, from_time: datetime, to_time: datetime | None
+    ) -> int:
+        """An admin's check-in (Source 1, Manual), open or closed; an open one stays open
+        until closed (it has no expiry). A second open one is a `DuplicateError`."""
+        try:
+            with self.transaction():
+                cur = self._db.execute(
+                    "INSERT INTO checkins (unique_id, member_id, coworker_full_name,"
+                    " location_id, source, from_time, to_time, teams, tariff)"
+                    " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)",
+                    (
+                        str(uuid.uuid4()),
+                        member.id,
+                        member.full_name,
+                        location.id,
+                        to_text(from_time),
+                        to_text(to_time) if to_time is not None else None,
+                        ", ".join(member.teams),
+                        member.plan_name or "",
+                    ),
+                )
+        except sqlite3.IntegrityError:
+            raise DuplicateError("CoworkerId", "the member is checked in already") from None
         return int(cur.lastrowid or 0)
 
     def close_checkin(self, checkin_id: int, at: datetime, *, auto: bool = False) -> None:
@@ -237,12 +263,15 @@ class Attendance(Enrolment):
         size: int = 25,
         location_id: int | None = None,
         member_id: int | None = None,
+        since: datetime | None = None,
         ascending: bool = False,
     ) -> Page[FailedCheckinRecord]:
-        """A page of failed check-ins, newest first unless `ascending`."""
+        """A page of failed check-ins (attempted at `since` or later), newest first unless
+        `ascending`."""
         where, args = _filters(
             ("f.location_id = ?", location_id, location_id is not None),
             ("f.member_id = ?", member_id, member_id is not None),
+            ("f.attempt_time >= ?", _at(since), since is not None),
         )
         return self._page(
             rows.FAILED_SELECT,

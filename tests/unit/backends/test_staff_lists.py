@@ -53,13 +53,13 @@ def replay(records: list[Any]) -> tuple[Handler, list[httpx.Request]]:
 
 def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> None:
     handler, seen = replay(
-        [
+        [  # newest first: a server that reads dir=1 as descending
+            {"CoworkerFullName": None, "FromTime": "2026-03-02T09:30:00Z"},
             {
                 "CoworkerFullName": "Ada Lovelace",
                 "FromTime": "2026-03-02T08:00:00Z",
                 "ToTime": None,
             },
-            {"CoworkerFullName": None, "FromTime": "2026-03-02T09:30:00Z"},
             {"CoworkerFullName": "No Time", "FromTime": "yesterday"},
             {
                 "CoworkerFullName": "Gone Home",
@@ -92,19 +92,24 @@ def test_who_is_in_asks_for_open_check_ins_at_the_location_with_the_token() -> N
     ]
 
 
-def test_failed_check_ins_newest_first_with_their_description() -> None:
+def test_failed_check_ins_of_the_last_day_newest_first_whatever_order_they_come_in() -> None:
     handler, seen = replay(
-        [
-            {"CheckinAttemptTime": "2026-03-02T09:00:00Z", "CoworkerFullName": "Dev Patel",
-             "Description": PLAN_INACTIVE, "ReasonCode": "plan_inactive"},
+        [  # oldest first: a server that reads dir=-1 the other way round
             {"CheckinAttemptTime": "2026-03-02T08:59:00Z", "CoworkerFullName": None,
              "Description": None, "ReasonCode": "unknown_credential"},
+            {"CheckinAttemptTime": "2026-03-02T09:00:00Z", "CoworkerFullName": "Dev Patel",
+             "Description": PLAN_INACTIVE, "ReasonCode": "plan_inactive"},
         ]
     )  # fmt: skip
     failures = call(handler, "failed")
     assert seen[0].url.path == "/api/spaces/failedcheckins"
-    assert dict(seen[0].url.params) == {
-        "size": "15",
+    params = dict(seen[0].url.params)
+    since = datetime.strptime(params.pop("from_FailedCheckin_CheckinAttemptTime"), "%Y-%m-%dT%H:%M")
+    assert abs(since.replace(tzinfo=UTC) - (datetime.now(UTC) - timedelta(days=1))) < timedelta(
+        minutes=2
+    )
+    assert params == {
+        "size": "100",
         "dir": "-1",
         "orderBy": "CheckinAttemptTime",
         "FailedCheckin_Business": "2",
