@@ -60,6 +60,16 @@ class Backend(Protocol):
 
 
 @runtime_checkable
+class Identifies(Protocol):
+    """A backend that can say whom a credential names, and what a check would answer,
+    without checking anyone in or out (Nexudus's ``doNotCheckIn``)."""
+
+    async def identify(self, request: CheckinRequest) -> Outcome:
+        """The `Outcome` `request` would have, nothing written; never raises."""
+        ...
+
+
+@runtime_checkable
 class SignsIn(Protocol):
     """A backend that signs in with what staff keep: the kiosk tells it when that changed, and
     hands it a two-factor code when its sign-in asks for one."""

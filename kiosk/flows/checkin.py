@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.backends.base import Backend, BackendError, Place
+from kiosk.backends.base import Backend, BackendError, Identifies, Place
 from kiosk.domain import (
     Action,
     CheckinRequest,
@@ -46,6 +46,10 @@ PLACE_RETRY_SECONDS = 10.0
 LONGEST_WAIT = 300.0  # a Retry-After longer than this is taken as this
 RATE = Reason.RATE_LIMITED
 _ACTIONS = {Mode.TOGGLE: Action.TOGGLE, Mode.IN: Action.IN, Mode.OUT: Action.OUT}
+# answers about the backend, not the member: ask mode keeps asking and the check will tell
+_NOT_ABOUT_THE_MEMBER = frozenset(
+    {Reason.BACKEND_UNAVAILABLE, Reason.BACKEND_ERROR, Reason.RATE_LIMITED}
+)
 
 
 class Screen(enum.StrEnum):
@@ -148,6 +152,7 @@ class KioskController(QObject):
         the place after the switch. A check already sent finishes and is shown."""
         self._tasks.cancel("place")
         self._tasks.cancel("probe")
+        self._tasks.cancel("identify")
         self._place_timer.stop()
         self._backend = backend
         self.place = None
@@ -187,7 +192,10 @@ class KioskController(QObject):
             self._finish(attempt, Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL))
         elif self._config.kiosk.mode is Mode.ASK:
             self._asking = attempt
-            self._show(View(Screen.ASK), self._config.timeouts.pin)
+            self._show(View(Screen.ASK, attempt=attempt), self._config.timeouts.pin)
+            if isinstance(self._backend, Identifies):
+                run = self._identify(self._backend, attempt)
+                self._tasks.run(run, "identify", group="identify", exclusive=True)
         else:
             self._check(attempt, _ACTIONS[self._config.kiosk.mode])
 
@@ -234,6 +242,23 @@ class KioskController(QObject):
             self._show(View(Screen.IDLE))
 
     # checking
+
+    async def _identify(self, backend: Identifies, attempt: Attempt) -> None:
+        """Ask mode: while the member chooses, ask whom the credential names (nothing is
+        written); greet them by name, or, when they can neither come in nor leave, check at
+        once (the backend records the refusal) and say why, without asking."""
+        location = self.place.id if self.place else self._config.kiosk.location or None
+        outcome = await backend.identify(
+            CheckinRequest(attempt.credential, Action.TOGGLE, location)
+        )
+        if self._asking is not attempt or self.view.screen is not Screen.ASK:
+            return  # chosen, cancelled or timed out meanwhile
+        if outcome.status is Status.REJECTED and outcome.reason not in _NOT_ABOUT_THE_MEMBER:
+            self._asking = None
+            self._check(attempt, Action.TOGGLE)
+        elif outcome.status is not Status.REJECTED and outcome.member:
+            self.view = View(Screen.ASK, outcome, attempt)  # the same deadline: no new timer
+            self.view_changed.emit(self.view)
 
     def _check(self, attempt: Attempt, action: Action) -> None:
         if self._checking is not None:

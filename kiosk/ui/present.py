@@ -62,7 +62,7 @@ def describe(
     words: Words = Words(),  # noqa: B008 - frozen, never changed
 ) -> ResultText:
     """The result screen's words for `outcome` at `now`, times in `timezone`."""
-    name = _name(outcome.member, first_name_only)
+    name = member_name(outcome.member, first_name_only)
     match outcome.status:
         case Status.CHECKED_IN:
             detail = words("You are checked in")
@@ -143,7 +143,8 @@ def zone(name: str | None) -> tzinfo:
     return local
 
 
-def _name(member: str | None, first_only: bool) -> str:
+def member_name(member: str | None, first_only: bool) -> str:
+    """The member's name as the screens show it (the first name only, if so set)."""
     member = " ".join((member or "").split())
     return member.split(" ")[0] if first_only else member
 

@@ -26,7 +26,7 @@ from kiosk.ui.member.email import EmailScreen
 from kiosk.ui.member.idle import IdleScreen, Method
 from kiosk.ui.member.pinpad import PinScreen
 from kiosk.ui.member.result import ResultScreen
-from kiosk.ui.present import describe
+from kiosk.ui.present import describe, member_name
 from kiosk.ui.staff.auth import StaffPinScreen
 from kiosk.ui.staff.screen import StaffScreen
 from kiosk.ui.staff.wizard import WizardScreen
@@ -123,6 +123,9 @@ class KioskWindow(QWidget):
             self.result.show_result(text, view.seconds)
         elif previous is Screen.RESULT:
             self.result.clear()
+        if view.screen is Screen.ASK:
+            member = view.outcome.member if view.outcome else None
+            self.ask.show_member(member_name(member, self._config.kiosk.first_name_only))
         if previous is Screen.PIN and view.screen is not Screen.PIN:
             self.pin.reset()
         if view.screen is Screen.EMAIL and previous is not Screen.EMAIL:

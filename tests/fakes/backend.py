@@ -58,3 +58,24 @@ class FakeBackend:
     async def probe(self) -> bool:
         """`online`."""
         return self.online
+
+
+class IdentifyingBackend(FakeBackend):
+    """A fake backend that also says whom a credential names (`Identifies`), with
+    `identity(request)`; while `held` is set, each answer waits until the test sets it free."""
+
+    def __init__(self, identity: Answer = welcome, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.identity = identity
+        self.identified: list[CheckinRequest] = []
+        self.answered: list[Outcome] = []
+        self.held: asyncio.Event | None = None
+
+    async def identify(self, request: CheckinRequest) -> Outcome:
+        """`identity(request)`, once `held` (if any) is set; nothing is checked in."""
+        self.identified.append(request)
+        if self.held is not None:
+            await self.held.wait()
+        outcome = self.identity(request)
+        self.answered.append(outcome)
+        return outcome

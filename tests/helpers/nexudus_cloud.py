@@ -47,6 +47,7 @@ class Coworker:
     pin: str = ""
     password: str = ""
     refusal: str = ""  # Nexudus's words when a check-in is refused
+    fob: str = ""  # a second card, enrolled as the key fob number
 
 
 @dataclasses.dataclass
@@ -185,7 +186,7 @@ class FakeNexudus:
         email, pin = str(body.get("email", "")).casefold(), body.get("pincode")
         for member in self.coworkers:
             if (
-                (body.get("accesscardid") and body["accesscardid"] == member.card)
+                (body.get("accesscardid") and body["accesscardid"] in (member.card, member.fob))
                 or (pin and pin == member.pin and email in ("", member.email))
                 or (email == member.email and body.get("password") == member.password)
             ):
@@ -194,12 +195,15 @@ class FakeNexudus:
 
     def _find(self, request: httpx.Request) -> list[dict[str, Any]]:
         card = request.url.params.get("Coworker_AccessCardId")
+        fob = request.url.params.get("Coworker_KeyFobNumber")
         email = request.url.params.get("Coworker_Email")
         return [
-            {"Id": m.id, "FullName": m.name, "Email": m.email, "AccessCardId": m.card}
+            {"Id": m.id, "FullName": m.name, "Email": m.email, "AccessCardId": m.card,
+             "KeyFobNumber": m.fob or None}
             for m in self.coworkers
-            if (card and m.card == card) or (email and m.email.casefold() == email.casefold())
-        ]
+            if (card and m.card == card) or (fob and m.fob == fob)
+            or (email and m.email.casefold() == email.casefold())
+        ]  # fmt: skip
 
     def _member(self, ident: int) -> Coworker:
         return next(m for m in self.coworkers if m.id == ident)

@@ -11,6 +11,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp, build_app
+from kiosk.domain import Action, Reason, Status
+from kiosk.flows.checkin import Screen
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.runner import ServerThread
@@ -115,5 +117,38 @@ def test_the_demos_own_server_is_the_embedded_one_and_stays_up_when_a_setting_ch
         assert kiosk.status().backend == f"the embedded server ({server.server.db})"
     finally:
         kiosk.host.server = None  # the test's fixture stops it
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def test_ask_mode_names_the_member_from_the_server_without_checking_them_in(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, server: ServerThread, tmp_path: Path
+) -> None:
+    """Ask mode asks the server whose PIN it is with ``DoNotCheckIn`` while the member
+    chooses: the question names them, nothing is written until they choose, and a PIN
+    nobody has is refused at once."""
+    vault = MemoryVault()
+    vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
+    kiosk = kiosk_on(server, aloop, tmp_path, vault)
+    kiosk.apply(with_value(kiosk.config, "kiosk.mode", "ask"))
+    qtbot.addWidget(kiosk.window)
+    store = server.server.store
+    try:
+        with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
+            kiosk.controller.start()
+        kiosk.present_pin("12345")
+        qtbot.waitUntil(lambda: kiosk.window.ask.title.text() == "Ada, arriving or leaving?")
+        assert store.checkins().total == 0
+        assert store.failed_checkins().total == 0
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as finished:
+            kiosk.controller.choose(Action.IN)
+        assert finished.args[1].status is Status.CHECKED_IN
+        assert store.checkins().total == 1
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as finished:
+            kiosk.present_pin("99999")
+        assert finished.args[1].reason is Reason.UNKNOWN_CREDENTIAL
+        assert kiosk.window.view.screen is Screen.RESULT
+        assert store.failed_checkins().total == 1  # the refusal is on record
+    finally:
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)

@@ -19,7 +19,7 @@ from kiosk.settings.model import Config, Language, Mode
 from kiosk.ui.member.idle import Method
 from kiosk.ui.member.pinpad import BACKSPACE
 from kiosk.ui.window import KioskWindow
-from tests.fakes.backend import FakeBackend
+from tests.fakes.backend import FakeBackend, IdentifyingBackend
 from tests.helpers.kiosk import Build, events, settings
 from tests.helpers.screens import click, dots_filled, texts, type_pin
 
@@ -199,6 +199,25 @@ def test_ask_mode_buttons(qtbot: QtBot, build: Build, backend: FakeBackend) -> N
         click(qtbot, kiosk.window.ask.check_out)
     assert backend.requests[0].action is Action.OUT
     assert kiosk.window.result.title.text() == "Goodbye, Ada"
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [(Language.EN, "Ada, arriving or leaving?"), (Language.DE, "Ada, kommen oder gehen?")],
+)
+def test_ask_mode_asks_the_member_by_name(
+    qtbot: QtBot, build: Build, language: Language, question: str
+) -> None:
+    config = with_value(settings(Mode.ASK), "kiosk.language", language.value)
+    kiosk = build(config)
+    backend = IdentifyingBackend()
+    kiosk.controller.use_backend(backend)
+    kiosk.controller.present(Credential(CredentialKind.CARD, "04"))
+    qtbot.waitUntil(lambda: kiosk.window.ask.title.text() == question)
+    assert backend.requests == []
+    click(qtbot, kiosk.window.ask.cancel)
+    kiosk.controller.present(Credential(CredentialKind.CARD, "05"))
+    assert kiosk.window.ask.title.text() != question  # nobody named until the backend says
 
 
 def test_close_requests_are_ignored_until_allowed(qtbot: QtBot, build: Build) -> None:

@@ -62,9 +62,9 @@ KINDS = frozenset(
 NAME_SECONDS = 600.0  # a member's name is asked again after this
 NAME_WAIT = 0.3  # after the check-in answers, wait this much longer for the name at most
 PAGES = 20  # pages of a list read at most
-_NAMED_BY = {
-    CredentialKind.CARD: "Coworker_AccessCardId",
-    CredentialKind.EMAIL_PASSWORD: "Coworker_Email",
+_NAMED_BY = {  # the filters that find a member by credential, tried in turn
+    CredentialKind.CARD: ("Coworker_AccessCardId", "Coworker_KeyFobNumber"),
+    CredentialKind.EMAIL_PASSWORD: ("Coworker_Email",),
 }
 
 
@@ -89,7 +89,7 @@ class CheckinApi:
         self.pin_field = pin_field
         self.auth: TokenSource = auth or StaticToken(missing="needs the admin's sign-in")
         self._clock = clock
-        self._names: dict[tuple[str, str], tuple[str, float]] = {}
+        self._names: dict[tuple[tuple[str, ...], str], tuple[str, float]] = {}
 
     @property
     def base_url(self) -> str:
@@ -112,9 +112,18 @@ class CheckinApi:
 
     async def check(self, request: CheckinRequest) -> Outcome:
         """POST the check-in and read the answer (and the name, if asked for); never raises."""
+        return await self._send(request, validate=False)
+
+    async def identify(self, request: CheckinRequest) -> Outcome:
+        """The check `request` asks for with ``doNotCheckIn``: the answer, nothing written."""
+        return await self._send(request, validate=True)
+
+    async def _send(self, request: CheckinRequest, validate: bool) -> Outcome:
         body = self._body(request)
         if body is None:
             return Outcome(Status.REJECTED, reason=Reason.UNSUPPORTED_CREDENTIAL)
+        if validate:
+            body["doNotCheckIn"] = True
         naming = self._start_naming(request)
         outcome = await self._post(body, request.action)
         if naming is None:
@@ -282,6 +291,8 @@ class NexudusClient(CheckinApi):
         outcome = await super()._post(body, action)
         if action is not Action.OUT or outcome.status is not Status.CHECKED_IN:
             return outcome
+        if body.get("doNotCheckIn"):  # nothing was written: nothing to undo
+            return Outcome(Status.REJECTED, member=outcome.member, reason=Reason.NOT_CHECKED_IN)
         # the check-out's toggle checked the member in: they were not in; toggle back
         undone = await super()._post(body, action)
         if undone.status is not Status.CHECKED_OUT:
@@ -290,11 +301,11 @@ class NexudusClient(CheckinApi):
         return Outcome(Status.REJECTED, member=outcome.member, reason=Reason.NOT_CHECKED_IN)
 
     def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
-        field = _NAMED_BY.get(request.credential.kind)
-        if field is None:
+        fields = _NAMED_BY.get(request.credential.kind)
+        if fields is None:
             return None
         value = request.credential.value
-        key = (field, value.casefold() if "@" in value else value)  # emails in any case
+        key = (fields, value.casefold() if "@" in value else value)  # emails in any case
         known = self._names.get(key)
         if known is not None and self._clock() < known[1]:
             return asyncio.get_running_loop().create_task(_ready(known[0]))
@@ -312,14 +323,20 @@ class NexudusClient(CheckinApi):
             return outcome
         return dataclasses.replace(outcome, member=name)
 
-    async def _look_up(self, key: tuple[str, str]) -> str | None:
-        try:
-            records = await self._records(
-                "/api/spaces/coworkers", {key[0]: key[1], "page": 1, "size": 1}
-            )
-        except BackendError as exc:
-            log.info("cannot look up the member's name: %s", exc)
-            return None
+    async def _look_up(self, key: tuple[tuple[str, ...], str]) -> str | None:
+        """The name of the member a filter finds (a card may be enrolled as either number)."""
+        fields, value = key
+        records: list[dict[str, Any]] = []
+        for field in fields:
+            try:
+                records = await self._records(
+                    "/api/spaces/coworkers", {field: value, "page": 1, "size": 1}
+                )
+            except BackendError as exc:
+                log.info("cannot look up the member's name: %s", exc)
+                return None
+            if records:
+                break
         name = records[0].get("FullName") if records else None
         if not isinstance(name, str) or not name.strip():
             return None

@@ -24,6 +24,8 @@ class AskScreen(StyledWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("ask")
+        self._words = Words()
+        self._name = ""
         self.title = label("Arriving or leaving?", "headline")
         self.check_in = button("Check in", "choice", "check-in")
         self.check_in.setProperty("action", "in")
@@ -49,10 +51,18 @@ class AskScreen(StyledWidget):
 
     def retranslate(self, words: Words) -> None:
         """Show the question and choices in `words`' language."""
-        self.title.setText(words("Arriving or leaving?"))
+        self._words = words
+        self.show_member(self._name)
         self.check_in.setText(words("Check in"))
         self.check_out.setText(words("Check out"))
         self.cancel.setText(words("Cancel"))
+
+    def show_member(self, name: str) -> None:
+        """Ask `name` by name (once the backend has said whose credential it is), or no one."""
+        self._name = name
+        words = self._words
+        question = words("{name}, arriving or leaving?", name=name) if name else None
+        self.title.setText(question or words("Arriving or leaving?"))
 
     def set_portrait(self, portrait: bool) -> None:
         """Stack the two choices on a portrait screen."""

@@ -345,3 +345,16 @@ def test_a_refusal_is_read_whatever_its_status(status: int) -> None:
     refused, unknown = run(cloud, use)
     assert (refused.status, refused.reason) == (Status.REJECTED, Reason.NO_VALID_PASS)
     assert (unknown.status, unknown.reason) == (Status.REJECTED, Reason.UNKNOWN_CREDENTIAL)
+
+
+def test_a_card_enrolled_as_the_key_fob_is_named_too() -> None:
+    cloud = FakeNexudus(names_in_answer=False)
+    cloud.coworkers[0].fob = "0BADF00D"
+    fob = Credential(CredentialKind.CARD, "0BADF00D")
+    welcome = run(cloud, lambda c, lg: c.check(CheckinRequest(fob, Action.IN)))
+    assert (welcome.status, welcome.member) == (Status.CHECKED_IN, "Ada Lovelace")
+    asked = [dict(r.url.params) for r in sent(cloud, "/api/spaces/coworkers")]
+    assert [next(k for k in q if k.startswith("Coworker_")) for q in asked] == [
+        "Coworker_AccessCardId",
+        "Coworker_KeyFobNumber",
+    ]

@@ -14,7 +14,7 @@ from kiosk.backends.base import Place
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 from kiosk.flows.checkin import KioskController, Screen, View
 from kiosk.settings.model import Config, Mode, TimeoutSettings
-from tests.fakes.backend import FakeBackend
+from tests.fakes.backend import Answer, FakeBackend, IdentifyingBackend, welcome
 from tests.helpers.clock import Ticker
 
 FAST = TimeoutSettings(result=1.0, pin=3.0, debounce=3.0, busy_delay=0.05)
@@ -380,3 +380,69 @@ def test_a_backend_switch_cancels_the_old_backends_place_lookup(
     assert placed == [Place("2", "Annex", "Europe/London")]
     assert controller.place == Place("2", "Annex", "Europe/London")
     controller.close()
+
+
+def identifying(make: Make, identity: Answer) -> tuple[KioskController, IdentifyingBackend]:
+    backend = IdentifyingBackend(identity)
+    controller = make(config(Mode.ASK))
+    controller.use_backend(backend)
+    return controller, backend
+
+
+def test_ask_mode_asks_the_member_by_name_once_the_backend_says_whose_it_is(
+    qtbot: QtBot, make: Make
+) -> None:
+    controller, backend = identifying(make, welcome)
+    with qtbot.waitSignal(controller.view_changed, check_params_cb=lambda v: v.outcome is not None):
+        controller.present(pin())
+    assert controller.view.screen is Screen.ASK
+    assert controller.view.outcome is not None
+    assert controller.view.outcome.member == "Ada Lovelace"
+    assert [r.action for r in backend.identified] == [Action.TOGGLE]
+    assert backend.requests == []  # nobody checked in yet
+    with qtbot.waitSignal(controller.finished):
+        controller.choose(Action.IN)
+    assert [r.action for r in backend.requests] == [Action.IN]
+
+
+def test_ask_mode_says_at_once_why_a_member_cannot_come_in(qtbot: QtBot, make: Make) -> None:
+    refusal = Outcome(Status.REJECTED, reason=Reason.UNKNOWN_CREDENTIAL)
+    controller, backend = identifying(make, lambda request: refusal)
+    backend.answer = lambda request: refusal
+    with qtbot.waitSignal(controller.finished) as finished:
+        controller.present(pin())
+    assert finished.args is not None
+    assert finished.args[1] is refusal
+    assert controller.view.screen is Screen.RESULT
+    assert [r.action for r in backend.requests] == [Action.TOGGLE]  # recorded by a real check
+    controller.choose(Action.IN)  # too late: nothing to choose for
+    assert len(backend.requests) == 1
+
+
+def test_ask_mode_keeps_asking_when_the_backend_cannot_say(qtbot: QtBot, make: Make) -> None:
+    down = Outcome(Status.REJECTED, reason=Reason.BACKEND_UNAVAILABLE)
+    controller, backend = identifying(make, lambda request: down)
+    controller.present(pin())
+    qtbot.waitUntil(lambda: bool(backend.identified))
+    with qtbot.waitSignal(controller.finished):
+        controller.choose(Action.OUT)
+    assert [r.action for r in backend.requests] == [Action.OUT]
+
+
+def test_an_answer_after_the_member_chose_is_ignored(
+    qtbot: QtBot, make: Make, aloop: asyncio.AbstractEventLoop
+) -> None:
+    refusal = Outcome(Status.REJECTED, reason=Reason.NO_VALID_PASS, member="Ada Lovelace")
+    controller, backend = identifying(make, lambda request: refusal)
+    backend.held = asyncio.Event()
+    controller.present(pin())
+    qtbot.waitUntil(lambda: bool(backend.identified))
+    with qtbot.waitSignal(controller.finished) as finished:
+        controller.choose(Action.OUT)
+    assert finished.args is not None
+    assert finished.args[1].status is Status.CHECKED_IN
+    backend.held.set()
+    qtbot.waitUntil(lambda: bool(backend.answered))
+    assert controller.view.screen is Screen.RESULT
+    assert controller.view.outcome is not None
+    assert controller.view.outcome.status is Status.CHECKED_IN
