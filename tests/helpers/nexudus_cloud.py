@@ -48,6 +48,7 @@ class Coworker:
     password: str = ""
     refusal: str = ""  # Nexudus's words when a check-in is refused
     fob: str = ""  # a second card, enrolled as the key fob number
+    token: str = ""  # an access token (a phone's, or a pass)
 
 
 @dataclasses.dataclass
@@ -188,6 +189,7 @@ class FakeNexudus:
             if (
                 (body.get("accesscardid") and body["accesscardid"] in (member.card, member.fob))
                 or (pin and pin == member.pin and email in ("", member.email))
+                or (body.get("token") and body["token"] == member.token)
                 or (email == member.email and body.get("password") == member.password)
             ):
                 return member
@@ -228,10 +230,15 @@ def _page(records: list[dict[str, Any]], request: httpx.Request) -> dict[str, An
     chunk = records[(page - 1) * size : page * size]
     total = len(records)
     pages = max(1, -(-total // size))
+    first = (page - 1) * size + 1 if chunk else 0
     return {
         "Records": chunk,
         "CurrentPage": page,
         "CurrentPageSize": size,
+        "CurrentOrderField": request.url.params.get("orderBy", "Id"),
+        "CurrentSortDirection": int(request.url.params.get("dir", "1")),
+        "FirstItem": first,
+        "LastItem": first + len(chunk) - 1 if chunk else 0,
         "TotalItems": total,
         "TotalPages": pages,
         "HasNextPage": page < pages,
