@@ -49,6 +49,8 @@ TOKEN_SECONDS = 7 * 24 * 3600 - 1  # as long as a Nexudus token lives
 _ASCENDING = {"1": True, "0": True, "asc": True, "ascending": True,
               "-1": False, "desc": False, "descending": False}  # fmt: skip
 _ORDERS = {order.value.casefold(): order for order in Order}
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's largest integer
+FilterId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
 class Paging:
@@ -104,8 +106,8 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
     @router.get("/api/spaces/checkins", dependencies=signed)
     def checkins(
         p: Annotated[Paging, Depends(Paging)],
-        business: Annotated[int | None, Query(alias="Checkin_Business", ge=1, le=2**31)] = None,
-        coworker: Annotated[int | None, Query(alias="Checkin_Coworker", ge=1, le=2**31)] = None,
+        business: Annotated[FilterId, Query(alias="Checkin_Business")] = None,
+        coworker: Annotated[FilterId, Query(alias="Checkin_Coworker")] = None,
         open_only: Annotated[bool, Query(alias="Open")] = False,
         from_after: Annotated[str | None, Query(alias="from_Checkin_FromTime")] = None,
         from_before: Annotated[str | None, Query(alias="to_Checkin_FromTime")] = None,
@@ -153,19 +155,15 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         return wire.envelope(200, "Checkin was successfully created.", {"Id": ident})
 
     @router.get("/api/spaces/checkins/{checkin_id}", dependencies=signed)
-    def checkin_by_id(checkin_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:
+    def checkin_by_id(checkin_id: RecordId) -> dict[str, Any]:
         """One check-in."""
         return wire.checkin_record(store.checkin(checkin_id))
 
     @router.get("/api/spaces/failedcheckins", dependencies=signed)
     def failed(
         p: Annotated[Paging, Depends(Paging)],
-        business: Annotated[
-            int | None, Query(alias="FailedCheckin_Business", ge=1, le=2**31)
-        ] = None,
-        coworker: Annotated[
-            int | None, Query(alias="FailedCheckin_Coworker", ge=1, le=2**31)
-        ] = None,
+        business: Annotated[FilterId, Query(alias="FailedCheckin_Business")] = None,
+        coworker: Annotated[FilterId, Query(alias="FailedCheckin_Coworker")] = None,
         since: Annotated[str | None, Query(alias="from_FailedCheckin_CheckinAttemptTime")] = None,
     ) -> dict[str, Any]:
         """Failed check-ins, latest first unless ``dir`` says otherwise."""
@@ -182,7 +180,7 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         return wire.page_body(page, records, "Id", _direction(ascending))
 
     @router.get("/api/spaces/failedcheckins/{failed_id}", dependencies=signed)
-    def failed_by_id(failed_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:
+    def failed_by_id(failed_id: RecordId) -> dict[str, Any]:
         """One failed check-in."""
         return wire.failed_record(store.failed_checkin(failed_id))
 
@@ -204,7 +202,7 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         return wire.page_body(page, records, "FullName", _direction(ascending))
 
     @router.get("/api/spaces/coworkers/{coworker_id}", dependencies=signed)
-    def coworker_by_id(coworker_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:
+    def coworker_by_id(coworker_id: RecordId) -> dict[str, Any]:
         """One member."""
         return wire.coworker_record(store.member(coworker_id))
 
@@ -221,7 +219,7 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         return wire.page_body(page, records, "Id", _direction(ascending))
 
     @router.get("/api/sys/businesses/{business_id}")
-    def business_by_id(business_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:
+    def business_by_id(business_id: RecordId) -> dict[str, Any]:
         """One location."""
         return wire.location_record(store.location(business_id))
 
