@@ -312,14 +312,27 @@ def test_the_pin_goes_as_pincode_with_no_business_id_and_the_name_comes_in_the_a
     assert bodies(cloud) == [{"Pincode": "12345", "Toggle": True}]
 
 
-def test_a_check_out_toggles_and_toggles_back_when_the_member_was_not_in() -> None:
+@pytest.mark.parametrize(
+    "credential",
+    [
+        CARD,
+        Credential(CredentialKind.PIN, "12345"),
+        Credential(CredentialKind.EMAIL_PASSWORD, "ada@example.com", password="ada-pw"),
+        Credential(CredentialKind.PHONE, "7E3A91C4D2B85F06"),
+    ],
+    ids=["card", "pin", "email", "token"],
+)
+def test_a_check_out_toggles_and_toggles_back_when_the_member_was_not_in(
+    credential: Credential,
+) -> None:
     cloud = FakeNexudus()
+    cloud.coworkers[0].token = "7E3A91C4D2B85F06"
 
     async def use(client: NexudusClient, login: NexudusLogin) -> list[Any]:
         return [
-            await client.check(CheckinRequest(CARD, Action.OUT)),
-            await client.check(CheckinRequest(CARD, Action.IN)),
-            await client.check(CheckinRequest(CARD, Action.OUT)),
+            await client.check(CheckinRequest(credential, Action.OUT)),
+            await client.check(CheckinRequest(credential, Action.IN)),
+            await client.check(CheckinRequest(credential, Action.OUT)),
         ]
 
     not_in, welcome, goodbye = run(cloud, use)
