@@ -118,7 +118,10 @@ def _readers(args: argparse.Namespace) -> int:
     settings = _config(args).reader
     if args.name_filter is not None:
         settings = dataclasses.replace(settings, name_filter=args.name_filter)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop the watch, even when started with SIGINT ignored (a job started
+    # in the background of a script is): Python keeps an ignored SIGINT ignored otherwise
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.default_int_handler)
     write = functools.partial(print, flush=True)
     try:
         return watch_readers(ScardPcsc(), settings, write, args.count)

@@ -85,19 +85,17 @@ def test_readers_lists_readers_and_prints_every_format(
     assert "7E3A91C4D2B85F06" not in "\n".join(lines.seen) + out + err
 
 
-def test_readers_stops_cleanly_on_ctrl_c_and_sigterm(pcscd: Pcscd) -> None:
+@pytest.mark.parametrize("ignored", [False, True], ids=["", "started-with-sigint-ignored"])
+def test_readers_stops_cleanly_on_ctrl_c_and_sigterm(pcscd: Pcscd, ignored: bool) -> None:
+    """Also when started as a background job of a script, which starts with SIGINT ignored
+    (how CI once ran it, and it never stopped)."""
     for sig in (signal.SIGINT, signal.SIGTERM):
+        command = [sys.executable, "-X", "faulthandler", "-m", "kiosk", "readers",
+                   "--name-filter", "00 01"]  # fmt: skip
+        if ignored:  # the shell's `trap '' INT` is inherited through exec, as `&` does
+            command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-X",
-                "faulthandler",
-                "-m",
-                "kiosk",
-                "readers",
-                "--name-filter",
-                "00 01",
-            ],
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
