@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -208,3 +209,33 @@ def test_an_admin_records_a_manual_check_in(admin: httpx.Client, clock: FakeCloc
     assert backwards.status_code == 400
     nobody = admin.post("/api/spaces/checkins", json={**closed, "CoworkerId": 999})
     assert (nobody.status_code, nobody.json()["WasSuccessful"]) == (400, False)
+
+
+def test_listings_beside_check_ins_never_share_a_transaction(
+    server: ServerThread, clock: FakeClock
+) -> None:
+    """Listings run in a thread pool and check-ins on the event loop; with one shared
+    connection they once got `500 cannot start a transaction within a transaction`."""
+    token = server.server.keys.admin_token
+    statuses: list[int] = []
+
+    def list_checkins() -> None:
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}) as c:
+            statuses.extend(c.get("/api/spaces/checkins").status_code for _ in range(60))
+
+    def toggle() -> None:
+        with httpx.Client(base_url=server.url) as c:
+            for _ in range(60):
+                statuses.append(
+                    c.post(
+                        "/api/public/checkin", json={"Pincode": "12345", "Toggle": True}
+                    ).status_code
+                )
+
+    workers = [threading.Thread(target=f) for f in (list_checkins, list_checkins, toggle)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(statuses) == 180
+    assert set(statuses) == {200}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,22 +37,50 @@ class NotFoundError(StoreError):
 
 
 class Database:
-    """One connection (WAL, foreign keys, 5 s busy timeout); `path` may be ``":memory:"``."""
+    """SQLite at `path` (WAL, foreign keys, 5 s busy timeout), one connection per thread: the
+    event loop's check-ins and a thread pool's listings never share a transaction. `path` may
+    be ``":memory:"`` (one private in-memory database, shared by this object's threads)."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
+        if str(path) == ":memory:":
+            self._target = f"file:kiosk-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA busy_timeout = 5000")
+            self._target = str(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._anchor = self._connect()  # keeps an in-memory database alive; migrates
         self._migrate()
 
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        uri = self._target.startswith("file:")
+        db = sqlite3.connect(self._target, isolation_level=None, check_same_thread=False, uri=uri)
+        db.row_factory = sqlite3.Row
+        if not uri:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 5000")
+        self._local.db = db
+        with self._lock:
+            self._opened.append(db)
+        return db
+
     def close(self) -> None:
-        """Close the connection."""
-        self._db.close()
+        """Close every connection (the last one to close checkpoints the WAL)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for db in reversed(opened):
+            db.close()
 
     @property
     def schema_version(self) -> int:
