@@ -91,7 +91,7 @@ def test_businesses_and_health(client: httpx.Client) -> None:
         (1, "Demo Space", "Europe/Paris"),
         (2, "Demo Annex", "Europe/Paris"),
     ]
-    assert client.get("/health").json() == {"status": "ok", "version": "0.1.0", "schema": 3}
+    assert client.get("/health").json() == {"status": "ok", "version": "0.1.0", "schema": 4}
 
 
 def test_openapi_schema_describes_the_checkin_body(client: httpx.Client) -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request
@@ -31,6 +32,7 @@ from kiosk.server.http import wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.keys import InstallKeys
 from kiosk.server.store import DuplicateError, NotFoundError, Store
+from kiosk.server.store.db import StorageError, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +106,16 @@ def create_app(
             "PublicKey": public.hex(),
         }
 
-    @app.get("/health")
-    def health() -> dict[str, Any]:
-        """Liveness, version and schema version."""
-        return {"status": "ok", "version": __version__, "schema": store.schema_version}
+    @app.get("/health", responses={503: {"description": "the database cannot take check-ins"}})
+    def health() -> JSONResponse:
+        """Liveness, version and schema version; 503 with the reason when the database
+        cannot take a write (disk full, read-only, corrupt, locked)."""
+        problem = store.health(time.monotonic())
+        if problem is not None:
+            log.error("the database cannot take check-ins: %s", problem)
+            return JSONResponse({"status": "error", "reason": problem}, status_code=503)
+        body = {"status": "ok", "version": __version__, "schema": store.schema_version}
+        return JSONResponse(body)
 
     return app
 
@@ -160,6 +168,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def not_found(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(wire.envelope(404, str(exc), ok=False), status_code=404)
 
+    async def storage(_: Request, exc: Exception) -> JSONResponse:
+        problem = storage_error(exc) if isinstance(exc, sqlite3.Error) else exc
+        log.error("the database cannot take this request: %s", problem)
+        message = f"The server cannot store check-ins right now ({problem})."
+        return JSONResponse(wire.envelope(503, message, ok=False), status_code=503)
+
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error", exc_info=exc)
         return JSONResponse({"Message": "An error has occurred."}, status_code=500)
@@ -169,4 +183,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(DuplicateError, duplicate)
+    app.add_exception_handler(sqlite3.Error, storage)
+    app.add_exception_handler(StorageError, storage)
     app.add_exception_handler(Exception, unexpected)

@@ -4,7 +4,8 @@ Errors::
 
     StoreError
      ├── DuplicateError   a PIN, card, token, email or name already enrolled
-     └── NotFoundError    no such member, location or plan
+     ├── NotFoundError    no such member, location or plan
+     └── StorageError     the database cannot be used: disk full, read-only, corrupt, locked
 """
 
 from __future__ import annotations
@@ -36,6 +37,41 @@ class NotFoundError(StoreError):
     """The record asked for does not exist."""
 
 
+class StorageError(StoreError):
+    """The database cannot be written or read; `why` says so in a few words."""
+
+    def __init__(self, why: str, detail: str = "") -> None:
+        super().__init__(f"{why}: {detail}" if detail else why)
+        self.why = why
+
+
+def storage_error(exc: sqlite3.Error) -> StorageError:
+    """`exc` in words staff understand.
+
+    >>> storage_error(sqlite3.OperationalError("database or disk is full")).why
+    'disk full'
+    """
+    text = str(exc).lower()
+    for words, why in _FAULTS:
+        if words in text:
+            return StorageError(why, str(exc))
+    return StorageError("database error", str(exc))
+
+
+_FAULTS = (
+    ("disk is full", "disk full"),
+    ("readonly", "read-only"),
+    ("read-only", "read-only"),
+    ("malformed", "corrupt"),
+    ("not a database", "corrupt"),
+    ("locked", "locked"),
+    ("busy", "locked"),
+    ("unable to open", "cannot open the database file"),
+    ("disk i/o error", "disk I/O error"),
+)
+QUICK_CHECK_SECONDS = 300.0  # a full page check at most this often
+
+
 class Database:
     """SQLite at `path` (WAL, foreign keys, 5 s busy timeout), one connection per thread: the
     event loop's check-ins and a thread pool's listings never share a transaction. `path` may
@@ -61,6 +97,14 @@ class Database:
             db = self._connect()
         return db
 
+    def _quick_check(self) -> str:
+        """SQLite's page check, on a connection of its own so that it reads the file and not
+        a cache (an in-memory database has no file: this thread's connection)."""
+        if self._target.startswith("file:"):
+            return str(self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+        with contextlib.closing(sqlite3.connect(self._target, timeout=5.0)) as fresh:
+            return str(fresh.execute("PRAGMA quick_check(1)").fetchone()[0])
+
     def _connect(self) -> sqlite3.Connection:
         uri = self._target.startswith("file:")
         db = sqlite3.connect(self._target, isolation_level=None, check_same_thread=False, uri=uri)
@@ -81,6 +125,22 @@ class Database:
             opened, self._opened = self._opened, []
         for db in reversed(opened):
             db.close()
+
+    def health(self, now: float) -> str | None:
+        """What keeps the database from taking check-ins, or None: a real write to a scratch
+        table each time, and SQLite's page check every `QUICK_CHECK_SECONDS` (`now` is a
+        monotonic time)."""
+        try:
+            with self.transaction():
+                self._db.execute("INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)", (now,))
+            if now >= getattr(self, "_checked_until", 0.0):
+                result = self._quick_check()
+                if result != "ok":
+                    return f"corrupt: {result}"
+                self._checked_until = now + QUICK_CHECK_SECONDS
+        except sqlite3.Error as exc:
+            return str(storage_error(exc))
+        return None
 
     @property
     def schema_version(self) -> int:
@@ -113,3 +173,4 @@ class Database:
     def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
         return row
+

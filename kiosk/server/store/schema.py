@@ -108,4 +108,8 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE OR IGNORE access_cards SET card_id = coalesce(nullif(ltrim(card_id, '0'), ''), '0')
     WHERE card_id NOT GLOB '*[^0-9]*';
     """,
+    """
+    -- /health writes here: a database that cannot take a write is not healthy
+    CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+    """,
 )

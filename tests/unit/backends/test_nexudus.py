@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, Place
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.answer import parse_session_time
+from kiosk.backends.nexudus.client import NexudusClient
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -364,10 +365,20 @@ def test_places_failures_are_our_errors(handler: Handler, error: type[Exception]
         asyncio.run(go())
 
 
-def test_probe_is_true_for_any_http_answer() -> None:
+def test_our_server_is_online_only_when_its_health_says_it_can_take_check_ins() -> None:
     async def go(handler: Handler) -> bool:
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
             return await LocalClient(http, "https://x", embedded=False).probe()
+
+    assert asyncio.run(go(answer({"status": "ok"}, 200)))
+    assert not asyncio.run(go(answer({"status": "error", "reason": "disk full"}, 503)))
+    assert not asyncio.run(go(lambda r: (_ for _ in ()).throw(httpx.ConnectError("no"))))
+
+
+def test_nexudus_is_online_for_any_http_answer() -> None:
+    async def go(handler: Handler) -> bool:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            return await NexudusClient(http, "https://x.spaces.nexudus.com").probe()
 
     assert asyncio.run(go(answer({}, 404)))
     assert not asyncio.run(go(lambda r: (_ for _ in ()).throw(httpx.ConnectError("no"))))
