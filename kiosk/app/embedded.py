@@ -28,6 +28,7 @@ def db_path(config: Config) -> Path:
 
 def start_embedded(config: Config) -> ServerThread:
     """The embedded check-in server on a free loopback port, in a thread."""
+    from kiosk.server.keys import KeyFileError
     from kiosk.server.runner import ServerThread, open_server
     from kiosk.server.store import StoreError
 
@@ -35,7 +36,7 @@ def start_embedded(config: Config) -> ServerThread:
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         server = open_server(db)
-    except (OSError, StoreError) as exc:
+    except (OSError, StoreError, KeyFileError) as exc:
         raise ConfigError(f"cannot open the embedded server's database {db}: {exc}") from None
     if not server.store.locations():
         log.warning(

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from kiosk.files import write_atomically
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
 from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
-from kiosk.server.store import NotFoundError, StoreError
+from kiosk.server.store import NotFoundError, Store, StoreError
 from kiosk.settings.paths import default_db_path
 
 
@@ -23,8 +24,20 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve = sub.add_parser("serve", help="run the standalone check-in server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8750, help="port to listen on")
+    serve.add_argument(
+        "--init", action="store_true", help="start afresh on an empty (0-byte) database file"
+    )
     _db(serve)
     serve.set_defaults(handler=_serve)
+
+    keys = _group(sub, "keys", "back up and restore the install's keys (PINs, tokens, passes)")
+    export = _db(keys.add_parser("export", help="copy the key file to FILE (mode 0600)"))
+    export.add_argument("file", type=Path)
+    export.set_defaults(handler=_keys_export)
+    restore = _db(keys.add_parser("import", help="restore the key file from FILE"))
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="replace an existing key file")
+    restore.set_defaults(handler=_keys_import)
 
     members = _group(sub, "members", "enrol, list and remove members")
     add = members.add_parser("add", help="enrol a member")
@@ -110,17 +123,44 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _keys(db: Path) -> InstallKeys:
+def _keys(db: Path, store: Store) -> InstallKeys:
     try:
-        return InstallKeys.load_or_create(keys_path_for(db))
+        return InstallKeys.load_or_create(keys_path_for(db), members=len(store.members()))
     except (KeyFileError, OSError) as exc:
         raise AdminError(str(exc)) from None
+
+
+def _keys_export(args: argparse.Namespace) -> int:
+    source = keys_path_for(args.db)
+    try:
+        InstallKeys.load_or_create(source, members=1)  # must be there and valid
+        write_atomically(args.file, source.read_text(encoding="utf-8"), private=True)
+    except (KeyFileError, OSError) as exc:
+        raise AdminError(f"cannot export the keys: {exc}") from None
+    print(f"Keys of {args.db} written to {args.file} (keep it as safe as the database)")
+    return 0
+
+
+def _keys_import(args: argparse.Namespace) -> int:
+    target = keys_path_for(args.db)
+    if target.exists() and not args.force:
+        raise AdminError(f"{target} exists; --force replaces it (its members' PINs stop working)")
+    try:
+        InstallKeys.load_or_create(args.file, members=1)  # a valid key file, or refused
+        write_atomically(target, args.file.read_text(encoding="utf-8"), private=True)
+    except (KeyFileError, OSError) as exc:
+        raise AdminError(f"cannot import the keys: {exc}") from None
+    print(f"Keys restored to {target}")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from kiosk.server.runner import bind, open_server, serve_forever
 
-    server = open_server(args.db)
+    try:
+        server = open_server(args.db, init=args.init)
+    except (StoreError, KeyFileError, OSError) as exc:
+        raise AdminError(f"cannot serve {args.db}: {exc}") from None
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -135,7 +175,7 @@ def _members_add(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     member = enrol(
         store,
-        _keys(args.db),
+        _keys(args.db, store),
         Enrolment(
             name=args.name,
             email=args.email,
@@ -262,7 +302,8 @@ def _pass_qr(args: argparse.Namespace) -> int:
         raise AdminError(f"--valid-for {exc}") from None
     store = open_store(args.db)
     try:
-        issued = issue_for(store, _keys(args.db), args.email, valid_for, _now(), args.single_use)
+        keys = _keys(args.db, store)
+        issued = issue_for(store, keys, args.email, valid_for, _now(), args.single_use)
     except NotFoundError as exc:
         raise AdminError(str(exc)) from None
     try:

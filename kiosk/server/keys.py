@@ -66,13 +66,22 @@ class InstallKeys:
         return cls(pepper=secrets.token_bytes(32), admin_token=secrets.token_urlsafe(32))
 
     @classmethod
-    def load_or_create(cls, path: Path) -> InstallKeys:
-        """Read the keys at `path`, creating the file (mode 0600) on first start."""
+    def load_or_create(cls, path: Path, members: int = 0) -> InstallKeys:
+        """Read the keys at `path`, creating the file (mode 0600) on first start; never while
+        the database has `members` (their PINs, tokens and passes were made with the lost
+        keys: a new one would lock every one of them out)."""
         try:
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
+            if members:
+                raise KeyFileError(
+                    f"{path} is missing, but the database beside it has {members} members "
+                    "whose PINs, tokens and QR passes were made with it; restore it from a "
+                    "backup (kiosk keys import) rather than start with a new one"
+                ) from None
             keys = cls.generate()
             keys._write(path)
+            log.warning("created new install keys at %s: back them up with the database", path)
             return keys
         except OSError as exc:
             raise KeyFileError(f"cannot read {path}: {exc.strerror}") from None

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import signal
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from fastapi import FastAPI
 from kiosk.server.http.api import create_app
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.store import Store
+from kiosk.server.store.db import StorageError, storage_error
 
 
 @dataclasses.dataclass
@@ -42,16 +44,47 @@ def open_server(
     db: Path | str,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sweep_seconds: float = 30.0,
+    init: bool = False,
 ) -> Server:
-    """Open (creating if needed) the database at `db` and build the app over it."""
-    store = Store(db)
+    """Open (creating if needed) the database at `db` and build the app over it.
+
+    Refuses, with `StorageError` or `KeyFileError` saying why, a database that is corrupt, a
+    zero-byte file where one was expected (unless `init`: start afresh), and a database with
+    members whose key file is gone (a new key would lock them all out)."""
     if str(db) == ":memory:":
-        keys, keys_path = InstallKeys.generate(), None
-    else:
-        keys_path = keys_path_for(Path(db))
-        keys = InstallKeys.load_or_create(keys_path)
-    path = None if str(db) == ":memory:" else Path(db)
+        store = Store(db)
+        keys = InstallKeys.generate()
+        return Server(create_app(store, keys, clock, sweep_seconds), store, keys, None, None)
+    path = Path(db)
+    store = open_checked(path, init)
+    try:
+        keys_path = keys_path_for(path)
+        keys = InstallKeys.load_or_create(keys_path, members=len(store.members()))
+    except BaseException:
+        store.close()
+        raise
     return Server(create_app(store, keys, clock, sweep_seconds), store, keys, keys_path, path)
+
+
+def open_checked(path: Path, init: bool = False) -> Store:
+    """The store at `path`, checked: not an empty file (unless `init`), not corrupt."""
+    if path.is_file() and path.stat().st_size == 0:
+        if not init:
+            raise StorageError(
+                f"{path} is an empty file (0 bytes), not a database: restore it from a "
+                "backup, or start afresh with `kiosk serve --init`"
+            )
+        path.unlink()
+    try:
+        store = Store(path)
+    except sqlite3.DatabaseError as exc:
+        why = storage_error(exc)
+        raise StorageError(f"{path}: {why}; restore it from a backup") from None
+    problem = store.health(time.monotonic())
+    if problem is not None and problem.startswith("corrupt"):
+        store.close()
+        raise StorageError(f"{path} is {problem}; restore it from a backup")
+    return store
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -21,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from kiosk.cli.main import main
+from kiosk.server.keys import keys_path_for
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import checkin, demo_db, demo_server
@@ -70,13 +74,17 @@ def test_an_immutable_database_is_a_server_problem_said_in_words(
     client.close()
 
 
-def test_a_corrupt_page_makes_health_say_corrupt(tmp_path: Path) -> None:
+def test_a_page_corrupted_while_serving_makes_health_say_corrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = demo_db(tmp_path / "checkin.db")
-    size = db.stat().st_size
-    with db.open("r+b") as file:  # the second page's header and cells: garbage
-        file.seek(4096)
-        file.write(os.urandom(min(4096, size - 4096)))
     with demo_server_at(db) as running:
+        assert httpx.get(f"{running.url}/health").status_code == 200
+        size = db.stat().st_size
+        with db.open("r+b") as file:  # every page but the first: garbage
+            file.seek(4096)
+            file.write(os.urandom(size - 4096))
+        monkeypatch.setattr("kiosk.server.store.db.QUICK_CHECK_SECONDS", 0.0)  # check now
         health = httpx.get(f"{running.url}/health")
     assert health.status_code == 503
     assert health.json()["reason"].startswith("corrupt")
@@ -151,8 +159,6 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -177,3 +183,96 @@ def _run_in(proc: subprocess.Popen[str], command: list[str]) -> None:
         check=True,
         timeout=30,
     )
+
+
+def kiosk(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_serve_refuses_an_empty_file_unless_told_to_start_afresh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "checkin.db"
+    db.touch()
+    taken = socket.socket()  # serve stops at a busy port: far enough to show it opened
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = str(taken.getsockname()[1])
+    code, _, err = kiosk(capsys, "serve", "--db", str(db), "--port", port)
+    assert code == 1
+    assert err.count("\n") == 1  # one clear line
+    assert "is an empty file (0 bytes), not a database" in err
+    assert "kiosk serve --init" in err
+    assert db.stat().st_size == 0  # nothing made of it
+    assert not keys_path_for(db).exists()
+    code, _, err = kiosk(capsys, "serve", "--db", str(db), "--port", port, "--init")
+    taken.close()
+    assert code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in err  # as far as listening: opened afresh
+    assert db.stat().st_size > 0
+
+
+def test_serve_refuses_a_corrupt_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = demo_db(tmp_path / "checkin.db")
+    with db.open("r+b") as file:
+        file.seek(4096)
+        file.write(os.urandom(4096))
+    code, _, err = kiosk(capsys, "serve", "--db", str(db), "--port", "0")
+    assert code == 1
+    assert "corrupt" in err
+    assert "restore it from a backup" in err
+    header = tmp_path / "header.db"
+    header.write_bytes(b"not SQLite at all" * 300)
+    code, _, err = kiosk(capsys, "serve", "--db", str(header), "--port", "0")
+    assert (code, "corrupt" in err) == (1, True)
+
+
+def test_a_missing_key_file_is_never_replaced_while_members_need_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = demo_db(tmp_path / "checkin.db")
+    keys = keys_path_for(db)
+    backup = tmp_path / "backup.keys"
+    assert kiosk(capsys, "keys", "export", "--db", str(db), str(backup))[0] == 0
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    original = keys.read_text()
+    keys.unlink()
+    for argv in (
+        ("serve", "--db", str(db), "--port", "0"),
+        ("members", "add", "--db", str(db), "--name", "Zoe", "--email", "zoe@example.com",
+         "--pin", "97531"),
+    ):  # fmt: skip
+        code, _, err = kiosk(capsys, *argv)
+        assert code == 1, argv
+        assert "is missing, but the database beside it has 7 members" in err
+        assert "kiosk keys import" in err
+        assert not keys.exists(), argv  # never a new key made in silence
+    assert kiosk(capsys, "keys", "import", "--db", str(db), str(backup))[0] == 0
+    assert keys.read_text() == original
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o600
+    code, _, err = kiosk(capsys, "keys", "import", "--db", str(db), str(backup))
+    assert (code, "--force replaces it" in err) == (1, True)
+    junk = tmp_path / "junk.keys"
+    junk.write_text("{}")
+    code, _, err = kiosk(capsys, "keys", "import", "--db", str(db), str(junk), "--force")
+    assert (code, "not a valid key file" in err) == (1, True)
+    assert keys.read_text() == original
+    assert original not in capsys.readouterr().out  # the secrets are never printed
+
+
+def test_a_new_database_gets_its_keys_made_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "new.db"
+    code, _, _ = kiosk(capsys, "locations", "add", "--db", str(db), "--name", "Main",
+                       "--timezone", "Europe/Paris")  # fmt: skip
+    assert code == 0
+    code, _, _ = kiosk(capsys, "members", "add", "--db", str(db), "--name", "Ada",
+                       "--email", "ada@example.com", "--pin", "12345")  # fmt: skip
+    assert code == 0
+    assert keys_path_for(db).exists()
+    assert "created new install keys" in caplog.text

@@ -86,6 +86,7 @@ class Database:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checked_at: float | None = None  # when the pages were last checked (monotonic)
         self._anchor = self._connect()  # keeps an in-memory database alive; migrates
         self._migrate()
 
@@ -133,11 +134,12 @@ class Database:
         try:
             with self.transaction():
                 self._db.execute("INSERT OR REPLACE INTO health (id, at) VALUES (1, ?)", (now,))
-            if now >= getattr(self, "_checked_until", 0.0):
+            checked = self._checked_at
+            if checked is None or now - checked >= QUICK_CHECK_SECONDS:
                 result = self._quick_check()
                 if result != "ok":
                     return f"corrupt: {result}"
-                self._checked_until = now + QUICK_CHECK_SECONDS
+                self._checked_at = now
         except sqlite3.Error as exc:
             return str(storage_error(exc))
         return None
@@ -173,4 +175,3 @@ class Database:
     def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
         return row
-

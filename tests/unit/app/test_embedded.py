@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 from kiosk.app.embedded import db_path, start_embedded
+from kiosk.server.keys import keys_path_for
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, ConfigError
+from tests.helpers.server import demo_db
 
 
 def test_a_new_database_starts_a_server_and_says_it_has_no_locations(
@@ -34,3 +36,14 @@ def test_a_database_that_cannot_be_opened_is_a_config_error(tmp_path: Path) -> N
     config = with_value(Config(), "backend.db", str(blocker / "checkin.db"))
     with pytest.raises(ConfigError, match=r"cannot open the embedded server's database .*file"):
         start_embedded(config)
+
+
+def test_a_database_whose_members_lost_their_keys_is_a_config_error_not_a_new_key(
+    tmp_path: Path,
+) -> None:
+    db = demo_db(tmp_path / "checkin.db")
+    keys_path_for(db).unlink()
+    config = with_value(Config(), "backend.db", str(db))
+    with pytest.raises(ConfigError, match=r"is missing, but the database beside it has 7"):
+        start_embedded(config)
+    assert not keys_path_for(db).exists()
