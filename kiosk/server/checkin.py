@@ -19,7 +19,7 @@ import dataclasses
 import enum
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk import passes
@@ -27,7 +27,7 @@ from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
 from kiosk.server.store import NotFoundError, Store
-from kiosk.server.store.models import Location, Member
+from kiosk.server.store.models import Answered, Location, Member
 
 _WIEGAND = re.compile(r"(\d{1,5}) ?[:,. ] ?(\d{1,5})")
 TILE = 4
@@ -36,6 +36,14 @@ TILE = 4
 
 class UnknownLocationError(Exception):
     """The request names a location the server does not have."""
+
+
+class ReplayError(ValueError):
+    """A replayed attempt's time is out of bounds (too old, or in the future)."""
+
+
+SKEW = timedelta(minutes=2)  # a kiosk's clock may run this far ahead of ours
+OFFLINE_WINDOW = timedelta(hours=24)  # attempts kept offline are replayed this long
 
 
 class Field(enum.StrEnum):
@@ -68,6 +76,8 @@ class CheckinCommand:
     location_id: int | None = None
     source: int = TILE
     validate_only: bool = False  # Nexudus's doNotCheckIn: answer, write nothing
+    nonce: str | None = None  # the same nonce gets the same answer, once written
+    at: datetime | None = None  # when it happened, for an attempt replayed later
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,10 +134,12 @@ class CheckinService:
         store: Store,
         keys: InstallKeys,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        offline_window: timedelta = OFFLINE_WINDOW,
     ) -> None:
         self._store = store
         self._keys = keys
         self._clock = clock
+        self._offline_window = offline_window
         self._verifier = passes.Verifier([keys.issuer.public_key])
 
     def location(self, location_id: int | None) -> Location:
@@ -143,10 +155,41 @@ class CheckinService:
         return locations[0]
 
     async def check(self, command: CheckinCommand) -> CheckinResult:
-        """Decide and record one attempt."""
+        """Decide and record one attempt, at its own time (`CheckinCommand.at`, checked by
+        `attempt_time`); an attempt whose nonce was answered before gets that answer again and
+        writes nothing."""
         location = self.location(command.location_id)
-        found = await self._identify(command.presented)
+        if command.nonce and (known := self._store.answered(command.nonce)) is not None:
+            return _again(known)
+        now = self.attempt_time(command)
+        found = await self._identify(command.presented, now)
+        with self._store.transaction():
+            if command.nonce and (known := self._store.answered(command.nonce)) is not None:
+                return _again(known)  # its twin landed while this one was being identified
+            result = self._decide(found, command, location, now)
+            if command.nonce and not command.validate_only:
+                self._store.remember_answer(command.nonce, _kept(result))
+        return result
+
+    def attempt_time(self, command: CheckinCommand) -> datetime:
+        """When the attempt happened: now, or its own `at` (a kiosk replaying what it kept
+        offline), no further back than `offline_window` and not in the future beyond
+        `SKEW`; raises `ReplayError` otherwise."""
         now = self._clock()
+        at = command.at
+        if at is None:
+            return now
+        if at > now + SKEW:
+            raise ReplayError(f"CheckinTime {at:%Y-%m-%dT%H:%M:%SZ} is in the future")
+        if at < now - self._offline_window:
+            hours = self._offline_window.total_seconds() / 3600
+            raise ReplayError(f"CheckinTime is more than {hours:g} hours ago; not replayed")
+        return at
+
+    def _decide(
+        self, found: Identified | Unidentified, command: CheckinCommand, location: Location,
+        now: datetime,
+    ) -> CheckinResult:  # fmt: skip
         if isinstance(found, Unidentified):
             member, reason = found.member, found.reason
             if not command.validate_only:
@@ -156,17 +199,37 @@ class CheckinService:
             name = member.full_name if member else None
             return CheckinResult(Status.REJECTED, now, name, reason=reason)
         member = found.member
-        with self._store.transaction():
-            if not command.validate_only:
-                self._store.close_expired(now)
-            state = self._store.member_state(member, location, now)
-            place = rules.Place(location.id, ZoneInfo(location.timezone))
-            decision = rules.decide(state, place, now, command.action)
-            if command.validate_only:
-                return _foreseen(decision, member, now, found.pass_, self._store)
-            if isinstance(decision, rules.CheckIn) and found.pass_ and found.pass_.single_use:
-                return self._single_use(decision, found.pass_, member, location, now, command)
-            return self._apply(decision, member, location, now, command.source)
+        if not command.validate_only:
+            self._store.close_expired(now)
+        state = self._store.member_state(member, location, now)
+        place = rules.Place(location.id, ZoneInfo(location.timezone))
+        decision = rules.decide(state, place, now, command.action)
+        if command.validate_only:
+            return _foreseen(decision, member, now, found.pass_, self._store)
+        replayed = command.at is not None  # a live check-out before its check-in: clamped
+        if (
+            replayed
+            and isinstance(decision, rules.CheckOut)
+            and (decision.session.since or now) > now
+        ):
+            return self._out_of_order(decision.session, member, location, now, command.source)
+        if isinstance(decision, rules.CheckIn) and found.pass_ and found.pass_.single_use:
+            return self._single_use(decision, found.pass_, member, location, now, command)
+        return self._apply(decision, member, location, now, command.source)
+
+    def _out_of_order(
+        self, session: rules.OpenSession, member: Member, location: Location, now: datetime,
+        source: int,
+    ) -> CheckinResult:  # fmt: skip
+        """A replayed check-out older than the check-in it would close: refused, recorded."""
+        reason = Reason.NOT_CHECKED_IN
+        since = session.since or now
+        why = (
+            f"{reason.message}: a check-out at {now:%Y-%m-%d %H:%M} UTC is older than the"
+            f" check-in it would close ({since:%Y-%m-%d %H:%M} UTC)"
+        )
+        self._store.record_failed(member, location, reason, why, now, source)
+        return CheckinResult(Status.REJECTED, now, member.full_name, reason=reason)
 
     def _single_use(
         self,
@@ -211,7 +274,7 @@ class CheckinService:
                 )
                 return CheckinResult(Status.REJECTED, now, name, reason=reason)
 
-    async def _identify(self, presented: Presented) -> Identified | Unidentified:
+    async def _identify(self, presented: Presented, now: datetime) -> Identified | Unidentified:
         store, keys = self._store, self._keys
         match presented.field:
             case Field.CARD:
@@ -224,7 +287,7 @@ class CheckinService:
             case Field.MAC:
                 member = None  # no devices are enrolled yet: a MAC names nobody
             case Field.TOKEN if passes.normalise(presented.value).startswith(passes.PREFIX):
-                return self._identify_pass(presented.value)
+                return self._identify_pass(presented.value, now)
             case Field.TOKEN:
                 member = store.find_member(token_key=keys.lookup("token", presented.value))
             case Field.EMAIL:
@@ -236,10 +299,10 @@ class CheckinService:
             return Unidentified(Reason.UNKNOWN_CREDENTIAL, _unknown(presented))
         return Identified(member)
 
-    def _identify_pass(self, text: str) -> Identified | Unidentified:
+    def _identify_pass(self, text: str, now: datetime) -> Identified | Unidentified:
         refused = Reason.INVALID_PASS
         try:
-            pass_ = self._verifier.verify(text, self._clock())
+            pass_ = self._verifier.verify(text, now)
         except passes.NotAPassError as exc:
             return Unidentified(refused, f"{refused.message}: not a readable QR pass ({exc})")
         except passes.InvalidPassError as exc:
@@ -299,6 +362,22 @@ def _foreseen(
             return CheckinResult(Status.CHECKED_OUT, now, name)
         case rules.Refuse(reason):
             return CheckinResult(Status.REJECTED, now, name, reason=reason)
+
+
+def _kept(result: CheckinResult) -> Answered:
+    """`result` as the store keeps it for the nonce."""
+    reason = result.reason.value if result.reason else None
+    return Answered(
+        result.now, result.status.value, result.member_name, result.session_expire, reason
+    )
+
+
+def _again(known: Answered) -> CheckinResult:
+    """The answer kept for a nonce, as it was first given."""
+    reason = Reason(known.reason) if known.reason else None
+    return CheckinResult(
+        Status(known.status), known.answered_at, known.member_name, known.session_expire, reason
+    )
 
 
 def _describe(reason: Reason, member: Member) -> str:

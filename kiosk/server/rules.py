@@ -55,6 +55,7 @@ class OpenSession:
 
     checkin_id: int
     expires_at: datetime | None
+    since: datetime | None = None  # when it was opened
 
 
 @dataclasses.dataclass(frozen=True)

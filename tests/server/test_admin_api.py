@@ -12,6 +12,7 @@ import pytest
 from kiosk.server.runner import ServerThread
 from kiosk.server.service import Enrolment, enrol
 from kiosk.server.store import Store
+from kiosk.server.store.schema import MIGRATIONS
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import checkin, demo_server
 
@@ -91,7 +92,8 @@ def test_businesses_and_health(client: httpx.Client) -> None:
         (1, "Demo Space", "Europe/Paris"),
         (2, "Demo Annex", "Europe/Paris"),
     ]
-    assert client.get("/health").json() == {"status": "ok", "version": "0.1.0", "schema": 4}
+    health = {"status": "ok", "version": "0.1.0", "schema": len(MIGRATIONS)}
+    assert client.get("/health").json() == health
 
 
 def test_openapi_schema_describes_the_checkin_body(client: httpx.Client) -> None:

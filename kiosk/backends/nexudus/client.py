@@ -158,7 +158,8 @@ class CheckinApi:
         elif request.action is Action.OUT:
             body["Disconnect"] = True
         if request.location and request.location.isdigit():
-            body["BusinessId"] = int(request.location)  # our server's extension
+            body["BusinessId"] = int(request.location)  # our server's extensions: the place,
+        body["Nonce"] = request.nonce  # and the attempt's nonce (the same, the same answer)
         return body
 
     # the member's name, which Nexudus's public answer lacks
@@ -277,12 +278,14 @@ class NexudusClient(CheckinApi):
     signed_places = True
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
-        """The documented fields only: no ``BusinessId`` (the subdomain is the location), and
-        ``Toggle`` for a check-out (``Disconnect`` is documented with a MAC address only)."""
+        """The documented fields only: no ``BusinessId`` (the subdomain is the location) or
+        ``Nonce``, and ``Toggle`` for a check-out (``Disconnect`` is documented with a MAC
+        address only)."""
         body = super()._body(request)
         if body is None:
             return None
         body.pop("BusinessId", None)
+        body.pop("Nonce", None)
         if body.pop("Disconnect", False):
             body["Toggle"] = True
         return body

@@ -18,7 +18,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from fastapi import FastAPI, Request
@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from kiosk import __version__, passes
-from kiosk.server.checkin import CheckinService, UnknownLocationError
+from kiosk.server.checkin import OFFLINE_WINDOW, CheckinService, ReplayError, UnknownLocationError
 from kiosk.server.http import wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.keys import InstallKeys
@@ -86,6 +86,8 @@ def create_app(
             raise wire.BadRequestError(
                 str(exc), errors=[("BusinessId", str(exc), command.location_id)]
             ) from None
+        except ReplayError as exc:
+            raise wire.BadRequestError(str(exc), errors=[("CheckinTime", str(exc), None)]) from None
         log.info(
             "check-in %s via %s: %s %s",
             command.action.value,
@@ -140,6 +142,7 @@ async def _sweep(store: Store, clock: Clock, seconds: float) -> None:
         if closed:
             log.info("auto-checked-out %d expired check-ins", closed)
         store.forget_used_passes(now - passes.LEEWAY)
+        store.forget_answers(now - OFFLINE_WINDOW - timedelta(days=1))
         await asyncio.sleep(seconds)
 
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -67,6 +68,12 @@ class CheckinFields(BaseModel):
     Toggle: bool = False
     DoNotCheckIn: bool = Field(False, description="validate the credential, check nobody in")
     BusinessId: int | None = Field(None, ge=1, le=2**31 - 1, description="Extension: location")
+    Nonce: str | None = Field(
+        None, min_length=1, max_length=64, description="Extension: the same nonce, the same answer"
+    )
+    CheckinTime: AwareDatetime | None = Field(
+        None, description="Extension: when the attempt happened (a replay), with its zone"
+    )
     Source: int = Field(TILE, ge=0, le=5, description="Extension: eCheckinSource")
 
     @field_validator("AccessCardId", mode="before")
@@ -106,7 +113,13 @@ class CheckinFields(BaseModel):
             presented = Presented(CredentialField.MAC, self.Mac or "")
         action = Action.OUT if self.Disconnect else Action.TOGGLE if self.Toggle else Action.IN
         return CheckinCommand(
-            presented, action, self.BusinessId, self.Source, validate_only=self.DoNotCheckIn
+            presented,
+            action,
+            self.BusinessId,
+            self.Source,
+            validate_only=self.DoNotCheckIn,
+            nonce=self.Nonce,
+            at=self.CheckinTime.astimezone(UTC) if self.CheckinTime else None,
         )
 
 

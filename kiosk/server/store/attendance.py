@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from kiosk.server.store import rows
 from kiosk.server.store.db import DuplicateError, NotFoundError
 from kiosk.server.store.enrolment import Enrolment
 from kiosk.server.store.models import (
+    Answered,
     CheckinRecord,
     FailedCheckinRecord,
     Location,
@@ -26,6 +28,7 @@ from kiosk.server.store.models import (
 )
 
 R = TypeVar("R")
+log = logging.getLogger(__name__)
 
 
 class Attendance(Enrolment):
@@ -62,7 +65,9 @@ class Attendance(Enrolment):
             end = min(from_text(r[1]) if r[1] else now, now)
             used += max(end - start, timedelta(0))
         open_row = self._one(
-            "SELECT id, expires_at FROM checkins WHERE member_id = ? AND to_time IS NULL", member.id
+            "SELECT id, expires_at, from_time FROM checkins"
+            " WHERE member_id = ? AND to_time IS NULL",
+            member.id,
         )
         return rules.MemberState(
             active=member.active,
@@ -72,7 +77,7 @@ class Attendance(Enrolment):
             pass_day_guid=day[0] if day is not None else None,
             plan_time_today=used,
             open_session=rules.OpenSession(
-                open_row[0], from_text(open_row[1]) if open_row[1] else None
+                open_row[0], from_text(open_row[1]) if open_row[1] else None, from_text(open_row[2])
             )
             if open_row is not None
             else None,
@@ -144,13 +149,59 @@ class Attendance(Enrolment):
         return int(cur.lastrowid or 0)
 
     def close_checkin(self, checkin_id: int, at: datetime, *, auto: bool = False) -> None:
-        """Close an open check-in at `at`."""
+        """Close an open check-in at `at`, never before it was opened (a clock set back
+        between the two): then at its own opening time, and the log says so."""
         with self.transaction():
+            row = self._one("SELECT from_time FROM checkins WHERE id = ?", checkin_id)
+            if row is not None and from_text(row[0]) > at:
+                log.warning(
+                    "check-in %d closed at %s, before it opened at %s (the clock went back):"
+                    " closed at its opening time",
+                    checkin_id,
+                    to_text(at),
+                    row[0],
+                )
+                at = from_text(row[0])
             self._db.execute(
                 "UPDATE checkins SET to_time = ?, auto_checkout = ?"
                 " WHERE id = ? AND to_time IS NULL",
                 (to_text(at), auto, checkin_id),
             )
+
+    def answered(self, nonce: str) -> Answered | None:
+        """The answer the check-in with `nonce` got, if one did."""
+        row = self._one("SELECT * FROM answered WHERE nonce = ?", nonce)
+        if row is None:
+            return None
+        expire = row["session_expire"]
+        return Answered(
+            from_text(row["answered_at"]),
+            row["status"],
+            row["member_name"],
+            from_text(expire) if expire else None,
+            row["reason"],
+        )
+
+    def remember_answer(self, nonce: str, answer: Answered) -> None:
+        """Keep `answer` as the one the check-in with `nonce` gets."""
+        expire = answer.session_expire
+        self._db.execute(
+            "INSERT INTO answered VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                nonce,
+                to_text(answer.answered_at),
+                answer.status,
+                answer.member_name,
+                to_text(expire) if expire else None,
+                answer.reason,
+            ),
+        )
+
+    def forget_answers(self, before: datetime) -> int:
+        """Drop the answers given before `before` (older replays are refused anyway)."""
+        with self.transaction():
+            cur = self._db.execute("DELETE FROM answered WHERE answered_at < ?", (to_text(before),))
+        return cur.rowcount
 
     def close_expired(self, now: datetime) -> int:
         """Auto-check-out every open check-in past its expiry; returns how many."""

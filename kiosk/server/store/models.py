@@ -91,6 +91,17 @@ class FailedCheckinRecord:
     tariff: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Answered:
+    """The answer a check-in with a nonce got, kept to give it again."""
+
+    answered_at: datetime
+    status: str
+    member_name: str | None
+    session_expire: datetime | None
+    reason: str | None
+
+
 class Order(enum.StrEnum):
     """What a listing of check-ins is sorted by, in Nexudus's field names."""
 

@@ -112,4 +112,16 @@ MIGRATIONS: tuple[str, ...] = (
     -- /health writes here: a database that cannot take a write is not healthy
     CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
     """,
+    """
+    -- each check-in's Nonce and the answer it got: the same nonce gets the same answer back
+    CREATE TABLE answered (
+        nonce TEXT PRIMARY KEY,
+        answered_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        member_name TEXT,
+        session_expire TEXT,
+        reason TEXT
+    );
+    CREATE INDEX answered_at ON answered(answered_at);
+    """,
 )

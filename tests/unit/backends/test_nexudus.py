@@ -48,6 +48,20 @@ def check(
     return asyncio.run(go())
 
 
+def sent(request: httpx.Request) -> dict[str, object]:
+    """The check-in body our server got, without its nonce (checked: a fresh one each time)."""
+    body: dict[str, object] = json.loads(request.content)
+    nonce = body.pop("Nonce")
+    assert isinstance(nonce, str)
+    assert len(nonce) == 32
+    assert nonce not in NONCES
+    NONCES.add(nonce)
+    return body
+
+
+NONCES: set[str] = set()
+
+
 def answer(body: object, status: int = 200, **headers: str) -> Handler:
     return lambda request: httpx.Response(status, json=body, headers=headers)
 
@@ -64,7 +78,7 @@ def test_the_request_carries_the_credential_action_and_location() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url == "https://space.example/api/public/checkin"
-        seen.append(json.loads(request.content))
+        seen.append(sent(request))
         return httpx.Response(200, json=SUCCESS)
 
     check(handler, location="3")
@@ -258,7 +272,7 @@ def test_email_and_password_go_as_email_and_password() -> None:
     seen: list[dict[str, object]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content))
+        seen.append(sent(request))
         return httpx.Response(200, json=SUCCESS)
 
     async def go() -> Outcome:
@@ -283,7 +297,7 @@ def test_a_location_that_is_not_a_number_is_not_sent_as_a_business() -> None:
     seen: list[dict[str, object]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(json.loads(request.content))
+        seen.append(sent(request))
         return httpx.Response(200, json=SUCCESS)
 
     check(handler, location="01GTBV1CT3BM8A42SEJ2J5F4EG")
