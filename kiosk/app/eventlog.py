@@ -7,6 +7,9 @@ Events: `ready` (idle screen painted), `credential` (kind, source, masked value)
 (latency_ms from credential to painted result), `screen` (name), `reader` (state, readers),
 `read_failed` (reader, reason, detail), `backend` (online, outbox). Never a PIN, token or
 password: credentials are logged masked.
+
+The file is capped: past `MAX_BYTES` it becomes ``events.jsonl.1`` (the older ones move up to
+``.{KEEP}``, and the oldest is dropped), so a kiosk that runs for years keeps about 50 MB.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from kiosk.flows.checkin import Attempt, Screen, View
 
 log = logging.getLogger(__name__)
 
+MAX_BYTES = 10 * 1024 * 1024
+KEEP = 5
+
 
 class EventLog:
     """Appends events to `path`; with no path it writes nothing."""
@@ -33,25 +39,49 @@ class EventLog:
         path: Path | None,
         clock: Callable[[], float] = time.time,
         perf: Callable[[], float] = time.perf_counter,
+        max_bytes: int = MAX_BYTES,
+        keep: int = KEEP,
     ) -> None:
         self._clock = clock
         self._perf = perf
+        self._path = path
+        self._max_bytes, self._keep = max_bytes, keep
         self._file: IO[str] | None = None
+        self._size = 0
         self._ready = False
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = path.open("a", encoding="utf-8", buffering=1)
+            self._open(path)
+
+    def _open(self, path: Path) -> IO[str]:
+        file = self._file = path.open("a", encoding="utf-8", buffering=1)
+        self._size = path.stat().st_size
+        return file
 
     def write(self, event: str, **fields: Any) -> None:
         """One line: `t`, `event` and `fields`."""
-        if self._file is None:
+        if self._file is None or self._path is None:
             return
         line = json.dumps({"t": round(self._clock(), 4), "event": event, **fields}, default=str)
+        file = self._file
         try:
-            self._file.write(line + "\n")
-            self._file.flush()
+            if self._size and self._size + len(line) + 1 > self._max_bytes:
+                file.close()
+                self._rotate(self._path)
+                file = self._open(self._path)
+            file.write(line + "\n")
+            file.flush()
+            self._size += len(line.encode()) + 1
         except OSError as exc:  # a full disk must not stop check-ins
             log.warning("cannot write the event log: %s", exc)
+
+    def _rotate(self, path: Path) -> None:
+        """``events.jsonl`` → ``.1`` → … → ``.{keep}``; the oldest is dropped."""
+        for n in range(self._keep - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{n}")
+            if older.exists():
+                older.replace(path.with_name(f"{path.name}.{n + 1}"))
+        path.replace(path.with_name(f"{path.name}.1"))
 
     def credential(self, credential: Credential) -> None:
         """A credential the controller acts on, masked."""
