@@ -64,6 +64,7 @@ class KioskApp:
     scanner_seen: bool = False
     leaving: Leave | None = None
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
+    config_problem: str = ""  # why the settings file was not used (it is broken)
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
@@ -303,7 +304,7 @@ class KioskApp:
             self.camera.start()
         await self.host.start(self.config)
         self.controller.start()
-        self.staff.protect(first_start=self.first_start)
+        self.staff.protect(first_start=self.first_start, problem=self.config_problem)
 
     async def aclose(self) -> None:
         """Stop the reader and the controller, close the HTTP client, the embedded server and

@@ -40,9 +40,11 @@ def run(
     backend_url: str | None = None,
     server: ServerThread | None = None,
     config_path: Path | None = None,
+    config_problem: str = "",
 ) -> int:
     """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
-    Restart starts the same command again in this process's place."""
+    Restart starts the same command again in this process's place. `config_problem` says why
+    the settings file was not used (`settings.file.boot_config`): staff are told so."""
     import qasync
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -55,7 +57,9 @@ def run(
     asyncio.set_event_loop(loop)
     try:
         leaving = loop.run_until_complete(
-            _main(loop, config, windowed, event_log, backend_url, server, config_path)
+            _main(
+                loop, config, windowed, event_log, backend_url, server, config_path, config_problem
+            )
         )
     finally:
         loop.close()
@@ -80,6 +84,7 @@ async def _main(
     backend_url: str | None,
     server: ServerThread | None,
     config_path: Path | None,
+    config_problem: str,
 ) -> Leave | None:
     stop = asyncio.Event()
     events = EventLog(event_log)
@@ -88,6 +93,7 @@ async def _main(
         config, loop, events=events, backend_url=url, config_path=config_path, server=server
     )
     kiosk.first_start = not url and config_path is not None and not config_path.exists()
+    kiosk.config_problem = config_problem
     kiosk.on_leave = stop.set
     with _signals_set(stop):
         painted: asyncio.Future[None] = loop.create_future()

@@ -138,10 +138,16 @@ class StaffMode:
         self.wizard.view_changed.connect(self._wizard_changed)
         self._wizard_shown: tuple[str, bool] | None = None
 
-    def protect(self, first_start: bool) -> None:
+    def protect(self, first_start: bool, problem: str = "") -> None:
         """Never unprotected: without a staff PIN, ask for one first (and on a first start go
-        on to the setup wizard)."""
-        if not self.staff.protected:
+        on to the setup wizard). A broken settings file (`problem`) never opens set-up to the
+        public: staff are told of it in staff mode, and without a staff PIN staff mode stays
+        shut until the file is fixed on the machine."""
+        if problem:
+            log.error("the settings file cannot be used: %s", problem)
+            self.staff.damaged = problem
+            self.events.write("config", problem=problem)
+        elif not self.staff.protected:
             self.staff.setup(guided=first_start)
 
     def admin_token(self) -> str:

@@ -29,7 +29,7 @@ from kiosk.cli import config as config_commands
 from kiosk.cli import server as server_commands
 from kiosk.server.service import AdminError
 from kiosk.settings import staffpin
-from kiosk.settings.file import save_config, with_value
+from kiosk.settings.file import boot_config, save_config, with_value
 from kiosk.settings.model import Config, ConfigError, default_config_path, load_config
 
 DEMO_STAFF_PIN = "2468"
@@ -108,7 +108,15 @@ def _run(args: argparse.Namespace) -> int:
     from kiosk.app.run import run
 
     path = args.config or default_config_path()
-    return run(_config(args), args.windowed, _event_log(args), args.backend_url, config_path=path)
+    booted = boot_config(path)  # a broken file still boots: on the last good settings
+    return run(
+        booted.config,
+        args.windowed,
+        _event_log(args),
+        args.backend_url,
+        config_path=path,
+        config_problem=booted.problem,
+    )
 
 
 def _readers(args: argparse.Namespace) -> int:

@@ -94,6 +94,7 @@ class StaffController(QObject):
         self._monotonic = monotonic
         self._gate = StaffGate(monotonic)
         self.idle_close = IDLE_CLOSE
+        self.damaged = ""  # why the settings file was not used; said when staff mode opens
         self.view = StaffView(StaffState.CLOSED)
         self._guided = False
         self._idle = QTimer(self)
@@ -119,7 +120,10 @@ class StaffController(QObject):
         """The corner was held: ask who it is (or for a first staff PIN)."""
         if self.is_open:
             return
-        if not self.protected:
+        if not self.protected and self.damaged:  # never a new staff PIN over a broken file
+            text = f"Staff mode is shut: {self.damaged}. Fix the settings file on this machine"
+            self._show(StaffView(StaffState.AUTH, text, error=True))
+        elif not self.protected:
             self._show(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)"))
         elif self._gate.locked_for() > 0:
             self._locked(self._gate.locked_for())
@@ -248,6 +252,7 @@ class StaffController(QObject):
         except ConfigError as exc:
             self.say(f"Not changed: {exc}", error=True)
             return False
+        self.damaged = ""  # the file is whole again
         self.config = config
         self.config_changed.emit(config)
         if "staff.pin_hash" not in values:
@@ -278,7 +283,11 @@ class StaffController(QObject):
 
     def _open(self) -> None:
         self._unlock.stop()
-        self._show(StaffView(StaffState.OPEN))
+        if self.damaged:
+            words = f"The settings file could not be used: {self.damaged}. Saving a change here"
+            self._show(StaffView(StaffState.OPEN, f"{words} writes it afresh.", error=True))
+        else:
+            self._show(StaffView(StaffState.OPEN))
 
     def _locked(self, seconds: float) -> None:
         self._unlock.start(round(seconds * 1000))

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.files import write_atomically
-from kiosk.settings.model import Config, ConfigError, Value, coerce
+from kiosk.settings.model import Config, ConfigError, Value, coerce, load_config
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -168,11 +168,53 @@ def dump_config(config: Config, everything: bool = False) -> str:
 
 
 def save_config(config: Config, path: Path) -> None:
-    """Write `config` to `path` atomically; `ConfigError` when it cannot be written."""
+    """Write `config` to `path` atomically, and the same beside it as the last good settings
+    (`last_good`); `ConfigError` when it cannot be written."""
+    text = dump_config(config)
     try:
-        write_atomically(path, dump_config(config))
+        write_atomically(path, text)
+        write_atomically(last_good(path), text)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def last_good(path: Path) -> Path:
+    """Where the settings last saved at `path` are kept, to boot on if `path` breaks."""
+    return path.with_name(path.name + ".last-good")
+
+
+@dataclasses.dataclass(frozen=True)
+class Booted:
+    """The settings a kiosk starts with, and why not those of its file (empty when they are)."""
+
+    config: Config
+    problem: str = ""
+
+
+def boot_config(path: Path) -> Booted:
+    """The settings at `path`; when the file cannot be used (unreadable, invalid, or without
+    a staff PIN while the last good settings have one: damaged), the last good settings
+    saved beside it, else the defaults, and why. A missing file is a first start."""
+    if not path.exists():
+        return Booted(Config())
+    good = _loaded(last_good(path))
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        if good is None:
+            return Booted(Config(), f"{exc}; running on the defaults")
+        return Booted(good, f"{exc}; running on the last good settings")
+    if config.staff.pin_hash or good is None or not good.staff.pin_hash:
+        return Booted(config)
+    return Booted(good, f"{path} has lost its staff PIN; running on the last good settings")
+
+
+def _loaded(path: Path) -> Config | None:
+    """The settings at `path`, or None if there are none to use."""
+    try:
+        return load_config(path) if path.exists() else None
+    except ConfigError:
+        return None
 
 
 def _toml(value: object) -> str:

@@ -159,14 +159,27 @@ def test_without_a_backend_url_the_embedded_server_runs_in_the_kiosk(
     assert outcome["member"] == "Frank Moreau"
 
 
-def test_a_bad_config_is_a_message_not_a_traceback(tmp_path: Path, display: str) -> None:
+def test_a_broken_config_still_boots_on_the_last_good_settings(
+    tmp_path: Path, display: str
+) -> None:
+    """A file broken after it was saved: the kiosk boots to its idle screen on the settings
+    last saved, says why in the log (and to staff), and exits cleanly."""
     config = tmp_path / "kiosk.toml"
+    log = tmp_path / "events.jsonl"
+    env = kiosk_env(tmp_path, display, None)
+    configure(env, ["set-staff-pin", "--config", str(config)], f"{STAFF_PIN}\n{STAFF_PIN}\n")
     config.write_text('[kiosk]\nmode = "sideways"\n')
-    proc = start_kiosk(tmp_path, display, "--config", str(config), staff_pin=False)
-    _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1
-    assert "kiosk: error:" in err
-    assert "kiosk.mode = 'sideways' is not allowed" in err
+    proc = start_kiosk(
+        tmp_path, display, "--config", str(config), "--event-log", str(log), staff_pin=False
+    )
+    try:
+        wait_event(log, "ready")
+        problem = wait_event(log, "config")["problem"]
+    finally:
+        code, err = stop(proc)
+    assert code == 0, err
+    assert "kiosk.mode = 'sideways' is not allowed" in problem
+    assert problem.endswith("running on the last good settings")
     assert "Traceback" not in err
 
 

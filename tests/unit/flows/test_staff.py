@@ -102,3 +102,32 @@ def test_a_bad_new_pin_is_refused(qtbot: QtBot, tmp_path: Path, first: str, seco
     assert not staff.set_pin(first, second)
     assert staff.view.state is StaffState.SETUP
     assert staff.view.error
+
+
+def test_a_broken_file_without_a_staff_pin_never_opens_set_up_to_the_public(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    staff = controller(tmp_path, Config())  # the defaults: no staff PIN
+    staff.damaged = "kiosk.toml: not valid TOML; running on the defaults"
+    staff.request()
+    assert staff.view.state is StaffState.AUTH
+    assert staff.view.message.startswith("Staff mode is shut: kiosk.toml: not valid TOML")
+    for pin in ("0000", "1234", "2468"):
+        staff.enter_pin(pin)
+    assert staff.view.state is not StaffState.OPEN
+    assert not (tmp_path / "kiosk.toml").exists()  # nothing written, no PIN chosen
+
+
+def test_staff_are_told_of_a_broken_file_until_a_save_writes_it_afresh(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    staff = controller(tmp_path)
+    staff.damaged = "kiosk.toml has lost its staff PIN; running on the last good settings"
+    staff.request()
+    staff.enter_pin(STAFF_PIN)
+    assert staff.view.state is StaffState.OPEN
+    assert "could not be used: kiosk.toml has lost its staff PIN" in staff.view.message
+    assert staff.view.error
+    assert staff.change("kiosk.mode", "ask")
+    assert staff.damaged == ""
+    assert load_config(tmp_path / "kiosk.toml").kiosk.mode.value == "ask"

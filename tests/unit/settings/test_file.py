@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 from kiosk.domain import UidFormat
 from kiosk.settings import staffpin
 from kiosk.settings.file import (
+    Booted,
+    boot_config,
     dump_config,
+    last_good,
     parse_text,
     save_config,
     setting,
@@ -23,6 +26,7 @@ from kiosk.settings.file import (
     settings as all_settings,
 )
 from kiosk.settings.model import Config, ConfigError, Mode, load_config, load_config_text
+from tests.helpers.kiosk import HASH
 
 
 def test_every_setting_has_help_and_its_default() -> None:
@@ -96,7 +100,7 @@ def test_the_file_holds_only_what_differs_and_reads_back(tmp_path: Path) -> None
     assert "2468" not in text
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert load_config(path) == config
-    assert list(path.parent.iterdir()) == [path]  # no temporary file left behind
+    assert sorted(path.parent.iterdir()) == [path, last_good(path)]  # no temporary file left
     save_config(Config(), path)
     assert path.read_text() == ""
 
@@ -123,3 +127,47 @@ def test_setting_describes_what_is_allowed() -> None:
     assert setting("pin.length").allowed == "a whole number from 4 to 8"
     assert setting("kiosk.mode").allowed == "one of toggle, in, out, ask"
     assert setting("reader.enabled").allowed == "true or false"
+
+
+def test_every_save_keeps_the_last_good_settings_beside_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    save_config(with_value(Config(), "kiosk.mode", "ask"), path)
+    assert last_good(path).read_text() == path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[kiosk\nmode = ", "not valid TOML"),
+        ('[kiosk]\nmode = "sometimes"', "kiosk.mode = 'sometimes' is not allowed"),
+        ("", "has lost its staff PIN"),  # emptied: the last good one has a PIN
+    ],
+)
+def test_a_broken_file_boots_on_the_last_good_settings_and_says_why(
+    tmp_path: Path, text: str, words: str
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    good = with_value(with_value(Config(), "kiosk.mode", "ask"), "staff.pin_hash", HASH)
+    save_config(good, path)
+    path.write_text(text)
+    booted = boot_config(path)
+    assert booted.config == good
+    assert words in booted.problem
+    assert booted.problem.endswith("running on the last good settings")
+
+
+def test_without_last_good_settings_a_broken_file_boots_on_the_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[pin]\nlength = 99\n")
+    booted = boot_config(path)
+    assert booted.config == Config()
+    assert "pin.length = 99 is out of range" in booted.problem
+    assert booted.problem.endswith("running on the defaults")
+
+
+def test_a_missing_file_is_a_first_start_and_a_good_one_is_used(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    assert boot_config(path) == Booted(Config())
+    save_config(with_value(Config(), "kiosk.mode", "in"), path)
+    assert boot_config(path).config.kiosk.mode.value == "in"
+    assert boot_config(path).problem == ""
