@@ -207,6 +207,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
                 "the embedded server (/var/lib/kiosk/checkin.db)",
                 True,
                 NOW,
+                "agrees with the check-in backend",
                 "0.1.0",
                 "/home/kiosk/.config/kiosk/kiosk.toml",
                 "/home/kiosk/.config/kiosk/kiosk.secrets.json (readable only by its owner)",

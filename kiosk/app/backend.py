@@ -11,8 +11,10 @@ A backend given by a test stays as it is (`BackendHost.fixed`).
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import httpx
@@ -65,6 +67,9 @@ class BackendHost:
     ) -> None:
         self.backend = backend
         self.http = http  # None: the backend was given (a test's) and stays
+        self.clock = ClockWatch()
+        if http is not None:
+            http.event_hooks["response"] = [*http.event_hooks["response"], self.clock.seen]
         self.secrets = secrets
         self.backend_url = backend_url  # from the command line: wins over the configuration
         self.server = server  # the embedded server, while one runs
@@ -179,6 +184,53 @@ class BackendHost:
         if server is not None:
             await asyncio.to_thread(server.stop)
             server.server.store.close()
+
+
+SKEW_WARNING = 120.0  # seconds between the kiosk's clock and the backend's worth saying
+
+
+class ClockWatch:
+    """How far the backend's clock is from the kiosk's, from the ``Date`` of its answers.
+
+    `skew` is the backend's time minus the kiosk's, in seconds (None until an answer with a
+    date came); a second's resolution, and the answer's travel time, are noise under
+    `SKEW_WARNING`."""
+
+    def __init__(self, now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._now = now
+        self.skew: float | None = None
+
+    async def seen(self, response: httpx.Response) -> None:
+        """An answer came (an httpx response hook)."""
+        date = response.headers.get("Date")
+        if not date:
+            return
+        try:
+            theirs = email.utils.parsedate_to_datetime(date)
+        except (TypeError, ValueError):
+            return
+        if theirs.tzinfo is None:
+            return
+        self.skew = (theirs - self._now()).total_seconds()
+
+    def describe(self) -> str:
+        """The clocks compared, in words for staff."""
+        if self.skew is None:
+            return "not compared yet"
+        if abs(self.skew) <= SKEW_WARNING:
+            return "agrees with the check-in backend"
+        way = "behind" if self.skew > 0 else "ahead of"
+        return f"{_duration(abs(self.skew))} {way} the check-in backend: check this kiosk's time"
+
+
+def _duration(seconds: float) -> str:
+    """``3 h 4 min``, ``3 min 20 s``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"
 
 
 def new_http_client(config: Config) -> httpx.AsyncClient:

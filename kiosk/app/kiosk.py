@@ -105,7 +105,12 @@ class KioskApp:
             reader += f" ({', '.join(status.readers)})"
         controller = self.controller
         return KioskStatus(
-            reader, self.last_read, self.backend_name(), controller.online, controller.last_answer
+            reader,
+            self.last_read,
+            self.backend_name(),
+            controller.online,
+            controller.last_answer,
+            self.host.clock.describe(),
         )
 
     # input routing

@@ -55,6 +55,7 @@ class KioskStatus:
     backend: str
     online: bool | None
     last_answer: datetime | None
+    clock: str = "not compared yet"  # the kiosk's clock against the backend's
 
 
 class RunningKiosk(Protocol):
@@ -289,6 +290,7 @@ class StaffMode:
             backend=status.backend,
             online=status.online,
             last_answer=status.last_answer,
+            clock=status.clock,
             version=__version__,
             config_path=str(self.staff.path),
             secrets=secrets,

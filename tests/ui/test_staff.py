@@ -362,6 +362,11 @@ def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> 
     assert f"Configuration: {config_path}" in text
     assert "Check-in backend: FakeBackend · online" in text
     assert "Secrets: memory" in text
+    assert "Clock: not compared yet" in text  # the fake backend sends no Date
+    kiosk.host.clock.skew = -200.0
+    click(qtbot, screen.nav["Check-in"])
+    click(qtbot, screen.nav["Health"])
+    qtbot.waitUntil(lambda: "3 min 20 s ahead of the check-in backend" in screen.health.text())
     click(qtbot, screen.nav["Who's in"])
     qtbot.waitUntil(lambda: bool(screen.people.text()))
     assert screen.people.text() == "This backend does not offer this list."

@@ -61,6 +61,7 @@ class Health:
     backend: str
     online: bool | None
     last_answer: datetime | None
+    clock: str
     version: str
     config_path: str
     secrets: str
@@ -271,6 +272,7 @@ class StaffScreen(Form):
         self.health.setText(
             f"Reader: {health.reader} · last read {last_read}\n"
             f"Check-in backend: {health.backend} · {online} · last answer {answer}\n"
+            f"Clock: {health.clock}\n"
             f"Version: {health.version}\n"
             f"Configuration: {health.config_path}\n"
             f"Secrets: {health.secrets}"
