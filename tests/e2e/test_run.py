@@ -392,3 +392,29 @@ def test_a_cloud_backend_out_of_reach_is_said_plainly_and_the_kiosk_keeps_going(
     text = log.read_text() + err
     for secret_text in ("12345", "ada@example.com", "S3cret-not-logged"):
         assert secret_text not in text
+
+
+def test_sigterm_with_a_check_in_pending_exits_cleanly(tmp_path: Path, display: str) -> None:
+    """A backend that takes the request and never answers; SIGTERM while the member waits."""
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(8)  # connections are taken; nothing is ever answered
+        url = f"http://127.0.0.1:{hole.getsockname()[1]}"
+        log = tmp_path / "events.jsonl"
+        config = tmp_path / "kiosk.toml"
+        config.write_text("[backend]\ntimeout = 30\n")
+        proc = start_kiosk(
+            tmp_path, display, "--config", str(config), "--backend-url", url,
+            "--event-log", str(log),
+        )  # fmt: skip
+        try:
+            wait_event(log, "ready")
+            focus_kiosk(display)
+            xdotool(display, "type", "--delay", "120", "12345")
+            xdotool(display, "key", "KP_Enter")
+            wait_event(log, "credential")
+        finally:
+            code, err = stop(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert " ERROR " not in err
