@@ -6,40 +6,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import admin_client, checkin, demo_server
-
-
-@pytest.fixture
-def server(tmp_path: Path, clock: FakeClock) -> Iterator[ServerThread]:
-    with demo_server(tmp_path / "checkin.db", clock) as running:
-        yield running
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """Monday 2 March 2026, 10:00 UTC."""
-    return FakeClock()
-
-
-@pytest.fixture
-def client(server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url) as c:
-        yield c
-
-
-@pytest.fixture
-def admin(server: ServerThread) -> Iterator[httpx.Client]:
-    with admin_client(server) as c:
-        yield c
+from tests.helpers.server import checkin
 
 
 def records(admin: httpx.Client) -> list[dict[str, object]]:

@@ -27,7 +27,7 @@ from kiosk.cli.main import main
 from kiosk.server.keys import keys_path_for
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import checkin, demo_db, demo_server
+from tests.helpers.server import checkin, demo_db
 
 ROOT = os.geteuid() == 0
 
@@ -41,12 +41,6 @@ def immutable(*paths: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", *map(str, present)], check=True)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerThread]:
-    with demo_server(tmp_path / "checkin.db", FakeClock()) as running:
-        yield running
 
 
 def wal_files(db: Path) -> list[Path]:
