@@ -268,6 +268,8 @@ class CheckinService:
             case rules.CheckOut(session):
                 self._store.close_checkin(session.checkin_id, now)
                 return CheckinResult(Status.CHECKED_OUT, now, name)
+            case rules.Gone():
+                return CheckinResult(Status.CHECKED_OUT, now, name)
             case rules.Refuse(reason):
                 self._store.record_failed(
                     member, location, reason, _describe(reason, member), now, source
@@ -358,7 +360,7 @@ def _foreseen(
             return CheckinResult(Status.CHECKED_IN, now, name, expires)
         case rules.AlreadyIn(session):
             return CheckinResult(Status.CHECKED_IN, now, name, session.expires_at)
-        case rules.CheckOut():
+        case rules.CheckOut() | rules.Gone():
             return CheckinResult(Status.CHECKED_OUT, now, name)
         case rules.Refuse(reason):
             return CheckinResult(Status.REJECTED, now, name, reason=reason)

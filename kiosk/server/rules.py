@@ -5,7 +5,7 @@ A check-in is allowed when the member is active and either their plan covers thi
 now (inside its opening hours and under its daily limit) or they hold a time pass: a pass is
 consumed on the member's first pass check-in of a (local) day and covers the rest of that day.
 
-    Decision = CheckIn | AlreadyIn | CheckOut | Refuse
+    Decision = CheckIn | AlreadyIn | CheckOut | Refuse | Gone
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ class MemberState:
     """The pass already consumed for today, if any."""
     plan_time_today: timedelta = timedelta(0)
     open_session: OpenSession | None = None
+    auto_closed_at: datetime | None = None
+    """When the server last closed one of the member's sessions itself (it expired)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,7 +112,17 @@ class Refuse:
     reason: Reason
 
 
-Decision = CheckIn | AlreadyIn | CheckOut | Refuse
+@dataclasses.dataclass(frozen=True)
+class Gone:
+    """The session a toggle would close was closed for the member moments ago (it expired, or
+    the clock jumped past it): they are leaving; answer as checked out, write nothing."""
+
+    closed_at: datetime
+
+
+LEAVING_GRACE = timedelta(minutes=30)  # a toggle this soon after an automatic close is leaving
+
+Decision = CheckIn | AlreadyIn | CheckOut | Refuse | Gone
 
 
 def decide(state: MemberState, place: Place, now: datetime, action: Action) -> Decision:
@@ -118,6 +130,9 @@ def decide(state: MemberState, place: Place, now: datetime, action: Action) -> D
     session = state.open_session
     if action is Action.OUT or (action is Action.TOGGLE and session is not None):
         return CheckOut(session) if session is not None else Refuse(Reason.NOT_CHECKED_IN)
+    closed = state.auto_closed_at
+    if action is Action.TOGGLE and closed is not None and closed <= now <= closed + LEAVING_GRACE:
+        return Gone(closed)
     if not state.active:
         return Refuse(Reason.ACCOUNT_DISABLED)
     if session is not None:

@@ -128,3 +128,18 @@ def test_old_answers_are_forgotten_after_the_window(server: ServerThread, clock:
     assert store.answered("kept") is not None
     assert store.forget_answers(clock() + timedelta(seconds=1)) == 1
     assert store.answered("kept") is None
+
+
+def test_after_a_clock_jump_closed_the_session_the_next_tap_is_the_member_leaving(
+    client: httpx.Client, admin: httpx.Client, clock: FakeClock
+) -> None:
+    assert checkin(client, Pincode="12345", Toggle=True)["CheckedIn"] is True  # 10:00
+    clock.advance(hours=14)  # the clock jumps past the session's end (23:00)
+    assert admin.get("/api/spaces/checkins", params={"Open": "true"}).json()["TotalItems"] == 0
+    clock.advance(minutes=2)
+    leaving = checkin(client, Pincode="12345", Toggle=True)
+    assert (leaving["CheckedIn"], leaving["WasSuccessful"]) == (False, True)  # goodbye
+    assert len(records(admin)) == 1  # not checked in again
+    clock.advance(hours=9)  # the next morning: a new visit
+    assert checkin(client, Pincode="12345", Toggle=True)["CheckedIn"] is True
+    assert len(records(admin)) == 2

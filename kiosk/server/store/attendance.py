@@ -69,7 +69,12 @@ class Attendance(Enrolment):
             " WHERE member_id = ? AND to_time IS NULL",
             member.id,
         )
+        auto = self._one(
+            "SELECT max(closed_at) FROM checkins WHERE member_id = ? AND auto_checkout = 1",
+            member.id,
+        )
         return rules.MemberState(
+            auto_closed_at=from_text(auto[0]) if auto is not None and auto[0] else None,
             active=member.active,
             plan=rows.plan_rule(plan) if plan is not None else None,
             plan_active=member.plan_active,
@@ -207,9 +212,9 @@ class Attendance(Enrolment):
         """Auto-check-out every open check-in past its expiry; returns how many."""
         with self.transaction():
             cur = self._db.execute(
-                "UPDATE checkins SET to_time = expires_at, auto_checkout = 1"
+                "UPDATE checkins SET to_time = expires_at, auto_checkout = 1, closed_at = ?"
                 " WHERE to_time IS NULL AND expires_at <= ?",
-                (to_text(now),),
+                (to_text(now), to_text(now)),
             )
         return cur.rowcount
 

@@ -124,4 +124,8 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX answered_at ON answered(answered_at);
     """,
+    """
+    -- when the server itself closed an expired session (its own clock, for the next tap)
+    ALTER TABLE checkins ADD COLUMN closed_at TEXT;
+    """,
 )

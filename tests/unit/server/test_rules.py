@@ -12,6 +12,7 @@ from kiosk.server.rules import (
     AlreadyIn,
     CheckIn,
     CheckOut,
+    Gone,
     MemberState,
     OpenSession,
     Place,
@@ -182,3 +183,23 @@ def test_midnight_after_a_dst_change_is_local_midnight() -> None:
     assert isinstance(decision, CheckIn)
     assert paris(decision.expires_at) == datetime(2026, 3, 30, 0, 0, tzinfo=PARIS)
     assert decision.expires_at - at(29, 12) == timedelta(hours=12)
+
+
+@pytest.mark.parametrize(
+    ("minutes_since_close", "action", "expected"),
+    [
+        (10, Action.TOGGLE, Gone),  # leaving moments after the server closed the session
+        (30, Action.TOGGLE, Gone),
+        (31, Action.TOGGLE, CheckIn),  # a new visit
+        (10, Action.IN, CheckIn),  # asked to check in: checked in
+        (10, Action.OUT, Refuse),  # asked to check out of nothing: not checked in
+        (-5, Action.TOGGLE, CheckIn),  # a close in the future (a clock set back): ignored
+    ],
+)
+def test_a_toggle_just_after_an_automatic_close_is_the_member_leaving(
+    minutes_since_close: int, action: Action, expected: type
+) -> None:
+    now = at(2, 11)
+    closed = now - timedelta(minutes=minutes_since_close)
+    decision = decide(state(auto_closed_at=closed), HERE, now, action)
+    assert type(decision) is expected
