@@ -51,13 +51,17 @@ async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) ->
         raise BackendProtocolError(str(exc)) from None
 
 
-async def answers(http: httpx.AsyncClient, url: str) -> bool:
-    """Whether anything answers HTTP at `url` (any status): the backend is reachable."""
+async def answers(http: httpx.AsyncClient, url: str, healthy: bool = False) -> bool:
+    """Whether anything answers HTTP at `url` (any status): the backend is reachable; with
+    `healthy`, only a 2xx counts (a health check that says 503 is a backend that cannot work)."""
     if not _addressed(http, url):
         return False
     try:
-        await http.get(url)
+        response = await http.get(url)
     except httpx.HTTPError:
+        return False
+    if healthy and not response.is_success:
+        log.warning("%s answers HTTP %s: %s", url, response.status_code, snippet(response))
         return False
     return True
 

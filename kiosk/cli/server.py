@@ -133,7 +133,7 @@ def _keys(db: Path, store: Store) -> InstallKeys:
 def _keys_export(args: argparse.Namespace) -> int:
     source = keys_path_for(args.db)
     try:
-        InstallKeys.load_or_create(source, members=1)  # must be there and valid
+        InstallKeys.read(source)  # there, and a key file
         write_atomically(args.file, source.read_text(encoding="utf-8"), private=True)
     except (KeyFileError, OSError) as exc:
         raise AdminError(f"cannot export the keys: {exc}") from None
@@ -146,7 +146,7 @@ def _keys_import(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise AdminError(f"{target} exists; --force replaces it (its members' PINs stop working)")
     try:
-        InstallKeys.load_or_create(args.file, members=1)  # a valid key file, or refused
+        InstallKeys.read(args.file)  # a key file, or refused
         write_atomically(target, args.file.read_text(encoding="utf-8"), private=True)
     except (KeyFileError, OSError) as exc:
         raise AdminError(f"cannot import the keys: {exc}") from None

@@ -88,6 +88,26 @@ class InstallKeys:
         if path.stat().st_mode & 0o077:
             log.warning("%s was readable by others; making it private (0600)", path)
             path.chmod(0o600)
+        keys, whole = cls._parse(raw, path)
+        if not whole:
+            log.info("%s: adding a key to sign QR passes", path)
+            keys._write(path, replace=True)
+        return keys
+
+    @classmethod
+    def read(cls, path: Path) -> InstallKeys:
+        """The keys in the file at `path`, left as it is (a backup to check or restore);
+        `KeyFileError` when it is missing, unreadable or not a key file."""
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KeyFileError(f"cannot read {path}: {exc.strerror}") from None
+        return cls._parse(raw, path)[0]
+
+    @classmethod
+    def _parse(cls, raw: str, path: Path) -> tuple[InstallKeys, bool]:
+        """The keys in `raw`, and whether it had them all (older files lack `pass_seed`: a
+        new one is made)."""
         try:
             data = json.loads(raw)
             keys = cls(pepper=bytes.fromhex(data["pepper"]), admin_token=str(data["admin_token"]))
@@ -97,10 +117,8 @@ class InstallKeys:
         except (ValueError, KeyError, TypeError):
             raise KeyFileError(f"{path} is not a valid key file") from None
         if seed is None:
-            log.info("%s: adding a key to sign QR passes", path)
-            keys._write(path, replace=True)
-            return keys
-        return dataclasses.replace(keys, pass_seed=bytes.fromhex(seed))
+            return keys, False
+        return dataclasses.replace(keys, pass_seed=bytes.fromhex(seed)), True
 
     def _write(self, path: Path, replace: bool = False) -> None:
         """Write the keys to `path` (mode 0600): a new file, or atomically over the old one."""

@@ -197,14 +197,17 @@ def boot_config(path: Path) -> Booted:
     saved beside it, else the defaults, and why. A missing file is a first start."""
     if not path.exists():
         return Booted(Config())
-    good = _loaded(last_good(path))
     try:
         config = load_config(path)
     except ConfigError as exc:
+        good = _loaded(last_good(path))
         if good is None:
             return Booted(Config(), f"{exc}; running on the defaults")
         return Booted(good, f"{exc}; running on the last good settings")
-    if config.staff.pin_hash or good is None or not good.staff.pin_hash:
+    if config.staff.pin_hash:
+        return Booted(config)  # the usual start: the last good settings are not read
+    good = _loaded(last_good(path))
+    if good is None or not good.staff.pin_hash:
         return Booted(config)
     return Booted(good, f"{path} has lost its staff PIN; running on the last good settings")
 

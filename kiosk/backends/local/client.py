@@ -6,16 +6,14 @@ client.embedded      # False: staff need the server's admin token for Who's in
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
 import httpx
 
-from kiosk.backends.base import BackendError
-from kiosk.backends.http import send, snippet
+from kiosk.backends.http import answers
 from kiosk.backends.nexudus.client import CheckinApi
 from kiosk.backends.tokens import StaticToken, TokenSource
-
-log = logging.getLogger(__name__)
+from kiosk.domain import CheckinRequest
 
 NO_ADMIN_TOKEN = "needs the server's admin token (Backend page)"  # noqa: S105 - words
 
@@ -46,13 +44,18 @@ class LocalClient(CheckinApi):
         """Sign the staff lists with the server's admin token from now on."""
         self.auth = StaticToken(token, NO_ADMIN_TOKEN)
 
+    def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
+        """The documented fields and our server's extensions: the location as ``BusinessId``,
+        and the attempt's ``Nonce`` (the same nonce gets the same answer)."""
+        body = super()._body(request)
+        if body is None:
+            return None
+        if request.location and request.location.isdigit():
+            body["BusinessId"] = int(request.location)
+        body["Nonce"] = request.nonce
+        return body
+
     async def probe(self) -> bool:
         """Whether our server is there and can take check-ins: its ``/health`` answers 2xx
         (503 says its database cannot be written: disk full, read-only, corrupt)."""
-        try:
-            response = await send(self._http, "GET", f"{self.base_url}/health")
-        except BackendError:
-            return False
-        if not response.is_success:
-            log.warning("the check-in server is not healthy: %s", snippet(response))
-        return response.is_success
+        return await answers(self._http, f"{self.base_url}/health", healthy=True)

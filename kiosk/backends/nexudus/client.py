@@ -141,6 +141,7 @@ class CheckinApi:
         return read_answer(response, action)
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
+        """The documented fields of a check-in; None for a credential it cannot carry."""
         credential = request.credential
         match credential.kind:
             case CredentialKind.CARD:
@@ -157,9 +158,6 @@ class CheckinApi:
             body["Toggle"] = True
         elif request.action is Action.OUT:
             body["Disconnect"] = True
-        if request.location and request.location.isdigit():
-            body["BusinessId"] = int(request.location)  # our server's extensions: the place,
-        body["Nonce"] = request.nonce  # and the attempt's nonce (the same, the same answer)
         return body
 
     # the member's name, which Nexudus's public answer lacks
@@ -278,15 +276,10 @@ class NexudusClient(CheckinApi):
     signed_places = True
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
-        """The documented fields only: no ``BusinessId`` (the subdomain is the location) or
-        ``Nonce``, and ``Toggle`` for a check-out (``Disconnect`` is documented with a MAC
-        address only)."""
+        """``Toggle`` for a check-out (``Disconnect`` is documented with a MAC address only);
+        the location is the subdomain."""
         body = super()._body(request)
-        if body is None:
-            return None
-        body.pop("BusinessId", None)
-        body.pop("Nonce", None)
-        if body.pop("Disconnect", False):
+        if body is not None and body.pop("Disconnect", False):
             body["Toggle"] = True
         return body
 

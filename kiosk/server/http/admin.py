@@ -25,7 +25,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -271,11 +271,10 @@ def _moment(name: str, text: str | None) -> datetime | None:
     if text is None or not text.strip():
         return None
     try:
-        moment = datetime.fromisoformat(text.strip().removesuffix("Z"))
+        return wire.aware(datetime.fromisoformat(text.strip()))
     except ValueError:
         why = f"{name} must be a date and time like 2026-03-02T09:00"
         raise wire.BadRequestError(why, errors=[(name, why, wire.plain(text))]) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _matches(member: Member, email: str | None, card: str | None, fob: str | None) -> bool:

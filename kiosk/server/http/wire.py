@@ -128,6 +128,16 @@ _CANONICAL = {name.lower(): name for name in CheckinFields.model_fields} | _ALIA
 
 def parse_checkin(body: bytes, content_type: str) -> CheckinCommand:
     """The command in a request body; raises `BadRequestError` for anything malformed."""
+    fields = _fields(body, content_type, _CANONICAL)
+    try:
+        return CheckinFields.model_validate(fields).command()
+    except ValidationError as exc:
+        raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
+
+
+def _fields(body: bytes, content_type: str, canonical: dict[str, str]) -> dict[str, Any]:
+    """The body's fields (JSON or a form) under their `canonical` names, matched in any case;
+    others are ignored, a field given twice is refused."""
     media = content_type.split(";")[0].strip().lower()
     if media == "application/x-www-form-urlencoded":
         pairs = _form_pairs(body)
@@ -137,16 +147,13 @@ def parse_checkin(body: bytes, content_type: str) -> CheckinCommand:
         raise BadRequestError(f"unsupported content type {media!r}; send JSON or a form", 415)
     fields: dict[str, Any] = {}
     for key, value in pairs:
-        name = _CANONICAL.get(key.lower())
+        name = canonical.get(key.lower())
         if name is None:
             continue
         if name in fields:
             raise BadRequestError("a field is given twice", errors=[(name, "given twice", None)])
         fields[name] = value
-    try:
-        return CheckinFields.model_validate(fields).command()
-    except ValidationError as exc:
-        raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
+    return fields
 
 
 def _json_pairs(body: bytes) -> list[tuple[str, Any]]:
@@ -370,25 +377,22 @@ class ManualFields(BaseModel):
 
     @model_validator(mode="after")
     def _in_order(self) -> ManualFields:
-        if self.ToTime is not None and _aware(self.ToTime) < _aware(self.FromTime):
+        if self.ToTime is not None and aware(self.ToTime) < aware(self.FromTime):
             raise ValueError("ToTime must not be before FromTime")
         return self
 
 
 def parse_manual(body: bytes, content_type: str) -> ManualCheckin:
     """An admin's recorded check-in; `BadRequestError` for anything malformed."""
-    media = content_type.split(";")[0].strip().lower()
-    pairs = _form_pairs(body) if media == "application/x-www-form-urlencoded" else _json_pairs(body)
     canonical = {name.lower(): name for name in ManualFields.model_fields}
-    fields = {canonical[k.lower()]: v for k, v in pairs if k.lower() in canonical}
     try:
-        f = ManualFields.model_validate(fields)
+        f = ManualFields.model_validate(_fields(body, content_type, canonical))
     except ValidationError as exc:
         raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
-    to_time = _aware(f.ToTime) if f.ToTime is not None else None
-    return ManualCheckin(f.CoworkerId, f.BusinessId, _aware(f.FromTime), to_time)
+    to_time = aware(f.ToTime) if f.ToTime is not None else None
+    return ManualCheckin(f.CoworkerId, f.BusinessId, aware(f.FromTime), to_time)
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """A time from a request: without a zone it is UTC (as Nexudus's API times are)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
