@@ -58,6 +58,13 @@ class Status(enum.StrEnum):
     QUEUED = "queued"
 
 
+class Delivery(enum.StrEnum):
+    """Where an attempt that got no usable answer stands: worth keeping and sending again."""
+
+    NOT_SENT = "not_sent"  # never reached the backend (refused, no route): nothing written
+    LOST = "lost"  # sent, and the answer lost (timeout, reset, 5xx): it may have been written
+
+
 class Reason(enum.StrEnum):
     """Why a check-in was refused; one list for every backend and screen."""
 
@@ -166,6 +173,7 @@ class CheckinRequest:
     location: str | None = None
     nonce: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)
     attempted_at: datetime = dataclasses.field(default_factory=lambda: datetime.now(UTC))
+    replayed: bool = False  # sent again from the outbox: applied at `attempted_at`
 
 
 @dataclasses.dataclass(frozen=True)
@@ -180,3 +188,4 @@ class Outcome:
     reason: Reason | None = None
     raw_message: str = ""
     retry_after: float | None = None  # rate limited: seconds before the backend takes another
+    delivery: Delivery | None = None  # no usable answer: keep the attempt and send it again

@@ -5,8 +5,9 @@
 
 Events: `ready` (idle screen painted), `credential` (kind, source, masked value), `outcome`
 (latency_ms from credential to painted result), `screen` (name), `reader` (state, readers),
-`read_failed` (reader, reason, detail), `backend` (online, outbox). Never a PIN, token or
-password: credentials are logged masked.
+`read_failed` (reader, reason, detail), `backend` (online, outbox: how many attempts are kept),
+`replayed` (a kept attempt's kind, action, status, reason, member, tries, waited_s),
+`discarded` (why). Never a PIN, token or password: credentials are logged masked.
 
 The file is capped: past `MAX_BYTES` it becomes ``events.jsonl.1`` (the older ones move up to
 ``.{KEEP}``, and the oldest is dropped), so a kiosk that runs for years keeps about 50 MB.
@@ -18,12 +19,13 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from kiosk.domain import Credential, Outcome
 from kiosk.flows.checkin import Attempt, Screen, View
+from kiosk.outbox.store import Entry
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,20 @@ class EventLog:
     def backend(self, online: bool, outbox: int = 0) -> None:
         """The backend went online or offline."""
         self.write("backend", online=online, outbox=outbox)
+
+    def replayed(self, entry: Entry, outcome: Outcome) -> None:
+        """A kept attempt got its answer on a re-send: what it became, and how long it waited."""
+        waited = (datetime.now(UTC) - entry.attempted_at).total_seconds()
+        self.write(
+            "replayed",
+            kind=entry.kind.value,
+            action=entry.action.value,
+            status=outcome.status.value,
+            reason=outcome.reason.value if outcome.reason else None,
+            member=outcome.member,
+            tries=entry.tries + 1,
+            waited_s=round(waited, 1),
+        )
 
     def reader(self, state: str, readers: tuple[str, ...] = ()) -> None:
         """The card reader's state changed."""

@@ -22,11 +22,13 @@ import httpx
 
 from kiosk.app.backend import BackendHost, Secrets
 from kiosk.app.eventlog import EventLog
+from kiosk.app.keep import open_outbox
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, BackendError, Place, SignsIn
 from kiosk.backends.tokens import NO_CODE
 from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.checkin import KioskController
+from kiosk.flows.replay import Keeper
 from kiosk.flows.staff import Leave, StaffController
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.inputs.camera import CameraInput, CameraState, CameraStatus, FrameScanner
@@ -34,6 +36,7 @@ from kiosk.inputs.pcsc.tags import Tap
 from kiosk.inputs.reader import CardReader, NullSource, ReadFailure, TapSource
 from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.inputs.wedge import WedgeFilter
+from kiosk.outbox.store import Backlog, Outbox
 from kiosk.settings.file import settings, value_of
 from kiosk.settings.model import Config, default_config_path
 from kiosk.settings.vault import Secret, Vault, open_vault
@@ -59,6 +62,7 @@ class KioskApp:
     kinds: frozenset[CredentialKind]
     loop: asyncio.AbstractEventLoop
     host: BackendHost  # the backend, its HTTP client, the embedded server, the sign-ins
+    keeper: Keeper  # the outbox: attempts the backend did not answer, and their replay
     wedge: WedgeFilter | None = None
     camera: CameraInput | None = None
     scanner_seen: bool = False
@@ -111,7 +115,16 @@ class KioskApp:
             controller.online,
             controller.last_answer,
             self.host.clock.describe(),
+            self.keeper.backlog,
         )
+
+    def backend_changed(self, online: bool) -> None:
+        """The backend went online or offline: the log says so, with the outbox's length."""
+        self.events.backend(online, self.keeper.backlog.count)
+
+    def outbox_changed(self, backlog: Backlog) -> None:
+        """Attempts were kept or sent: the idle screen's status line says so."""
+        self.window.idle.set_kept(backlog.count)
 
     # input routing
 
@@ -309,6 +322,7 @@ class KioskApp:
             self.camera.start()
         await self.host.start(self.config)
         self.controller.start()
+        self.keeper.kick()  # what an earlier run kept
         self.staff.protect(first_start=self.first_start, problem=self.config_problem)
 
     async def aclose(self) -> None:
@@ -321,7 +335,9 @@ class KioskApp:
         if self.camera is not None:
             await asyncio.to_thread(self.camera.stop)
         await asyncio.to_thread(self.reader.stop)
-        self.controller.close()
+        self.controller.close()  # a check waiting for its answer goes to the outbox
+        self.keeper.close()
+        self.keeper.outbox.close()
         await self.host.aclose()
         self.chime.player.close()
         self.events.close()
@@ -339,13 +355,15 @@ def build_app(
     player: Player | None = None,
     http: httpx.AsyncClient | None = None,
     server: ServerThread | None = None,
+    outbox: Outbox | None = None,
 ) -> KioskApp:
     """Build and wire a kiosk; without `backend`, the one `config` names (over `http`, or a
     client of its own), and without `source`, the PC/SC readers (or a null reader where PC/SC
     is missing or switched off).
 
     With no URL at all the backend is the embedded server, started by `KioskApp.start`; a
-    `server` already running (`kiosk demo`'s) at `backend_url` counts as embedded.
+    `server` already running (`kiosk demo`'s) at `backend_url` counts as embedded. The outbox
+    is beside `config_path` (in memory without one), unless one is given.
     """
     path = config_path or default_config_path()
     secrets = Secrets(vault or (lambda: open_vault(path)))
@@ -355,11 +373,12 @@ def build_app(
         host = BackendHost.fixed(backend, secrets)
     backend = host.backend
     events = events or EventLog(None)
-    controller = KioskController(config, backend, loop)
+    keeper = Keeper(outbox or open_outbox(config_path, secrets), lambda: host.backend, loop)
+    controller = KioskController(config, backend, loop, keeper=keeper)
     window = KioskWindow(config)
     reader = CardReader(source or pcsc_source(config), config.reader, loop)
     kinds = frozenset(backend.kinds)
-    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, host)
+    kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, host, keeper)
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
@@ -407,7 +426,9 @@ def _connect(kiosk: KioskApp) -> None:
     controller.view_changed.connect(kiosk.chime.show)
     controller.place_changed.connect(window.set_place)
     controller.backend_changed.connect(window.idle.set_backend)
-    controller.backend_changed.connect(events.backend)
+    controller.backend_changed.connect(kiosk.backend_changed)
+    kiosk.keeper.changed.connect(kiosk.outbox_changed)
+    kiosk.keeper.replayed.connect(events.replayed)
     controller.accepted.connect(events.credential)
     kiosk.reader.tapped.connect(kiosk.tapped)
     kiosk.reader.failed.connect(kiosk.read_failed)

@@ -27,11 +27,13 @@ from kiosk.backends.base import (
 from kiosk.backends.registry import Choice, first_choice
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.domain import Credential, CredentialKind
+from kiosk.flows.replay import Keeper
 from kiosk.flows.staff import StaffController, StaffState, StaffView
 from kiosk.flows.tasks import Failure, Tasks
 from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.pcsc.tags import TagKind, Tap
+from kiosk.outbox.store import Backlog, OutboxError
 from kiosk.settings.model import BackendKind, Config
 from kiosk.settings.vault import Secret, VaultError
 from kiosk.ui.present import zone
@@ -44,6 +46,7 @@ from kiosk.ui.window import KioskWindow
 log = logging.getLogger(__name__)
 
 FAILED_SHOWN = 15
+KEPT_SHOWN = 5  # kept check-ins sent or discarded lately, on the Health page
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,6 +59,7 @@ class KioskStatus:
     online: bool | None
     last_answer: datetime | None
     clock: str = "not compared yet"  # the kiosk's clock against the backend's
+    outbox: Backlog = dataclasses.field(default_factory=Backlog)
 
 
 class RunningKiosk(Protocol):
@@ -88,6 +92,11 @@ class RunningKiosk(Protocol):
 
     def status(self) -> KioskStatus:
         """How the reader and the backend are doing."""
+        ...
+
+    @property
+    def keeper(self) -> Keeper:
+        """The outbox and its replay."""
         ...
 
     def watch_scanner(self, watch: bool) -> None:
@@ -191,6 +200,8 @@ class StaffMode:
         screen.leave.connect(self.staff.quit)
         screen.guide.connect(self.staff.guide)
         screen.code.connect(self._use_code)
+        screen.kept.retry.connect(self._retry_kept)
+        screen.kept.discard.connect(self._discard_kept)
 
     @property
     def is_open(self) -> bool:
@@ -216,7 +227,7 @@ class StaffMode:
     def show_config(self) -> None:
         """Put the configuration in force on the staff pages."""
         try:
-            held = {s for s in Secret if self.staff.vault.get(s)}
+            held = {s for s in Secret.staff() if self.staff.vault.get(s)}
         except VaultError as exc:
             self.window.staff.show_message(str(exc), error=True)
             held = set()
@@ -247,6 +258,7 @@ class StaffMode:
     async def _refresh(self) -> None:
         screen, kiosk = self.window.staff, self.kiosk
         screen.show_health(self.health(), self._when)
+        self.show_kept()
         backend = kiosk.backend
         try:
             places = await backend.places()
@@ -294,7 +306,29 @@ class StaffMode:
             version=__version__,
             config_path=str(self.staff.path),
             secrets=secrets,
+            outbox=status.outbox,
         )
+
+    def show_kept(self) -> None:
+        """The outbox on the Health page: what is kept, and what became of the latest."""
+        outbox = self.kiosk.keeper.outbox
+        try:
+            entries, ended = outbox.entries(), outbox.history(KEPT_SHOWN)
+        except OutboxError as exc:
+            self.window.staff.show_message(str(exc), error=True)
+            return
+        self.window.staff.kept.show_kept(entries, ended, self._when)
+
+    def _retry_kept(self) -> None:
+        self.kiosk.keeper.retry()
+        self.staff.say("Sending the kept check-ins now")
+        self.refresh()
+
+    def _discard_kept(self, entry_id: int, why: str) -> None:
+        if self.kiosk.keeper.discard(entry_id, why):
+            self.events.write("discarded", why=why)
+            self.staff.say(f"Discarded a kept check-in: {why}")
+        self.refresh()
 
     def _when(self, moment: datetime) -> str:
         place = self.kiosk.place

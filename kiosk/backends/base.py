@@ -5,7 +5,8 @@ calls raise our own small hierarchy, never httpx's:
 
     BackendError
     ├── BackendUnavailableError     no answer: connection refused, timeout, DNS, proxy gateway
-    └── BackendProtocolError   an answer we cannot use: HTTP error, HTML, bad JSON
+    ├── BackendProtocolError   an answer we cannot use: HTTP error, HTML, bad JSON
+    └── CannotTellError        whether an attempt whose answer was lost took effect is unknowable
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import dataclasses
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from kiosk.domain import CheckinRequest, CredentialKind, Outcome
+from kiosk.domain import CheckinRequest, CredentialKind, Delivery, Outcome
 
 
 class BackendError(Exception):
@@ -22,11 +23,20 @@ class BackendError(Exception):
 
 
 class BackendUnavailableError(BackendError):
-    """The backend did not answer."""
+    """The backend did not answer; `delivery` says whether the request may have reached it."""
+
+    def __init__(self, message: str, delivery: Delivery = Delivery.LOST) -> None:
+        super().__init__(message)
+        self.delivery = delivery
 
 
 class BackendProtocolError(BackendError):
     """The backend answered something we cannot use."""
+
+
+class CannotTellError(BackendError):
+    """The backend cannot say whether an attempt whose answer was lost took effect: sending it
+    again might apply it twice, so staff decide."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +76,17 @@ class Identifies(Protocol):
 
     async def identify(self, request: CheckinRequest) -> Outcome:
         """The `Outcome` `request` would have, nothing written; never raises."""
+        ...
+
+
+@runtime_checkable
+class Settles(Protocol):
+    """A backend that can finish an attempt whose answer was lost without applying it twice:
+    our server by its nonce, others by reading the member's state back first."""
+
+    async def settle(self, request: CheckinRequest) -> Outcome:
+        """The outcome of `request`: the answer it had if it took effect, else sent now. Never
+        raises but `CannotTellError`; no answer again is an `Outcome` as from `check`."""
         ...
 
 

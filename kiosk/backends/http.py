@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from kiosk.backends.base import BackendProtocolError, BackendUnavailableError
-from kiosk.domain import Outcome, Reason, Status
+from kiosk.domain import Delivery, Outcome, Reason, Status
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +38,21 @@ def _addressed(http: httpx.AsyncClient, url: str) -> bool:
     return target.scheme in ("http", "https") and bool(target.host)
 
 
+# failures before a byte of the request left: the backend cannot have acted on it
+_UNSENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+
+
 async def send(http: httpx.AsyncClient, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    """One request; no answer (or no address yet) → `BackendUnavailableError`, a bad URL →
-    `BackendProtocolError`."""
+    """One request; no answer (or no address yet) → `BackendUnavailableError` saying whether
+    the request left, a bad URL → `BackendProtocolError`."""
     if not _addressed(http, url):
-        raise BackendUnavailableError(NO_ADDRESS)
+        raise BackendUnavailableError(NO_ADDRESS, Delivery.NOT_SENT)
     try:
         return await http.request(method, url, **kwargs)
+    except _UNSENT as exc:
+        raise BackendUnavailableError(describe(exc), Delivery.NOT_SENT) from None
     except httpx.TransportError as exc:
-        raise BackendUnavailableError(describe(exc)) from None
+        raise BackendUnavailableError(describe(exc), Delivery.LOST) from None
     except httpx.HTTPError as exc:  # an invalid URL, too many redirects
         raise BackendProtocolError(str(exc)) from None
 
@@ -72,7 +78,7 @@ def json_of(response: httpx.Response) -> Any:
     if code in (401, 403):
         raise AuthRefusedError(f"HTTP {code}: {snippet(response)}")
     if code in (502, 503, 504):
-        raise BackendUnavailableError(f"HTTP {code}: {snippet(response)}")
+        raise BackendUnavailableError(f"HTTP {code}: {snippet(response)}", Delivery.LOST)
     if not 200 <= code < 300:
         raise BackendProtocolError(f"HTTP {code}: {snippet(response)}")
     try:
@@ -98,10 +104,21 @@ def retry_after(response: httpx.Response, now: float | None = None) -> float | N
     return max(0.0, moment.timestamp() - now)
 
 
-def refused(reason: Reason, raw: str, wait: float | None = None) -> Outcome:
-    """A refusal for a backend failure, logged for staff (never with a credential in it)."""
+def refused(
+    reason: Reason, raw: str, wait: float | None = None, delivery: Delivery | None = None
+) -> Outcome:
+    """A refusal for a backend failure, logged for staff (never with a credential in it);
+    `delivery` marks one worth keeping and sending again."""
     log.warning("check-in: %s: %s", reason.value, raw)
-    return Outcome(Status.REJECTED, reason=reason, raw_message=raw[:RAW_LIMIT], retry_after=wait)
+    raw = raw[:RAW_LIMIT]
+    return Outcome(
+        Status.REJECTED, reason=reason, raw_message=raw, retry_after=wait, delivery=delivery
+    )
+
+
+def unavailable(exc: BackendUnavailableError) -> Outcome:
+    """No answer: a refusal worth keeping, marked with whether the request left."""
+    return refused(Reason.BACKEND_UNAVAILABLE, str(exc), delivery=exc.delivery)
 
 
 def describe(exc: httpx.HTTPError) -> str:

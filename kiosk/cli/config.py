@@ -38,7 +38,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "set-staff-pin", help="the staff PIN (asked twice without echo, or read from stdin)"
     )
     secret = commands.add_parser("set-secret", help="a backend secret, kept out of the file")
-    secret.add_argument("name", choices=[s.value for s in Secret])
+    secret.add_argument("name", choices=[s.value for s in Secret.staff()])
     for command, handler in (
         (path, _path),
         (show, _show),
@@ -72,7 +72,7 @@ def _show(args: argparse.Namespace) -> int:
     print(dump_config(config, everything=True), end="")
     try:
         vault = open_vault(path)
-        held = [s.value for s in Secret if vault.get(s)]
+        held = [s.value for s in Secret.staff() if vault.get(s)]
     except VaultError as exc:
         print(f"# secrets: {exc}")
         return 0
@@ -85,7 +85,7 @@ def _set(args: argparse.Namespace) -> int:
     key: str = args.key
     if key == "staff.pin_hash":
         raise ConfigError("staff.pin_hash is set with `kiosk config set-staff-pin`")
-    if key in {s.value for s in Secret}:
+    if key in {s.value for s in Secret.staff()}:
         raise ConfigError(f"{key} is a secret: set it with `kiosk config set-secret {key}`")
     config = with_value(_load(path), key, parse_text(key, args.value))
     save_config(config, path)

@@ -32,10 +32,12 @@ from kiosk.domain import (
     CheckinRequest,
     Credential,
     CredentialKind,
+    Delivery,
     Outcome,
     Reason,
     Status,
 )
+from kiosk.flows.replay import Keeper
 from kiosk.flows.tasks import Tasks
 from kiosk.settings.model import Config, Mode
 
@@ -45,6 +47,7 @@ PROBE_SECONDS = 30.0
 PLACE_RETRY_SECONDS = 10.0
 LONGEST_WAIT = 300.0  # a Retry-After longer than this is taken as this
 RATE = Reason.RATE_LIMITED
+UNAVAILABLE = Reason.BACKEND_UNAVAILABLE
 _ACTIONS = {Mode.TOGGLE: Action.TOGGLE, Mode.IN: Action.IN, Mode.OUT: Action.OUT}
 # answers about the backend, not the member: ask mode keeps asking and the check will tell
 _NOT_ABOUT_THE_MEMBER = frozenset(
@@ -105,14 +108,17 @@ class KioskController(QObject):
         loop: asyncio.AbstractEventLoop,
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
+        keeper: Keeper | None = None,
     ) -> None:
         super().__init__(parent)
         self._config = config
         self._backend = backend
+        self._keeper = keeper
         self._monotonic = monotonic
         self._tasks = Tasks(loop, "checkin")
         self._seen: dict[tuple[str, str], float] = {}
         self._checking: Attempt | None = None
+        self._request: CheckinRequest | None = None  # the one sent for `_checking`
         self._queued: tuple[Attempt, Action] | None = None
         self._asking: Attempt | None = None
         self.view = View(Screen.IDLE)
@@ -165,7 +171,14 @@ class KioskController(QObject):
         self._probe_timer.start(round(PROBE_SECONDS * 1000))
 
     def close(self) -> None:
-        """Stop timers and cancel running backend calls."""
+        """Stop timers and cancel running backend calls; a check still waiting for its
+        answer is kept in the outbox (it may have reached the backend)."""
+        request = self._request if self._checking is not None else None
+        if request is not None and self._keeper is not None:
+            why = "the kiosk stopped while the check-in waited for its answer"
+            lost = Outcome(Status.REJECTED, reason=UNAVAILABLE, raw_message=why)
+            self._keeper.keep(request, dataclasses.replace(lost, delivery=Delivery.LOST))
+            log.warning("%s: kept in the outbox", why)
         for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer):
             timer.stop()
         self._tasks.close()
@@ -273,11 +286,16 @@ class KioskController(QObject):
                 Outcome(Status.REJECTED, reason=RATE, raw_message=raw, retry_after=wait),
             )
             return
-        self._checking = attempt
-        self._screen_timer.stop()
-        self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
         location = self.place.id if self.place else self._config.kiosk.location or None
         request = CheckinRequest(attempt.credential, action, location)
+        if self._keeper is not None and self._keeper.holds_back(request):
+            why = "kept at once: the backend is away, or this credential has an attempt kept"
+            lost = Outcome(Status.REJECTED, reason=UNAVAILABLE, raw_message=why)
+            self._finish(attempt, self._keeper.keep(request, lost))
+            return
+        self._checking, self._request = attempt, request
+        self._screen_timer.stop()
+        self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
         self._tasks.run(self._run(attempt, request), "check")
 
     async def _run(self, attempt: Attempt, request: CheckinRequest) -> None:
@@ -293,12 +311,14 @@ class KioskController(QObject):
         if outcome.reason is RATE and outcome.retry_after:
             wait = min(outcome.retry_after, LONGEST_WAIT)
             self._quiet_until = max(self._quiet_until, self._monotonic() + wait)
+        if outcome.delivery is not None and self._keeper is not None:
+            outcome = self._keeper.keep(request, outcome)
         self._finish(attempt, outcome)
 
     def _finish(self, attempt: Attempt, outcome: Outcome) -> None:
         self._busy_timer.stop()
         if self._checking is attempt:
-            self._checking = None
+            self._checking = self._request = None
         seconds = self._config.timeouts.result
         self._show(View(Screen.RESULT, outcome, attempt, seconds), seconds)
         self.finished.emit(attempt, outcome)
@@ -359,6 +379,8 @@ class KioskController(QObject):
     def _set_online(self, online: bool) -> None:
         if online:
             self.last_answer = datetime.now(UTC)
+            if self._keeper is not None:
+                self._keeper.kick()  # it answers: send what was kept
         if online != self.online:
             self.online = online
             self.backend_changed.emit(online)

@@ -291,7 +291,7 @@ class SetupWizard(QObject):
         """The secrets set (read when the wizard starts and when one changes: a keyring is
         slow, and every touch publishes a view)."""
         try:
-            return frozenset(s for s in Secret if self.staff.vault.get(s))
+            return frozenset(s for s in Secret.staff() if self.staff.vault.get(s))
         except VaultError as exc:
             self.staff.say(str(exc), error=True)
             return frozenset()

@@ -30,17 +30,24 @@ class Secret(enum.StrEnum):
     PASSWORD = "backend.password"  # noqa: S105 - Nexudus: the admin's password, for staff views
     CLIENT_SECRET = "backend.client_secret"  # noqa: S105 - Kadence: the API client secret
     ADMIN_TOKEN = "backend.admin_token"  # noqa: S105 - a `kiosk serve` server: its admin API token
+    OUTBOX_KEY = "outbox.key"  # the kiosk's own: seals the credentials its outbox keeps
 
     @property
     def help(self) -> str:
         """What it is, for staff."""
         return _HELP[self]
 
+    @classmethod
+    def staff(cls) -> tuple[Secret, ...]:
+        """The secrets staff set (the kiosk's own keys are not shown, set or listed)."""
+        return tuple(s for s in cls if s is not cls.OUTBOX_KEY)
+
 
 _HELP = {
     Secret.ADMIN_TOKEN: "a `kiosk serve` server's admin token, for Who's in",
     Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
     Secret.CLIENT_SECRET: "Kadence: the API client secret",
+    Secret.OUTBOX_KEY: "the key sealing the check-ins kept while the backend was away",
 }
 
 

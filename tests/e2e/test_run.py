@@ -6,9 +6,11 @@ server's own records.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -382,14 +384,15 @@ def test_a_cloud_backend_out_of_reach_is_said_plainly_and_the_kiosk_keeps_going(
         code, err = stop(proc)
     assert code == 0, err
     assert "Traceback" not in err
-    for outcome in outcomes:
-        assert (outcome["status"], outcome["reason"]) == ("rejected", "backend_unavailable"), (
-            outcome
-        )
+    for outcome in outcomes:  # kept, to be sent once the backend is back
+        assert (outcome["status"], outcome["reason"]) == ("queued", None), outcome
     states = [e["online"] for e in read_events(log) if e["event"] == "backend"]
     assert states, "the backend's state was never shown"
     assert not any(states), states  # never shown online
-    text = log.read_text() + err
+    outbox = tmp_path / "kiosk.outbox.db"
+    assert kept_in(outbox) == 2
+    assert outbox.stat().st_mode & 0o777 == 0o600
+    text = log.read_text() + err + outbox.read_bytes().decode("latin-1")
     for secret_text in ("12345", "ada@example.com", "S3cret-not-logged"):
         assert secret_text not in text
 
@@ -418,3 +421,10 @@ def test_sigterm_with_a_check_in_pending_exits_cleanly(tmp_path: Path, display: 
     assert code == 0, err
     assert "Traceback" not in err
     assert " ERROR " not in err
+    assert kept_in(tmp_path / "kiosk.outbox.db") == 1  # it may have arrived: kept to settle
+
+
+def kept_in(outbox: Path) -> int:
+    """How many attempts the kiosk's outbox file keeps (WAL included)."""
+    with contextlib.closing(sqlite3.connect(outbox)) as db:
+        return int(db.execute("SELECT count(*) FROM entries").fetchone()[0])

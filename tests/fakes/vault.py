@@ -17,6 +17,11 @@ class MemoryVault:
         """The secret `name`, or None."""
         return self.secrets.get(name)
 
+    @property
+    def staff_secrets(self) -> dict[Secret, str]:
+        """The secrets staff set (not the kiosk's own outbox key)."""
+        return {k: v for k, v in self.secrets.items() if k in Secret.staff()}
+
     def set(self, name: Secret, value: str) -> None:
         """Keep `value` as `name`; an empty value forgets it."""
         if value:

@@ -294,7 +294,7 @@ def test_secrets_go_to_the_vault_never_the_file(
     click(qtbot, setting_row(screen, "backend.username").buttons["change"])
     type_text(qtbot, kiosk.window.staff, "admin@example.com")
     assert load_config(config_path).backend.username == "admin@example.com"
-    assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
+    assert vault.staff_secrets == {Secret.PASSWORD: "Hunter2pw"}
     assert row.shown.text() == "set"
     assert "Hunter2pw" not in config_path.read_text()
     assert "Hunter2pw" not in event_path.read_text()

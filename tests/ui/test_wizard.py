@@ -122,7 +122,7 @@ def test_nexudus_asks_for_its_subdomain_and_keeps_the_password_secret(
     saved = load_config(config_path)
     assert (saved.backend.subdomain, saved.backend.username) == ("myspace", "admin@example.com")
     assert saved.kiosk.location == "1"  # the only location, pinned
-    assert vault.secrets == {Secret.PASSWORD: "Hunter2pw"}
+    assert vault.staff_secrets == {Secret.PASSWORD: "Hunter2pw"}
     assert "Hunter2pw" not in config_path.read_text()
 
 

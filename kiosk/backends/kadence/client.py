@@ -35,6 +35,7 @@ from kiosk.backends.base import (
     BackendError,
     BackendProtocolError,
     BackendUnavailableError,
+    CannotTellError,
     Place,
 )
 from kiosk.backends.http import (
@@ -47,6 +48,7 @@ from kiosk.backends.http import (
     retry_after,
     send,
     snippet,
+    unavailable,
     utc_text,
 )
 from kiosk.backends.tokens import (
@@ -174,11 +176,22 @@ class KadenceClient:
         except _RefusedError as refusal:
             return refusal.outcome
         except BackendUnavailableError as exc:
-            return refused(Reason.BACKEND_UNAVAILABLE, str(exc))
+            return unavailable(exc)
         except SignInError as exc:
             return refused(Reason.BACKEND_ERROR, f"sign-in: {exc}")
         except BackendError as exc:
             return refused(Reason.BACKEND_ERROR, str(exc))
+
+    async def settle(self, request: CheckinRequest) -> Outcome:
+        """A check-in or check-out whose answer was lost: sent again, as each reads the
+        bookings first (one already checked in is welcomed, not checked in twice). A toggle
+        cannot be told from its own effect: staff decide."""
+        if request.action is Action.TOGGLE:
+            raise CannotTellError(
+                "Kadence cannot say whether a lost toggle took effect: check the member's"
+                " booking, then send it again or discard it"
+            )
+        return await self.check(request)
 
     async def _check(self, request: CheckinRequest) -> Outcome:
         user = await self._user(request.credential.value.strip())

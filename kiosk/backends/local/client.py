@@ -6,6 +6,7 @@ client.embedded      # False: staff need the server's admin token for Who's in
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ import httpx
 from kiosk.backends.http import answers
 from kiosk.backends.nexudus.client import CheckinApi
 from kiosk.backends.tokens import StaticToken, TokenSource
-from kiosk.domain import CheckinRequest
+from kiosk.domain import CheckinRequest, Outcome
 
 NO_ADMIN_TOKEN = "needs the server's admin token (Backend page)"  # noqa: S105 - words
 
@@ -46,14 +47,22 @@ class LocalClient(CheckinApi):
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
         """The documented fields and our server's extensions: the location as ``BusinessId``,
-        and the attempt's ``Nonce`` (the same nonce gets the same answer)."""
+        the attempt's ``Nonce`` (the same nonce gets the same answer) and, on a re-send from
+        the outbox, its ``CheckinTime`` (applied when it happened)."""
         body = super()._body(request)
         if body is None:
             return None
         if request.location and request.location.isdigit():
             body["BusinessId"] = int(request.location)
         body["Nonce"] = request.nonce
+        if request.replayed:
+            body["CheckinTime"] = request.attempted_at.astimezone(UTC).isoformat()
         return body
+
+    async def settle(self, request: CheckinRequest) -> Outcome:
+        """Send `request` again with its nonce: our server answers a nonce it has seen with
+        the answer it gave, and applies one it has not."""
+        return await self.check(request)
 
     async def probe(self) -> bool:
         """Whether our server is there and can take check-ins: its ``/health`` answers 2xx

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from kiosk.backends.http import RAW_LIMIT, refused, retry_after, snippet
-from kiosk.domain import Action, Outcome, Reason, Status
+from kiosk.domain import Action, Delivery, Outcome, Reason, Status
 
 REFUSING = frozenset({200, 403, 404})  # HTTP statuses a refusal envelope may come with
 # Nexudus's refusal phrasings, first match wins; anything else is `Reason.REFUSED`.
@@ -54,11 +54,15 @@ def read_answer(response: httpx.Response, action: Action) -> Outcome:
             Reason.RATE_LIMITED, f"HTTP {code} Retry-After {wait}: {snippet(response)}", wait
         )
     if code in (502, 503, 504):
-        return refused(Reason.BACKEND_UNAVAILABLE, f"HTTP {code}: {snippet(response)}")
+        raw = f"HTTP {code}: {snippet(response)}"
+        return refused(Reason.BACKEND_UNAVAILABLE, raw, delivery=Delivery.LOST)
     try:
         data = response.json()
     except ValueError:
         data = None
+    if code >= 500 and not (isinstance(data, dict) and data.get("WasSuccessful") is False):
+        raw = f"HTTP {code}: {snippet(response)}"  # a fault there: it may come back
+        return refused(Reason.BACKEND_ERROR, raw, delivery=Delivery.LOST)
     if not isinstance(data, dict) or "WasSuccessful" not in data:
         if code in (401, 403):
             why = f"HTTP {code}, the check-in was not allowed: {snippet(response)}"

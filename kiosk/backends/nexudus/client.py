@@ -35,7 +35,7 @@ from kiosk.backends.base import (
     Place,
     Presence,
 )
-from kiosk.backends.http import answers, json_of, refused, send
+from kiosk.backends.http import answers, json_of, refused, send, unavailable
 from kiosk.backends.nexudus.answer import parse_session_time, read_answer
 from kiosk.backends.nexudus.login import NexudusLogin
 from kiosk.backends.tokens import (
@@ -135,7 +135,7 @@ class CheckinApi:
         try:
             response = await send(self._http, "POST", f"{self._base}/api/public/checkin", json=body)
         except BackendUnavailableError as exc:
-            return refused(Reason.BACKEND_UNAVAILABLE, str(exc))
+            return unavailable(exc)
         except BackendError as exc:  # an invalid URL, too many redirects
             return refused(Reason.BACKEND_ERROR, str(exc))
         return read_answer(response, action)

@@ -57,6 +57,7 @@ class IdleScreen(StyledWidget):
         self._reader_state: ReaderState | None = None
         self._camera_state: CameraState | None = None
         self._online: bool | None = None
+        self._kept = 0
         self.kiosk_name = label(kiosk_name, "small")
         self.reader = label("", "status")
         self.camera = label("", "status")
@@ -175,8 +176,17 @@ class IdleScreen(StyledWidget):
         """Whether the check-in backend answers; None while unknown."""
         self._online = online
         state = self._words({True: "online", False: "offline", None: "connecting…"}[online])
+        if self._kept and online:
+            state = self._words("online — sending {count} saved", count=self._kept)
+        elif self._kept:
+            state = self._words("server problem — {count} saved locally", count=self._kept)
         self.backend.setText(self._words("● Check-in: {state}", state=state))
         restyle(self.backend, state={True: "ok", False: "bad", None: ""}[online])
+
+    def set_kept(self, count: int) -> None:
+        """How many check-ins this kiosk keeps until the backend takes them."""
+        self._kept = count
+        self.set_backend(self._online)
 
     def retranslate(self, words: Words) -> None:
         """Show every text in `words`' language."""

@@ -26,7 +26,7 @@ from kiosk.ui.keyboard import TextEntry
 from kiosk.ui.staff.fields import Edit, SecretRow, SettingRow, TextWanted
 from kiosk.ui.widgets import StyledWidget, button, label, restyle
 
-SECRETS = {s.value for s in Secret}
+SECRETS = {s.value for s in Secret.staff()}
 BACKEND_KEYS = backend_keys()  # shown only while their backend is in use
 CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept
 TITLES = {

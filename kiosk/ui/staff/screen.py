@@ -18,10 +18,12 @@ from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.backends.registry import spec_of
 from kiosk.domain import UidFormat
 from kiosk.flows.staff import Leave
+from kiosk.outbox.store import Backlog
 from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from kiosk.ui.staff.fields import Edit
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
+from kiosk.ui.staff.kept import KeptList
 from kiosk.ui.widgets import button, label, restyle
 
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -65,6 +67,7 @@ class Health:
     version: str
     config_path: str
     secrets: str
+    outbox: Backlog = dataclasses.field(default_factory=Backlog)
 
 
 Panel = tuple[list[QWidget], list[QWidget]]  # widgets above and below a page's settings
@@ -199,7 +202,9 @@ class StaffScreen(Form):
     def _health_panel(self) -> Panel:
         self.health = left(label("", "caption", wrap=True))
         self.health.setObjectName("health")
-        return [self.health], []
+        self.kept = KeptList()
+        heading = left(label("Check-ins kept while the backend was away", "field-name"))
+        return [self.health, heading, self.kept], []
 
     def open_page(self, title: str) -> None:
         """Show the page `title`."""
@@ -273,7 +278,21 @@ class StaffScreen(Form):
             f"Reader: {health.reader} · last read {last_read}\n"
             f"Check-in backend: {health.backend} · {online} · last answer {answer}\n"
             f"Clock: {health.clock}\n"
+            f"Kept check-ins: {_backlog(health.outbox, when)}\n"
             f"Version: {health.version}\n"
             f"Configuration: {health.config_path}\n"
             f"Secrets: {health.secrets}"
         )
+
+
+def _backlog(backlog: Backlog, when: Callable[[datetime], str]) -> str:
+    """``3, the oldest from 10:02, 1 waiting for staff · last error: …`` or ``none``."""
+    text = "none"
+    if backlog.count:
+        oldest = when(backlog.oldest) if backlog.oldest else "?"
+        text = f"{backlog.count}, the oldest from {oldest}"
+        if backlog.held:
+            text += f", {backlog.held} waiting for you"
+        if backlog.last_error:
+            text += f" · last error: {backlog.last_error}"
+    return f"{text} · {backlog.problem}" if backlog.problem else text

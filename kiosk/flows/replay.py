@@ -1,0 +1,192 @@
+"""Keeping attempts the backend did not answer, and sending them again once it does.
+
+    keeper = Keeper(outbox, lambda: controller.backend, loop)
+    outcome = keeper.keep(request, outcome)   # kept: a `queued` outcome for the member
+    keeper.kick()                             # the backend answered: replay now
+
+Replays go one at a time, oldest first, each with its nonce and original time. An attempt that
+never left the kiosk is simply sent again. One that may have reached the backend (its answer was
+lost) is settled instead (`Settles`: our server answers its nonce again, Kadence reads the
+booking first); a backend that cannot settle it, or says it cannot tell, leaves it for staff.
+No answer again backs off exponentially (`BASE_WAIT` doubling up to `LONGEST_WAIT`, with
+jitter); any answer at all is final: a refusal is kept in the outbox's history for staff (the
+member left long ago), never shown on the screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.backends.base import Backend, BackendError, CannotTellError, Settles
+from kiosk.domain import CheckinRequest, Delivery, Outcome, Reason, Status
+from kiosk.flows.tasks import Tasks
+from kiosk.outbox.store import Entry, Outbox, OutboxError
+
+log = logging.getLogger(__name__)
+
+BASE_WAIT = 2.0  # seconds before the first re-send after no answer
+LONGEST_WAIT = 60.0
+NOT_SETTLED = (
+    "may have reached the backend, which cannot say whether it took it: check the member's"
+    " state, then send it again or discard it"
+)
+
+
+class Keeper(QObject):
+    """The outbox and its replay, on the kiosk's loop.
+
+    Signals:
+        changed(Backlog): the outbox changed (kept, sent, held, discarded).
+        replayed(Entry, Outcome): a kept attempt got its answer.
+    """
+
+    changed = Signal(object)
+    replayed = Signal(object, object)
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        backend: Callable[[], Backend],
+        loop: asyncio.AbstractEventLoop,
+        jitter: Callable[[], float] = random.random,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.outbox = outbox
+        self._backend = backend
+        self._jitter = jitter
+        self._tasks = Tasks(loop, "outbox")
+        self._failures = 0  # re-sends in a row without an answer
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.kick)
+        self.backlog = outbox.backlog()
+
+    @property
+    def failing(self) -> bool:
+        """Whether attempts are kept and the last try at the backend got no answer: a new
+        attempt goes straight to the outbox (the member does not wait for a timeout)."""
+        return self._failures > 0 and self.backlog.count > 0
+
+    def holds_back(self, request: CheckinRequest) -> bool:
+        """Whether `request` must be kept rather than sent: the backend is known to be away,
+        or the same credential has an attempt kept (it must go first)."""
+        if self.backlog.count == 0:
+            return False
+        return self.failing or self.outbox.waiting(request)
+
+    def keep(self, request: CheckinRequest, outcome: Outcome, member: str | None = None) -> Outcome:
+        """Keep `request`, which got `outcome` (no usable answer): the `queued` outcome to
+        show, or `outcome` itself when the outbox cannot be written (logged)."""
+        delivery = outcome.delivery or Delivery.NOT_SENT
+        try:
+            self.outbox.add(request, delivery, member)
+        except OutboxError as exc:
+            log.error("cannot keep a check-in for later: %s", exc)
+            return outcome
+        self._failures = max(self._failures, 1)
+        self._changed()
+        if not self._timer.isActive() and not self._tasks.busy():
+            self._wait()
+        return Outcome(Status.QUEUED, member=member, raw_message=outcome.raw_message)
+
+    def kick(self) -> None:
+        """Replay now (the backend answered, or the wait is over), unless a replay runs."""
+        self._timer.stop()
+        if self.backlog.count and not self._tasks.busy():
+            self._tasks.run(self._drain(), "replay")
+
+    def retry(self) -> None:
+        """Staff: send everything again now, held entries included, as they are."""
+        try:
+            self.outbox.release()
+        except OutboxError as exc:
+            log.error("%s", exc)
+        self._failures = 0
+        self._changed()
+        self.kick()
+
+    def discard(self, entry_id: int, why: str) -> bool:
+        """Staff: drop one entry, saying why; False when it is gone already."""
+        try:
+            dropped = self.outbox.discard(entry_id, why)
+        except OutboxError as exc:
+            log.error("%s", exc)
+            return False
+        self._changed()
+        return dropped
+
+    def close(self) -> None:
+        """Stop replaying (the outbox stays on disk)."""
+        self._timer.stop()
+        self._tasks.close()
+
+    async def settled(self) -> None:
+        """Wait until no replay runs."""
+        await self._tasks.settled()
+
+    async def _drain(self) -> None:
+        try:
+            await self._replay()
+        except OutboxError as exc:  # the outbox's file failed: try again later
+            log.error("%s", exc)
+            self._failures += 1
+            self._wait()
+
+    async def _replay(self) -> None:
+        while (entry := self.outbox.first()) is not None:
+            outcome = await self._send(entry)
+            if outcome is None:
+                continue  # held for staff
+            if outcome.delivery is not None or outcome.reason is Reason.RATE_LIMITED:
+                self.outbox.tried(entry, outcome.raw_message, outcome.delivery)
+                self._failures += 1
+                self._changed()
+                self._wait(outcome.retry_after)
+                return
+            self.outbox.done(entry, outcome)
+            self._failures = 0
+            log.info("a kept check-in was sent: %s", outcome.reason or outcome.status)
+            self._changed()
+            self.replayed.emit(entry, outcome)
+
+    async def _send(self, entry: Entry) -> Outcome | None:
+        """Send `entry` again (or settle it); None when it was held for staff instead."""
+        if entry.request is None:
+            self.outbox.hold(entry, "its credential cannot be read: the outbox key changed")
+            self._changed()
+            return None
+        request = dataclasses.replace(entry.request, replayed=True)
+        backend = self._backend()
+        try:
+            if entry.delivery is Delivery.NOT_SENT:
+                return await backend.check(request)
+            if not isinstance(backend, Settles):
+                raise CannotTellError(NOT_SETTLED)
+            return await backend.settle(request)
+        except CannotTellError as exc:
+            self.outbox.hold(entry, str(exc))
+        except BackendError as exc:  # a backend must answer with an Outcome; be safe anyway
+            self.outbox.hold(entry, f"the backend failed: {exc}")
+        self._changed()
+        return None
+
+    def _wait(self, at_least: float | None = None) -> None:
+        """Try again after the back-off (and at least `at_least` s, a backend's wish)."""
+        wait = min(LONGEST_WAIT, BASE_WAIT * 2 ** max(0, self._failures - 1))
+        wait = wait * (0.5 + 0.5 * self._jitter())
+        wait = max(wait, min(at_least or 0.0, LONGEST_WAIT * 5))
+        self._timer.start(round(wait * 1000))
+
+    def _changed(self) -> None:
+        try:
+            self.backlog = self.outbox.backlog()
+        except OutboxError as exc:  # the figures stay as they were
+            log.error("%s", exc)
+        self.changed.emit(self.backlog)
