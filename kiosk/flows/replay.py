@@ -56,13 +56,17 @@ class Keeper(QObject):
         loop: asyncio.AbstractEventLoop,
         jitter: Callable[[], float] = random.random,
         parent: QObject | None = None,
+        base_wait: float = BASE_WAIT,
     ) -> None:
         super().__init__(parent)
         self.outbox = outbox
+        self._base_wait = base_wait
         self._backend = backend
         self._jitter = jitter
         self._tasks = Tasks(loop, "outbox")
         self._failures = 0  # re-sends in a row without an answer
+        self._again = False
+        self._draining = False  # a replay runs (set and cleared inside it, not by its task)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.kick)
@@ -92,14 +96,16 @@ class Keeper(QObject):
             return outcome
         self._failures = max(self._failures, 1)
         self._changed()
-        if not self._timer.isActive() and not self._tasks.busy():
+        if not self._timer.isActive() and not self._draining:
             self._wait()
         return Outcome(Status.QUEUED, member=member, raw_message=outcome.raw_message)
 
     def kick(self) -> None:
         """Replay now (the backend answered, or the wait is over), unless a replay runs."""
         self._timer.stop()
-        if self.backlog.count and not self._tasks.busy():
+        if self._draining:
+            self._again = True  # asked while one runs: look again when it ends
+        elif self.backlog.count:
             self._tasks.run(self._drain(), "replay")
 
     def retry(self) -> None:
@@ -132,12 +138,18 @@ class Keeper(QObject):
         await self._tasks.settled()
 
     async def _drain(self) -> None:
+        self._again, self._draining = False, True
         try:
             await self._replay()
         except OutboxError as exc:  # the outbox's file failed: try again later
             log.error("%s", exc)
             self._failures += 1
             self._wait()
+            return
+        finally:
+            self._draining = False
+        if self._again and not self._timer.isActive():
+            self._timer.start(0)  # a kick came while this ran (staff released an entry)
 
     async def _replay(self) -> None:
         while (entry := self.outbox.first()) is not None:
@@ -179,7 +191,7 @@ class Keeper(QObject):
 
     def _wait(self, at_least: float | None = None) -> None:
         """Try again after the back-off (and at least `at_least` s, a backend's wish)."""
-        wait = min(LONGEST_WAIT, BASE_WAIT * 2 ** max(0, self._failures - 1))
+        wait = min(LONGEST_WAIT, self._base_wait * 2 ** max(0, self._failures - 1))
         wait = wait * (0.5 + 0.5 * self._jitter())
         wait = max(wait, min(at_least or 0.0, LONGEST_WAIT * 5))
         self._timer.start(round(wait * 1000))

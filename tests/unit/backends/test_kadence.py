@@ -4,6 +4,7 @@ and body, every documented answer as an `Outcome`, the token's life, and no secr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from kiosk.backends.base import Place
+from kiosk.backends.base import CannotTellError, Place
 from kiosk.backends.kadence.client import HOSTS, LOGIN_URL, KadenceClient, KadenceLogin
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
 from tests.helpers.clock import Ticker
@@ -135,6 +136,19 @@ def test_in_and_out_modes() -> None:
     assert (again.status, again.session_expire) == (Status.CHECKED_IN, end)
     assert len(posts(cloud)) == 1
     assert check(cloud, action=Action.OUT).status is Status.CHECKED_OUT
+
+
+def test_a_lost_check_in_is_settled_by_the_booking_and_a_lost_toggle_waits_for_staff() -> None:
+    cloud = FakeKadence()
+    check(cloud, action=Action.IN)  # it reached Kadence; its answer was lost
+    request = CheckinRequest(email(), Action.IN, BUILDING, replayed=True)
+    settled = run(cloud, lambda client: client.settle(request))
+    assert settled.status is Status.CHECKED_IN
+    assert len(posts(cloud)) == 1  # read back, not checked in twice
+    toggle = dataclasses.replace(request, action=Action.TOGGLE)
+    with pytest.raises(CannotTellError, match="send it again or discard it"):
+        run(cloud, lambda client: client.settle(toggle))
+    assert len(posts(cloud)) == 1
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,11 @@ documented payloads."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import httpx
@@ -19,7 +20,16 @@ from kiosk.backends.base import BackendProtocolError, BackendUnavailableError, P
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.nexudus.answer import parse_session_time
 from kiosk.backends.nexudus.client import NexudusClient
-from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.domain import (
+    Action,
+    CheckinRequest,
+    Credential,
+    CredentialKind,
+    Delivery,
+    Outcome,
+    Reason,
+    Status,
+)
 
 Handler = Callable[[httpx.Request], httpx.Response]
 SUCCESS = {
@@ -256,16 +266,63 @@ def test_http_failures(response: httpx.Response, reason: Reason, raw: str) -> No
 
 
 @pytest.mark.parametrize(
-    "exc",
-    [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.ConnectTimeout("")],
+    ("exc", "delivery"),
+    [
+        (httpx.ConnectError("refused"), Delivery.NOT_SENT),
+        (httpx.ConnectTimeout(""), Delivery.NOT_SENT),
+        (httpx.ReadTimeout("slow"), Delivery.LOST),  # sent: it may have been written
+        (httpx.RemoteProtocolError("reset"), Delivery.LOST),
+        (httpx.WriteTimeout(""), Delivery.LOST),
+    ],
 )
-def test_no_answer_is_backend_unavailable(exc: Exception) -> None:
+def test_no_answer_is_backend_unavailable_and_says_whether_it_left(
+    exc: Exception, delivery: Delivery
+) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc
 
     outcome = check(handler)
     assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.BACKEND_UNAVAILABLE)
     assert type(exc).__name__ in outcome.raw_message
+    assert outcome.delivery is delivery
+
+
+@pytest.mark.parametrize(
+    ("response", "delivery"),
+    [
+        (httpx.Response(500, text="Internal Server Error"), Delivery.LOST),
+        (httpx.Response(503, json={"detail": "disk full"}), Delivery.LOST),
+        (httpx.Response(502, text="Bad Gateway"), Delivery.LOST),
+        (httpx.Response(404, text="Not Found"), None),  # an answer: nothing to send again
+        (httpx.Response(403, json={"WasSuccessful": False, "Message": "x"}), None),
+    ],
+)
+def test_a_server_fault_is_kept_to_send_again_and_an_answer_is_not(
+    response: httpx.Response, delivery: Delivery | None
+) -> None:
+    assert check(lambda request: response).delivery is delivery
+
+
+def test_a_replay_carries_its_nonce_and_original_time_and_a_live_check_no_time() -> None:
+    bodies: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=SUCCESS)
+
+    async def go() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            client = LocalClient(http, "https://space.example/", embedded=False)
+            at = datetime(2026, 3, 2, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+            live = CheckinRequest(Credential(CredentialKind.PIN, "12345"), attempted_at=at)
+            await client.check(live)
+            await client.settle(dataclasses.replace(live, replayed=True))
+
+    asyncio.run(go())
+    live_body, replay = bodies
+    assert "CheckinTime" not in live_body
+    assert replay["CheckinTime"] == "2026-03-02T07:30:00+00:00"
+    assert replay["Nonce"] == live_body["Nonce"]
 
 
 def test_email_and_password_go_as_email_and_password() -> None:
