@@ -104,8 +104,10 @@ def test_no_answer_is_kept_and_the_member_told_it_is_saved(
 ) -> None:
     outcome = present(qtbot, controller, "11111")
     assert outcome.status is Status.QUEUED
-    assert controller.view.screen is Screen.RESULT and controller.view.outcome == outcome
-    assert keeper.backlog.count == 1 and len(backend.requests) == 1
+    assert controller.view.screen is Screen.RESULT
+    assert controller.view.outcome == outcome
+    assert keeper.backlog.count == 1
+    assert len(backend.requests) == 1
 
 
 def test_while_the_backend_is_away_new_attempts_are_kept_at_once(
@@ -135,7 +137,8 @@ def test_replay_sends_everything_once_in_order_with_nonce_and_time(
         (k.nonce, k.attempted_at, k.credential) for k in kept if k is not None
     ]
     assert [o.status for _, o in replayed] == [Status.CHECKED_IN] * 3
-    assert keeper.backlog.count == 0 and not keeper.failing
+    assert keeper.backlog.count == 0
+    assert not keeper.failing
     assert len(keeper.outbox.history()) == 3
 
 
@@ -145,7 +148,8 @@ def test_no_answer_again_backs_off_and_counts_the_tries(
     present(qtbot, controller, "11111")
     qtbot.waitUntil(lambda: keeper.outbox.entries()[0].tries >= 2)
     (entry,) = keeper.outbox.entries()
-    assert entry.last_error == "ConnectError" and keeper.failing
+    assert entry.last_error == "ConnectError"
+    assert keeper.failing
     assert keeper.backlog.last_error == "ConnectError"
 
 
@@ -209,7 +213,7 @@ def test_the_same_member_goes_behind_their_kept_attempt_even_when_the_backend_is
     keeper.close()  # replay only when the test says
     present(qtbot, controller, "11111")
     switch.away = None
-    keeper._failures = 0  # the backend answered something meanwhile  # noqa: SLF001
+    keeper._failures = 0  # the backend answered something meanwhile
     assert present(qtbot, controller, "22222").status is Status.CHECKED_IN  # someone else: live
     assert present(qtbot, controller, "11111").status is Status.QUEUED  # Ada: after her first
     assert [e.request.credential.value for e in keeper.outbox.entries() if e.request] == [
@@ -243,4 +247,5 @@ def test_closing_with_a_check_in_in_flight_keeps_it(
     controller.present(pin("11111"))
     controller.close()  # SIGTERM, while the member waits
     (entry,) = keeper.outbox.entries()
-    assert entry.delivery is Delivery.LOST and entry.request is not None
+    assert entry.delivery is Delivery.LOST
+    assert entry.request is not None

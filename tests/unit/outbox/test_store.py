@@ -27,13 +27,18 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def request(value: str = "12345", minute: int = 0, kind: CredentialKind = CredentialKind.PIN):
     credential = Credential(kind, value, "pinpad", password="pw" if "@" in value else "")
-    return CheckinRequest(credential, Action.TOGGLE, "1", attempted_at=T0 + timedelta(minutes=minute))
+    return CheckinRequest(
+        credential, Action.TOGGLE, "1", attempted_at=T0 + timedelta(minutes=minute)
+    )
 
 
 def test_entries_come_back_in_order_with_their_nonce_time_and_credential(tmp_path: Path) -> None:
     path = tmp_path / "state" / "kiosk.outbox.db"
     outbox = Outbox.open(path, Sealer(KEY))
-    first, second = request("11111", 0), request("ada@example.com", 1, CredentialKind.EMAIL_PASSWORD)
+    first, second = (
+        request("11111", 0),
+        request("ada@example.com", 1, CredentialKind.EMAIL_PASSWORD),
+    )
     outbox.add(first, Delivery.NOT_SENT)
     outbox.add(second, Delivery.LOST, member="Ada")
     outbox.close()
@@ -43,8 +48,10 @@ def test_entries_come_back_in_order_with_their_nonce_time_and_credential(tmp_pat
     assert [e.request for e in entries] == [first, second]
     assert [e.delivery for e in entries] == [Delivery.NOT_SENT, Delivery.LOST]
     assert entries[1].member == "Ada"
-    assert entries[1].request is not None and entries[1].request.credential.password == "pw"
-    assert again.backlog().count == 2 and again.backlog().oldest == T0
+    assert entries[1].request is not None
+    assert entries[1].request.credential.password == "pw"
+    assert again.backlog().count == 2
+    assert again.backlog().oldest == T0
     again.close()
 
 
@@ -66,7 +73,8 @@ def test_a_changed_key_leaves_entries_for_staff_never_a_crash(tmp_path: Path) ->
     Outbox.open(path, Sealer(KEY)).add(request(), Delivery.NOT_SENT)
     outbox = Outbox.open(path, Sealer(Sealer.new_key()))
     (entry,) = outbox.entries()
-    assert entry.request is None and entry.kind is CredentialKind.PIN
+    assert entry.request is None
+    assert entry.kind is CredentialKind.PIN
 
 
 def test_answered_and_discarded_entries_leave_the_queue_for_the_history() -> None:
@@ -84,7 +92,8 @@ def test_answered_and_discarded_entries_leave_the_queue_for_the_history() -> Non
         Reason.PLAN_INACTIVE,
         "Ada",
     )
-    assert newest.status is None and newest.note == "discarded: Entered by hand"
+    assert newest.status is None
+    assert newest.note == "discarded: Entered by hand"
 
 
 def test_a_held_entry_holds_back_the_same_credential_but_not_others() -> None:
@@ -94,12 +103,16 @@ def test_a_held_entry_holds_back_the_same_credential_but_not_others() -> None:
     ben = outbox.add(request("22222", 2), Delivery.NOT_SENT)
     outbox.hold(ada, "cannot tell")
     first = outbox.first()
-    assert first is not None and first.id == ben.id  # Ada's later one waits behind her held one
-    assert outbox.waiting(request("11111", 5)) and not outbox.waiting(request("33333"))
+    assert first is not None
+    assert first.id == ben.id
+    assert outbox.waiting(request("11111", 5))
+    assert not outbox.waiting(request("33333"))
     assert outbox.backlog().held == 1
     assert outbox.release() == 1
     first = outbox.first()
-    assert first is not None and first.id == ada.id and first.delivery is Delivery.NOT_SENT
+    assert first is not None
+    assert first.id == ada.id
+    assert first.delivery is Delivery.NOT_SENT
 
 
 def test_a_retry_counts_and_remembers_the_last_error() -> None:
@@ -116,7 +129,8 @@ def test_a_damaged_file_is_set_aside_and_staff_are_told(tmp_path: Path) -> None:
     path = tmp_path / "kiosk.outbox.db"
     path.write_bytes(b"this is not a database" * 100)
     outbox = Outbox.open(path, Sealer(KEY))
-    assert "damaged" in outbox.problem and "set aside" in outbox.problem
+    assert "damaged" in outbox.problem
+    assert "set aside" in outbox.problem
     assert outbox.backlog().problem == outbox.problem
     outbox.add(request(), Delivery.NOT_SENT)
     assert len(outbox) == 1
