@@ -26,7 +26,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def request(value: str = "12345", minute: int = 0, kind: CredentialKind = CredentialKind.PIN):
-    credential = Credential(kind, value, "pinpad", password="pw" if "@" in value else "")
+    credential = Credential(kind, value, "pinpad", password="Hunter2-pass" if "@" in value else "")
     return CheckinRequest(
         credential, Action.TOGGLE, "1", attempted_at=T0 + timedelta(minutes=minute)
     )
@@ -49,7 +49,7 @@ def test_entries_come_back_in_order_with_their_nonce_time_and_credential(tmp_pat
     assert [e.delivery for e in entries] == [Delivery.NOT_SENT, Delivery.LOST]
     assert entries[1].member == "Ada"
     assert entries[1].request is not None
-    assert entries[1].request.credential.password == "pw"
+    assert entries[1].request.credential.password == "Hunter2-pass"
     assert again.backlog().count == 2
     assert again.backlog().oldest == T0
     again.close()
@@ -64,7 +64,7 @@ def test_the_file_is_private_and_holds_no_credential_in_clear(tmp_path: Path) ->
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 in (0o700, 0o755, 0o1777)  # tmp_path's own
     data = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith(path.name))
-    for secret in (b"98765", b"ada@example.com", b"pw"):
+    for secret in (b"98765", b"ada@example.com", b"Hunter2-pass"):
         assert secret not in data
 
 
