@@ -109,11 +109,13 @@ class KioskController(QObject):
         monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
         keeper: Keeper | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
         self._config = config
         self._backend = backend
         self._keeper = keeper
+        self._now = now  # the wall clock: when an attempt was made (kept, it is sent with it)
         self._monotonic = monotonic
         self._tasks = Tasks(loop, "checkin")
         self._seen: dict[tuple[str, str], float] = {}
@@ -287,7 +289,7 @@ class KioskController(QObject):
             )
             return
         location = self.place.id if self.place else self._config.kiosk.location or None
-        request = CheckinRequest(attempt.credential, action, location)
+        request = CheckinRequest(attempt.credential, action, location, attempted_at=self._now())
         if self._keeper is not None and self._keeper.holds_back(request):
             why = "kept at once: the backend is away, or this credential has an attempt kept"
             lost = Outcome(Status.REJECTED, reason=UNAVAILABLE, raw_message=why)

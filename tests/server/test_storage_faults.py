@@ -9,6 +9,7 @@ Root can write any file whatever its mode, so a read-only database is made immut
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -22,11 +23,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pytestqt.qtbot import QtBot
 
 from kiosk.cli.main import main
-from kiosk.server.keys import keys_path_for
+from kiosk.domain import Status
+from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
+from tests.helpers.keeper import Kiosk
 from tests.helpers.server import checkin, demo_db
 
 ROOT = os.geteuid() == 0
@@ -108,7 +112,7 @@ exec "$PYTHON" -m kiosk serve --db "$DIR/checkin.db" --port "$PORT"
 
 @pytest.mark.skipif(not ROOT or not shutil.which("unshare"), reason="a tmpfs mount needs root")
 def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
-    tmp_path: Path,
+    tmp_path: Path, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> None:
     template = demo_db(tmp_path / "template" / "checkin.db")
     folder = tmp_path / "disk"
@@ -142,14 +146,28 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
             assert "disk full" in answer.json()["Message"]
             health = client.get("/health")
             assert (health.status_code, health.json()["reason"][:9]) == (503, "disk full")
-            _run_in(proc, ["rm", "-f", str(filler)])
-            assert client.get("/health").status_code == 200
-            landed = client.post("/api/public/checkin", json={"Pincode": "12345"})
-            assert landed.status_code == 200, landed.text
+            kiosk = Kiosk(qtbot, aloop, url, tmp_path / "kiosk.outbox.db")
+            try:
+                assert kiosk.type_pin("56789").status is Status.QUEUED  # Eve: kept on the kiosk
+                _run_in(proc, ["rm", "-f", str(filler)])
+                assert client.get("/health").status_code == 200
+                kiosk.drained()
+                (ended,) = kiosk.outbox.history()
+                assert ended.status is Status.CHECKED_IN  # landed, once there was room
+            finally:
+                kiosk.close_on(aloop)
+            open_now = client.get("/api/spaces/checkins", params={"Open": "true"},
+                                  headers=_admin(template)).json()["Records"]  # fmt: skip
+            assert [r["CoworkerFullName"] for r in open_now].count("Eve Tanaka") == 1
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
+
+
+def _admin(db: Path) -> dict[str, str]:
+    """The admin token's header for the server over `db` (from its key file)."""
+    return {"Authorization": f"Bearer {InstallKeys.read(keys_path_for(db)).admin_token}"}
 
 
 def _free_port() -> int:

@@ -1,0 +1,193 @@
+"""The outbox against the real server, through a proxy that fails on demand: the backend away
+for 500 check-ins, answers lost after the server wrote them, gateways failing. Everything kept
+lands exactly once, at its own time, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.domain import Status
+from kiosk.server.runner import ServerThread, open_server
+from tests.helpers.clock import FakeClock
+from tests.helpers.faultproxy import Fault, FaultProxy
+from tests.helpers.keeper import Kiosk
+from tests.helpers.server import admin_client, demo_db
+from tests.helpers.xvfb import read_events, wait_for
+
+ADA, EVE = "12345", "56789"  # the demo's residents: no hours, no daily limit
+
+
+@pytest.fixture
+def proxy(server: ServerThread) -> Iterator[FaultProxy]:
+    with FaultProxy(server.url) as running:
+        yield running
+
+
+@pytest.fixture
+def kiosk(
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    proxy: FaultProxy,
+    tmp_path: Path,
+    clock: FakeClock,
+) -> Iterator[Kiosk]:
+    made = Kiosk(qtbot, aloop, proxy.url, tmp_path / "kiosk.outbox.db", clock)
+    yield made
+    made.close_on(aloop)
+
+
+def sessions(admin: httpx.Client, pin: str) -> list[tuple[str, str | None]]:
+    """A member's check-ins as (from, to), oldest first."""
+    coworker = {ADA: 1, EVE: 5}[pin]
+    params = {"Checkin_Coworker": coworker, "dir": 1, "size": 10_000}
+    records = admin.get("/api/spaces/checkins", params=params).json()["Records"]
+    return [(r["FromTime"], r["ToTime"]) for r in records]
+
+
+def z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_500_check_ins_while_the_server_is_away_all_land_once_at_their_own_times(
+    kiosk: Kiosk, proxy: FaultProxy, admin: httpx.Client, clock: FakeClock
+) -> None:
+    proxy.set(Fault.DOWN)
+    times: dict[str, list[datetime]] = {ADA: [], EVE: []}
+    for n in range(500):
+        pin = ADA if n % 2 == 0 else EVE
+        times[pin].append(clock.advance(minutes=1))
+        assert kiosk.type_pin(pin).status is Status.QUEUED
+    assert kiosk.keeper.backlog.count == 500
+    assert proxy.passed == 0
+    proxy.set(Fault.NONE)
+    kiosk.drained()
+    assert proxy.passed >= 500
+    for pin, moments in times.items():
+        expected = [(z(moments[i]), z(moments[i + 1])) for i in range(0, 250, 2)]
+        assert sessions(admin, pin) == expected
+    assert [e.status for e in kiosk.outbox.history(500)].count(Status.CHECKED_IN) == 250
+
+
+def test_a_lost_answer_is_settled_by_its_nonce_never_toggled_twice(
+    kiosk: Kiosk, proxy: FaultProxy, admin: httpx.Client, clock: FakeClock
+) -> None:
+    proxy.set(Fault.LOST)  # the server writes the check-in; its answer never comes back
+    at = clock.advance(minutes=1)
+    assert kiosk.type_pin(ADA).status is Status.QUEUED
+    assert sessions(admin, ADA) == [(z(at), None)]  # it did arrive
+    clock.advance(minutes=1)
+    proxy.set(Fault.NONE)
+    kiosk.drained()
+    assert sessions(admin, ADA) == [(z(at), None)]  # settled: still in, not checked out
+    (ended,) = kiosk.outbox.history()
+    assert ended.status is Status.CHECKED_IN
+    leave = clock.advance(minutes=5)
+    assert kiosk.type_pin(ADA).status is Status.CHECKED_OUT
+    assert sessions(admin, ADA) == [(z(at), z(leave))]
+
+
+@pytest.mark.parametrize("fault", [Fault.RESET, Fault.BAD_GATEWAY, Fault.UNAVAILABLE])
+def test_a_gateway_or_reset_keeps_the_attempt_and_it_lands_once(
+    kiosk: Kiosk, proxy: FaultProxy, admin: httpx.Client, clock: FakeClock, fault: Fault
+) -> None:
+    proxy.set(fault)
+    at = clock.advance(minutes=1)
+    assert kiosk.type_pin(EVE).status is Status.QUEUED
+    clock.advance(minutes=2)
+    assert kiosk.type_pin(EVE).status is Status.QUEUED  # kept at once: behind the first
+    proxy.set(Fault.NONE)
+    kiosk.drained()
+    (session,) = sessions(admin, EVE)
+    assert session[0] == z(at)
+    assert session[1] is not None
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[ServerThread]:
+    """The demo server on the real clock (the killed kiosk's attempts carry real times)."""
+    server = open_server(demo_db(tmp_path / "server" / "checkin.db"))
+    try:
+        with ServerThread(server) as running:
+            yield running
+    finally:
+        server.store.close()
+
+
+def test_a_kiosk_killed_with_50_kept_sends_them_all_once_when_it_starts_again(
+    tmp_path: Path, live: ServerThread
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[kiosk]\nlocation = "1"\n')
+    home = tmp_path / "home"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / "share"),
+    }
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        away = f"http://127.0.0.1:{hole.getsockname()[1]}"  # nothing listens: refused
+    keeping = subprocess.Popen(
+        [sys.executable, "-m", "tests.helpers.keeping_kiosk", str(config), away, "50"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert keeping.stdout is not None
+        line = keeping.stdout.readline()
+        assert line == "kept 50\n", keeping.stderr.read() if keeping.stderr else line
+    finally:
+        keeping.kill()  # kill -9: no goodbye, no flush but what the outbox synced itself
+        keeping.communicate(timeout=30)
+    assert keeping.returncode == -signal.SIGKILL
+    outbox = tmp_path / "kiosk.outbox.db"
+    with contextlib.closing(sqlite3.connect(outbox)) as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone() == (50,)
+
+    log = tmp_path / "events.jsonl"
+    again = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "run", "--config", str(config),
+         "--backend-url", live.url, "--event-log", str(log)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: len(replayed(log)) >= 50, 60, "the kept check-ins were not sent")
+    finally:
+        again.send_signal(signal.SIGTERM)
+        _, err = again.communicate(timeout=30)
+    assert again.returncode == 0, err
+    assert "Traceback" not in err
+    events = replayed(log)
+    assert len(events) == 50
+    # Ada and Eve in turn, each toggling: in, in, out, out, in, in, …
+    statuses = ["checked_in" if n // 2 % 2 == 0 else "checked_out" for n in range(50)]
+    assert [e["status"] for e in events] == statuses
+    with contextlib.closing(sqlite3.connect(outbox)) as db:
+        assert db.execute("SELECT count(*) FROM entries").fetchone() == (0,)
+        kept = [datetime.fromisoformat(t) for (t,) in db.execute(
+            "SELECT attempted_at FROM history ORDER BY id")]  # fmt: skip
+    with admin_client(live) as admin:
+        for first, pin in enumerate((ADA, EVE)):
+            times = [z(t) for t in kept[first::2]]  # this member's 25 attempts, in order
+            expected = [(times[i], times[i + 1] if i + 1 < 25 else None) for i in range(0, 25, 2)]
+            assert sessions(admin, pin) == expected  # 12 visits and one still open
+
+
+def replayed(log: Path) -> list[dict[str, Any]]:
+    return [e for e in read_events(log) if e["event"] == "replayed"]
