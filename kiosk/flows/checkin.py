@@ -291,9 +291,9 @@ class KioskController(QObject):
         location = self.place.id if self.place else self._config.kiosk.location or None
         request = CheckinRequest(attempt.credential, action, location, attempted_at=self._now())
         if self._keeper is not None and self._keeper.holds_back(request):
-            why = "kept at once: the backend is away, or this credential has an attempt kept"
-            lost = Outcome(Status.REJECTED, reason=UNAVAILABLE, raw_message=why)
-            self._finish(attempt, self._keeper.keep(request, lost))
+            log.info("kept at once: the backend is away, or this credential has one kept")
+            held = Outcome(Status.REJECTED, reason=UNAVAILABLE)
+            self._finish(attempt, self._keeper.keep(request, held))
             return
         self._checking, self._request = attempt, request
         self._screen_timer.stop()

@@ -90,7 +90,7 @@ class Keeper(QObject):
         show, or `outcome` itself when the outbox cannot be written (logged)."""
         delivery = outcome.delivery or Delivery.NOT_SENT
         try:
-            self.outbox.add(request, delivery, member)
+            self.outbox.add(request, delivery, member, outcome.raw_message)
         except OutboxError as exc:
             log.error("cannot keep a check-in for later: %s", exc)
             return outcome

@@ -158,13 +158,20 @@ class Outbox:
         db.executescript(_SCHEMA)
         return cls(db, sealer)
 
-    def add(self, request: CheckinRequest, delivery: Delivery, member: str | None = None) -> Entry:
-        """Keep `request` (synced to disk when this returns); raises `OutboxError`."""
+    def add(
+        self,
+        request: CheckinRequest,
+        delivery: Delivery,
+        member: str | None = None,
+        error: str = "",
+    ) -> Entry:
+        """Keep `request`, which failed with `error` (synced to disk when this returns);
+        raises `OutboxError`."""
         credential = request.credential
         with self._write():
             cursor = self._db.execute(
                 "INSERT INTO entries (nonce, ident, kind, action, location, attempted_at,"
-                " sealed, member, delivery) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " sealed, member, delivery, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (nonce) DO UPDATE SET delivery = excluded.delivery",
                 (
                     request.nonce,
@@ -176,6 +183,7 @@ class Outbox:
                     self._sealer.seal(credential),
                     member,
                     delivery.value,
+                    error[:300],
                 ),
             )
         return Entry(
@@ -187,6 +195,7 @@ class Outbox:
             delivery,
             request,
             member,
+            last_error=error[:300],
         )
 
     def first(self) -> Entry | None:

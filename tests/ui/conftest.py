@@ -112,4 +112,6 @@ def build(
         kiosk.reader.stop()
         kiosk.window.allow_close = True
         kiosk.controller.close()
+        kiosk.keeper.close()
+        kiosk.keeper.outbox.close()
         kiosk.events.close()

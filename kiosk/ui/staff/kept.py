@@ -15,6 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.domain import Action, CredentialKind
 from kiosk.outbox.store import Ended, Entry
 from kiosk.ui.staff.form import left
 from kiosk.ui.widgets import button, label
@@ -75,7 +76,7 @@ class KeptList(QWidget):
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         who = f" · {entry.member}" if entry.member else ""
-        text = f"{when(entry.attempted_at)} · {entry.kind} {entry.action}{who}"
+        text = f"{when(entry.attempted_at)} · {_what(entry.kind, entry.action)}{who}"
         if entry.tries:
             text += f" · tried {entry.tries}×: {entry.last_error}"
         if entry.held:
@@ -107,4 +108,17 @@ def _ended(entry: Ended, when: Callable[[datetime], str]) -> str:
     else:
         result = entry.status.value.replace("_", " ")
     who = f" · {entry.member}" if entry.member else ""
-    return f"{when(entry.attempted_at)} {entry.kind} {entry.action} → {result}{who}"
+    return f"{when(entry.attempted_at)} {_what(entry.kind, entry.action)} → {result}{who}"
+
+
+def _what(kind: CredentialKind, action: Action) -> str:
+    """``PIN, in or out``."""
+    way = {Action.IN: "check-in", Action.OUT: "check-out", Action.TOGGLE: "in or out"}[action]
+    return f"{_KINDS.get(kind, kind.value)}, {way}"
+
+
+_KINDS = {
+    CredentialKind.PIN: "PIN",
+    CredentialKind.QR: "QR pass",
+    CredentialKind.EMAIL_PASSWORD: "email",
+}
