@@ -43,19 +43,19 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
 ) -> None:
     kiosk = build(protected())
     kiosk.keeper.close()  # replay only when staff say (no back-off timer in this test)
-    for pin in ("11111", "22222"):
+    for n, pin in enumerate(("11111", "22222"), start=1):
         click(qtbot, kiosk.window.idle.pin) if pin == "11111" else kiosk.controller.open_pin()
         type_pin(qtbot, kiosk, pin)
         with qtbot.waitSignal(kiosk.controller.finished):
             click(qtbot, kiosk.window.pin.ok)
         assert kiosk.controller.view.screen is Screen.RESULT
         assert "Your check-in is saved" in texts(kiosk.window.result)
-        qtbot.waitUntil(lambda: len(outcomes(event_path)) == int(pin[0]))  # painted
+        qtbot.waitUntil(lambda n=n: len(outcomes(event_path)) == n)  # painted
     assert outcomes(event_path) == ["queued"] * 2
     kiosk.controller.cancel()
     qtbot.waitUntil(lambda: "2 saved locally" in kiosk.window.idle.backend.text())
     assert kiosk.window.idle.backend.text() == "● Check-in: server problem — 2 saved locally"
-    assert (tmp_path / "config" / "kiosk.outbox.db").exists()  # beside the settings: kept across restarts
+    assert (tmp_path / "config" / "kiosk.outbox.db").exists()  # beside the settings
 
     open_staff(qtbot, kiosk)
     screen = kiosk.window.staff
@@ -64,7 +64,8 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
     assert "Kept check-ins: 2, the oldest from" in screen.health.text()
     assert "last error: ConnectError: refused" in screen.health.text()
     first, second = screen.kept.rows
-    assert "11111" not in texts(screen.kept) and "22222" not in texts(screen.kept)
+    assert "11111" not in texts(screen.kept)
+    assert "22222" not in texts(screen.kept)
     click(qtbot, screen.findChild(type(screen.kept.send_now), f"kept-discard-{first}"))
     click(qtbot, screen.findChild(type(screen.kept.send_now), f"kept-why-{first}-1"))
     qtbot.waitUntil(lambda: list(screen.kept.rows) == [second])
@@ -81,7 +82,8 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
     assert [(e["status"], e["member"]) for e in replayed] == [("checked_in", "Ada Lovelace")]
     assert [e["why"] for e in events(event_path) if e["event"] == "discarded"] == ["A duplicate"]
     text = event_path.read_text()
-    assert "11111" not in text and "22222" not in text
+    assert "11111" not in text
+    assert "22222" not in text
 
 
 def outcomes(path: Path) -> list[str]:
