@@ -1,6 +1,6 @@
 """The kiosk's outbox on disk, sealed with a key from its vault.
 
-    outbox = open_outbox(config_path, secrets)   # <config>.outbox.db beside the settings
+    outbox, known = open_outbox(config_path, secrets)   # <config>.outbox.db beside the settings
 
 The key is made on first use and kept in the vault (never beside the outbox). When the vault
 or the file cannot be used the kiosk still keeps attempts, in memory, and tells staff why
@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from kiosk.app.backend import Secrets
+from kiosk.outbox.known import Known
 from kiosk.outbox.seal import Sealer
 from kiosk.outbox.store import Outbox, OutboxError
 from kiosk.settings.vault import Secret, VaultError
@@ -25,25 +26,33 @@ def outbox_path(config_path: Path) -> Path:
     return config_path.with_name(f"{config_path.stem}.outbox.db")
 
 
-def open_outbox(config_path: Path | None, secrets: Secrets) -> Outbox:
-    """The outbox beside `config_path` (in memory without one: a kiosk built by a test)."""
+def open_outbox(config_path: Path | None, secrets: Secrets) -> tuple[Outbox, Known]:
+    """The outbox beside `config_path` and what the kiosk knows offline, in the same file (in
+    memory without a path: a kiosk built by a test)."""
     try:
         sealer = Sealer(_key(secrets))
     except (VaultError, ValueError) as exc:  # ValueError: the kept key is not a key
         log.error("the outbox key cannot be kept: %s", exc)
-        outbox = Outbox.memory(Sealer(Sealer.new_key()))
-        outbox.problem = f"kept in memory only (lost on restart): {exc}"
-        return outbox
+        return _in_memory(Sealer(Sealer.new_key()), str(exc))
     if config_path is None:
-        return Outbox.memory(sealer)
+        return Outbox.memory(sealer), Known.memory(sealer)
     path = outbox_path(config_path)
     try:
-        return Outbox.open(path, sealer)
+        outbox = Outbox.open(path, sealer)
     except OutboxError as exc:
         log.error("%s", exc)
-        outbox = Outbox.memory(sealer)
-        outbox.problem = f"kept in memory only (lost on restart): {exc}"
-        return outbox
+        return _in_memory(sealer, str(exc))
+    try:
+        return outbox, Known.open(path, sealer)
+    except OutboxError as exc:
+        log.error("%s", exc)
+        return outbox, Known.memory(sealer)
+
+
+def _in_memory(sealer: Sealer, why: str) -> tuple[Outbox, Known]:
+    outbox = Outbox.memory(sealer)
+    outbox.problem = f"kept in memory only (lost on restart): {why}"
+    return outbox, Known.memory(sealer)
 
 
 def _key(secrets: Secrets) -> bytes:

@@ -338,6 +338,7 @@ class KioskApp:
         self.controller.close()  # a check waiting for its answer goes to the outbox
         self.keeper.close()
         self.keeper.outbox.close()
+        self.keeper.known.close()
         await self.host.aclose()
         self.chime.player.close()
         self.events.close()
@@ -373,7 +374,8 @@ def build_app(
         host = BackendHost.fixed(backend, secrets)
     backend = host.backend
     events = events or EventLog(None)
-    keeper = Keeper(outbox or open_outbox(config_path, secrets), lambda: host.backend, loop)
+    kept, known = open_outbox(config_path, secrets)
+    keeper = Keeper(outbox or kept, lambda: host.backend, loop, known=known)
     controller = KioskController(config, backend, loop, keeper=keeper)
     window = KioskWindow(config)
     reader = CardReader(source or pcsc_source(config), config.reader, loop)

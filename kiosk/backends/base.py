@@ -91,6 +91,16 @@ class Settles(Protocol):
 
 
 @runtime_checkable
+class SignsPasses(Protocol):
+    """A backend whose QR passes a kiosk can check itself, offline, with its public key."""
+
+    async def pass_key(self) -> bytes:
+        """The raw Ed25519 public key (32 bytes) that verifies its passes; raises
+        `BackendError`."""
+        ...
+
+
+@runtime_checkable
 class SignsIn(Protocol):
     """A backend that signs in with what staff keep: the kiosk tells it when that changed, and
     hands it a two-factor code when its sign-in asks for one."""

@@ -179,7 +179,8 @@ class KioskController(QObject):
         if request is not None and self._keeper is not None:
             why = "the kiosk stopped while the check-in waited for its answer"
             lost = Outcome(Status.REJECTED, reason=UNAVAILABLE, raw_message=why)
-            self._keeper.keep(request, dataclasses.replace(lost, delivery=Delivery.LOST))
+            lost = dataclasses.replace(lost, delivery=Delivery.LOST)
+            self._keeper.keep(request, lost, self._config.offline)
             log.warning("%s: kept in the outbox", why)
         for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer):
             timer.stop()
@@ -293,7 +294,7 @@ class KioskController(QObject):
         if self._keeper is not None and self._keeper.holds_back(request):
             log.info("kept at once: the backend is away, or this credential has one kept")
             held = Outcome(Status.REJECTED, reason=UNAVAILABLE)
-            self._finish(attempt, self._keeper.keep(request, held))
+            self._finish(attempt, self._keeper.keep(request, held, self._config.offline))
             return
         self._checking, self._request = attempt, request
         self._screen_timer.stop()
@@ -313,9 +314,12 @@ class KioskController(QObject):
         if outcome.reason is RATE and outcome.retry_after:
             wait = min(outcome.retry_after, LONGEST_WAIT)
             self._quiet_until = max(self._quiet_until, self._monotonic() + wait)
-        if outcome.delivery is not None and self._keeper is not None:
-            outcome = self._keeper.keep(request, outcome)
+        answered = outcome.delivery is None
+        if self._keeper is not None and not answered:
+            outcome = self._keeper.keep(request, outcome, self._config.offline)
         self._finish(attempt, outcome)
+        if self._keeper is not None and answered:
+            self._keeper.remember(request.credential, outcome)  # after: the screen first
 
     def _finish(self, attempt: Attempt, outcome: Outcome) -> None:
         self._busy_timer.stop()
@@ -382,7 +386,7 @@ class KioskController(QObject):
         if online:
             self.last_answer = datetime.now(UTC)
             if self._keeper is not None:
-                self._keeper.kick()  # it answers: send what was kept
+                self._keeper.answered()  # send what was kept
         if online != self.online:
             self.online = online
             self.backend_changed.emit(online)

@@ -1,8 +1,14 @@
 """Keeping attempts the backend did not answer, and sending them again once it does.
 
-    keeper = Keeper(outbox, lambda: controller.backend, loop)
-    outcome = keeper.keep(request, outcome)   # kept: a `queued` outcome for the member
-    keeper.kick()                             # the backend answered: replay now
+    keeper = Keeper(outbox, lambda: controller.backend, loop, known=known)
+    outcome = keeper.keep(request, outcome, config.offline)   # `queued`, or why not
+    keeper.answered()                         # the backend answered: replay now
+
+What is kept follows `offline.policy`: everything (``queue``), only members seen lately and
+valid passes (``known_only``), or nothing (``refuse``: the member is asked to try again). A QR
+pass is checked against the server's pass key (fetched once the backend answers, and kept), so a
+forged or expired one is refused at once even offline. A member seen checking in within
+`offline.remember_days` is greeted by name (`Known`: keyed hashes, never the credential).
 
 Replays go one at a time, oldest first, each with its nonce and original time. An attempt that
 never left the kiosk is simply sent again. One that may have reached the backend (its answer was
@@ -20,13 +26,26 @@ import dataclasses
 import logging
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.backends.base import Backend, BackendError, CannotTellError, Settles
-from kiosk.domain import CheckinRequest, Delivery, Outcome, Reason, Status
+from kiosk import passes
+from kiosk.backends.base import Backend, BackendError, CannotTellError, Settles, SignsPasses
+from kiosk.domain import (
+    CheckinRequest,
+    Credential,
+    CredentialKind,
+    Delivery,
+    Outcome,
+    Reason,
+    Status,
+)
 from kiosk.flows.tasks import Tasks
+from kiosk.outbox.known import Known
+from kiosk.outbox.seal import Sealer
 from kiosk.outbox.store import Entry, Outbox, OutboxError
+from kiosk.settings.model import OfflinePolicy, OfflineSettings
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +76,14 @@ class Keeper(QObject):
         jitter: Callable[[], float] = random.random,
         parent: QObject | None = None,
         base_wait: float = BASE_WAIT,
+        known: Known | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
         self.outbox = outbox
+        self.known = known or Known.memory(Sealer(Sealer.new_key()))
+        self._now = now
+        self._key_from: Backend | None = None  # the backend the pass key was fetched from
         self._base_wait = base_wait
         self._backend = backend
         self._jitter = jitter
@@ -85,9 +109,28 @@ class Keeper(QObject):
             return False
         return self.failing or self.outbox.waiting(request)
 
-    def keep(self, request: CheckinRequest, outcome: Outcome, member: str | None = None) -> Outcome:
-        """Keep `request`, which got `outcome` (no usable answer): the `queued` outcome to
-        show, or `outcome` itself when the outbox cannot be written (logged)."""
+    def keep(
+        self,
+        request: CheckinRequest,
+        outcome: Outcome,
+        offline: OfflineSettings = OfflineSettings(),  # noqa: B008 - frozen
+    ) -> Outcome:
+        """Keep `request`, which got `outcome` (no usable answer), as `offline` says: the
+        `queued` outcome to show (with the name, when known), a pass's refusal, or `outcome`
+        itself when it is not to be kept or the outbox cannot be written (logged)."""
+        credential = request.credential
+        refusal = self._check_pass(credential) if credential.kind is CredentialKind.QR else None
+        if refusal is not None:
+            return refusal
+        member = self._recall(credential, offline.remember_days)
+        trusted = member is not None or (
+            credential.kind is CredentialKind.QR and self._pass_verifier() is not None
+        )
+        if offline.policy is OfflinePolicy.REFUSE or (
+            offline.policy is OfflinePolicy.KNOWN_ONLY and not trusted
+        ):
+            log.info("not kept (offline.policy = %s)", offline.policy)
+            return outcome
         delivery = outcome.delivery or Delivery.NOT_SENT
         try:
             self.outbox.add(request, delivery, member, outcome.raw_message)
@@ -99,6 +142,22 @@ class Keeper(QObject):
         if not self._timer.isActive() and not self._draining:
             self._wait()
         return Outcome(Status.QUEUED, member=member, raw_message=outcome.raw_message)
+
+    def answered(self) -> None:
+        """The backend answered: send what is kept, and fetch its pass key if not yet."""
+        self.kick()
+        backend = self._backend()
+        if isinstance(backend, SignsPasses) and backend is not self._key_from:
+            self._key_from = backend
+            self._tasks.run(self._fetch_pass_key(backend), "pass key", exclusive=True)
+
+    def remember(self, credential: Credential, outcome: Outcome) -> None:
+        """A check that worked: who `credential` is, for greeting them offline."""
+        if outcome.member and outcome.status in (Status.CHECKED_IN, Status.CHECKED_OUT):
+            try:
+                self.known.remember(credential, outcome.member, self._now())
+            except OutboxError as exc:
+                log.warning("%s", exc)
 
     def kick(self) -> None:
         """Replay now (the backend answered, or the wait is over), unless a replay runs."""
@@ -163,6 +222,8 @@ class Keeper(QObject):
                 self._wait(outcome.retry_after)
                 return
             self.outbox.done(entry, outcome)
+            if entry.request is not None:
+                self.remember(entry.request.credential, outcome)
             self._failures = 0
             log.info("a kept check-in was sent: %s", outcome.reason or outcome.status)
             self._changed()
@@ -188,6 +249,44 @@ class Keeper(QObject):
             self.outbox.hold(entry, f"the backend failed: {exc}")
         self._changed()
         return None
+
+    async def _fetch_pass_key(self, backend: SignsPasses) -> None:
+        try:
+            raw = await backend.pass_key()
+            self.known.keep_pass_key(raw)
+        except (BackendError, OutboxError) as exc:
+            log.warning("cannot keep the server's pass key: %s", exc)
+            self._key_from = None  # ask again when it answers next
+
+    def _pass_verifier(self) -> passes.Verifier | None:
+        """A verifier with the kept pass key, or None when there is none (or it is bad)."""
+        try:
+            raw = self.known.pass_key()
+            return passes.Verifier([passes.public_key_from_bytes(raw)]) if raw else None
+        except (OutboxError, ValueError) as exc:
+            log.warning("the kept pass key cannot be used: %s", exc)
+            return None
+
+    def _check_pass(self, credential: Credential) -> Outcome | None:
+        """A pass's refusal, when the kept key shows it forged or expired; else None."""
+        verifier = self._pass_verifier()
+        if verifier is None:
+            return None
+        try:
+            verifier.verify(credential.value, self._now())
+        except passes.NotAPassError:
+            return Outcome(Status.REJECTED, reason=Reason.NOT_A_PASS)
+        except passes.InvalidPassError as exc:
+            log.info("a pass refused offline: %s", exc.why)
+            return Outcome(Status.REJECTED, reason=Reason.INVALID_PASS, raw_message=exc.why)
+        return None
+
+    def _recall(self, credential: Credential, days: int) -> str | None:
+        try:
+            return self.known.recall(credential, self._now(), days)
+        except OutboxError as exc:
+            log.warning("%s", exc)
+            return None
 
     def _wait(self, at_least: float | None = None) -> None:
         """Try again after the back-off (and at least `at_least` s, a backend's wish)."""

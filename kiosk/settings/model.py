@@ -53,6 +53,14 @@ class Mode(enum.StrEnum):
     ASK = "ask"
 
 
+class OfflinePolicy(enum.StrEnum):
+    """What the kiosk does with an attempt the backend did not answer."""
+
+    QUEUE = "queue"  # keep every one, send it later
+    KNOWN_ONLY = "known_only"  # keep those from members seen lately (and valid passes)
+    REFUSE = "refuse"  # keep none: the member is told to try again
+
+
 class Language(enum.StrEnum):
     """The members' screens' language."""
 
@@ -186,6 +194,18 @@ class BackendSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class OfflineSettings:
+    """What happens while the backend does not answer."""
+
+    policy: OfflinePolicy = _opt(
+        OfflinePolicy.QUEUE, "queue every attempt, queue known_only members seen lately, or refuse"
+    )
+    remember_days: int = _opt(
+        7, "a member seen checking in within this many days is greeted by name offline", 0, 365
+    )
+
+
+@dataclasses.dataclass(frozen=True)
 class ReaderSettings:
     """The PC/SC card reader."""
 
@@ -237,6 +257,7 @@ class Config:
     pin: PinSettings = dataclasses.field(default_factory=PinSettings)
     timeouts: TimeoutSettings = dataclasses.field(default_factory=TimeoutSettings)
     backend: BackendSettings = dataclasses.field(default_factory=BackendSettings)
+    offline: OfflineSettings = dataclasses.field(default_factory=OfflineSettings)
     reader: ReaderSettings = dataclasses.field(default_factory=ReaderSettings)
     wedge: WedgeSettings = dataclasses.field(default_factory=WedgeSettings)
     camera: CameraSettings = dataclasses.field(default_factory=CameraSettings)

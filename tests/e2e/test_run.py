@@ -419,8 +419,8 @@ def test_sigterm_with_a_check_in_pending_exits_cleanly(tmp_path: Path, display: 
         finally:
             code, err = stop(proc)
     assert code == 0, err
-    assert "Traceback" not in err
-    assert " ERROR " not in err
+    assert "Traceback" not in err, err
+    assert " ERROR " not in err, err
     assert kept_in(tmp_path / "kiosk.outbox.db") == 1  # it may have arrived: kept to settle
 
 

@@ -43,14 +43,17 @@ class Kiosk:
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=1.0))
         self.client = LocalClient(self.http, url, embedded=False)
         self.outbox = Outbox.open(db, Sealer(KEY))
-        self.keeper = Keeper(self.outbox, lambda: self.client, loop, base_wait=0.05)
+        self.keeper = Keeper(self.outbox, lambda: self.client, loop, base_wait=0.05, now=clock)
         self.controller = KioskController(
             Config(timeouts=FAST), self.client, loop, keeper=self.keeper, now=clock
         )
 
     def type_pin(self, pin: str) -> Outcome:
+        return self.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
+
+    def present(self, credential: Credential) -> Outcome:
         with self.qtbot.waitSignal(self.controller.finished, timeout=10_000) as done:
-            self.controller.present(Credential(CredentialKind.PIN, pin, source="pinpad"))
+            self.controller.present(credential)
         outcome: Outcome = done.args[1]
         return outcome
 

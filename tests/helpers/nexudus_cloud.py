@@ -74,6 +74,7 @@ class FakeNexudus:
     fail_with: httpx.Response | None = None  # answer check-ins with this
     requests: list[httpx.Request] = dataclasses.field(default_factory=list)
     open: dict[int, datetime] = dataclasses.field(default_factory=dict)
+    closed: list[tuple[int, datetime, datetime]] = dataclasses.field(default_factory=list)
     failed: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     tokens: dict[str, str] = dataclasses.field(default_factory=dict)  # access → refresh
     revoked: set[str] = dataclasses.field(default_factory=set)
@@ -100,12 +101,7 @@ class FakeNexudus:
         if path == "/api/spaces/coworkers":
             return httpx.Response(200, json=_page(self._find(request), request))
         if path == "/api/spaces/checkins":
-            records = [
-                {"CoworkerId": m, "CoworkerFullName": self._member(m).name, "ToTime": None,
-                 "FromTime": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "BusinessId": 1204, "Source": 4}
-                for m, t in self.open.items()
-            ]  # fmt: skip
-            return httpx.Response(200, json=_page(records, request))
+            return httpx.Response(200, json=_page(self._checkins(request), request))
         if path == "/api/spaces/failedcheckins":
             return httpx.Response(200, json=_page(list(reversed(self.failed)), request))
         return httpx.Response(404, json={"Message": "No HTTP resource was found"})
@@ -173,7 +169,7 @@ class FakeNexudus:
             if member.id not in self.open:
                 return self._refuse("You are not checked in.")
             if not body.get("donotcheckin"):
-                del self.open[member.id]
+                self.closed.append((member.id, self.open.pop(member.id), self.now()))
             return _answer(True, "You have been checked out.", named or None)
         if not body.get("donotcheckin"):
             self.open.setdefault(member.id, self.now())
@@ -207,6 +203,19 @@ class FakeNexudus:
             or (email and m.email.casefold() == email.casefold())
         ]  # fmt: skip
 
+    def _checkins(self, request: httpx.Request) -> list[dict[str, Any]]:
+        """Open and closed check-ins, filtered by ``Checkin_Coworker`` and
+        ``from_Checkin_FromTime`` as Nexudus's list filters are."""
+        sessions = [(m, t, None) for m, t in self.open.items()] + list(self.closed)
+        who = request.url.params.get("Checkin_Coworker")
+        since = request.url.params.get("from_Checkin_FromTime")
+        return [
+            {"CoworkerId": m, "CoworkerFullName": self._member(m).name, "BusinessId": 1204,
+             "FromTime": _z(start), "ToTime": _z(end) if end else None, "Source": 4}
+            for m, start, end in sessions
+            if (not who or str(m) == who) and (not since or _z(start)[:16] >= since)
+        ]  # fmt: skip
+
     def _member(self, ident: int) -> Coworker:
         return next(m for m in self.coworkers if m.id == ident)
 
@@ -217,6 +226,10 @@ def _answer(
     body = {"Status": status, "Message": message, "Value": value, "Errors": None,
             "WasSuccessful": ok}  # fmt: skip
     return httpx.Response(status, json=body)
+
+
+def _z(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _oauth(error: str, description: str = "") -> httpx.Response:

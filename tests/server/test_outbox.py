@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,9 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.domain import Status
+from kiosk import passes
+from kiosk.domain import Credential, CredentialKind, Reason, Status
+from kiosk.server.qrpass import issue_for
 from kiosk.server.runner import ServerThread, open_server
 from tests.helpers.clock import FakeClock
 from tests.helpers.faultproxy import Fault, FaultProxy
@@ -115,6 +117,25 @@ def test_a_gateway_or_reset_keeps_the_attempt_and_it_lands_once(
     (session,) = sessions(admin, EVE)
     assert session[0] == z(at)
     assert session[1] is not None
+
+
+def test_the_servers_passes_are_checked_on_the_kiosk_while_it_is_away(
+    kiosk: Kiosk, proxy: FaultProxy, server: ServerThread, clock: FakeClock, admin: httpx.Client
+) -> None:
+    with kiosk.qtbot.waitSignal(kiosk.controller.place_changed):
+        kiosk.controller.load_place()  # the server answers: its pass key is fetched and kept
+    kiosk.qtbot.waitUntil(lambda: kiosk.keeper.known.pass_key() is not None)
+    now = clock()
+    issued = issue_for(server.server.store, server.server.keys, "eve@example.com",
+                       timedelta(days=1), now).text  # fmt: skip
+    forged = passes.Issuer.generate().issue(passes.Subject.member(5), now, timedelta(days=1))
+    proxy.set(Fault.DOWN)
+    refused = kiosk.present(Credential(CredentialKind.QR, forged, source="scanner"))
+    assert (refused.status, refused.reason) == (Status.REJECTED, Reason.INVALID_PASS)
+    assert kiosk.present(Credential(CredentialKind.QR, issued, "scanner")).status is Status.QUEUED
+    proxy.set(Fault.NONE)
+    kiosk.drained()
+    assert sessions(admin, EVE) == [(z(now), None)]
 
 
 @pytest.fixture

@@ -114,4 +114,5 @@ def build(
         kiosk.controller.close()
         kiosk.keeper.close()
         kiosk.keeper.outbox.close()
+        kiosk.keeper.known.close()
         kiosk.events.close()

@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from kiosk.backends.http import answers
+from kiosk.backends.base import BackendProtocolError
+from kiosk.backends.http import answers, json_of, keys_of, send
 from kiosk.backends.nexudus.client import CheckinApi
 from kiosk.backends.tokens import StaticToken, TokenSource
 from kiosk.domain import CheckinRequest, Outcome
@@ -63,6 +64,17 @@ class LocalClient(CheckinApi):
         """Send `request` again with its nonce: our server answers a nonce it has seen with
         the answer it gave, and applies one it has not."""
         return await self.check(request)
+
+    async def pass_key(self) -> bytes:
+        """Our server's pass key (``GET /api/public/passkey``): 32 raw bytes."""
+        data = json_of(await send(self._http, "GET", f"{self.base_url}/api/public/passkey"))
+        try:
+            raw = bytes.fromhex(data["PublicKey"])
+        except (KeyError, TypeError, ValueError):
+            raise BackendProtocolError(f"not a pass key: {keys_of(data)}") from None
+        if data.get("Algorithm") != "Ed25519" or len(raw) != 32:
+            raise BackendProtocolError("not an Ed25519 pass key")
+        return raw
 
     async def probe(self) -> bool:
         """Whether our server is there and can take check-ins: its ``/health`` answers 2xx

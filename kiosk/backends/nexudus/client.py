@@ -11,7 +11,8 @@ server speaks the same protocol (`backends.local.LocalClient`) and takes the loc
 for its locations too, and documents ``Disconnect`` only with a device's MAC address, so
 `NexudusClient` checks out with ``Toggle`` (and toggles back at once if that checked the member
 in: they were not in). Where its answer has no name, it asks for the member's name by card or
-email while the check-in runs, and keeps it for `NAME_SECONDS`.
+email while the check-in runs, and keeps it for `NAME_SECONDS`. Nexudus takes no nonce: a
+check-in whose answer was lost is settled by reading the member's check-ins back (`settle`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kiosk.backends.base import (
     BackendError,
     BackendProtocolError,
     BackendUnavailableError,
+    CannotTellError,
     FailedCheckin,
     Place,
     Presence,
@@ -61,6 +63,7 @@ KINDS = frozenset(
 )
 NAME_SECONDS = 600.0  # a member's name is asked again after this
 NAME_WAIT = 0.3  # after the check-in answers, wait this much longer for the name at most
+SETTLE_SKEW = timedelta(minutes=2)  # Nexudus's clock and ours may differ this much
 PAGES = 20  # pages of a list read at most
 _NAMED_BY = {  # the filters that find a member by credential, tried in turn
     CredentialKind.CARD: ("Coworker_AccessCardId", "Coworker_KeyFobNumber"),
@@ -295,6 +298,62 @@ class NexudusClient(CheckinApi):
             why = f"a check-out checked the member in and could not be undone: {undone.raw_message}"
             return refused(Reason.BACKEND_ERROR, why[:300])
         return Outcome(Status.REJECTED, member=outcome.member, reason=Reason.NOT_CHECKED_IN)
+
+    async def settle(self, request: CheckinRequest) -> Outcome:
+        """A check-in whose answer was lost, settled without a second toggle: the member's
+        check-ins since the attempt are read back with the admin API (by card or email) and
+        the attempt is sent again only if nothing changed. Raises `CannotTellError` where the
+        member cannot be looked up (a PIN, a phone's token) or the admin API cannot be read."""
+        fields = _NAMED_BY.get(request.credential.kind)
+        if fields is None:
+            raise CannotTellError(
+                f"Nexudus cannot look a member up by {request.credential.kind.value}: check"
+                " their check-ins in Nexudus, then send it again or discard it"
+            )
+        try:
+            took = await self._took_effect(request, fields)
+        except BackendUnavailableError as exc:
+            return unavailable(exc)  # try again later
+        except BackendError as exc:
+            raise CannotTellError(
+                f"Nexudus's check-ins cannot be read back ({exc}): check the member's"
+                " check-ins in Nexudus, then send it again or discard it"
+            ) from None
+        return took if took is not None else await self.check(request)
+
+    async def _took_effect(
+        self, request: CheckinRequest, fields: tuple[str, ...]
+    ) -> Outcome | None:
+        """What the lost attempt did, read from the member's check-ins since; None: nothing."""
+        value = request.credential.value
+        coworkers: list[dict[str, Any]] = []
+        for field in fields:
+            coworkers = await self._records("/api/spaces/coworkers", {field: value, "size": 1})
+            if coworkers:
+                break
+        if not coworkers:
+            return None  # nobody: sending it again is refused, as it would have been
+        coworker = coworkers[0]
+        since = request.attempted_at - SETTLE_SKEW
+        params = {
+            "Checkin_Coworker": coworker.get("Id"),
+            "from_Checkin_FromTime": (since - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "orderBy": "FromTime",
+            "size": 100,
+        }
+        came = left = False
+        for record in await self._pages("/api/spaces/checkins", params):
+            start = parse_session_time(record.get("FromTime"))
+            end = parse_session_time(record.get("ToTime"))
+            came = came or (start is not None and start >= since)
+            left = left or (end is not None and end >= since)
+        name = coworker.get("FullName") if isinstance(coworker.get("FullName"), str) else None
+        action = request.action
+        if came and action is not Action.OUT:
+            return Outcome(Status.CHECKED_IN, member=name, raw_message="read back")
+        if left and action is not Action.IN:
+            return Outcome(Status.CHECKED_OUT, member=name, raw_message="read back")
+        return None
 
     def _start_naming(self, request: CheckinRequest) -> asyncio.Task[str | None] | None:
         fields = _NAMED_BY.get(request.credential.kind)

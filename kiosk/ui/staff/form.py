@@ -53,6 +53,8 @@ TITLES = {
     "backend.db": "Embedded server's database",
     "backend.connect_timeout": "Connect timeout (s)",
     "backend.timeout": "Answer timeout (s)",
+    "offline.policy": "While the backend is away",
+    "offline.remember_days": "Greet members seen within (days)",
     "staff.cards": "Staff cards",
 }
 

@@ -4,6 +4,7 @@ member names for the welcome and the staff lists, against a replayed Nexudus."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,12 +14,12 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from kiosk.backends.base import Place
+from kiosk.backends.base import CannotTellError, Place
 from kiosk.backends.nexudus.client import NAME_SECONDS, NexudusClient
 from kiosk.backends.nexudus.login import TOKEN_URL, NexudusLogin
 from kiosk.backends.tokens import RETRY_SECONDS, CodeNeededError, SignInError
 from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Reason, Status
-from tests.helpers.clock import Ticker
+from tests.helpers.clock import FakeClock, Ticker
 from tests.helpers.nexudus_cloud import (
     ADMIN,
     API,
@@ -371,3 +372,54 @@ def test_a_card_enrolled_as_the_key_fob_is_named_too() -> None:
         "Coworker_AccessCardId",
         "Coworker_KeyFobNumber",
     ]
+
+
+def lost(cloud: FakeNexudus, action: Action = Action.TOGGLE) -> CheckinRequest:
+    """A check-in Nexudus took whose answer the kiosk never got: the attempt to settle."""
+    request = CheckinRequest(CARD, action, "1204", attempted_at=cloud.now())
+    run(cloud, lambda client, login: client.check(request))
+    return dataclasses.replace(request, replayed=True)
+
+
+def test_a_lost_toggle_is_read_back_and_not_sent_twice() -> None:
+    clock = FakeClock()
+    cloud = FakeNexudus(now=clock)
+    came = lost(cloud)  # it checked Ada in
+    clock.advance(minutes=30)
+    settled = run(cloud, lambda client, login: client.settle(came))
+    assert (settled.status, settled.member) == (Status.CHECKED_IN, "Ada Lovelace")
+    assert 11 in cloud.open  # still in: not toggled back out
+    left = lost(cloud)  # now she leaves; that answer is lost too
+    settled = run(cloud, lambda client, login: client.settle(left))
+    assert settled.status is Status.CHECKED_OUT
+    assert not cloud.open
+    assert len([r for r in cloud.requests if str(r.url) == CHECKIN_URL]) == 2
+    reads = sent(cloud, "/api/spaces/checkins")
+    assert reads[-1].url.params["Checkin_Coworker"] == "11"
+
+
+def test_an_attempt_that_never_arrived_is_sent_when_read_back_finds_nothing() -> None:
+    clock = FakeClock()
+    cloud = FakeNexudus(now=clock)
+    request = CheckinRequest(CARD, Action.IN, "1204", attempted_at=clock(), replayed=True)
+    clock.advance(minutes=5)
+    settled = run(cloud, lambda client, login: client.settle(request))
+    assert settled.status is Status.CHECKED_IN
+    assert 11 in cloud.open  # sent now
+
+
+@pytest.mark.parametrize(
+    ("credential", "password", "words"),
+    [
+        (Credential(CredentialKind.PIN, "12345"), PASSWORD, "cannot look a member up by pin"),
+        (CARD, "wrong-password", "cannot be read back"),  # no admin sign-in: staff decide
+    ],
+)
+def test_where_the_state_cannot_be_read_staff_decide(
+    credential: Credential, password: str, words: str
+) -> None:
+    cloud = FakeNexudus()
+    request = CheckinRequest(credential, Action.TOGGLE, "1204", replayed=True)
+    with pytest.raises(CannotTellError, match=words):
+        run(cloud, lambda client, login: client.settle(request), password=password)
+    assert not [r for r in cloud.requests if str(r.url) == CHECKIN_URL]  # nothing sent
