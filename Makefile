@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/kiosk_process.py
 	$(BIN)/python bench/pcsc_latency.py
 	$(BIN)/python bench/qr_latency.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/offline.py
 
 bench-smoke: setup
 	@log=$$(mktemp); for script in bench/*.py; do \
