@@ -3,6 +3,7 @@ the Health page's list with its Send now and Discard (with a reason)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
             click(qtbot, kiosk.window.pin.ok)
         assert kiosk.controller.view.screen is Screen.RESULT
         assert "Your check-in is saved" in texts(kiosk.window.result)
-        qtbot.waitUntil(lambda n=n: len(outcomes(event_path)) == n)  # painted
+        qtbot.waitUntil(painted(event_path, n))
     assert outcomes(event_path) == ["queued"] * 2
     kiosk.controller.cancel()
     qtbot.waitUntil(lambda: "2 saved locally" in kiosk.window.idle.backend.text())
@@ -84,6 +85,11 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
     text = event_path.read_text()
     assert "11111" not in text
     assert "22222" not in text
+
+
+def painted(path: Path, count: int) -> Callable[[], bool]:
+    """Whether `count` outcomes were painted (the event log writes them then)."""
+    return lambda: len(outcomes(path)) == count
 
 
 def outcomes(path: Path) -> list[str]:

@@ -40,7 +40,7 @@ class Switch:
     """The fake backend's answers: away until `back`, then each member welcomed."""
 
     def __init__(self) -> None:
-        self.away = AWAY
+        self.away: Outcome | None = AWAY
 
     def __call__(self, request: CheckinRequest) -> Outcome:
         if self.away is not None:

@@ -25,7 +25,9 @@ KEY = Sealer.new_key()
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def request(value: str = "12345", minute: int = 0, kind: CredentialKind = CredentialKind.PIN):
+def request(
+    value: str = "12345", minute: int = 0, kind: CredentialKind = CredentialKind.PIN
+) -> CheckinRequest:
     credential = Credential(kind, value, "pinpad", password="Hunter2-pass" if "@" in value else "")
     return CheckinRequest(
         credential, Action.TOGGLE, "1", attempted_at=T0 + timedelta(minutes=minute)
