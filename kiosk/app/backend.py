@@ -160,6 +160,14 @@ class BackendHost:
         except VaultError as exc:
             log.warning("cannot read the admin token: %s", exc)
 
+    def target(self, config: Config) -> str:
+        """The backend in use, as the outbox names where an attempt was meant to go: its kind
+        and address (the embedded server's changes port each start, so it is "embedded")."""
+        if self.http is None:
+            return type(self.backend).__name__  # given to `build_app`
+        url = self.backend_url or config.backend.base_url
+        return f"{config.backend.kind.value} {url or 'embedded'}"
+
     def name(self, config: Config) -> str:
         """The backend in words, for staff."""
         if self.http is None:

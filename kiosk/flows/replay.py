@@ -83,6 +83,8 @@ class Keeper(QObject):
         self.outbox = outbox
         self.known = known or Known.memory(Sealer(Sealer.new_key()))
         self._now = now
+        self.target: Callable[[], str] = lambda: ""  # names the backend in use: entries go
+        # only to the backend they were kept for (staff may change it meanwhile)
         self._key_from: Backend | None = None  # the backend the pass key was fetched from
         self._base_wait = base_wait
         self._backend = backend
@@ -133,7 +135,7 @@ class Keeper(QObject):
             return outcome
         delivery = outcome.delivery or Delivery.NOT_SENT
         try:
-            self.outbox.add(request, delivery, member, outcome.raw_message)
+            self.outbox.add(request, delivery, member, outcome.raw_message, self.target())
         except OutboxError as exc:
             log.error("cannot keep a check-in for later: %s", exc)
             return outcome
@@ -170,7 +172,7 @@ class Keeper(QObject):
     def retry(self) -> None:
         """Staff: send everything again now, held entries included, as they are."""
         try:
-            self.outbox.release()
+            self.outbox.release(self.target())
         except OutboxError as exc:
             log.error("%s", exc)
         self._failures = 0
@@ -211,7 +213,10 @@ class Keeper(QObject):
             self._timer.start(0)  # a kick came while this ran (staff released an entry)
 
     async def _replay(self) -> None:
-        while (entry := self.outbox.first()) is not None:
+        target = self.target()
+        if self.outbox.hold_elsewhere(target):
+            self._changed()
+        while (entry := self.outbox.first(target)) is not None:
             outcome = await self._send(entry)
             if outcome is None:
                 continue  # held for staff

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS entries (
     delivery TEXT NOT NULL,
     tries INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
-    held TEXT NOT NULL DEFAULT ''
+    held TEXT NOT NULL DEFAULT '',
+    target TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS entries_ident ON entries (ident);
 CREATE TABLE IF NOT EXISTS history (
@@ -164,14 +165,16 @@ class Outbox:
         delivery: Delivery,
         member: str | None = None,
         error: str = "",
+        target: str = "",
     ) -> Entry:
-        """Keep `request`, which failed with `error` (synced to disk when this returns);
-        raises `OutboxError`."""
+        """Keep `request`, which failed with `error` on the backend named `target` (synced to
+        disk when this returns); raises `OutboxError`."""
         credential = request.credential
         with self._write():
             cursor = self._db.execute(
                 "INSERT INTO entries (nonce, ident, kind, action, location, attempted_at,"
-                " sealed, member, delivery, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " sealed, member, delivery, last_error, target)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (nonce) DO UPDATE SET delivery = excluded.delivery",
                 (
                     request.nonce,
@@ -184,6 +187,7 @@ class Outbox:
                     member,
                     delivery.value,
                     error[:300],
+                    target,
                 ),
             )
         return Entry(
@@ -198,12 +202,13 @@ class Outbox:
             last_error=error[:300],
         )
 
-    def first(self) -> Entry | None:
-        """The oldest entry that does not wait for staff, nor come after one of the same
-        credential that does (a member's attempts are sent in the order they were made)."""
+    def first(self, target: str = "") -> Entry | None:
+        """The oldest entry for the backend `target` that does not wait for staff, nor come
+        after one of the same credential that does (a member's attempts go in their order)."""
         row = self._read(
-            "SELECT * FROM entries WHERE held = '' AND ident NOT IN"
-            " (SELECT ident FROM entries WHERE held != '') ORDER BY id LIMIT 1"
+            "SELECT * FROM entries WHERE held = '' AND target = ? AND ident NOT IN"
+            " (SELECT ident FROM entries WHERE held != '') ORDER BY id LIMIT 1",
+            target,
         ).fetchone()
         return self._entry(row) if row else None
 
@@ -235,12 +240,24 @@ class Outbox:
         with self._write():
             self._db.execute("UPDATE entries SET held = ? WHERE id = ?", (why[:300], entry.id))
 
-    def release(self) -> int:
-        """Staff chose to send the held entries again as they are; how many there were."""
+    def hold_elsewhere(self, target: str) -> int:
+        """Hold the entries kept for another backend than `target` (staff changed it): they
+        are not sent to this one unless staff say so; how many."""
         with self._write():
             cursor = self._db.execute(
-                "UPDATE entries SET held = '', delivery = ? WHERE held != ''",
-                (Delivery.NOT_SENT.value,),
+                "UPDATE entries SET held = 'kept for another check-in backend (' || target ||"
+                " '): send it to this one, or discard it' WHERE held = '' AND target != ?",
+                (target,),
+            )
+        return cursor.rowcount
+
+    def release(self, target: str = "") -> int:
+        """Staff chose to send the held entries again as they are, to the backend `target`;
+        how many there were."""
+        with self._write():
+            cursor = self._db.execute(
+                "UPDATE entries SET held = '', delivery = ?, target = ? WHERE held != ''",
+                (Delivery.NOT_SENT.value, target),
             )
         return cursor.rowcount
 

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -149,8 +148,15 @@ def live(tmp_path: Path) -> Iterator[ServerThread]:
         server.store.close()
 
 
+@pytest.fixture
+def live_proxy(live: ServerThread) -> Iterator[FaultProxy]:
+    """The real-clock server's address, as the kiosk knows it."""
+    with FaultProxy(live.url) as running:
+        yield running
+
+
 def test_a_kiosk_killed_with_50_kept_sends_them_all_once_when_it_starts_again(
-    tmp_path: Path, live: ServerThread
+    tmp_path: Path, live: ServerThread, live_proxy: FaultProxy
 ) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text('[kiosk]\nlocation = "1"\n')
@@ -162,11 +168,10 @@ def test_a_kiosk_killed_with_50_kept_sends_them_all_once_when_it_starts_again(
         "XDG_CONFIG_HOME": str(home / ".config"),
         "XDG_DATA_HOME": str(home / "share"),
     }
-    with socket.socket() as hole:
-        hole.bind(("127.0.0.1", 0))
-        away = f"http://127.0.0.1:{hole.getsockname()[1]}"  # nothing listens: refused
+    proxy = live_proxy
+    proxy.set(Fault.DOWN)  # nothing answers there: refused
     keeping = subprocess.Popen(
-        [sys.executable, "-m", "tests.helpers.keeping_kiosk", str(config), away, "50"],
+        [sys.executable, "-m", "tests.helpers.keeping_kiosk", str(config), proxy.url, "50"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -182,9 +187,10 @@ def test_a_kiosk_killed_with_50_kept_sends_them_all_once_when_it_starts_again(
         assert db.execute("SELECT count(*) FROM entries").fetchone() == (50,)
 
     log = tmp_path / "events.jsonl"
+    proxy.set(Fault.NONE)  # the server is back
     again = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "run", "--config", str(config),
-         "--backend-url", live.url, "--event-log", str(log)],
+         "--backend-url", proxy.url, "--event-log", str(log)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

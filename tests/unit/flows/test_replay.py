@@ -249,3 +249,20 @@ def test_closing_with_a_check_in_in_flight_keeps_it(
     (entry,) = keeper.outbox.entries()
     assert entry.delivery is Delivery.LOST
     assert entry.request is not None
+
+
+def test_entries_kept_for_another_backend_wait_for_staff(
+    qtbot: QtBot, keeper: Keeper, switch: Switch, backend: FakeBackend
+) -> None:
+    keeper.target = lambda: "nexudus https://harbour.spaces.nexudus.com"
+    keeper.keep(CheckinRequest(pin("11111")), AWAY)
+    keeper.target = lambda: "local http://checkin.lan:8750"  # staff switched the backend
+    switch.away = None
+    with qtbot.waitSignal(keeper.changed, check_params_cb=lambda b: b.held == 1):
+        keeper.kick()
+    (entry,) = keeper.outbox.entries()
+    assert "kept for another check-in backend (nexudus https://harbour" in entry.held
+    assert not [r for r in backend.requests if r.replayed]  # not sent to the wrong one
+    with qtbot.waitSignal(keeper.replayed):
+        keeper.retry()  # staff: send it to this one
+    assert [r.replayed for r in backend.requests] == [True]
