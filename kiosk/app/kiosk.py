@@ -382,6 +382,7 @@ def build_app(
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, host, keeper)
     keeper.target = lambda: host.target(kiosk.config)  # where kept attempts are meant to go
+    keeper.skew = lambda: host.clock.skew
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)

@@ -10,10 +10,12 @@ pass is checked against the server's pass key (fetched once the backend answers,
 forged or expired one is refused at once even offline. A member seen checking in within
 `offline.remember_days` is greeted by name (`Known`: keyed hashes, never the credential).
 
-Replays go one at a time, oldest first, each with its nonce and original time. An attempt that
-never left the kiosk is simply sent again. One that may have reached the backend (its answer was
-lost) is settled instead (`Settles`: our server answers its nonce again, Kadence reads the
-booking first); a backend that cannot settle it, or says it cannot tell, leaves it for staff.
+Replays go one at a time, oldest first, each with its nonce and original time (on the backend's
+clock when the kiosk's is known to differ: a kiosk running ahead must not replay "into the
+future"). An attempt that never left the kiosk is simply sent again. One that may have reached
+the backend (its answer was lost) is settled instead (`Settles`: our server answers its nonce
+again, Nexudus and Kadence read the member's state back first); a backend that cannot settle
+it, or says it cannot tell, leaves it for staff.
 No answer again backs off exponentially (`BASE_WAIT` doubling up to `LONGEST_WAIT`, with
 jitter); any answer at all is final: a refusal is kept in the outbox's history for staff (the
 member left long ago), never shown on the screen.
@@ -26,7 +28,7 @@ import dataclasses
 import logging
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 
 BASE_WAIT = 2.0  # seconds before the first re-send after no answer
 LONGEST_WAIT = 60.0
+SKEW_MATTERS = 2.0  # seconds between the clocks worth correcting a replay's time by
 NOT_SETTLED = (
     "may have reached the backend, which cannot say whether it took it: check the member's"
     " state, then send it again or discard it"
@@ -85,6 +88,7 @@ class Keeper(QObject):
         self._now = now
         self.target: Callable[[], str] = lambda: ""  # names the backend in use: entries go
         # only to the backend they were kept for (staff may change it meanwhile)
+        self.skew: Callable[[], float | None] = lambda: None  # the backend's clock minus ours
         self._key_from: Backend | None = None  # the backend the pass key was fetched from
         self._base_wait = base_wait
         self._backend = backend
@@ -241,6 +245,11 @@ class Keeper(QObject):
             self._changed()
             return None
         request = dataclasses.replace(entry.request, replayed=True)
+        skew = self.skew()
+        if skew is not None and abs(skew) >= SKEW_MATTERS:  # its time, on the backend's clock
+            request = dataclasses.replace(
+                request, attempted_at=request.attempted_at + timedelta(seconds=skew)
+            )
         backend = self._backend()
         try:
             if entry.delivery is Delivery.NOT_SENT:

@@ -6,6 +6,7 @@
         proxy.set(Fault.LOST)                     # passed on, the answer swallowed (black hole)
         proxy.set(Fault.RESET)                    # the request read, the connection reset
         proxy.set(Fault.BAD_GATEWAY)              # 502 without passing anything on
+        proxy.set(Fault.SLOW, delay=2.0)          # the answer held back this long
         proxy.set(Fault.NONE)
 
 Every change of fault closes the connections open so far, so a kept-alive connection cannot
@@ -30,6 +31,7 @@ class Fault(enum.Enum):
     RESET = "reset"
     BAD_GATEWAY = "bad_gateway"
     UNAVAILABLE = "unavailable"
+    SLOW = "slow"
 
 
 class FaultProxy:
@@ -43,6 +45,7 @@ class FaultProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.fault = Fault.NONE
+        self.delay = 0.0
         self.port = 0
         self.passed = 0
 
@@ -66,8 +69,9 @@ class FaultProxy:
         self._thread.join(10)
         self._loop.close()
 
-    def set(self, fault: Fault) -> None:
-        """Fail this way from now on (open connections are closed)."""
+    def set(self, fault: Fault, delay: float = 0.0) -> None:
+        """Fail this way from now on (open connections are closed); `delay` for `SLOW`."""
+        self.delay = delay
         self._call(self._set(fault))
 
     def _call(self, coro: object) -> None:
@@ -110,7 +114,12 @@ class FaultProxy:
             self._writers.add(up_writer)
             await asyncio.gather(
                 self._pump(reader, up_writer, count=True),
-                self._pump(up_reader, writer, swallow=fault is Fault.LOST),
+                self._pump(
+                    up_reader,
+                    writer,
+                    swallow=fault is Fault.LOST,
+                    delay=self.delay if fault is Fault.SLOW else 0.0,
+                ),
             )
         except (ConnectionError, OSError, asyncio.IncompleteReadError):
             pass
@@ -125,9 +134,12 @@ class FaultProxy:
         sink: asyncio.StreamWriter,
         swallow: bool = False,
         count: bool = False,
+        delay: float = 0.0,
     ) -> None:
         with contextlib.suppress(ConnectionError, OSError):
             while data := await source.read(65536):
+                if delay:
+                    await asyncio.sleep(delay)  # the network's, not a test's wait
                 if count:
                     self.passed += data.count(b"HTTP/1.1\r\n")
                 if not swallow:

@@ -102,6 +102,20 @@ def test_a_lost_answer_is_settled_by_its_nonce_never_toggled_twice(
     assert sessions(admin, ADA) == [(z(at), z(leave))]
 
 
+def test_a_slow_answer_within_the_timeout_is_taken_and_one_past_it_is_settled(
+    kiosk: Kiosk, proxy: FaultProxy, admin: httpx.Client, clock: FakeClock
+) -> None:
+    proxy.set(Fault.SLOW, delay=0.3)  # under the kiosk's 1 s: a slow network, still an answer
+    came = clock.advance(minutes=1)
+    assert kiosk.type_pin(ADA).status is Status.CHECKED_IN
+    proxy.set(Fault.SLOW, delay=3.0)  # past it: the server took it, the kiosk gave up
+    left = clock.advance(minutes=30)
+    assert kiosk.type_pin(ADA).status is Status.QUEUED
+    proxy.set(Fault.NONE)
+    kiosk.drained()
+    assert sessions(admin, ADA) == [(z(came), z(left))]  # checked out once, at its time
+
+
 @pytest.mark.parametrize("fault", [Fault.RESET, Fault.BAD_GATEWAY, Fault.UNAVAILABLE])
 def test_a_gateway_or_reset_keeps_the_attempt_and_it_lands_once(
     kiosk: Kiosk, proxy: FaultProxy, admin: httpx.Client, clock: FakeClock, fault: Fault
@@ -135,6 +149,25 @@ def test_the_servers_passes_are_checked_on_the_kiosk_while_it_is_away(
     proxy.set(Fault.NONE)
     kiosk.drained()
     assert sessions(admin, EVE) == [(z(now), None)]
+
+
+def test_a_kiosk_clock_running_ahead_replays_on_the_servers_clock(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, proxy: FaultProxy, admin: httpx.Client,
+    clock: FakeClock, tmp_path: Path,
+) -> None:  # fmt: skip
+    ahead = Kiosk(qtbot, aloop, proxy.url, tmp_path / "ahead.outbox.db",
+                  lambda: clock() + timedelta(minutes=5))  # fmt: skip
+    ahead.keeper.skew = lambda: -300.0  # as the `Date` of the server's answers showed
+    try:
+        proxy.set(Fault.DOWN)
+        at = clock.advance(minutes=1)
+        assert ahead.type_pin(ADA).status is Status.QUEUED
+        clock.advance(minutes=1)
+        proxy.set(Fault.NONE)
+        ahead.drained()
+    finally:
+        ahead.close_on(aloop)
+    assert sessions(admin, ADA) == [(z(at), None)]  # not refused as "in the future"
 
 
 @pytest.fixture
