@@ -235,22 +235,28 @@ class KadenceClient:
         return Outcome(Status.CHECKED_IN, member=user.name, session_expire=_latest(done))
 
     async def _check_in_one(self, user: User, booking: Booking) -> None:
-        path = f"/v1/public/bookings/{booking.id}/check-in"
-        try:
-            response = await self._call("POST", path, json={"userId": user.id})
-        except BackendUnavailableError as exc:
-            log.warning("Kadence check-in got no answer (%s); reading the booking again", exc)
-            if (await self._booking(booking.id)).status == CHECKED_IN:
-                return
-            response = await self._call("POST", path, json={"userId": user.id})
-        _answer(response, user)
+        await self._post_once(user, booking, "check-in", lambda status: status == CHECKED_IN)
 
     async def _check_out(self, user: User, bookings: list[Booking]) -> Outcome:
         """Check out of every booking checked in to (each must take it)."""
         for booking in bookings:
-            path = f"/v1/public/bookings/{booking.id}/check-out"
-            _answer(await self._call("POST", path, json={"userId": user.id}), user)
+            await self._post_once(user, booking, "check-out", lambda status: status != CHECKED_IN)
         return Outcome(Status.CHECKED_OUT, member=user.name)
+
+    async def _post_once(
+        self, user: User, booking: Booking, what: str, done: Callable[[str], bool]
+    ) -> None:
+        """POST `what` for `booking`; when no answer comes, the booking is read again and the
+        POST sent once more only if its status shows it was not `done` (no idempotency key)."""
+        path = f"/v1/public/bookings/{booking.id}/{what}"
+        try:
+            response = await self._call("POST", path, json={"userId": user.id})
+        except BackendUnavailableError as exc:
+            log.warning("Kadence %s got no answer (%s); reading the booking again", what, exc)
+            if done((await self._booking(booking.id)).status):
+                return
+            response = await self._call("POST", path, json={"userId": user.id})
+        _answer(response, user)
 
     async def _user(self, email: str) -> User | None:
         key = email.casefold()

@@ -289,6 +289,25 @@ def test_a_check_in_without_an_answer_is_retried_only_after_reading_the_booking(
     ]
 
 
+def test_a_check_out_without_an_answer_is_retried_only_after_reading_the_booking() -> None:
+    cloud = FakeKadence()
+    cloud.bookings[0].status = "checkedIn"
+
+    def lost(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path.endswith("/check-out"):
+            cloud.bookings[0].status = "checkedOut"  # Kadence took it; the answer was lost
+            raise httpx.ReadTimeout("no answer")
+        return None
+
+    cloud.fail_next.append(lost)
+    assert check(cloud).status is Status.CHECKED_OUT
+    assert [r.url.path for r in cloud.requests[-2:]] == [
+        "/v1/public/bookings/bk-ada-1/check-out",
+        "/v1/public/bookings/bk-ada-1",
+    ]
+    assert len(posts(cloud)) == 1  # not sent twice
+
+
 def test_the_token_is_cached_until_it_expires_and_a_401_renews_it_once() -> None:
     cloud = FakeKadence(token_seconds=3600)
     clock = Ticker(1000.0)
