@@ -220,6 +220,8 @@ class KioskApp:
             self._apply_wedge(config)
         if old.camera != config.camera:
             self.tasks.run(self._restart_camera(config), "restart the camera", exclusive=True)
+        if old.offline.remember_days != config.offline.remember_days:
+            self.keeper.forget_older(config.offline.remember_days)
         if old.backend != config.backend:
             self.tasks.run(self._apply_backend(config), "use the backend")
         elif old.kiosk.location != config.kiosk.location:
@@ -322,6 +324,7 @@ class KioskApp:
             self.camera.start()
         await self.host.start(self.config)
         self.controller.start()
+        self.keeper.forget_older(self.config.offline.remember_days)
         self.keeper.kick()  # what an earlier run kept
         self.staff.protect(first_start=self.first_start, problem=self.config_problem)
 

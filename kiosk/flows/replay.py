@@ -165,6 +165,16 @@ class Keeper(QObject):
             except OutboxError as exc:
                 log.warning("%s", exc)
 
+    def forget_older(self, days: int) -> None:
+        """Forget members not seen within `days` (all of them for 0: remembering is off)."""
+        try:
+            gone = self.known.forget_before(self._now() - timedelta(days=max(0, days)))
+        except OutboxError as exc:
+            log.warning("%s", exc)
+            return
+        if gone:
+            log.info("forgot %d members not seen within %d days", gone, days)
+
     def kick(self) -> None:
         """Replay now (the backend answered, or the wait is over), unless a replay runs."""
         self._timer.stop()

@@ -187,3 +187,12 @@ def test_known_members_are_kept_as_keyed_hashes_only(tmp_path: Path, clock: Fake
     assert Known.open(path, Sealer(Sealer.new_key())).recall(card, clock(), 7) is None
     assert again.forget_before(clock() + timedelta(seconds=1)) == 1
     again.close()
+
+
+def test_members_not_seen_within_the_days_are_forgotten(keeper: Keeper, clock: FakeClock) -> None:
+    keeper.known.remember(PIN, "Ada Lovelace", clock())
+    clock.advance(days=3)
+    keeper.forget_older(7)
+    assert keeper.known.recall(PIN, clock(), 7) == "Ada Lovelace"
+    keeper.forget_older(0)  # staff switched remembering off: every name goes
+    assert keeper.known.recall(PIN, clock(), 365) is None
