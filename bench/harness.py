@@ -57,7 +57,10 @@ async def demo_kiosk(loop: asyncio.AbstractEventLoop) -> AsyncIterator[tuple[Kio
     thread = ServerThread(server).start()
     config = Config(timeouts=TimeoutSettings(result=60, pin=60, debounce=0, busy_delay=0.15))
     config = with_value(config, "kiosk.location", "1")  # the first demo location
-    kiosk = build_app(config, loop, backend_url=thread.url, config_path=folder / "kiosk.toml")
+    kiosk = build_app(
+        config, loop, backend_url=thread.url, config_path=folder / "kiosk.toml", server=thread
+    )  # the server handed over, as `kiosk demo` does: it pairs its kiosk at start
+    await kiosk.host.start(config)
     kiosk.window.resize(1280, 800)
     kiosk.window.show()
     kiosk.controller.start()
@@ -65,6 +68,7 @@ async def demo_kiosk(loop: asyncio.AbstractEventLoop) -> AsyncIterator[tuple[Kio
     try:
         yield kiosk, server
     finally:
+        kiosk.host.server = None  # stopped below
         await kiosk.aclose()
         thread.stop()
         server.store.close()

@@ -30,14 +30,16 @@ from typing import Any
 
 import httpx
 
+from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.store import Store
 
 BUDGET_RATE, BUDGET_P99_MS = 500.0, 50.0
 
 
-def seed(db: Path, members: int) -> list[str]:
-    """A location, a 24/7 plan and `members` members with 8-digit PINs; returns the PINs."""
+def seed(db: Path, members: int) -> tuple[list[str], str]:
+    """A location, a 24/7 plan and `members` members with 8-digit PINs, and a paired kiosk;
+    returns the PINs and the kiosk's device token."""
     store = Store(db)
     keys = InstallKeys.load_or_create(keys_path_for(db))
     now = datetime.now(UTC)
@@ -53,8 +55,10 @@ def seed(db: Path, members: int) -> list[str]:
                 pin_key=keys.lookup("pin", pin),
                 plan="Open",
             )
+    devices = DeviceService(store, keys)
+    _, token = devices.pair(devices.add("Bench kiosk").code)
     store.close()
-    return pins
+    return pins, token
 
 
 def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
@@ -77,21 +81,21 @@ class Connection:
     CPU per request than the server does, and would measure itself instead of the server."""
 
     def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, token: str
     ) -> None:
-        self.reader, self.writer, self.host = reader, writer, host
+        self.reader, self.writer, self.host, self.token = reader, writer, host, token
 
     @classmethod
-    async def open(cls, url: str) -> Connection:
+    async def open(cls, url: str, token: str) -> Connection:
         host, port = url.removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))
-        return cls(reader, writer, f"{host}:{port}")
+        return cls(reader, writer, f"{host}:{port}", token)
 
     async def post_json(self, path: str, payload: dict[str, object]) -> tuple[int, dict[str, Any]]:
         body = json.dumps(payload).encode()
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            f"Authorization: Bearer {self.token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
             + body
         )
         head = await self.reader.readuntil(b"\r\n\r\n")
@@ -106,12 +110,13 @@ class Connection:
 
 async def worker(
     url: str,
+    token: str,
     pins: list[str],
     stop_at: float,
     latencies: list[float],
     answers: Counter[tuple[str, str]],
 ) -> None:
-    conn = await Connection.open(url)
+    conn = await Connection.open(url, token)
     i = 0
     try:
         while time.perf_counter() < stop_at:
@@ -129,7 +134,7 @@ async def worker(
 
 
 async def drive(
-    url: str, pins: list[str], clients: int, seconds: float
+    url: str, token: str, pins: list[str], clients: int, seconds: float
 ) -> tuple[list[float], Counter[tuple[str, str]], float]:
     latencies: list[float] = []
     answers: Counter[tuple[str, str]] = Counter()
@@ -138,7 +143,7 @@ async def drive(
     started = time.perf_counter()
     stop_at = started + seconds
     await asyncio.gather(
-        *(worker(url, pins[k::clients], stop_at, latencies, answers) for k in range(clients))
+        *(worker(url, token, pins[k::clients], stop_at, latencies, answers) for k in range(clients))
     )
     return latencies, answers, time.perf_counter() - started
 
@@ -189,10 +194,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         db = Path(tmp) / "bench.db"
-        pins = seed(db, args.members)
+        pins, token = seed(db, args.members)
         proc, url = start_server(db)
         try:
-            latencies, answers, elapsed = asyncio.run(drive(url, pins, args.clients, args.seconds))
+            driven = drive(url, token, pins, args.clients, args.seconds)
+            latencies, answers, elapsed = asyncio.run(driven)
         finally:
             proc.terminate()
             proc.wait(timeout=15)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from kiosk.app.embedded import db_path, start_embedded
+from kiosk.app.embedded import db_path, own_device_token, start_embedded
 from kiosk.backends.base import Backend
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
@@ -116,11 +116,18 @@ class BackendHost:
         check_backend(config, self.backend_url)
 
     async def start(self, config: Config) -> None:
-        """Start the embedded server if the backend is it and none runs yet."""
+        """Start the embedded server if the backend is it and none runs yet, and pair this
+        kiosk with it."""
         client = self.client
         if client is not None and client.embedded and not client.base_url:
             self.server = await asyncio.to_thread(start_embedded, config)
             client.base_url = self.server.url
+        await self._pair_with_own(client)
+
+    async def _pair_with_own(self, client: LocalClient | None) -> None:
+        """The embedded server (or `kiosk demo`'s) pairs its own kiosk: a token for it."""
+        if client is not None and client.embedded and self.server is not None:
+            client.use_device_token(await asyncio.to_thread(own_device_token, self.server))
 
     async def apply(self, config: Config) -> Backend | None:
         """Build the backend `config` names, starting or stopping the embedded server; the
@@ -143,6 +150,7 @@ class BackendHost:
             url = self.server.url
         choice = Choice.EMBEDDED if embedded else Choice.SERVER if self.backend_url else None
         self.backend = make_backend(config, self.http, url, self.secrets.get, choice)
+        await self._pair_with_own(self.client)
         return self.backend
 
     def grant_staff_access(self, kept_token: Callable[[], str]) -> None:

@@ -2,6 +2,7 @@
 
     server = start_embedded(config)     # its database: backend.db, or the user data directory
     server.url                          # http://127.0.0.1:PORT
+    token = own_device_token(server)    # the kiosk checks members in as its own paired device
 
 A database that cannot be opened is a `ConfigError` that says which and why.
 """
@@ -47,3 +48,10 @@ def start_embedded(config: Config) -> ServerThread:
         )
     thread = ServerThread(server)
     return thread.start()
+
+
+def own_device_token(server: ServerThread) -> str:
+    """A device token for the kiosk whose own server this is (renewed at each start)."""
+    from kiosk.server.devices import DeviceService
+
+    return DeviceService(server.server.store, server.server.keys).self_pair()

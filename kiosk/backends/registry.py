@@ -104,7 +104,10 @@ class BackendSpec:
 def _local(embedded: bool) -> Callable[[Wiring], Backend]:
     def build(wiring: Wiring) -> Backend:
         pin_field = wiring.config.backend.pin_field
-        return LocalClient(wiring.http, wiring.url, pin_field, embedded=embedded)
+        token = "" if embedded else wiring.secret(Secret.DEVICE_TOKEN)  # the embedded: at start
+        return LocalClient(
+            wiring.http, wiring.url, pin_field, embedded=embedded, device_token=token
+        )
 
     return build
 

@@ -6,6 +6,7 @@ kiosk config set kiosk.mode ask         change one setting (unknown keys and bad
 kiosk config set-staff-pin              the staff PIN, asked twice without echo
 printf '2468\\n' | kiosk config set-staff-pin            the same from a script
 kiosk config set-secret backend.password                 a secret, into the keyring
+kiosk config pair http://checkin.lan:8750 K7F3-9QWX      pair with a `kiosk serve` server
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from kiosk.backends.base import BackendError
+from kiosk.backends.local.pairing import pair
 from kiosk.settings import staffpin
 from kiosk.settings.file import dump_config, parse_text, save_config, shown, value_of, with_value
 from kiosk.settings.model import Config, ConfigError, default_config_path, load_config
@@ -39,15 +42,43 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     secret = commands.add_parser("set-secret", help="a backend secret, kept out of the file")
     secret.add_argument("name", choices=[s.value for s in Secret.staff()])
+    pair = commands.add_parser(
+        "pair", help="pair this kiosk with a `kiosk serve` server (code: `kiosk devices add`)"
+    )
+    pair.add_argument("url", help="the server, e.g. http://checkin.lan:8750")
+    pair.add_argument(
+        "code", nargs="?", default="-", help="the one-time code, e.g. K7F3-9QWX (- or none: asked)"
+    )
     for command, handler in (
         (path, _path),
         (show, _show),
         (change, _set),
         (pin, _set_staff_pin),
         (secret, _set_secret),
+        (pair, _pair),
     ):
         command.add_argument("--config", type=Path, help=f"default: {default_config_path()}")
         command.set_defaults(handler=handler)
+
+
+def _pair(args: argparse.Namespace) -> int:
+    path = _file(args)
+    config = with_value(_load(path), "backend.kind", "local")
+    config = with_value(config, "backend.url", parse_text("backend.url", args.url))
+    code: str = args.code
+    if code == "-":
+        code = sys.stdin.readline().strip() if not sys.stdin.isatty() else input("Pairing code: ")
+    try:
+        paired = pair(config.backend.url, code, config.backend.timeout * 2)
+    except BackendError as exc:
+        raise ConfigError(f"not paired: {exc}") from None
+    try:
+        open_vault(path).set(Secret.DEVICE_TOKEN, paired.token)
+    except VaultError as exc:
+        raise ConfigError(f"paired, but the token cannot be kept: {exc}") from None
+    save_config(config, path)
+    print(f"Paired with {config.backend.url} as device {paired.device_id} ({paired.name})")
+    return 0
 
 
 def _file(args: argparse.Namespace) -> Path:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kiosk import __version__
 from kiosk.cli import config as config_commands
+from kiosk.cli import devices as device_commands
 from kiosk.cli import server as server_commands
 from kiosk.server.service import AdminError
 from kiosk.settings import staffpin
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     readers.set_defaults(handler=_readers)
     config_commands.add_commands(sub)
     server_commands.add_commands(sub)
+    device_commands.add_commands(sub)
     return parser
 
 
@@ -144,7 +146,7 @@ def _demo(args: argparse.Namespace) -> int:
     db = args.db or Path(tempfile.mkdtemp(prefix="kiosk-demo-")) / "demo.db"
     if db.exists():
         raise AdminError(f"{db} exists; the demo needs a fresh database")
-    server = open_server(db)
+    server = open_server(db, open_checkin=True)  # a demo: try it with curl, no pairing
     seed_demo(server.store, server.keys, datetime.now(UTC))
     passes = write_demo_passes(server.store, server.keys, db.parent / "passes", datetime.now(UTC))
     port = args.port if args.port is not None else 8750 if args.no_window else 0
@@ -175,5 +177,10 @@ def _demo(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{sock.getsockname()[1]}"
     print(demo_text(url, passes))
     print(f"Database {db}; admin API token in {server.keys_path}. Ctrl-C stops.", flush=True)
+    print(
+        "A demo: anyone who reaches this port may check the demo members in, without pairing"
+        " (`kiosk serve` takes paired devices only).",
+        flush=True,
+    )
     serve_forever(server, sock)
     return 0

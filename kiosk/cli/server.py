@@ -8,18 +8,19 @@ is an `AdminError` with a message for the terminal, never a traceback.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
+from kiosk.cli.common import Sub, db_option, group, install_keys, now
 from kiosk.files import write_atomically
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
 from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
-from kiosk.server.store import NotFoundError, Store, StoreError
-from kiosk.settings.paths import default_db_path
+from kiosk.server.store import NotFoundError, StoreError
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(sub: Sub) -> None:
     """Register `serve` and the database commands on the top-level parser."""
     serve = sub.add_parser("serve", help="run the standalone check-in server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -27,21 +28,34 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     serve.add_argument(
         "--init", action="store_true", help="start afresh on an empty (0-byte) database file"
     )
-    _db(serve)
+    serve.add_argument(
+        "--open-checkin",
+        action="store_true",
+        help="let anyone who reaches the port check members in, as Nexudus's open endpoint"
+        " does (default: only paired devices, see `kiosk devices`)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a web page origin (https://host) allowed to call the check-in endpoint",
+    )
+    db_option(serve)
     serve.set_defaults(handler=_serve)
 
-    keys = _group(sub, "keys", "back up and restore the install's keys (PINs, tokens, passes)")
-    export = _db(keys.add_parser("export", help="copy the key file to FILE (mode 0600)"))
+    keys = group(sub, "keys", "back up and restore the install's keys (PINs, tokens, passes)")
+    export = db_option(keys.add_parser("export", help="copy the key file to FILE (mode 0600)"))
     export.add_argument("file", type=Path)
     export.set_defaults(handler=_keys_export)
-    restore = _db(keys.add_parser("import", help="restore the key file from FILE"))
+    restore = db_option(keys.add_parser("import", help="restore the key file from FILE"))
     restore.add_argument("file", type=Path)
     restore.add_argument("--force", action="store_true", help="replace an existing key file")
     restore.set_defaults(handler=_keys_import)
 
-    members = _group(sub, "members", "enrol, list and remove members")
+    members = group(sub, "members", "enrol, list and remove members")
     add = members.add_parser("add", help="enrol a member")
-    _db(add)
+    db_option(add)
     add.add_argument("--name", required=True, help="full name")
     add.add_argument("--email", required=True)
     add.add_argument("--pin", help="4 to 8 digits")
@@ -53,20 +67,21 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
     add.add_argument("--inactive", action="store_true", help="enrol with the account disabled")
     add.set_defaults(handler=_members_add)
-    _db(members.add_parser("list", help="list members")).set_defaults(handler=_members_list)
-    remove = _db(members.add_parser("remove", help="remove a member"))
+    db_option(members.add_parser("list", help="list members")).set_defaults(handler=_members_list)
+    remove = db_option(members.add_parser("remove", help="remove a member"))
     remove.add_argument("--email", required=True)
     remove.set_defaults(handler=_members_remove)
 
-    locations = _group(sub, "locations", "add and list locations")
-    loc_add = _db(locations.add_parser("add", help="add a location"))
+    locations = group(sub, "locations", "add and list locations")
+    loc_add = db_option(locations.add_parser("add", help="add a location"))
     loc_add.add_argument("--name", required=True)
     loc_add.add_argument("--timezone", default="UTC", help="IANA name, e.g. Europe/Paris")
     loc_add.set_defaults(handler=_locations_add)
-    _db(locations.add_parser("list", help="list locations")).set_defaults(handler=_locations_list)
+    loc_list = db_option(locations.add_parser("list", help="list locations"))
+    loc_list.set_defaults(handler=_locations_list)
 
-    plans = _group(sub, "plans", "add and list plans (tariffs)")
-    plan_add = _db(plans.add_parser("add", help="add a plan"))
+    plans = group(sub, "plans", "add and list plans (tariffs)")
+    plan_add = db_option(plans.add_parser("add", help="add a plan"))
     plan_add.add_argument("--name", required=True)
     plan_add.add_argument(
         "--location", action="append", default=[], help="location name (repeatable; default: all)"
@@ -76,58 +91,33 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     plan_add.add_argument("--closes", default="24:00", help="HH:MM, or 24:00")
     plan_add.add_argument("--daily-limit", type=int, help="minutes a day")
     plan_add.set_defaults(handler=_plans_add)
-    _db(plans.add_parser("list", help="list plans")).set_defaults(handler=_plans_list)
+    db_option(plans.add_parser("list", help="list plans")).set_defaults(handler=_plans_list)
 
-    passes = _group(sub, "passes", "grant day passes")
-    grant = _db(passes.add_parser("grant", help="grant day passes to a member"))
+    passes = group(sub, "passes", "grant day passes")
+    grant = db_option(passes.add_parser("grant", help="grant day passes to a member"))
     grant.add_argument("--email", required=True)
     grant.add_argument("--count", type=int, required=True)
     grant.add_argument("--valid-days", type=int, help="valid for this many days from today")
     grant.set_defaults(handler=_passes_grant)
 
-    qr_pass = _group(sub, "pass", "signed QR passes")
-    qr = _db(qr_pass.add_parser("qr", help="write a member's signed QR pass as a PNG"))
+    qr_pass = group(sub, "pass", "signed QR passes")
+    qr = db_option(qr_pass.add_parser("qr", help="write a member's signed QR pass as a PNG"))
     qr.add_argument("--email", required=True, help="the member's email")
     qr.add_argument("--out", type=Path, required=True, help="the PNG file to write")
     qr.add_argument("--valid-for", default="1d", help="e.g. 12h, 1d, 2w (default: %(default)s)")
     qr.add_argument("--single-use", action="store_true", help="lets the member in only once")
     qr.set_defaults(handler=_pass_qr)
 
-    checkins = _db(sub.add_parser("checkins", help="list check-ins, newest first"))
+    checkins = db_option(sub.add_parser("checkins", help="list check-ins, newest first"))
     checkins.add_argument("--open", action="store_true", help="only members still checked in")
     checkins.add_argument("--limit", type=int, default=50)
     checkins.set_defaults(handler=_checkins)
-    failed = _db(sub.add_parser("failed", help="list failed check-ins, newest first"))
+    failed = db_option(sub.add_parser("failed", help="list failed check-ins, newest first"))
     failed.add_argument("--limit", type=int, default=50)
     failed.set_defaults(handler=_failed)
 
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _group(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    parser = sub.add_parser(name, help=text)
-    return parser.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
-
-
-def _db(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument(
-        "--db", type=Path, default=default_db_path(), help="database file (default: %(default)s)"
-    )
-    return parser
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _keys(db: Path, store: Store) -> InstallKeys:
-    try:
-        return InstallKeys.load_or_create(keys_path_for(db), members=len(store.members()))
-    except (KeyFileError, OSError) as exc:
-        raise AdminError(str(exc)) from None
 
 
 def _keys_export(args: argparse.Namespace) -> int:
@@ -158,7 +148,12 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.server.runner import bind, open_server, serve_forever
 
     try:
-        server = open_server(args.db, init=args.init)
+        server = open_server(
+            args.db,
+            init=args.init,
+            open_checkin=args.open_checkin,
+            allow_origins=frozenset(args.allow_origin),
+        )
     except (StoreError, KeyFileError, OSError) as exc:
         raise AdminError(f"cannot serve {args.db}: {exc}") from None
     try:
@@ -167,6 +162,13 @@ def _serve(args: argparse.Namespace) -> int:
         raise AdminError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     print(f"Check-in server on http://{args.host}:{sock.getsockname()[1]}  database {args.db}")
     print(f"Admin API token in {server.keys_path}", flush=True)
+    if args.open_checkin:
+        print(
+            "kiosk: warning: --open-checkin: anyone who can reach this port can check members"
+            " in or out; pair kiosks with `kiosk devices add` instead",
+            file=sys.stderr,
+            flush=True,
+        )
     serve_forever(server, sock)
     return 0
 
@@ -175,7 +177,7 @@ def _members_add(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     member = enrol(
         store,
-        _keys(args.db, store),
+        install_keys(args.db, store),
         Enrolment(
             name=args.name,
             email=args.email,
@@ -188,7 +190,7 @@ def _members_add(args: argparse.Namespace) -> int:
             active=not args.inactive,
             passes=args.passes,
         ),
-        _now(),
+        now(),
     )
     print(f"Enrolled {member.full_name} <{member.email}> as member {member.id}")
     return 0
@@ -222,7 +224,7 @@ def _locations_add(args: argparse.Namespace) -> int:
     except AdminError as exc:
         raise AdminError(f"--timezone {exc}") from None
     try:
-        loc = open_store(args.db).add_location(args.name, args.timezone, _now())
+        loc = open_store(args.db).add_location(args.name, args.timezone, now())
     except StoreError as exc:
         raise AdminError(str(exc)) from None
     print(f"Added location {loc.id}: {loc.name} ({loc.timezone})")
@@ -285,9 +287,9 @@ def _passes_grant(args: argparse.Namespace) -> int:
     member = store.find_member(email=args.email)
     if member is None:
         raise AdminError(f"no member with email {args.email}")
-    today = _now().date()
+    today = now().date()
     until = today + timedelta(days=args.valid_days) if args.valid_days else None
-    store.grant_passes(member.id, args.count, today, until, _now())
+    store.grant_passes(member.id, args.count, today, until, now())
     print(f"Granted {args.count} day passes to {member.full_name}")
     return 0
 
@@ -302,8 +304,8 @@ def _pass_qr(args: argparse.Namespace) -> int:
         raise AdminError(f"--valid-for {exc}") from None
     store = open_store(args.db)
     try:
-        keys = _keys(args.db, store)
-        issued = issue_for(store, keys, args.email, valid_for, _now(), args.single_use)
+        keys = install_keys(args.db, store)
+        issued = issue_for(store, keys, args.email, valid_for, now(), args.single_use)
     except NotFoundError as exc:
         raise AdminError(str(exc)) from None
     try:
@@ -320,7 +322,7 @@ def _pass_qr(args: argparse.Namespace) -> int:
 
 def _checkins(args: argparse.Namespace) -> int:
     store = open_store(args.db)
-    store.close_expired(_now())
+    store.close_expired(now())
     page = store.checkins(size=max(1, args.limit), open_only=args.open)
     for c in page.records:
         to = f"{c.to_time:%Y-%m-%d %H:%M}" if c.to_time else "in"

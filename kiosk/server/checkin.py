@@ -27,7 +27,7 @@ from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
 from kiosk.server.store import NotFoundError, Store
-from kiosk.server.store.models import Answered, Location, Member
+from kiosk.server.store.models import Answered, Location, Member, Origin
 
 _WIEGAND = re.compile(r"(\d{1,5}) ?[:,. ] ?(\d{1,5})")
 TILE = 4
@@ -78,6 +78,12 @@ class CheckinCommand:
     validate_only: bool = False  # Nexudus's doNotCheckIn: answer, write nothing
     nonce: str | None = None  # the same nonce gets the same answer, once written
     at: datetime | None = None  # when it happened, for an attempt replayed later
+    device_id: int | None = None  # the paired device that sent it
+
+    @property
+    def origin(self) -> Origin:
+        """Its source and device, as the rows it writes record them."""
+        return Origin(self.source, self.device_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,7 +200,7 @@ class CheckinService:
             member, reason = found.member, found.reason
             if not command.validate_only:
                 self._store.record_failed(
-                    member, location, reason, found.description, now, command.source
+                    member, location, reason, found.description, now, command.origin
                 )
             name = member.full_name if member else None
             return CheckinResult(Status.REJECTED, now, name, reason=reason)
@@ -212,14 +218,14 @@ class CheckinService:
             and isinstance(decision, rules.CheckOut)
             and (decision.session.since or now) > now
         ):
-            return self._out_of_order(decision.session, member, location, now, command.source)
+            return self._out_of_order(decision.session, member, location, now, command.origin)
         if isinstance(decision, rules.CheckIn) and found.pass_ and found.pass_.single_use:
             return self._single_use(decision, found.pass_, member, location, now, command)
-        return self._apply(decision, member, location, now, command.source)
+        return self._apply(decision, member, location, now, command.origin)
 
     def _out_of_order(
         self, session: rules.OpenSession, member: Member, location: Location, now: datetime,
-        source: int,
+        origin: Origin,
     ) -> CheckinResult:  # fmt: skip
         """A replayed check-out older than the check-in it would close: refused, recorded."""
         reason = Reason.NOT_CHECKED_IN
@@ -228,7 +234,7 @@ class CheckinService:
             f"{reason.message}: a check-out at {now:%Y-%m-%d %H:%M} UTC is older than the"
             f" check-in it would close ({since:%Y-%m-%d %H:%M} UTC)"
         )
-        self._store.record_failed(member, location, reason, why, now, source)
+        self._store.record_failed(member, location, reason, why, now, origin)
         return CheckinResult(Status.REJECTED, now, member.full_name, reason=reason)
 
     def _single_use(
@@ -244,9 +250,9 @@ class CheckinService:
         if self._store.pass_used(pass_.nonce_hex):
             reason = Reason.INVALID_PASS
             why = f"{reason.message}: this single-use QR pass has already been used"
-            self._store.record_failed(member, location, reason, why, now, command.source)
+            self._store.record_failed(member, location, reason, why, now, command.origin)
             return CheckinResult(Status.REJECTED, now, member.full_name, reason=reason)
-        checkin_id = self._store.open_checkin(member, location, decision, now, command.source)
+        checkin_id = self._store.open_checkin(member, location, decision, now, command.origin)
         self._store.use_pass(pass_.nonce_hex, member, checkin_id, pass_.expires_at, now)
         return CheckinResult(Status.CHECKED_IN, now, member.full_name, decision.expires_at)
 
@@ -256,12 +262,12 @@ class CheckinService:
         member: Member,
         location: Location,
         now: datetime,
-        source: int,
+        origin: Origin,
     ) -> CheckinResult:
         name = member.full_name
         match decision:
             case rules.CheckIn():
-                self._store.open_checkin(member, location, decision, now, source)
+                self._store.open_checkin(member, location, decision, now, origin)
                 return CheckinResult(Status.CHECKED_IN, now, name, decision.expires_at)
             case rules.AlreadyIn(session):
                 return CheckinResult(Status.CHECKED_IN, now, name, session.expires_at)
@@ -272,7 +278,7 @@ class CheckinService:
                 return CheckinResult(Status.CHECKED_OUT, now, name)
             case rules.Refuse(reason):
                 self._store.record_failed(
-                    member, location, reason, _describe(reason, member), now, source
+                    member, location, reason, _describe(reason, member), now, origin
                 )
                 return CheckinResult(Status.REJECTED, now, name, reason=reason)
 

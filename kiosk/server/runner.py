@@ -45,16 +45,20 @@ def open_server(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     sweep_seconds: float = 30.0,
     init: bool = False,
+    open_checkin: bool = False,
+    allow_origins: frozenset[str] = frozenset(),
 ) -> Server:
     """Open (creating if needed) the database at `db` and build the app over it.
 
     Refuses, with `StorageError` or `KeyFileError` saying why, a database that is corrupt, a
     zero-byte file where one was expected (unless `init`: start afresh), and a database with
-    members whose key file is gone (a new key would lock them all out)."""
+    members whose key file is gone (a new key would lock them all out). Only paired devices
+    may check members in, unless `open_checkin`."""
     if str(db) == ":memory:":
         store = Store(db)
         keys = InstallKeys.generate()
-        return Server(create_app(store, keys, clock, sweep_seconds), store, keys, None, None)
+        app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins)
+        return Server(app, store, keys, None, None)
     path = Path(db)
     store = open_checked(path, init)
     try:
@@ -63,7 +67,8 @@ def open_server(
     except BaseException:
         store.close()
         raise
-    return Server(create_app(store, keys, clock, sweep_seconds), store, keys, keys_path, path)
+    app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins)
+    return Server(app, store, keys, keys_path, path)
 
 
 def open_checked(path: Path, init: bool = False) -> Store:

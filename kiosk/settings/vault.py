@@ -31,6 +31,7 @@ class Secret(enum.StrEnum):
     CLIENT_SECRET = "backend.client_secret"  # noqa: S105 - Kadence: the API client secret
     ADMIN_TOKEN = "backend.admin_token"  # noqa: S105 - a `kiosk serve` server: its admin API token
     OUTBOX_KEY = "outbox.key"  # the kiosk's own: seals the credentials its outbox keeps
+    DEVICE_TOKEN = "backend.device_token"  # noqa: S105 - a `kiosk serve` server's token for this kiosk, from pairing
 
     @property
     def help(self) -> str:
@@ -39,8 +40,9 @@ class Secret(enum.StrEnum):
 
     @classmethod
     def staff(cls) -> tuple[Secret, ...]:
-        """The secrets staff set (the kiosk's own keys are not shown, set or listed)."""
-        return tuple(s for s in cls if s is not cls.OUTBOX_KEY)
+        """The secrets staff set (the kiosk's own keys are not shown, set or listed: the
+        device token comes from pairing)."""
+        return tuple(s for s in cls if s not in (cls.OUTBOX_KEY, cls.DEVICE_TOKEN))
 
 
 _HELP = {
@@ -48,6 +50,7 @@ _HELP = {
     Secret.PASSWORD: "Nexudus: the admin's password, for staff views",
     Secret.CLIENT_SECRET: "Kadence: the API client secret",
     Secret.OUTBOX_KEY: "the key sealing the check-ins kept while the backend was away",
+    Secret.DEVICE_TOKEN: "this kiosk's token from pairing with a `kiosk serve` server",
 }
 
 

@@ -24,7 +24,7 @@ from kiosk.domain import Action, CheckinRequest, Credential, CredentialKind, Sta
 from kiosk.server.runner import ServerThread
 from tests.helpers import kadence_cloud, nexudus_cloud
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import admin_client, demo_server
+from tests.helpers.server import admin_client, demo_server, device_client
 
 HERE = Path(__file__).parent
 CHECKINS = ["checkin-by-card", "checkin-by-credentials", "checkin-by-token"]
@@ -83,14 +83,21 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
         yield running
 
 
+@pytest.fixture
+def client(server: ServerThread) -> Iterator[httpx.Client]:
+    """A paired kiosk's client: our server checks members in for paired devices only."""
+    with device_client(server) as paired:
+        yield paired
+
+
 @pytest.mark.parametrize("name", [f"nexudus/{n}" for n in CHECKINS])
 def test_our_server_answers_a_documented_check_in_as_documented(
-    name: str, server: ServerThread
+    name: str, client: httpx.Client
 ) -> None:
     body = {**documented_request(name)}
     body |= {"Password": "demo-ada"} if "Password" in body else {}
     body |= {"AccessCardId": "04A1B2C3D4E5F6"} if "AccessCardId" in body else {}
-    response = httpx.post(f"{server.url}/api/public/checkin", json=body)
+    response = client.post("/api/public/checkin", json=body)
     documented = fixture(name)["response"]
     assert response.status_code == documented["status"], response.text
     same_shape(documented["body"], response.json())
@@ -107,7 +114,7 @@ def test_the_adapter_reads_a_documented_check_in_answer(name: str) -> None:
 
 @pytest.mark.parametrize("combination", fixture("nexudus/checkin-request-fields")["combinations"])
 def test_every_documented_combination_is_read_by_the_fake_and_our_server(
-    combination: list[str], server: ServerThread
+    combination: list[str], client: httpx.Client, server: ServerThread
 ) -> None:
     """The documents' names (camelCase) and combinations, with values that name Ada."""
     values = {"email": "ada@example.com", "password": "ada-pw", "pincode": "12345",
@@ -117,7 +124,7 @@ def test_every_documented_combination_is_read_by_the_fake_and_our_server(
     cloud = nexudus_cloud.FakeNexudus()
     cloud.coworkers[0].token = values["token"]
     faked = cloud.handler(httpx.Request("POST", nexudus_cloud.CHECKIN_URL, json=body)).json()
-    ours = httpx.post(f"{server.url}/api/public/checkin", json=server_values(body)).json()
+    ours = client.post("/api/public/checkin", json=server_values(body)).json()
     if combination == ["mac"]:  # no device is enrolled anywhere: a MAC names nobody yet
         assert (faked["WasSuccessful"], ours["WasSuccessful"]) == (False, False)
         return

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.server.devices import DeviceService
 from kiosk.server.runner import ServerThread
 from kiosk.server.store import Store
 from tests.helpers.clock import FakeClock
@@ -91,7 +92,15 @@ def configure(env: dict[str, str], args: list[str], typed: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert typed.split("\n")[0] not in done.stdout + done.stderr
+    assert typed.split("\n")[0] not in done.stdout + done.stderr or not typed.strip()
+
+
+def pair(tmp_path: Path, display: str, server: ServerThread, config: Path | None = None) -> None:
+    """Pair the kiosk with `server` as staff would: a code from `kiosk devices add` (made here
+    on the server's store), given to `kiosk config pair` on its standard input."""
+    code = DeviceService(server.server.store, server.server.keys).add("Front desk").code
+    at = ["--config", str(config)] if config else []
+    configure(kiosk_env(tmp_path, display, None), ["pair", server.url, *at], f"{code}\n")
 
 
 def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
@@ -124,6 +133,7 @@ def test_a_pin_typed_on_the_keyboard_checks_in_through_the_real_server(
     tmp_path: Path, display: str, server: ServerThread
 ) -> None:
     log = tmp_path / "events.jsonl"
+    pair(tmp_path, display, server)
     proc = start_kiosk(tmp_path, display, "--backend-url", server.url, "--event-log", str(log))
     try:
         outcome = type_pin(display, log, "12345", "Return")
@@ -218,6 +228,7 @@ def test_a_pass_scanned_into_the_running_kiosk_checks_in_and_a_tampered_one_is_r
     config = tmp_path / "kiosk.toml"
     config.write_text(f"[timeouts]\nresult = 1\n{SCANNER}")
     args = ["--config", str(config), "--backend-url", server.url, "--event-log", str(log)]
+    pair(tmp_path, display, server, config)
     proc = start_kiosk(tmp_path, display, *args)
 
     def back_to_idle() -> None:

@@ -1,7 +1,7 @@
 """A kiosk's controller, outbox and real client in the test's process, for tests of what is
 kept and sent again against a real server.
 
-    kiosk = Kiosk(qtbot, aloop, server_url, tmp_path / "kiosk.outbox.db", clock)
+    kiosk = Kiosk(qtbot, aloop, server_url, tmp_path / "kiosk.outbox.db", clock, token)
     kiosk.type_pin("12345").status        # Status.QUEUED while the server is away
     kiosk.drained()                       # replay now; wait until nothing is kept
 """
@@ -38,10 +38,11 @@ class Kiosk:
         url: str,
         db: Path,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        token: str = "",
     ) -> None:
         self.qtbot = qtbot
         self.http = httpx.AsyncClient(timeout=httpx.Timeout(1.0, connect=1.0))
-        self.client = LocalClient(self.http, url, embedded=False)
+        self.client = LocalClient(self.http, url, embedded=False, device_token=token)
         self.outbox = Outbox.open(db, Sealer(KEY))
         self.keeper = Keeper(self.outbox, lambda: self.client, loop, base_wait=0.05, now=clock)
         self.controller = KioskController(

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from kiosk.server.demo import seed_demo
+from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.runner import Server, ServerThread, open_server
 from kiosk.server.store import Store
@@ -46,15 +47,35 @@ def demo_db(db: Path, tz: str = "Europe/Paris") -> Path:
 
 @contextlib.contextmanager
 def demo_server(
-    db: Path, clock: FakeClock, tz: str = "Europe/Paris", sweep_seconds: float = 30.0
+    db: Path,
+    clock: FakeClock,
+    tz: str = "Europe/Paris",
+    sweep_seconds: float = 30.0,
+    **options: Any,
 ) -> Iterator[ServerThread]:
-    """The demo server at `db`, running in a thread, its clock `clock`."""
-    server: Server = open_server(demo_db(db, tz), clock=clock, sweep_seconds=sweep_seconds)
+    """The demo server at `db`, running in a thread, its clock `clock`; `options` go to
+    `open_server` (`open_checkin`, `allow_origins`)."""
+    server: Server = open_server(
+        demo_db(db, tz), clock=clock, sweep_seconds=sweep_seconds, **options
+    )
     try:
         with ServerThread(server) as running:
             yield running
     finally:
         server.store.close()
+
+
+def device_token(running: ServerThread, name: str = "Test kiosk") -> str:
+    """A token of a device paired with the server, as `kiosk devices add` and pairing give."""
+    devices = DeviceService(running.server.store, running.server.keys)
+    _, token = devices.pair(devices.add(name).code)
+    return token
+
+
+def device_client(running: ServerThread, name: str = "Test kiosk") -> httpx.Client:
+    """A client that checks members in as a paired device."""
+    headers = {"Authorization": f"Bearer {device_token(running, name)}"}
+    return httpx.Client(base_url=running.url, headers=headers)
 
 
 def admin_client(running: ServerThread) -> httpx.Client:

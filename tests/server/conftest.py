@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import admin_client, demo_server
+from tests.helpers.server import admin_client, demo_server, device_client
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def server(tmp_path: Path, clock: FakeClock) -> Iterator[ServerThread]:
 
 @pytest.fixture
 def client(server: ServerThread) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url) as c:
+    """A paired kiosk's client (only paired devices may check members in)."""
+    with device_client(server) as c:
         yield c
 
 

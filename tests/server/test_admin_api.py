@@ -14,7 +14,7 @@ from kiosk.server.service import Enrolment, enrol
 from kiosk.server.store import Store
 from kiosk.server.store.schema import MIGRATIONS
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import checkin, demo_server
+from tests.helpers.server import checkin, demo_server, device_client
 
 PAGING = {
     "Records",
@@ -108,7 +108,8 @@ def test_openapi_schema_describes_the_checkin_body(client: httpx.Client) -> None
 def test_the_sweeper_closes_expired_sessions_on_its_own(tmp_path: Path) -> None:
     clock = FakeClock()
     with demo_server(tmp_path / "s.db", clock, sweep_seconds=0.01) as running:
-        httpx.post(running.url + "/api/public/checkin", json={"Pin": "12345"})
+        with device_client(running) as kiosk:
+            kiosk.post("/api/public/checkin", json={"Pin": "12345"})
         reader = Store(tmp_path / "s.db")
         assert reader.checkins(open_only=True).total == 1
         clock.advance(days=1)
@@ -226,7 +227,7 @@ def test_listings_beside_check_ins_never_share_a_transaction(
             statuses.extend(c.get("/api/spaces/checkins").status_code for _ in range(60))
 
     def toggle() -> None:
-        with httpx.Client(base_url=server.url) as c:
+        with device_client(server) as c:
             for _ in range(60):
                 statuses.append(
                     c.post(

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from kiosk.cli.main import build_parser, main
+from kiosk.settings.vault import Secret, open_vault
 from tests.helpers.xvfb import wait_event
 
 
@@ -235,8 +236,24 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         proc.stderr.close()
 
 
+def paired(capsys: pytest.CaptureFixture[str], db: str, url: str, config: Path) -> httpx.Client:
+    """A kiosk paired as staff would: `kiosk devices add` on the server, `kiosk config pair`
+    on the kiosk; a client with the token the kiosk's vault now holds."""
+    code, out, _ = run(capsys, "devices", "add", "--db", db, "--name", "Front desk")
+    assert code == 0, out
+    found = re.search(r"Pairing code: (\S+)", out)
+    assert found is not None, out
+    code, out, err = run(capsys, "config", "pair", url, found.group(1), "--config", str(config))
+    assert code == 0, err
+    assert "as device 1 (Front desk)" in out
+    token = open_vault(config).get(Secret.DEVICE_TOKEN)
+    assert token
+    assert token not in out + err
+    return httpx.Client(headers={"Authorization": f"Bearer {token}"})
+
+
 def test_serve_runs_the_server_that_the_admin_commands_share(
-    db: str, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     add_member(
         capsys, db, "Ada Lovelace", "a@example.com", "--pin", "12345", "--tariff", "Resident"
@@ -244,14 +261,16 @@ def test_serve_runs_the_server_that_the_admin_commands_share(
     proc, url, _ = _start("serve", "--port", "0", "--db", db)
     try:
         assert httpx.get(url + "/health").json()["status"] == "ok"
-        ok = httpx.post(url + "/api/public/checkin", data={"Pin": "12345"}).json()
-        assert ok["CoworkerFullName"] == "Ada Lovelace"
-        httpx.post(url + "/api/public/checkin", data={"Pin": "55555"})
-        # enrolment while the server runs is seen by the next request
-        add_member(capsys, db, "Ben", "b@example.com", "--pin", "23456", "--tariff", "Resident")
-        assert httpx.post(url + "/api/public/checkin", data={"Pin": "23456"}).json()[
-            "WasSuccessful"
-        ]
+        refused = httpx.post(url + "/api/public/checkin", data={"Pin": "12345"})
+        assert refused.status_code == 401  # not a paired device
+        with paired(capsys, db, url, tmp_path / "kiosk.toml") as kiosk:
+            ok = kiosk.post(url + "/api/public/checkin", data={"Pin": "12345"}).json()
+            assert ok["CoworkerFullName"] == "Ada Lovelace"
+            kiosk.post(url + "/api/public/checkin", data={"Pin": "55555"})
+            # enrolment while the server runs is seen by the next request
+            add_member(capsys, db, "Ben", "b@example.com", "--pin", "23456", "--tariff", "Resident")
+            answer = kiosk.post(url + "/api/public/checkin", data={"Pin": "23456"}).json()
+            assert answer["WasSuccessful"]
     finally:
         _stop(proc)
     code, out, _ = run(capsys, "checkins", "--db", db, "--open")

@@ -24,10 +24,11 @@ from kiosk import passes
 from kiosk.domain import Credential, CredentialKind, Reason, Status
 from kiosk.server.qrpass import issue_for
 from kiosk.server.runner import ServerThread, open_server
+from kiosk.settings.vault import Secret, open_vault
 from tests.helpers.clock import FakeClock
 from tests.helpers.faultproxy import Fault, FaultProxy
 from tests.helpers.keeper import Kiosk
-from tests.helpers.server import admin_client, demo_db
+from tests.helpers.server import admin_client, demo_db, device_token
 from tests.helpers.xvfb import read_events, wait_for
 
 ADA, EVE = "12345", "56789"  # the demo's residents: no hours, no daily limit
@@ -40,14 +41,21 @@ def proxy(server: ServerThread) -> Iterator[FaultProxy]:
 
 
 @pytest.fixture
+def token(server: ServerThread) -> str:
+    """The kiosk's device token: it is paired with the server."""
+    return device_token(server)
+
+
+@pytest.fixture
 def kiosk(
     qtbot: QtBot,
     aloop: asyncio.AbstractEventLoop,
     proxy: FaultProxy,
     tmp_path: Path,
     clock: FakeClock,
+    token: str,
 ) -> Iterator[Kiosk]:
-    made = Kiosk(qtbot, aloop, proxy.url, tmp_path / "kiosk.outbox.db", clock)
+    made = Kiosk(qtbot, aloop, proxy.url, tmp_path / "kiosk.outbox.db", clock, token)
     yield made
     made.close_on(aloop)
 
@@ -153,10 +161,10 @@ def test_the_servers_passes_are_checked_on_the_kiosk_while_it_is_away(
 
 def test_a_kiosk_clock_running_ahead_replays_on_the_servers_clock(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop, proxy: FaultProxy, admin: httpx.Client,
-    clock: FakeClock, tmp_path: Path,
+    clock: FakeClock, tmp_path: Path, token: str,
 ) -> None:  # fmt: skip
     ahead = Kiosk(qtbot, aloop, proxy.url, tmp_path / "ahead.outbox.db",
-                  lambda: clock() + timedelta(minutes=5))  # fmt: skip
+                  lambda: clock() + timedelta(minutes=5), token)  # fmt: skip
     ahead.keeper.skew = lambda: -300.0  # as the `Date` of the server's answers showed
     try:
         proxy.set(Fault.DOWN)
@@ -193,6 +201,7 @@ def test_a_kiosk_killed_with_50_kept_sends_them_all_once_when_it_starts_again(
 ) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text('[kiosk]\nlocation = "1"\n')
+    open_vault(config).set(Secret.DEVICE_TOKEN, device_token(live))  # paired, as staff would
     home = tmp_path / "home"
     env = {
         **os.environ,

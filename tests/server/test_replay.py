@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import checkin
+from tests.helpers.server import checkin, device_client
 
 
 def records(admin: httpx.Client) -> list[dict[str, object]]:
@@ -45,7 +45,7 @@ def test_twins_with_one_nonce_at_once_write_one_check_in(
     server: ServerThread, admin: httpx.Client
 ) -> None:
     def send(_: int) -> dict[str, object]:
-        with httpx.Client(base_url=server.url) as c:
+        with device_client(server) as c:
             body = {"Pincode": "12345", "Toggle": True, "Nonce": "twin"}
             answer: dict[str, object] = c.post("/api/public/checkin", json=body).json()
             return answer
@@ -123,7 +123,7 @@ def test_a_clock_set_back_never_stores_a_check_out_before_its_check_in(
 
 def test_old_answers_are_forgotten_after_the_window(server: ServerThread, clock: FakeClock) -> None:
     store = server.server.store
-    with httpx.Client(base_url=server.url) as c:
+    with device_client(server) as c:
         checkin(c, Pincode="12345", Nonce="kept")
     assert store.answered("kept") is not None
     assert store.forget_answers(clock() + timedelta(seconds=1)) == 1

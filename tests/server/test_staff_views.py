@@ -22,7 +22,7 @@ from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import demo_server
+from tests.helpers.server import demo_server, device_token
 
 
 @pytest.fixture
@@ -43,6 +43,8 @@ def kiosk_on(
     to it as `kiosk demo` does (its own), else it is a `kiosk serve` on the network."""
     config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
     config = with_value(config, "kiosk.location", "1")
+    if not given:  # paired with the server, as `kiosk config pair` leaves it
+        vault.set(Secret.DEVICE_TOKEN, device_token(server))
     return build_app(
         config,
         aloop,

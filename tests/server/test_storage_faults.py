@@ -27,11 +27,13 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.cli.main import main
 from kiosk.domain import Status
+from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.runner import ServerThread
+from kiosk.server.store import Store
 from tests.helpers.clock import FakeClock
 from tests.helpers.keeper import Kiosk
-from tests.helpers.server import checkin, demo_db
+from tests.helpers.server import checkin, demo_db, device_client
 
 ROOT = os.geteuid() == 0
 
@@ -56,7 +58,7 @@ def test_an_immutable_database_is_a_server_problem_said_in_words(
     server: ServerThread, tmp_path: Path
 ) -> None:
     db = tmp_path / "checkin.db"
-    client = httpx.Client(base_url=server.url)
+    client = device_client(server)
     assert client.get("/health").status_code == 200
     with immutable(*wal_files(db)):
         health = client.get("/health")
@@ -115,6 +117,7 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
     tmp_path: Path, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> None:
     template = demo_db(tmp_path / "template" / "checkin.db")
+    token = _paired(template)
     folder = tmp_path / "disk"
     folder.mkdir()
     port = _free_port()
@@ -132,7 +135,7 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
         _wait_healthy(url, proc)
         filler = folder / "filler"  # in the server's tmpfs, seen from its namespace
         _run_in(proc, ["sh", "-c", f"cat /dev/zero > {filler} 2>/dev/null || true"])
-        with httpx.Client(base_url=url) as client:
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
             deadline = time.monotonic() + 20
             answers = []
             while time.monotonic() < deadline:  # the WAL may still hold a little room
@@ -146,7 +149,7 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
             assert "disk full" in answer.json()["Message"]
             health = client.get("/health")
             assert (health.status_code, health.json()["reason"][:9]) == (503, "disk full")
-            kiosk = Kiosk(qtbot, aloop, url, tmp_path / "kiosk.outbox.db")
+            kiosk = Kiosk(qtbot, aloop, url, tmp_path / "kiosk.outbox.db", token=token)
             try:
                 assert kiosk.type_pin("56789").status is Status.QUEUED  # Eve: kept on the kiosk
                 _run_in(proc, ["rm", "-f", str(filler)])
@@ -163,6 +166,16 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
+
+
+def _paired(db: Path) -> str:
+    """A device paired with the server over `db` (before it is served): its token."""
+    store = Store(db)
+    try:
+        devices = DeviceService(store, InstallKeys.read(keys_path_for(db)))
+        return devices.pair(devices.add("Front desk").code)[1]
+    finally:
+        store.close()
 
 
 def _admin(db: Path) -> dict[str, str]:

@@ -1,7 +1,10 @@
 """The client of our own check-in server.
 
-client = LocalClient(http, "http://checkin.lan:8750", embedded=False)   # a `kiosk serve`
+client = LocalClient(http, "http://checkin.lan:8750", embedded=False, device_token=token)
 client.embedded      # False: staff need the server's admin token for Who's in
+
+Check-ins carry the kiosk's device token (from pairing: `kiosk config pair`); the embedded
+server pairs its own kiosk at start.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ class LocalClient(CheckinApi):
         *,
         embedded: bool,
         auth: TokenSource | None = None,
+        device_token: str = "",
     ) -> None:
         super().__init__(
             http, base_url, pin_field, auth=auth or StaticToken(missing=NO_ADMIN_TOKEN)
         )
         self._embedded = embedded
+        self._device_token = device_token
 
     @property
     def embedded(self) -> bool:
@@ -45,6 +50,14 @@ class LocalClient(CheckinApi):
     def use_admin_token(self, token: str) -> None:
         """Sign the staff lists with the server's admin token from now on."""
         self.auth = StaticToken(token, NO_ADMIN_TOKEN)
+
+    def use_device_token(self, token: str) -> None:
+        """Check members in as the paired device holding `token` from now on."""
+        self._device_token = token
+
+    def _headers(self) -> dict[str, str]:
+        """This kiosk's device token, once paired (an open server takes check-ins without)."""
+        return {"Authorization": f"Bearer {self._device_token}"} if self._device_token else {}
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
         """The documented fields and our server's extensions: the location as ``BusinessId``,

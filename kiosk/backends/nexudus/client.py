@@ -136,12 +136,17 @@ class CheckinApi:
     async def _post(self, body: dict[str, Any], action: Action) -> Outcome:
         """POST one check-in body; every answer and failure as an `Outcome`."""
         try:
-            response = await send(self._http, "POST", f"{self._base}/api/public/checkin", json=body)
+            url = f"{self._base}/api/public/checkin"
+            response = await send(self._http, "POST", url, json=body, headers=self._headers())
         except BackendUnavailableError as exc:
             return unavailable(exc)
         except BackendError as exc:  # an invalid URL, too many redirects
             return refused(Reason.BACKEND_ERROR, str(exc))
         return read_answer(response, action)
+
+    def _headers(self) -> dict[str, str]:
+        """Headers of a check-in besides the body's (Nexudus's public endpoint wants none)."""
+        return {}
 
     def _body(self, request: CheckinRequest) -> dict[str, Any] | None:
         """The documented fields of a check-in; None for a credential it cannot carry."""

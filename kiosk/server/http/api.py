@@ -1,19 +1,27 @@
 """The HTTP API of the check-in server (FastAPI).
 
     POST /api/public/checkin               JSON or form: Pincode [+Email] | AccessCardId |
-                                           Email+Password | Token | Mac; DoNotCheckIn validates
+                                           Email+Password | Token | Mac; DoNotCheckIn validates;
+                                           a paired device's token as a bearer token
+    POST /api/public/pair                   {"Code": "K7F3-9QWX"} → the device's token, once
     GET  /api/public/passkey                the public key that verifies this server's passes
     GET  /health
     …and the admin routes of `kiosk.server.http.admin`.
 
 Store calls are short and run on the event loop; only password hashing goes to a thread.
 Every error, including ones we did not foresee, leaves as JSON in Nexudus's shapes.
+
+Only paired devices may check members in (`kiosk devices add`): a check-in without a device's
+token is 401, unless the server runs with `open_checkin` (Nexudus's open endpoint, for sites
+that want it). A browser's request (an ``Origin`` not in `allow_origins`) is refused either
+way, and so is a form post without a device's token: no web page can check anyone in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sqlite3
 import time
@@ -28,11 +36,13 @@ from starlette.exceptions import HTTPException
 
 from kiosk import __version__, passes
 from kiosk.server.checkin import OFFLINE_WINDOW, CheckinService, ReplayError, UnknownLocationError
+from kiosk.server.devices import DeviceService, PairingError
 from kiosk.server.http import wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.keys import InstallKeys
 from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
+from kiosk.server.store.models import Device
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +55,14 @@ def create_app(
     keys: InstallKeys,
     clock: Clock = lambda: datetime.now(UTC),
     sweep_seconds: float = 30.0,
+    open_checkin: bool = False,
+    allow_origins: frozenset[str] = frozenset(),
 ) -> FastAPI:
-    """The API over `store`; open check-ins past expiry are closed every `sweep_seconds`."""
+    """The API over `store`; open check-ins past expiry are closed every `sweep_seconds`.
+    `open_checkin` lets callers that are not paired devices check members in; a browser
+    page may call the check-in endpoint only from `allow_origins`."""
     service = CheckinService(store, keys, clock)
+    devices = DeviceService(store, keys, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -77,9 +92,12 @@ def create_app(
     )
     async def checkin(request: Request) -> JSONResponse:
         """Check a member in or out (Nexudus's public check-in)."""
+        device = _device(request, devices, open_checkin, allow_origins)
         command = wire.parse_checkin(
             await _read_body(request), request.headers.get("content-type", "")
         )
+        if device is not None:
+            command = dataclasses.replace(command, device_id=device.id)
         try:
             result = await service.check(command)
         except UnknownLocationError as exc:
@@ -95,8 +113,26 @@ def create_app(
             result.status.value,
             result.reason.value if result.reason else "",
         )
-        status, body = wire.checkin_body(result)
+        status, body = wire.checkin_body(result, to_device=device is not None)
         return JSONResponse(body, status_code=status)
+
+    @app.post(
+        "/api/public/pair",
+        responses={400: {"description": "the code is wrong, used or expired"}},
+    )
+    async def pair(request: Request) -> JSONResponse:
+        """Exchange a one-time pairing code for this device's own token (`kiosk devices add`)."""
+        code = wire.parse_pairing(
+            await _read_body(request), request.headers.get("content-type", "")
+        )
+        try:
+            device, token = devices.pair(code)
+        except PairingError as exc:
+            log.warning("a pairing code was refused")
+            raise wire.BadRequestError(str(exc), errors=[("Code", str(exc), None)]) from None
+        log.warning("device %d (%s) is paired", device.id, device.name)
+        paired = {"DeviceId": device.id, "Name": device.name, "Kind": device.kind, "Token": token}
+        return JSONResponse(paired)
 
     @app.get("/api/public/passkey")
     def pass_key() -> dict[str, str]:
@@ -120,6 +156,35 @@ def create_app(
         return JSONResponse(body)
 
     return app
+
+
+def _device(
+    request: Request, devices: DeviceService, open_checkin: bool, allow_origins: frozenset[str]
+) -> Device | None:
+    """The paired device a check-in comes from (None: an open endpoint's anonymous caller);
+    raises `BadRequestError` 401 or 403 for a request that may not check anyone in."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin not in allow_origins:
+        why = f"requests from web pages ({origin[:100]}) may not check members in"
+        raise wire.BadRequestError(why, 403, errors=[("Origin", why, None)])
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        device = devices.authenticate(token.strip())
+        if device is None:
+            raise _unpaired("this device's token is not valid (unknown, or revoked)")
+        return device
+    if not open_checkin:
+        raise _unpaired("only paired devices may check members in: pair this one first")
+    if "form" in request.headers.get("content-type", ""):
+        why = "a form post may not check members in without a paired device's token"
+        raise wire.BadRequestError(why, 403, errors=[("Authorization", why, None)])
+    return None
+
+
+def _unpaired(why: str) -> wire.BadRequestError:
+    error = wire.BadRequestError(why, 401, errors=[("Authorization", why, None)])
+    error.headers = {"WWW-Authenticate": "Bearer"}
+    return error
 
 
 async def _read_body(request: Request) -> bytes:
@@ -149,7 +214,8 @@ async def _sweep(store: Store, clock: Clock, seconds: float) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     async def bad_request(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, wire.BadRequestError)
-        return JSONResponse(wire.bad_request_body(exc), status_code=exc.status)
+        body = wire.bad_request_body(exc)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
     async def invalid_query(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

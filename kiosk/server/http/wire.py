@@ -49,6 +49,7 @@ class BadRequestError(Exception):
         self.message = message
         self.errors = errors or []
         self.status = status
+        self.headers: dict[str, str] | None = None
 
 
 class CheckinFields(BaseModel):
@@ -124,6 +125,23 @@ class CheckinFields(BaseModel):
 
 
 _CANONICAL = {name.lower(): name for name in CheckinFields.model_fields} | _ALIASES
+
+
+class PairingFields(BaseModel):
+    """The body of ``POST /api/public/pair``."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    Code: str = Field(min_length=8, max_length=20, description="the code `kiosk devices add` gave")
+
+
+def parse_pairing(body: bytes, content_type: str) -> str:
+    """The pairing code in a request body; raises `BadRequestError` for anything malformed."""
+    fields = _fields(body, content_type, {"code": "Code"})
+    try:
+        return PairingFields.model_validate(fields).Code
+    except ValidationError as exc:
+        raise BadRequestError("The request is invalid.", errors=_errors(exc)) from None
 
 
 def parse_checkin(body: bytes, content_type: str) -> CheckinCommand:
@@ -233,10 +251,13 @@ def refusal_status(reason: Reason | None) -> int:
     return 404 if reason is Reason.UNKNOWN_CREDENTIAL else 403
 
 
-def checkin_body(result: CheckinResult) -> tuple[int, dict[str, Any]]:
+def checkin_body(result: CheckinResult, to_device: bool = True) -> tuple[int, dict[str, Any]]:
     """The check-in answer's status and body: Nexudus's envelope with the member's name in
     ``Value.FullName`` as real clients read it; extensions: `CoworkerFullName`, `CheckedIn`,
-    `ReasonCode`."""
+    `ReasonCode`. A refusal to a caller that is not a paired device (`to_device` False) names
+    nobody: a guess must not learn whose credential it hit."""
+    if not to_device and result.status is Status.REJECTED:
+        result = dataclasses.replace(result, member_name=None)
     extra: dict[str, Any] = {
         "CoworkerFullName": result.member_name,
         "CheckedIn": result.status is Status.CHECKED_IN,
@@ -290,6 +311,8 @@ def checkin_record(c: CheckinRecord) -> dict[str, Any]:
         "TariffAtTheTimeOfCheckin": c.tariff,
         "SessionExpire": _utc(c.expires_at),
         "CreatedOn": _utc(c.from_time),
+        "Device": c.device_name,
+        "DeviceId": c.device_id,
     }
 
 
@@ -310,6 +333,8 @@ def failed_record(f: FailedCheckinRecord) -> dict[str, Any]:
         "TeamsAtTheTimeOfCheckin": f.teams,
         "TariffAtTheTimeOfCheckin": f.tariff,
         "CreatedOn": _utc(f.attempt_time),
+        "Device": f.device_name,
+        "DeviceId": f.device_id,
     }
 
 

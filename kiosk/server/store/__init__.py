@@ -3,6 +3,7 @@
     db.Database          connection, migrations, transactions, errors
     enrolment.Enrolment  locations, plans, members, credentials, day passes
     attendance.Attendance  member state for the rules, sessions, failed check-ins, listings
+    devices.Devices      the devices that may check members in, and their pairing codes
 
 Only these modules speak SQL, so another database can be added beside them without
 touching the rules.
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from kiosk.server.store.attendance import Attendance
 from kiosk.server.store.db import DuplicateError, NotFoundError, StoreError
+from kiosk.server.store.devices import Devices
 
 __all__ = ["DuplicateError", "NotFoundError", "Store", "StoreError"]
 
 
-class Store(Attendance):
+class Store(Attendance, Devices):
     """The server's database; `path` may be ``":memory:"`` for tests."""

@@ -21,6 +21,7 @@ from kiosk.server.store.models import (
     Location,
     Member,
     Order,
+    Origin,
     Page,
     Window,
     from_text,
@@ -94,7 +95,7 @@ class Attendance(Enrolment):
         location: Location,
         decision: rules.CheckIn,
         now: datetime,
-        source: int,
+        origin: Origin,
     ) -> int:
         """Write the check-in `decision` allows, consuming a pass if it says so; returns its id."""
         with self.transaction():
@@ -110,14 +111,15 @@ class Attendance(Enrolment):
                 )
             cur = self._db.execute(
                 "INSERT INTO checkins (unique_id, member_id, coworker_full_name, location_id,"
-                " source, from_time, expires_at, time_pass_guid, teams, tariff)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " source, device_id, from_time, expires_at, time_pass_guid, teams, tariff)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     str(uuid.uuid4()),
                     member.id,
                     member.full_name,
                     location.id,
-                    source,
+                    origin.source,
+                    origin.device_id,
                     to_text(now),
                     to_text(decision.expires_at),
                     decision.pass_guid,
@@ -247,20 +249,21 @@ class Attendance(Enrolment):
         reason: str,
         description: str,
         now: datetime,
-        source: int,
+        origin: Origin,
     ) -> int:
         """Write a failed check-in; returns its id."""
         with self.transaction():
             cur = self._db.execute(
                 "INSERT INTO failed_checkins (unique_id, member_id, coworker_full_name,"
-                " location_id, source, attempt_time, reason, description, teams, tariff)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " location_id, source, device_id, attempt_time, reason, description, teams,"
+                " tariff) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     str(uuid.uuid4()),
                     member.id if member else None,
                     member.full_name if member else "",
                     location.id,
-                    source,
+                    origin.source,
+                    origin.device_id,
                     to_text(now),
                     reason,
                     description,

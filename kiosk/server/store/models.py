@@ -52,6 +52,33 @@ class Member:
 
 
 @dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where an attempt came from: Nexudus's eCheckinSource, and the paired device (if any)."""
+
+    source: int
+    device_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    """A kiosk, door controller or presence sensor that may call the check-in endpoint."""
+
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+    paired_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        """``revoked``, ``paired`` or ``waiting for pairing``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "paired" if self.paired_at is not None else "waiting for pairing"
+
+
+@dataclasses.dataclass(frozen=True)
 class CheckinRecord:
     """A row of check-ins (Nexudus "Checkin")."""
 
@@ -70,6 +97,8 @@ class CheckinRecord:
     time_pass_guid: str | None
     teams: str
     tariff: str
+    device_id: int | None = None
+    device_name: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +118,8 @@ class FailedCheckinRecord:
     description: str
     teams: str
     tariff: str
+    device_id: int | None = None
+    device_name: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from kiosk.server import rules
 from kiosk.server.store.models import (
     CheckinRecord,
+    Device,
     FailedCheckinRecord,
     Member,
     PlanRecord,
@@ -16,12 +17,14 @@ from kiosk.server.store.models import (
 )
 
 CHECKIN_SELECT = """
-    SELECT c.*, l.name AS location_name, l.timezone AS location_tz
+    SELECT c.*, l.name AS location_name, l.timezone AS location_tz, d.name AS device_name
     FROM checkins c JOIN locations l ON l.id = c.location_id
+    LEFT JOIN devices d ON d.id = c.device_id
 """
 FAILED_SELECT = """
-    SELECT f.*, l.name AS location_name, l.timezone AS location_tz
+    SELECT f.*, l.name AS location_name, l.timezone AS location_tz, d.name AS device_name
     FROM failed_checkins f JOIN locations l ON l.id = f.location_id
+    LEFT JOIN devices d ON d.id = f.device_id
 """
 MEMBER_SELECT = """
     SELECT m.*, p.name AS plan_name,
@@ -82,6 +85,8 @@ def _attempt(r: sqlite3.Row) -> dict[str, Any]:
         "source": r["source"],
         "teams": r["teams"],
         "tariff": r["tariff"],
+        "device_id": r["device_id"],
+        "device_name": r["device_name"],
     }
 
 
@@ -93,6 +98,17 @@ def checkin(r: sqlite3.Row) -> CheckinRecord:
         expires_at=from_text(r["expires_at"]) if r["expires_at"] else None,
         auto_checkout=bool(r["auto_checkout"]),
         time_pass_guid=r["time_pass_guid"],
+    )
+
+
+def device(r: sqlite3.Row) -> Device:
+    return Device(
+        r["id"],
+        r["name"],
+        r["kind"],
+        from_text(r["created_at"]),
+        from_text(r["paired_at"]) if r["paired_at"] else None,
+        from_text(r["revoked_at"]) if r["revoked_at"] else None,
     )
 
 

@@ -128,4 +128,24 @@ MIGRATIONS: tuple[str, ...] = (
     -- when the server itself closed an expired session (its own clock, for the next tap)
     ALTER TABLE checkins ADD COLUMN closed_at TEXT;
     """,
+    """
+    -- devices (kiosks, doors, sensors) that may call the check-in endpoint, each with its own
+    -- token (a keyed hash, as PINs are), got once in exchange for a pairing code
+    CREATE TABLE devices (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'kiosk',
+        token_key TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        paired_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE TABLE pairing_codes (
+        code_key TEXT PRIMARY KEY,
+        device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        expires_at TEXT NOT NULL
+    );
+    ALTER TABLE checkins ADD COLUMN device_id INTEGER REFERENCES devices(id);
+    ALTER TABLE failed_checkins ADD COLUMN device_id INTEGER REFERENCES devices(id);
+    """,
 )

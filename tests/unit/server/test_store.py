@@ -11,7 +11,10 @@ import pytest
 
 from kiosk.server import rules
 from kiosk.server.store import DuplicateError, NotFoundError, Store
+from kiosk.server.store.models import Origin
 from kiosk.server.store.schema import MIGRATIONS
+
+TILE = Origin(4)  # a kiosk tile, no paired device
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -111,12 +114,12 @@ def test_plan_time_today_counts_closed_and_open_sessions_from_local_midnight(sto
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW, plan="Resident")
     yesterday_late = datetime(2026, 3, 1, 22, 0, tzinfo=UTC)  # 23:00 Paris, runs past midnight
-    late = store.open_checkin(member, loc, rules.CheckIn(NOW), yesterday_late, 4)
+    late = store.open_checkin(member, loc, rules.CheckIn(NOW), yesterday_late, TILE)
     store.close_checkin(late, datetime(2026, 3, 1, 23, 30, tzinfo=UTC))  # 00:30 Paris
-    morning = store.open_checkin(member, loc, rules.CheckIn(NOW), NOW - timedelta(hours=2), 4)
+    morning = store.open_checkin(member, loc, rules.CheckIn(NOW), NOW - timedelta(hours=2), TILE)
     store.close_checkin(morning, NOW - timedelta(hours=1))
     store.open_checkin(
-        member, loc, rules.CheckIn(NOW + timedelta(hours=5)), NOW - timedelta(minutes=20), 4
+        member, loc, rules.CheckIn(NOW + timedelta(hours=5)), NOW - timedelta(minutes=20), TILE
     )
     state = store.member_state(member, loc, NOW)
     assert state.plan_time_today == timedelta(minutes=30 + 60 + 20)
@@ -128,9 +131,9 @@ def test_plan_time_today_counts_closed_and_open_sessions_from_local_midnight(sto
 def test_one_open_checkin_per_member_is_enforced_by_the_schema(store: Store) -> None:
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW)
-    store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, 4)
+    store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, TILE)
     with pytest.raises(sqlite3.IntegrityError):
-        store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, 4)
+        store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, TILE)
     assert store.checkins().total == 1
 
 
@@ -138,7 +141,7 @@ def test_close_expired_closes_at_the_expiry(store: Store) -> None:
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW)
     expiry = NOW + timedelta(hours=1)
-    checkin_id = store.open_checkin(member, loc, rules.CheckIn(expiry), NOW, 4)
+    checkin_id = store.open_checkin(member, loc, rules.CheckIn(expiry), NOW, TILE)
     assert store.close_expired(expiry - timedelta(seconds=1)) == 0
     assert store.checkin(checkin_id).to_time is None
     assert store.close_expired(expiry) == 1  # due at the very second of its expiry
@@ -150,7 +153,7 @@ def test_close_expired_closes_at_the_expiry(store: Store) -> None:
 def test_a_session_without_expiry_is_never_auto_closed(store: Store) -> None:
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW)
-    checkin_id = store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, 4)
+    checkin_id = store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, TILE)
     with store.transaction():
         store._db.execute("UPDATE checkins SET expires_at = NULL WHERE id = ?", (checkin_id,))
     assert store.close_expired(NOW + timedelta(days=400)) == 0
@@ -160,7 +163,7 @@ def test_a_session_without_expiry_is_never_auto_closed(store: Store) -> None:
 def test_removing_a_member_keeps_their_history_by_name(store: Store) -> None:
     loc = store.location("Main")
     member = store.add_member(full_name="Ada", email="a@example.com", now=NOW, cards=["C1"])
-    store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, 4)
+    store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, TILE)
     store.remove_member(member.id)
     record = store.checkins().records[0]
     assert (record.coworker_id, record.coworker_full_name) == (None, "Ada")
