@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/pcsc_latency.py
 	$(BIN)/python bench/qr_latency.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/offline.py
+	$(BIN)/python bench/guessing.py
 
 bench-smoke: setup
 	@log=$$(mktemp); for script in bench/*.py; do \

@@ -35,6 +35,13 @@ def add_commands(sub: Sub) -> None:
         " does (default: only paired devices, see `kiosk devices`)",
     )
     serve.add_argument(
+        "--retain-failed",
+        type=int,
+        default=90,
+        metavar="DAYS",
+        help="keep failed check-ins this many days (default: %(default)s)",
+    )
+    serve.add_argument(
         "--allow-origin",
         action="append",
         default=[],
@@ -153,6 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
             init=args.init,
             open_checkin=args.open_checkin,
             allow_origins=frozenset(args.allow_origin),
+            retain_failed=timedelta(days=max(1, args.retain_failed)),
         )
     except (StoreError, KeyFileError, OSError) as exc:
         raise AdminError(f"cannot serve {args.db}: {exc}") from None

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -47,17 +48,19 @@ def open_server(
     init: bool = False,
     open_checkin: bool = False,
     allow_origins: frozenset[str] = frozenset(),
+    **options: Any,
 ) -> Server:
     """Open (creating if needed) the database at `db` and build the app over it.
 
     Refuses, with `StorageError` or `KeyFileError` saying why, a database that is corrupt, a
     zero-byte file where one was expected (unless `init`: start afresh), and a database with
     members whose key file is gone (a new key would lock them all out). Only paired devices
-    may check members in, unless `open_checkin`."""
+    may check members in, unless `open_checkin`; `options` go to `create_app` (`monotonic`,
+    `retain_failed`)."""
     if str(db) == ":memory:":
         store = Store(db)
         keys = InstallKeys.generate()
-        app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins)
+        app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins, **options)
         return Server(app, store, keys, None, None)
     path = Path(db)
     store = open_checked(path, init)
@@ -67,7 +70,7 @@ def open_server(
     except BaseException:
         store.close()
         raise
-    app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins)
+    app = create_app(store, keys, clock, sweep_seconds, open_checkin, allow_origins, **options)
     return Server(app, store, keys, keys_path, path)
 
 

@@ -48,8 +48,8 @@ def test_staff_endpoints_need_the_admin_token(
 
 
 def test_paging_envelope(client: httpx.Client, admin: httpx.Client, clock: FakeClock) -> None:
-    for _ in range(23):
-        client.post("/api/public/checkin", json={"Pin": "99999"})
+    for _ in range(23):  # Chloé has no valid pass: refused and recorded (and not a guess)
+        client.post("/api/public/checkin", json={"Pin": "34567"})
         clock.advance(seconds=1)
     page = admin.get("/api/spaces/failedcheckins", params={"page": 2, "size": 10}).json()
     assert set(page) == PAGING

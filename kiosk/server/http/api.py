@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
@@ -35,7 +36,15 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from kiosk import __version__, passes
-from kiosk.server.checkin import OFFLINE_WINDOW, CheckinService, ReplayError, UnknownLocationError
+from kiosk.domain import Reason
+from kiosk.server.checkin import (
+    OFFLINE_WINDOW,
+    CheckinCommand,
+    CheckinService,
+    ReplayError,
+    UnknownLocationError,
+)
+from kiosk.server.checkin import Field as CredentialField
 from kiosk.server.devices import DeviceService, PairingError
 from kiosk.server.http import wire
 from kiosk.server.http.admin import admin_routes
@@ -43,10 +52,13 @@ from kiosk.server.keys import InstallKeys
 from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
 from kiosk.server.store.models import Device
+from kiosk.server.throttle import ACCOUNT_DRAIN, ACCOUNT_LONGEST, Throttle
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+EMAIL, MAC = CredentialField.EMAIL, CredentialField.MAC
+RETAIN_FAILED = timedelta(days=90)  # failed check-ins are kept this long
 _DENIED = "Authorization has been denied for this request."
 
 
@@ -57,16 +69,20 @@ def create_app(
     sweep_seconds: float = 30.0,
     open_checkin: bool = False,
     allow_origins: frozenset[str] = frozenset(),
+    monotonic: Callable[[], float] = time.monotonic,
+    retain_failed: timedelta = RETAIN_FAILED,
 ) -> FastAPI:
     """The API over `store`; open check-ins past expiry are closed every `sweep_seconds`.
     `open_checkin` lets callers that are not paired devices check members in; a browser
-    page may call the check-in endpoint only from `allow_origins`."""
+    page may call the check-in endpoint only from `allow_origins`. Guessing is throttled on
+    `monotonic` time; failed check-ins older than `retain_failed` are pruned."""
     service = CheckinService(store, keys, clock)
     devices = DeviceService(store, keys, clock)
+    callers, accounts = Throttle(), Throttle(ACCOUNT_LONGEST, ACCOUNT_DRAIN)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_sweep(store, clock, sweep_seconds))
+        task = asyncio.create_task(_sweep(store, clock, sweep_seconds, retain_failed))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -93,11 +109,18 @@ def create_app(
     async def checkin(request: Request) -> JSONResponse:
         """Check a member in or out (Nexudus's public check-in)."""
         device = _device(request, devices, open_checkin, allow_origins)
+        caller = ("device", device.id) if device else ("address", _address(request))
+        wait = callers.wait(caller, monotonic())
+        if wait:
+            return _too_many(wait, "from this device")
         command = wire.parse_checkin(
             await _read_body(request), request.headers.get("content-type", "")
         )
         if device is not None:
             command = dataclasses.replace(command, device_id=device.id)
+        account = _account(command)
+        if account is not None and (wait := accounts.wait(account, monotonic())):
+            return _too_many(wait, "for this account")
         try:
             result = await service.check(command)
         except UnknownLocationError as exc:
@@ -113,6 +136,10 @@ def create_app(
             result.status.value,
             result.reason.value if result.reason else "",
         )
+        if result.reason is Reason.UNKNOWN_CREDENTIAL and command.presented.field is not MAC:
+            callers.failed(caller, monotonic())  # a guess, or a typo: the bucket fills
+            if account is not None:
+                accounts.failed(account, monotonic())
         status, body = wire.checkin_body(result, to_device=device is not None)
         return JSONResponse(body, status_code=status)
 
@@ -181,6 +208,25 @@ def _device(
     return None
 
 
+def _address(request: Request) -> str:
+    """The caller's address (an open server's anonymous callers are throttled by it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _account(command: CheckinCommand) -> tuple[str, str] | None:
+    """The account an email check-in names, throttled on its own (wrong passwords lock it)."""
+    presented = command.presented
+    return ("account", presented.value.casefold()) if presented.field is EMAIL else None
+
+
+def _too_many(wait: float, whom: str) -> JSONResponse:
+    """429 with Retry-After: the caller (or the account) must wait `wait` seconds."""
+    seconds = max(1, math.ceil(wait))
+    message = f"Too many attempts {whom}: try again in {seconds} s."
+    body = wire.envelope(429, message, ok=False, extra={"ReasonCode": Reason.RATE_LIMITED.value})
+    return JSONResponse(body, status_code=429, headers={"Retry-After": str(seconds)})
+
+
 def _unpaired(why: str) -> wire.BadRequestError:
     error = wire.BadRequestError(why, 401, errors=[("Authorization", why, None)])
     error.headers = {"WWW-Authenticate": "Bearer"}
@@ -200,7 +246,7 @@ async def _read_body(request: Request) -> bytes:
     return bytes(body)
 
 
-async def _sweep(store: Store, clock: Clock, seconds: float) -> None:
+async def _sweep(store: Store, clock: Clock, seconds: float, retain_failed: timedelta) -> None:
     while True:
         now = clock()
         closed = store.close_expired(now)
@@ -208,6 +254,9 @@ async def _sweep(store: Store, clock: Clock, seconds: float) -> None:
             log.info("auto-checked-out %d expired check-ins", closed)
         store.forget_used_passes(now - passes.LEEWAY)
         store.forget_answers(now - OFFLINE_WINDOW - timedelta(days=1))
+        store.forget_pairing_codes(now)
+        if pruned := store.forget_failed(now - retain_failed):
+            log.info("pruned %d failed check-ins older than %d days", pruned, retain_failed.days)
         await asyncio.sleep(seconds)
 
 

@@ -273,6 +273,14 @@ class Attendance(Enrolment):
             )
         return int(cur.lastrowid or 0)
 
+    def forget_failed(self, before: datetime) -> int:
+        """Drop failed check-ins attempted before `before`; how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM failed_checkins WHERE attempt_time < ?", (to_text(before),)
+            )
+        return cur.rowcount
+
     def checkin(self, checkin_id: int) -> CheckinRecord:
         """A check-in by id."""
         row = self._one(rows.CHECKIN_SELECT + " WHERE c.id = ?", checkin_id)
