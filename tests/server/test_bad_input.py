@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +13,7 @@ import pytest
 
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
-from tests.helpers.server import demo_server
+from tests.helpers.server import demo_server, device_client, device_token
 
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -154,3 +157,45 @@ def test_bad_queries(admin: httpx.Client, path: str, status: int) -> None:
 
 def test_wrong_method(client: httpx.Client) -> None:
     assert_validation_shape(client.get("/api/public/checkin"), 405)
+
+
+def test_an_unexpected_error_is_one_short_line_and_a_request_id(
+    server: ServerThread, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("kiosk.server.checkin.CheckinService.attempt_time", broken)
+    with device_client(server) as client, caplog.at_level(logging.INFO):
+        answer = client.post("/api/public/checkin", json={"Pincode": "12345"})
+    assert answer.status_code == 500
+    ident = answer.json()["RequestId"]
+    (line,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert ident in line.getMessage()
+    assert "RuntimeError: a bug" in line.getMessage()
+    assert line.exc_info is None  # no traceback at error level: nobody can fill the log
+
+
+def test_a_client_that_goes_away_mid_body_is_not_an_error(
+    server: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        "POST /api/public/checkin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {device_token(server)}\r\nContent-Length: 100\r\n\r\n"
+    )
+    with caplog.at_level(logging.INFO):
+        for _ in range(5):
+            with socket.create_connection((host, int(port))) as sock:
+                sock.sendall(head.encode() + b'{"Pin')
+        with device_client(server) as client:  # the server still answers
+            assert client.get("/health").status_code == 200
+        deadline = time.monotonic() + 10  # the server's thread logs the five as they end
+        while time.monotonic() < deadline and len(gone(caplog)) < 5:
+            time.sleep(0.01)
+    assert len(gone(caplog)) == 5
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def gone(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if "went away" in r.getMessage()]

@@ -176,7 +176,7 @@ def test_the_admin_gets_a_png_that_checks_in(
     ("params", "status", "message"),
     [
         ({"Email": "nobody@example.com"}, 404, "no member"),
-        ({"Email": "ben@example.com", "ValidFor": "forever"}, 400, "not a duration"),
+        ({"Email": "ben@example.com", "ValidFor": "forever"}, 400, "should match pattern"),
         ({"Email": "ben@example.com", "ValidFor": "500d"}, 400, "366 days"),
         ({}, 400, "invalid"),
     ],

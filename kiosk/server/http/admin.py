@@ -50,6 +50,10 @@ _ASCENDING = {"1": True, "0": True, "asc": True, "ascending": True,
               "-1": False, "desc": False, "descending": False}  # fmt: skip
 _ORDERS = {order.value.casefold(): order for order in Order}
 RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # SQLite's largest integer
+_ENDING = "([Ee][Nn][Dd][Ii][Nn][Gg])?"
+DIRECTIONS = rf"^\s*(-?1|0|[Aa][Ss][Cc]{_ENDING}|[Dd][Ee][Ss][Cc]{_ENDING})\s*$"  # in any case
+TIME: dict[str, Any] = {"format": "date-time"}  # a time filter: ISO 8601 (no zone: UTC)
+ORDERS = r"^\s*([Ii][Dd]|[Ff][Rr][Oo][Mm][Tt][Ii][Mm][Ee]|[Tt][Oo][Tt][Ii][Mm][Ee]|[Uu][Pp][Dd][Aa][Tt][Ee][Dd][Oo][Nn])\s*$"  # noqa: E501 - orderBy, in any case
 FilterId = Annotated[int | None, Query(ge=1, le=2**63 - 1)]
 
 
@@ -60,7 +64,7 @@ class Paging:
         self,
         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
         size: Annotated[int, Query(ge=1, le=10_000)] = 25,
-        dir: Annotated[str | None, Query(max_length=12)] = None,
+        dir: Annotated[str | None, Query(max_length=12, pattern=DIRECTIONS)] = None,
     ) -> None:
         ascending = _ASCENDING.get(dir.strip().casefold()) if dir is not None else None
         if dir is not None and ascending is None:
@@ -109,14 +113,22 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         business: Annotated[FilterId, Query(alias="Checkin_Business")] = None,
         coworker: Annotated[FilterId, Query(alias="Checkin_Coworker")] = None,
         open_only: Annotated[bool, Query(alias="Open")] = False,
-        from_after: Annotated[str | None, Query(alias="from_Checkin_FromTime")] = None,
-        from_before: Annotated[str | None, Query(alias="to_Checkin_FromTime")] = None,
-        to_before: Annotated[str | None, Query(alias="to_Checkin_ToTime")] = None,
-        updated_after: Annotated[str | None, Query(alias="from_Checkin_UpdatedOn")] = None,
-        order_by: Annotated[str, Query(alias="orderBy", max_length=40)] = "Id",
+        from_after: Annotated[
+            str | None, Query(alias="from_Checkin_FromTime", json_schema_extra=TIME)
+        ] = None,
+        from_before: Annotated[
+            str | None, Query(alias="to_Checkin_FromTime", json_schema_extra=TIME)
+        ] = None,
+        to_before: Annotated[
+            str | None, Query(alias="to_Checkin_ToTime", json_schema_extra=TIME)
+        ] = None,
+        updated_after: Annotated[
+            str | None, Query(alias="from_Checkin_UpdatedOn", json_schema_extra=TIME)
+        ] = None,
+        order_by: Annotated[str, Query(alias="orderBy", max_length=40, pattern=ORDERS)] = "Id",
     ) -> dict[str, Any]:
         """Check-ins in a window of time, latest first unless ``dir`` says otherwise."""
-        order = _ORDERS.get(order_by.casefold())
+        order = _ORDERS.get(order_by.strip().casefold())
         if order is None:
             why = f"orderBy must be one of {', '.join(o.value for o in Order)}"
             raise wire.BadRequestError(why, errors=[("orderBy", why, wire.plain(order_by))])
@@ -164,7 +176,9 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         p: Annotated[Paging, Depends(Paging)],
         business: Annotated[FilterId, Query(alias="FailedCheckin_Business")] = None,
         coworker: Annotated[FilterId, Query(alias="FailedCheckin_Coworker")] = None,
-        since: Annotated[str | None, Query(alias="from_FailedCheckin_CheckinAttemptTime")] = None,
+        since: Annotated[
+            str | None, Query(alias="from_FailedCheckin_CheckinAttemptTime", json_schema_extra=TIME)
+        ] = None,
     ) -> dict[str, Any]:
         """Failed check-ins, latest first unless ``dir`` says otherwise."""
         ascending = p.ascending(default=False)
@@ -231,7 +245,9 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
     )
     def pass_qr(
         email: Annotated[str, Query(alias="Email", min_length=3, max_length=254)],
-        valid_for: Annotated[str, Query(alias="ValidFor", max_length=20)] = "1d",
+        valid_for: Annotated[
+            str, Query(alias="ValidFor", max_length=20, pattern=r"^\s*(\d{1,6}[WwDdHhMmSs])+\s*$")
+        ] = "1d",
         single_use: Annotated[bool, Query(alias="SingleUse")] = False,
     ) -> Response:
         """A signed QR pass for the member with `Email`, as a PNG."""
@@ -268,7 +284,7 @@ def _presented_token(authorization: str) -> str:
 
 def _moment(name: str, text: str | None) -> datetime | None:
     """A filter's time (ISO 8601; without a zone it is UTC, as Nexudus's API times are)."""
-    if text is None or not text.strip():
+    if text is None:
         return None
     try:
         return wire.aware(datetime.fromisoformat(text.strip()))

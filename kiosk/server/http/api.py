@@ -26,6 +26,7 @@ import logging
 import math
 import sqlite3
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -34,6 +35,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__, passes
 from kiosk.domain import Reason
@@ -46,7 +50,7 @@ from kiosk.server.checkin import (
 )
 from kiosk.server.checkin import Field as CredentialField
 from kiosk.server.devices import DeviceService, PairingError
-from kiosk.server.http import wire
+from kiosk.server.http import schema, wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.keys import InstallKeys
 from kiosk.server.store import DuplicateError, NotFoundError, Store
@@ -91,6 +95,7 @@ def create_app(
     app = FastAPI(title="kiosk check-in server", version=__version__, lifespan=lifespan)
     _install_error_handlers(app)
     app.include_router(admin_routes(store, keys, clock))
+    app.openapi = lambda: schema.document(app)  # type: ignore[method-assign]
 
     body_schema = {"schema": wire.CheckinFields.model_json_schema()}
 
@@ -109,13 +114,12 @@ def create_app(
     async def checkin(request: Request) -> JSONResponse:
         """Check a member in or out (Nexudus's public check-in)."""
         device = _device(request, devices, open_checkin, allow_origins)
-        caller = ("device", device.id) if device else ("address", _address(request))
-        wait = callers.wait(caller, monotonic())
-        if wait:
-            return _too_many(wait, "from this device")
         command = wire.parse_checkin(
             await _read_body(request), request.headers.get("content-type", "")
         )
+        caller = ("device", device.id) if device else ("address", _address(request))
+        if wait := callers.wait(caller, monotonic()):
+            return _too_many(wait, "from this device")
         if device is not None:
             command = dataclasses.replace(command, device_id=device.id)
         account = _account(command)
@@ -208,6 +212,49 @@ def _device(
     return None
 
 
+class Contained:
+    """Every error we did not foresee becomes one short log line and a 500 with its id; the
+    traceback only at debug level (Starlette's own handler would log it for every request,
+    so that anyone could fill the log)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            ident = uuid.uuid4().hex[:12]
+            why = f"{type(exc).__name__}: {str(exc)[:200]}"
+            log.error(
+                "unexpected error %s in %s %s: %s", ident, scope["method"], scope["path"], why
+            )
+            log.debug("unexpected error %s", ident, exc_info=exc)
+            if not started:
+                body = {"Message": "An error has occurred.", "RequestId": ident}
+                await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+def _methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods the routes at `request`'s path take."""
+    methods: set[str] = set()
+    for route in app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
 def _address(request: Request) -> str:
     """The caller's address (an open server's anonymous callers are throttled by it)."""
     return request.client.host if request.client else "unknown"
@@ -273,10 +320,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         ]
         return await bad_request(_, wire.BadRequestError("The request is invalid.", errors=errors))
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         body = wire.envelope(exc.status_code, str(exc.detail), ok=False)
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method the path takes, not only the first route's
+            headers["Allow"] = ", ".join(_methods(app, request))
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     async def duplicate(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DuplicateError)
@@ -292,9 +342,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = f"The server cannot store check-ins right now ({problem})."
         return JSONResponse(wire.envelope(503, message, ok=False), status_code=503)
 
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error", exc_info=exc)
-        return JSONResponse({"Message": "An error has occurred."}, status_code=500)
+    async def gone(request: Request, exc: Exception) -> JSONResponse:
+        log.info("a client went away during %s %s", request.method, request.url.path)
+        return JSONResponse(wire.envelope(400, "The client went away.", ok=False), 400)
 
     app.add_exception_handler(wire.BadRequestError, bad_request)
     app.add_exception_handler(RequestValidationError, invalid_query)
@@ -303,4 +353,5 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DuplicateError, duplicate)
     app.add_exception_handler(sqlite3.Error, storage)
     app.add_exception_handler(StorageError, storage)
-    app.add_exception_handler(Exception, unexpected)
+    app.add_exception_handler(ClientDisconnect, gone)
+    app.add_middleware(Contained)
