@@ -24,6 +24,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from kiosk.server.guard import KEEP_ALIVE, guarded
 from kiosk.server.http.api import create_app
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.store import Store
@@ -121,7 +122,12 @@ def serve_forever(server: Server, sock: socket.socket, access_log: bool = True) 
     ours turns SIGTERM into `SystemExit(0)`, as systemd and process managers expect.
     """
     config = uvicorn.Config(
-        server.app, log_config=None, access_log=access_log, timeout_graceful_shutdown=5
+        server.app,
+        log_config=None,
+        access_log=access_log,
+        timeout_graceful_shutdown=5,
+        http=guarded(),
+        timeout_keep_alive=int(KEEP_ALIVE),
     )
     previous = signal.signal(signal.SIGTERM, _exit_normally)
     try:
@@ -143,7 +149,14 @@ class ServerThread:
         self._sock = bind(host, port)
         bound_host, bound_port = self._sock.getsockname()[:2]
         self.url = f"http://{bound_host}:{bound_port}"
-        config = uvicorn.Config(server.app, log_config=None, access_log=False, lifespan="on")
+        config = uvicorn.Config(
+            server.app,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            http=guarded(),
+            timeout_keep_alive=int(KEEP_ALIVE),
+        )
         self._uvicorn = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="checkin-server", daemon=True)
 

@@ -72,6 +72,17 @@ def device_token(running: ServerThread, name: str = "Test kiosk") -> str:
     return token
 
 
+def paired_offline(db: Path, name: str = "Front desk") -> str:
+    """A device paired with the server over `db` before it is served (another process will
+    serve it): its token."""
+    store = Store(db)
+    try:
+        devices = DeviceService(store, InstallKeys.read(keys_path_for(db)))
+        return devices.pair(devices.add(name).code)[1]
+    finally:
+        store.close()
+
+
 def device_client(running: ServerThread, name: str = "Test kiosk") -> httpx.Client:
     """A client that checks members in as a paired device."""
     headers = {"Authorization": f"Bearer {device_token(running, name)}"}

@@ -27,13 +27,11 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.cli.main import main
 from kiosk.domain import Status
-from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.runner import ServerThread
-from kiosk.server.store import Store
 from tests.helpers.clock import FakeClock
 from tests.helpers.keeper import Kiosk
-from tests.helpers.server import checkin, demo_db, device_client
+from tests.helpers.server import checkin, demo_db, device_client, paired_offline
 
 ROOT = os.geteuid() == 0
 
@@ -117,7 +115,7 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
     tmp_path: Path, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> None:
     template = demo_db(tmp_path / "template" / "checkin.db")
-    token = _paired(template)
+    token = paired_offline(template)
     folder = tmp_path / "disk"
     folder.mkdir()
     port = _free_port()
@@ -166,16 +164,6 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
         proc.terminate()
         _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
-
-
-def _paired(db: Path) -> str:
-    """A device paired with the server over `db` (before it is served): its token."""
-    store = Store(db)
-    try:
-        devices = DeviceService(store, InstallKeys.read(keys_path_for(db)))
-        return devices.pair(devices.add("Front desk").code)[1]
-    finally:
-        store.close()
 
 
 def _admin(db: Path) -> dict[str, str]:
