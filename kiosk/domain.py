@@ -7,6 +7,8 @@ whose `message` and `hint` are what a member reads; the backend's raw text stays
 
     >>> Credential(CredentialKind.PIN, "12345", source="keypad").masked()
     '•••••'
+    >>> Credential(CredentialKind.CARD, "04A1B2C3").masked()
+    '••••B2C3'
 """
 
 from __future__ import annotations
@@ -149,10 +151,10 @@ class Credential:
     password: str = dataclasses.field(default="", repr=False)
 
     def masked(self) -> str:
-        """The value as it may appear in logs: cards in full, emails as ``a•••@example.com``,
-        secrets as dots."""
+        """The value as it may appear in logs: a card's last 4 characters (a UID alone is a
+        credential), emails as ``a•••@example.com``, secrets as dots."""
         if self.kind is CredentialKind.CARD:
-            return self.value
+            return "••••" + self.value[-4:] if len(self.value) > 4 else "••••"
         if self.kind in (CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD):
             user, _, domain = self.value.rpartition("@")
             return f"{user[:1]}•••@{domain}" if user else "•••"

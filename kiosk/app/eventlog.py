@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -56,7 +57,11 @@ class EventLog:
             self._open(path)
 
     def _open(self, path: Path) -> IO[str]:
-        file = self._file = path.open("a", encoding="utf-8", buffering=1)
+        """The log, appended to; private (0600): it says who came and went, and when."""
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+        file = self._file = os.fdopen(fd, "a", encoding="utf-8", buffering=1)
         self._size = path.stat().st_size
         return file
 

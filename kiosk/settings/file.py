@@ -172,8 +172,8 @@ def save_config(config: Config, path: Path) -> None:
     (`last_good`); `ConfigError` when it cannot be written."""
     text = dump_config(config)
     try:
-        write_atomically(path, text)
-        write_atomically(last_good(path), text)
+        write_atomically(path, text, private=True)  # the staff PIN's hash is in it
+        write_atomically(last_good(path), text, private=True)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
 

@@ -17,7 +17,7 @@ def test_secrets_are_masked_and_kept_out_of_repr() -> None:
     assert pin.masked() == "•••••"
     assert "12345" not in repr(pin)
     card = Credential(CredentialKind.CARD, "04A1B2C3")
-    assert card.masked() == "04A1B2C3"
+    assert card.masked() == "••••B2C3"  # a UID alone is a credential
     assert Credential(CredentialKind.PHONE, "x" * 40).masked() == "•" * 8
 
 

@@ -11,6 +11,8 @@ Errors::
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import sqlite3
 import threading
 import uuid
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.server.store.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -43,6 +47,19 @@ class StorageError(StoreError):
     def __init__(self, why: str, detail: str = "") -> None:
         super().__init__(f"{why}: {detail}" if detail else why)
         self.why = why
+
+
+def _private(path: Path) -> None:
+    """The database file (and its journal) readable by its owner only, created so in a 0700
+    directory: it holds who came and went, and card numbers."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    for part in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if part.stat().st_mode & 0o077:
+                log.warning("%s was readable by others; making it private (0600)", part)
+                part.chmod(0o600)
 
 
 def storage_error(exc: sqlite3.Error) -> StorageError:
@@ -81,7 +98,7 @@ class Database:
         if str(path) == ":memory:":
             self._target = f"file:kiosk-{uuid.uuid4().hex}?mode=memory&cache=shared"
         else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private(Path(path))
             self._target = str(path)
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []

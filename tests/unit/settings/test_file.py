@@ -98,7 +98,7 @@ def test_the_file_holds_only_what_differs_and_reads_back(tmp_path: Path) -> None
     text = path.read_text()
     assert text.startswith('[kiosk]\nmode = "out"\n\n[staff]\npin_hash = "scrypt$')
     assert "2468" not in text
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the staff PIN's hash is in it
     assert load_config(path) == config
     assert sorted(path.parent.iterdir()) == [path, last_good(path)]  # no temporary file left
     save_config(Config(), path)
