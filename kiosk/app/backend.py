@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
@@ -23,7 +25,7 @@ from kiosk.app.embedded import db_path, own_device_token, start_embedded
 from kiosk.backends.base import Backend
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
-from kiosk.settings.model import BackendKind, Config
+from kiosk.settings.model import BackendKind, Config, ConfigError
 from kiosk.settings.vault import Secret, Vault, VaultError
 
 if TYPE_CHECKING:
@@ -69,7 +71,8 @@ class BackendHost:
         self.http = http  # None: the backend was given (a test's) and stays
         self.clock = ClockWatch()
         if http is not None:
-            http.event_hooks["response"] = [*http.event_hooks["response"], self.clock.seen]
+            self._watch(http)
+        self.ca_file: str | None = None  # the one `http` trusts, once a configuration is applied
         self.secrets = secrets
         self.backend_url = backend_url  # from the command line: wins over the configuration
         self.server = server  # the embedded server, while one runs
@@ -93,7 +96,9 @@ class BackendHost:
             choice = Choice.EMBEDDED if given else Choice.SERVER
         url = backend_url or config.backend.base_url
         backend = make_backend(config, http, url, secrets.get, choice)
-        return cls(backend, http, secrets, backend_url, server)
+        host = cls(backend, http, secrets, backend_url, server)
+        host.ca_file = config.backend.ca_file
+        return host
 
     @classmethod
     def fixed(cls, backend: Backend, secrets: Secrets) -> BackendHost:
@@ -134,6 +139,11 @@ class BackendHost:
         new backend, or None when the backend was given and stays."""
         if self.http is None:
             return None
+        if self.ca_file is not None and self.ca_file != config.backend.ca_file:
+            old, self.http = self.http, new_http_client(config)  # trust is set at creation
+            self._watch(self.http)
+            await old.aclose()
+        self.ca_file = config.backend.ca_file
         self.http.timeout = httpx.Timeout(
             config.backend.timeout, connect=config.backend.connect_timeout
         )
@@ -152,6 +162,10 @@ class BackendHost:
         self.backend = make_backend(config, self.http, url, self.secrets.get, choice)
         await self._pair_with_own(self.client)
         return self.backend
+
+    def _watch(self, http: httpx.AsyncClient) -> None:
+        """Compare the backend's clock with ours on each of `http`'s answers."""
+        http.event_hooks["response"] = [*http.event_hooks["response"], self.clock.seen]
 
     def grant_staff_access(self, kept_token: Callable[[], str]) -> None:
         """Give our server's client the admin token staff lists need: the embedded server's
@@ -250,6 +264,25 @@ def _duration(seconds: float) -> str:
 
 
 def new_http_client(config: Config) -> httpx.AsyncClient:
-    """The kiosk's one HTTP client, with the configured timeouts."""
+    """The kiosk's one HTTP client, with the configured timeouts; an HTTPS server's certificate
+    is verified (against `backend.ca_file` when one is given: a private CA)."""
     timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
-    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"})
+    verify = trusted(config)
+    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"}, verify=verify)
+
+
+def trusted(config: Config, strict: bool = False) -> ssl.SSLContext:
+    """The certificates the kiosk trusts: the system's, or `backend.ca_file`'s. A file that
+    is not a CA certificate raises `ConfigError` when `strict`; else it is logged and the
+    system's are used (the kiosk still boots; the server's certificate then fails, in words)."""
+    ca_file = config.backend.ca_file
+    if not ca_file:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=str(Path(ca_file).expanduser()))
+    except (OSError, ssl.SSLError) as exc:
+        why = f"backend.ca_file {ca_file!r} cannot be used: {exc}"
+        if strict:
+            raise ConfigError(why) from None
+        log.error("%s; trusting the system's certificates only", why)
+        return ssl.create_default_context()

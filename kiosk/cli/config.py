@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from kiosk.app.backend import trusted
 from kiosk.backends.base import BackendError
 from kiosk.backends.local.pairing import pair
 from kiosk.settings import staffpin
@@ -68,8 +69,9 @@ def _pair(args: argparse.Namespace) -> int:
     code: str = args.code
     if code == "-":
         code = sys.stdin.readline().strip() if not sys.stdin.isatty() else input("Pairing code: ")
+    verify = trusted(config, strict=True)
     try:
-        paired = pair(config.backend.url, code, config.backend.timeout * 2)
+        paired = pair(config.backend.url, code, config.backend.timeout * 2, verify)
     except BackendError as exc:
         raise ConfigError(f"not paired: {exc}") from None
     try:

@@ -8,16 +8,21 @@ is an `AdminError` with a message for the terminal, never a traceback.
 from __future__ import annotations
 
 import argparse
+import ssl
 import sys
 from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.cli.common import Sub, db_option, group, install_keys, now
 from kiosk.files import write_atomically
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
 from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
 from kiosk.server.store import NotFoundError, StoreError
+
+if TYPE_CHECKING:
+    from kiosk.server.runner import Tls
 
 
 def add_commands(sub: Sub) -> None:
@@ -34,6 +39,8 @@ def add_commands(sub: Sub) -> None:
         help="let anyone who reaches the port check members in, as Nexudus's open endpoint"
         " does (default: only paired devices, see `kiosk devices`)",
     )
+    serve.add_argument("--certfile", type=Path, help="serve HTTPS: the certificate chain (PEM)")
+    serve.add_argument("--keyfile", type=Path, help="serve HTTPS: its private key (PEM)")
     serve.add_argument(
         "--retain-failed",
         type=int,
@@ -154,6 +161,8 @@ def _keys_import(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from kiosk.server.runner import bind, open_server, serve_forever
 
+    tls = _tls(args)
+
     try:
         server = open_server(
             args.db,
@@ -168,7 +177,8 @@ def _serve(args: argparse.Namespace) -> int:
         sock = bind(args.host, args.port)
     except OSError as exc:
         raise AdminError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
-    print(f"Check-in server on http://{args.host}:{sock.getsockname()[1]}  database {args.db}")
+    scheme = "https" if tls else "http"
+    print(f"Check-in server on {scheme}://{args.host}:{sock.getsockname()[1]}  database {args.db}")
     print(f"Admin API token in {server.keys_path}", flush=True)
     if args.open_checkin:
         print(
@@ -177,8 +187,25 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    serve_forever(server, sock)
+    serve_forever(server, sock, tls=tls)
     return 0
+
+
+def _tls(args: argparse.Namespace) -> Tls | None:
+    """HTTPS, when a certificate and its key are given (both, readable, and a pair)."""
+    from kiosk.server.runner import Tls
+
+    if (args.certfile is None) != (args.keyfile is None):
+        raise AdminError("give --certfile and --keyfile together")
+    if args.certfile is None:
+        return None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            args.certfile, args.keyfile
+        )
+    except (OSError, ssl.SSLError) as exc:
+        raise AdminError(f"cannot use {args.certfile} and {args.keyfile}: {exc}") from None
+    return Tls(args.certfile, args.keyfile)
 
 
 def _members_add(args: argparse.Namespace) -> int:

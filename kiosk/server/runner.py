@@ -115,7 +115,21 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_forever(server: Server, sock: socket.socket, access_log: bool = True) -> None:
+@dataclasses.dataclass(frozen=True)
+class Tls:
+    """The server's certificate chain and private key (PEM files): it serves HTTPS."""
+
+    certfile: Path
+    keyfile: Path
+
+    def options(self) -> dict[str, Any]:
+        """uvicorn's settings for them."""
+        return {"ssl_certfile": str(self.certfile), "ssl_keyfile": str(self.keyfile)}
+
+
+def serve_forever(
+    server: Server, sock: socket.socket, access_log: bool = True, tls: Tls | None = None
+) -> None:
     """Serve on `sock` until Ctrl-C or SIGTERM; SIGTERM is a normal stop (exit status 0).
 
     uvicorn shuts down gracefully, then re-raises the signal under the handler it found;
@@ -128,6 +142,7 @@ def serve_forever(server: Server, sock: socket.socket, access_log: bool = True) 
         timeout_graceful_shutdown=5,
         http=guarded(),
         timeout_keep_alive=int(KEEP_ALIVE),
+        **(tls.options() if tls else {}),
     )
     previous = signal.signal(signal.SIGTERM, _exit_normally)
     try:
@@ -144,11 +159,13 @@ def _exit_normally(signum: int, frame: FrameType | None) -> None:
 class ServerThread:
     """The server on a loopback port in a daemon thread; a context manager."""
 
-    def __init__(self, server: Server, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, server: Server, host: str = "127.0.0.1", port: int = 0, tls: Tls | None = None
+    ) -> None:
         self.server = server
         self._sock = bind(host, port)
         bound_host, bound_port = self._sock.getsockname()[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
+        self.url = f"{'https' if tls else 'http'}://{bound_host}:{bound_port}"
         config = uvicorn.Config(
             server.app,
             log_config=None,
@@ -156,6 +173,7 @@ class ServerThread:
             lifespan="on",
             http=guarded(),
             timeout_keep_alive=int(KEEP_ALIVE),
+            **(tls.options() if tls else {}),
         )
         self._uvicorn = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="checkin-server", daemon=True)

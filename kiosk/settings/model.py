@@ -177,6 +177,9 @@ class BackendSettings:
     )  # fmt: skip
     token_url: str = _opt("", "a cloud service's sign-in address; empty: its own", check=_url)
     db: str = _opt("", "the embedded server's database; empty: the user data directory")
+    ca_file: str = _opt(
+        "", "a PEM file of the CA that signed an HTTPS server's certificate; empty: the system's"
+    )
     connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
     timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
     pin_field: str = _opt("Pincode", "the request field that carries a PIN (Nexudus: Pincode)")

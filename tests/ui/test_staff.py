@@ -165,6 +165,7 @@ TEXTS: dict[str, Any] = {
     "kiosk.name": "Front desk",
     "backend.url": "http://checkin.lan:8750",
     "backend.db": "/srv/kiosk/checkin.db",
+    "backend.ca_file": "/etc/kiosk/site-ca.pem",
     "backend.subdomain": "myspace",
     "backend.username": "admin@example.com",
     "backend.client_id": "client-1",

@@ -9,6 +9,7 @@ The code comes from `kiosk devices add` on the server; it works once, for 15 min
 from __future__ import annotations
 
 import dataclasses
+import ssl
 
 import httpx
 
@@ -29,8 +30,11 @@ class Paired:
     token: str = dataclasses.field(repr=False)
 
 
-def pair(url: str, code: str, timeout: float = 10.0, verify: bool | str = True) -> Paired:
-    """Exchange `code` for this kiosk's device token at the server at `url`."""
+def pair(
+    url: str, code: str, timeout: float = 10.0, verify: ssl.SSLContext | bool = True
+) -> Paired:
+    """Exchange `code` for this kiosk's device token at the server at `url` (an HTTPS one's
+    certificate checked against `verify`)."""
     try:
         response = httpx.post(
             f"{url.rstrip('/')}/api/public/pair",

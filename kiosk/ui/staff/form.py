@@ -51,6 +51,7 @@ TITLES = {
     "backend.kind": "Check-in backend",
     "backend.url": "Server address",
     "backend.db": "Embedded server's database",
+    "backend.ca_file": "Trusted CA file (HTTPS)",
     "backend.connect_timeout": "Connect timeout (s)",
     "backend.timeout": "Answer timeout (s)",
     "offline.policy": "While the backend is away",

@@ -34,7 +34,7 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Backend", ("backend.kind", "backend.url", Secret.ADMIN_TOKEN.value, "backend.subdomain",
                  "backend.username", Secret.PASSWORD.value, "backend.client_id",
                  Secret.CLIENT_SECRET.value, "backend.pin_field", "backend.db",
-                 "backend.connect_timeout", "backend.timeout", "offline.policy",
+                 "backend.ca_file", "backend.connect_timeout", "backend.timeout", "offline.policy",
                  "offline.remember_days")),
     ("Reader", ("reader.enabled", "reader.name_filter", "reader.uid_format", "reader.phone_aid",
                 "reader.repeat_after", "reader.feedback")),

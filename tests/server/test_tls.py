@@ -1,0 +1,92 @@
+"""HTTPS: `kiosk serve --certfile --keyfile`, and a kiosk that trusts the site's private CA
+through `backend.ca_file` (and refuses a certificate it cannot verify, in words)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.app.backend import new_http_client
+from kiosk.backends.local.client import LocalClient
+from kiosk.cli.main import main
+from kiosk.domain import CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.server.runner import ServerThread, Tls, open_server
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config
+from tests.helpers.server import demo_db, device_token
+from tests.helpers.tls import make_tls
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> tuple[Path, Path, Path]:
+    return make_tls(tmp_path)
+
+
+@pytest.fixture
+def https(tmp_path: Path, tls: tuple[Path, Path, Path]) -> Iterator[ServerThread]:
+    server = open_server(demo_db(tmp_path / "s" / "checkin.db"))
+    try:
+        with ServerThread(server, tls=Tls(tls[1], tls[2])) as running:
+            yield running
+    finally:
+        server.store.close()
+
+
+def check(url: str, config: Config, token: str) -> Outcome:
+    async def go() -> Outcome:
+        async with new_http_client(config) as http:
+            client = LocalClient(http, url, embedded=False, device_token=token)
+            return await client.check(CheckinRequest(Credential(CredentialKind.PIN, "12345")))
+
+    return asyncio.run(go())
+
+
+def test_a_kiosk_trusting_the_sites_ca_checks_in_over_https(
+    https: ServerThread, tls: tuple[Path, Path, Path]
+) -> None:
+    assert https.url.startswith("https://127.0.0.1:")
+    config = with_value(Config(), "backend.ca_file", str(tls[0]))
+    outcome = check(https.url, config, device_token(https))
+    assert (outcome.status, outcome.member) == (Status.CHECKED_IN, "Ada Lovelace")
+
+
+def test_a_certificate_the_kiosk_cannot_verify_is_refused_in_words(https: ServerThread) -> None:
+    outcome = check(https.url, Config(), device_token(https))  # the system's CAs only
+    assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.BACKEND_UNAVAILABLE)
+    assert "CERTIFICATE_VERIFY_FAILED" in outcome.raw_message
+    assert outcome.delivery is not None  # kept for later, never sent: it never left the kiosk
+
+
+def test_a_ca_file_that_is_not_one_is_said_and_the_kiosk_still_starts(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-ca.pem"
+    bad.write_text("hello")
+    client = new_http_client(with_value(Config(), "backend.ca_file", str(bad)))  # logged
+    asyncio.run(client.aclose())
+
+
+def test_serve_needs_both_files_and_a_pair(
+    tmp_path: Path, tls: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "x.db")
+    assert main(["serve", "--db", db, "--certfile", str(tls[1])]) == 1
+    assert "give --certfile and --keyfile together" in capsys.readouterr().err
+    assert main(["serve", "--db", db, "--certfile", str(tls[0]), "--keyfile", str(tls[2])]) == 1
+    assert "cannot use" in capsys.readouterr().err
+
+
+def test_pairing_over_https_checks_the_certificate(
+    https: ServerThread, tls: tuple[Path, Path, Path], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from kiosk.server.devices import DeviceService
+
+    code = DeviceService(https.server.store, https.server.keys).add("Front desk").code
+    config = tmp_path / "kiosk.toml"
+    assert main(["config", "pair", https.url, code, "--config", str(config)]) == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in capsys.readouterr().err
+    assert main(["config", "set", "backend.ca_file", str(tls[0]), "--config", str(config)]) == 0
+    assert main(["config", "pair", https.url, code, "--config", str(config)]) == 0
+    assert "as device 1 (Front desk)" in capsys.readouterr().out
