@@ -8,14 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from kiosk.app.backend import new_http_client
+from kiosk.app.kiosk import build_app
 from kiosk.backends.local.client import LocalClient
 from kiosk.cli.main import main
 from kiosk.domain import CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.inputs.reader import NullSource
+from kiosk.inputs.status import ReaderState
 from kiosk.server.runner import ServerThread, Tls, open_server
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config
+from kiosk.settings.vault import Secret
+from tests.fakes.vault import MemoryVault
 from tests.helpers.server import demo_db, device_token
 from tests.helpers.tls import make_tls
 
@@ -90,3 +96,29 @@ def test_pairing_over_https_checks_the_certificate(
     assert main(["config", "set", "backend.ca_file", str(tls[0]), "--config", str(config)]) == 0
     assert main(["config", "pair", https.url, code, "--config", str(config)]) == 0
     assert "as device 1 (Front desk)" in capsys.readouterr().out
+
+
+def test_a_ca_file_set_in_staff_mode_is_trusted_at_once(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, https: ServerThread,
+    tls: tuple[Path, Path, Path], tmp_path: Path,
+) -> None:  # fmt: skip
+    vault = MemoryVault()
+    vault.set(Secret.DEVICE_TOKEN, device_token(https))
+    kiosk = build_app(with_value(Config(), "kiosk.location", "1"), aloop,
+                      backend_url=https.url, source=NullSource(ReaderState.OFF),
+                      config_path=tmp_path / "kiosk.toml", vault=lambda: vault)  # fmt: skip
+    qtbot.addWidget(kiosk.window)
+    try:
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as refused:
+            kiosk.present_pin("12345")
+        assert "CERTIFICATE_VERIFY_FAILED" in refused.args[1].raw_message
+        assert refused.args[1].status is Status.QUEUED  # kept: it never left the kiosk
+        with qtbot.waitSignal(kiosk.keeper.replayed, timeout=10000) as landed:
+            kiosk.apply(with_value(kiosk.config, "backend.ca_file", str(tls[0])))
+        assert landed.args[1].member == "Ada Lovelace"  # trusted now: the kept one went
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
+            kiosk.present_pin("56789")  # Eve, live over HTTPS
+        assert welcomed.args[1].status is Status.CHECKED_IN
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
