@@ -8,6 +8,7 @@ is an `AdminError` with a message for the terminal, never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import ssl
 import sys
 from collections.abc import Callable
@@ -72,10 +73,17 @@ def add_commands(sub: Sub) -> None:
     db_option(add)
     add.add_argument("--name", required=True, help="full name")
     add.add_argument("--email", required=True)
-    add.add_argument("--pin", help="4 to 8 digits")
+    add.add_argument("--pin", help="4 to 8 digits; - reads it from standard input (or asks)")
     add.add_argument("--card", action="append", default=[], help="access card id (repeatable)")
     add.add_argument("--token", action="append", default=[], help="access token (repeatable)")
-    add.add_argument("--password", help="for email check-in")
+    add.add_argument(
+        "--password", help="for email check-in; - reads it from standard input (or asks)"
+    )
+    add.add_argument(
+        "--insecure-args",
+        action="store_true",
+        help="take --pin and --password on the command line (seen in `ps` and shell history)",
+    )
     add.add_argument("--passes", type=int, default=0, help="day passes to grant")
     add.add_argument("--tariff", help="plan name")
     add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
@@ -209,6 +217,7 @@ def _tls(args: argparse.Namespace) -> Tls | None:
 
 
 def _members_add(args: argparse.Namespace) -> int:
+    args.pin, args.password = _secrets(args)
     store = open_store(args.db)
     member = enrol(
         store,
@@ -229,6 +238,33 @@ def _members_add(args: argparse.Namespace) -> int:
     )
     print(f"Enrolled {member.full_name} <{member.email}> as member {member.id}")
     return 0
+
+
+def _secrets(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """The PIN and password: `-` reads each from standard input (the PIN's line first) or, on
+    a terminal, asks without echo; a value on the command line only with `--insecure-args`."""
+    given = {"--pin": args.pin, "--password": args.password}
+    for option, value in given.items():
+        if value not in (None, "-") and not args.insecure_args:
+            raise AdminError(
+                f"{option} on the command line is seen in `ps` and shell history: give "
+                f"{option} - and type it (or pipe it in), or add --insecure-args"
+            )
+    if "-" not in given.values():
+        return args.pin, args.password
+    lines = iter(sys.stdin.read().splitlines()) if not sys.stdin.isatty() else None
+    read: list[str | None] = []
+    for option, value in given.items():
+        if value != "-":
+            read.append(value)
+        elif lines is None:
+            read.append(getpass.getpass(f"{option.removeprefix('--').upper()}: "))
+        else:
+            line = next(lines, "").strip()
+            if not line:
+                raise AdminError(f"{option} -: standard input had no line for it")
+            read.append(line)
+    return read[0], read[1]
 
 
 def _members_list(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import subprocess
 import sys
@@ -18,7 +19,21 @@ from tests.helpers.xvfb import wait_event
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    """`kiosk ARGV`; a `members add` gets its --pin and --password on standard input, as an
+    operator types or pipes them (never on the command line)."""
+    args, typed = list(argv), []
+    if args[:2] == ["members", "add"]:
+        for option in ("--pin", "--password"):
+            if option in args:
+                at = args.index(option) + 1
+                typed.append(args[at])
+                args[at] = "-"
+    stdin = sys.stdin
+    sys.stdin = io.StringIO("".join(f"{line}\n" for line in typed))
+    try:
+        code = main(args)
+    finally:
+        sys.stdin = stdin
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -40,6 +55,17 @@ def db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     )
     assert run(capsys, "plans", "add", "--db", path, "--name", "Resident")[0] == 0
     return path
+
+
+def test_a_pin_or_password_on_the_command_line_is_refused_unless_insecure(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["members", "add", "--db", db, "--name", "Ada", "--email", "ada@example.com"]
+    assert main([*argv, "--pin", "12345"]) == 1
+    assert "seen in `ps` and shell history" in capsys.readouterr().err
+    assert main([*argv, "--password", "Hunter2-pass"]) == 1
+    assert main([*argv, "--pin", "12345", "--insecure-args"]) == 0
+    assert "12345" not in capsys.readouterr().out
 
 
 def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -257,7 +257,7 @@ def test_a_missing_key_file_is_never_replaced_while_members_need_it(
     for argv in (
         ("serve", "--db", str(db), "--port", "0"),
         ("members", "add", "--db", str(db), "--name", "Zoe", "--email", "zoe@example.com",
-         "--pin", "97531"),
+         "--pin", "97531", "--insecure-args"),
     ):  # fmt: skip
         code, _, err = kiosk(capsys, *argv)
         assert code == 1, argv
@@ -285,7 +285,7 @@ def test_a_new_database_gets_its_keys_made_and_says_so(
                        "--timezone", "Europe/Paris")  # fmt: skip
     assert code == 0
     code, _, _ = kiosk(capsys, "members", "add", "--db", str(db), "--name", "Ada",
-                       "--email", "ada@example.com", "--pin", "12345")  # fmt: skip
+                       "--email", "ada@example.com", "--pin", "12345", "--insecure-args")  # fmt: skip
     assert code == 0
     assert keys_path_for(db).exists()
     assert "created new install keys" in caplog.text
