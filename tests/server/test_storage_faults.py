@@ -285,7 +285,7 @@ def test_a_new_database_gets_its_keys_made_and_says_so(
                        "--timezone", "Europe/Paris")  # fmt: skip
     assert code == 0
     code, _, _ = kiosk(capsys, "members", "add", "--db", str(db), "--name", "Ada",
-                       "--email", "ada@example.com", "--pin", "12345", "--insecure-args")  # fmt: skip
+                       "--email", "ada@example.com", "--insecure-args")  # fmt: skip
     assert code == 0
     assert keys_path_for(db).exists()
     assert "created new install keys" in caplog.text
