@@ -10,7 +10,9 @@ import atexit
 import contextlib
 import functools
 import shutil
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,15 @@ def checkin(client: httpx.Client, **fields: Any) -> dict[str, Any]:
     assert response.status_code == body["Status"], response.text
     assert (response.status_code == 200) is body["WasSuccessful"], response.text
     return body
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[str], timeout: float = 30) -> None:
+    """Wait until the server `proc` runs answers ``/health`` with 200 (it must not exit)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[1]
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        time.sleep(0.05)  # polling another process's port: there is no event to wait on
+    raise AssertionError(f"the server at {url} did not come up")

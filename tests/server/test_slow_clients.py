@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from kiosk.server.runner import ServerThread
-from tests.helpers.server import demo_db, device_client, paired_offline
+from tests.helpers.server import demo_db, device_client, paired_offline, wait_healthy
 
 HEAD = b"POST /api/public/checkin HTTP/1.1\r\nHost: kiosk\r\n"
 
@@ -80,13 +80,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str]]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()[1]
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            time.sleep(0.05)
+        wait_healthy(url, proc)
         yield url, token
     finally:
         proc.terminate()

@@ -31,7 +31,13 @@ from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.runner import ServerThread
 from tests.helpers.clock import FakeClock
 from tests.helpers.keeper import Kiosk
-from tests.helpers.server import checkin, demo_db, device_client, paired_offline
+from tests.helpers.server import (
+    checkin,
+    demo_db,
+    device_client,
+    paired_offline,
+    wait_healthy,
+)
 
 ROOT = os.geteuid() == 0
 
@@ -130,7 +136,7 @@ def test_a_full_disk_is_a_server_problem_and_check_ins_land_once_there_is_room(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc)
         filler = folder / "filler"  # in the server's tmpfs, seen from its namespace
         _run_in(proc, ["sh", "-c", f"cat /dev/zero > {filler} 2>/dev/null || true"])
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
@@ -176,17 +182,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.communicate()[1]
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.05)
-    raise AssertionError("the server in its tmpfs did not come up")
 
 
 def _run_in(proc: subprocess.Popen[str], command: list[str]) -> None:
