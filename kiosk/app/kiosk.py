@@ -279,11 +279,16 @@ class KioskApp:
         self.controller.load_place()
 
     def secret_changed(self, which: Secret) -> None:
-        """A backend secret changed in staff mode: sign in with it from the next call on."""
+        """A backend secret changed in staff mode: sign in with it from the next call on (a
+        new device token from pairing: check members in with it at once)."""
         if isinstance(self.backend, SignsIn):
             self.backend.forget_sign_in()
         if which is Secret.ADMIN_TOKEN:
             self.grant_staff_access()
+        client = self.host.client
+        if which is Secret.DEVICE_TOKEN and client is not None and not client.embedded:
+            client.use_device_token(self.host.secrets.get(Secret.DEVICE_TOKEN))
+            self.controller.load_place()  # it answers now: what was kept goes too
 
     def use_code(self, code: str) -> None:
         """Sign in with the two-factor code staff typed, from the next call on; raises
@@ -304,6 +309,11 @@ class KioskApp:
     def own_server(self) -> ServerThread | None:
         """The embedded server, when it is the backend in use."""
         return self.host.own_server
+
+    def pairing_url(self) -> str | None:
+        """The `kiosk serve` server in use, which this kiosk pairs with (None: another)."""
+        client = self.host.client
+        return client.base_url if client is not None and not client.embedded else None
 
     def backend_name(self) -> str:
         """The backend in words, for staff."""

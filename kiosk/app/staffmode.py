@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk import __version__
+from kiosk.app.backend import trusted
 from kiosk.app.eventlog import EventLog
 from kiosk.backends.base import (
     Backend,
@@ -24,6 +25,7 @@ from kiosk.backends.base import (
     Presence,
     StaffData,
 )
+from kiosk.backends.local.pairing import pair
 from kiosk.backends.registry import Choice, first_choice
 from kiosk.backends.tokens import CodeNeededError
 from kiosk.domain import Credential, CredentialKind
@@ -115,6 +117,10 @@ class RunningKiosk(Protocol):
         """Wait until the changes being applied are in use."""
         ...
 
+    def pairing_url(self) -> str | None:
+        """The `kiosk serve` server this kiosk checks members in with (None: another kind)."""
+        ...
+
 
 class StaffMode:
     """Staff mode in a kiosk: routes intent to the staff controller and the wizard, and fills
@@ -188,6 +194,7 @@ class StaffMode:
         screen.edit.connect(lambda edit: wizard.edit(edit.key, edit.value))
         screen.secret.connect(lambda edit: wizard.secret(edit.name, edit.value))
         screen.code.connect(wizard.use_code)
+        screen.pair.connect(self._pair)
 
     def _wire(self, screen: StaffScreen) -> None:
         """Connect staff mode's main screen, once it is built."""
@@ -200,6 +207,7 @@ class StaffMode:
         screen.leave.connect(self.staff.quit)
         screen.guide.connect(self.staff.guide)
         screen.code.connect(self._use_code)
+        screen.pair.connect(self._pair)
         screen.kept.retry.connect(self._retry_kept)
         screen.kept.discard.connect(self._discard_kept)
 
@@ -232,6 +240,7 @@ class StaffMode:
             self.window.staff.show_message(str(exc), error=True)
             held = set()
         self.window.staff.show_config(self.staff.config, held)
+        self.window.staff.pairing.setVisible(self.kiosk.pairing_url() is not None)
 
     def tapped(self, credential: Credential) -> bool:
         """A tap while staff mode shows: a staff card, or the reader test. True if used."""
@@ -362,6 +371,26 @@ class StaffMode:
             return
         self.staff.say("Signing in with the two-factor code…")
         self.refresh(code_sent=True)
+
+    def _pair(self, code: str) -> None:
+        """Exchange a one-time code for this kiosk's device token, kept in the vault."""
+        self.staff.say("Pairing with the server…")
+        self._tasks.run(self._pairing(code), "pair", exclusive=True)
+
+    async def _pairing(self, code: str) -> None:
+        config = self.staff.config
+        url = self.kiosk.pairing_url() or config.backend.url
+        if not url:
+            self.staff.say("Type the server's address first", error=True)
+            return
+        verify = trusted(config)
+        try:
+            paired = await asyncio.to_thread(pair, url, code, config.backend.timeout * 2, verify)
+        except BackendError as exc:
+            self.staff.say(f"Not paired: {exc}", error=True)
+            return
+        if self.staff.set_secret(Secret.DEVICE_TOKEN, paired.token):
+            self.staff.say(f"Paired with {url} as device {paired.device_id} ({paired.name})")
 
     def _add_card(self, card: str) -> None:
         cards = self.staff.config.staff.cards

@@ -80,6 +80,7 @@ class BackendSpec:
     sign_in_help: str = ""
     describe: Callable[[Config], str] = lambda config: ""
     two_factor: bool = False  # its sign-in may ask staff for a two-factor code
+    pairs: bool = False  # the kiosk pairs with it (a `kiosk serve` server): a one-time code
 
     @property
     def signs_in(self) -> bool:
@@ -155,7 +156,11 @@ SPECS: dict[Choice, BackendSpec] = {
         keys=("backend.url", Secret.ADMIN_TOKEN.value),
         needed=Needed("backend.url", "the server's address"),
         sign_in_title="Where is the kiosk server?",
-        sign_in_help="The admin token is needed only to see who is in from staff mode.",
+        sign_in_help=(
+            "Pair this kiosk with a code from `kiosk devices add` on the server. The admin"
+            " token is needed only to see who is in from staff mode."
+        ),
+        pairs=True,
         describe=lambda config: f"the kiosk server at {config.backend.url}",
     ),
     Choice.NEXUDUS: BackendSpec(

@@ -15,6 +15,7 @@ from kiosk.domain import Action, Reason, Status
 from kiosk.flows.checkin import Screen
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
+from kiosk.server.devices import DeviceService
 from kiosk.server.runner import ServerThread
 from kiosk.settings import staffpin
 from kiosk.settings.file import with_value
@@ -22,6 +23,7 @@ from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import FakeClock
+from tests.helpers.screens import click, type_text
 from tests.helpers.server import demo_server, device_token
 
 
@@ -38,12 +40,13 @@ def kiosk_on(
     tmp_path: Path,
     vault: MemoryVault,
     given: bool = False,
+    paired: bool = True,
 ) -> KioskApp:
     """A kiosk at the server's first location, staff PIN 2468; `given`: the server is handed
     to it as `kiosk demo` does (its own), else it is a `kiosk serve` on the network."""
     config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
     config = with_value(config, "kiosk.location", "1")
-    if not given:  # paired with the server, as `kiosk config pair` leaves it
+    if not given and paired:  # paired with the server, as `kiosk config pair` leaves it
         vault.set(Secret.DEVICE_TOKEN, device_token(server))
     return build_app(
         config,
@@ -151,6 +154,41 @@ def test_ask_mode_names_the_member_from_the_server_without_checking_them_in(
         assert finished.args[1].reason is Reason.UNKNOWN_CREDENTIAL
         assert kiosk.window.view.screen is Screen.RESULT
         assert store.failed_checkins().total == 1  # the refusal is on record
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def test_staff_pair_the_kiosk_from_the_backend_page(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, server: ServerThread, tmp_path: Path
+) -> None:
+    """A kiosk pointed at a `kiosk serve` server but not paired is refused (401, in words for
+    staff); staff type the code `kiosk devices add` printed, and the next check-in works."""
+    vault = MemoryVault()
+    kiosk = kiosk_on(server, aloop, tmp_path, vault, paired=False)  # --backend-url, unpaired
+    qtbot.addWidget(kiosk.window)
+    try:
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as refused:
+            kiosk.present_pin("12345")
+        assert "only paired devices may check members in" in refused.args[1].raw_message
+        code = DeviceService(server.server.store, server.server.keys).add("Front desk").code
+        staff = kiosk.staff.staff
+        staff.request()
+        staff.enter_pin("2468")
+        screen = kiosk.window.staff
+        screen.open_page("Backend")
+        assert screen.pairing.isVisibleTo(screen)
+        click(qtbot, screen.pairing)
+        type_text(qtbot, screen, code.lower())
+        qtbot.waitUntil(lambda: screen.message.text().startswith("Paired with"), timeout=10000)
+        assert "as device 1 (Front desk)" in screen.message.text()
+        assert vault.get(Secret.DEVICE_TOKEN)
+        assert code not in screen.message.text()
+        staff.close()
+        kiosk.controller.cancel()
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
+            kiosk.present_pin("56789")
+        assert welcomed.args[1].status is Status.CHECKED_IN
     finally:
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)

@@ -29,6 +29,7 @@ from kiosk.ui.widgets import StyledWidget, button, label, restyle
 SECRETS = {s.value for s in Secret.staff()}
 BACKEND_KEYS = backend_keys()  # shown only while their backend is in use
 CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept
+PAIRING = "backend.pairing_code"  # the same: exchanged once for this kiosk's device token
 TITLES = {
     "kiosk.name": "This kiosk's name",
     "kiosk.language": "Language",
@@ -146,11 +147,13 @@ class Form(StyledWidget):
         edit(Edit): change a setting.
         secret(SecretEdit): keep a secret.
         code(str): sign in to Nexudus with this two-factor code.
+        pair(str): pair this kiosk with its `kiosk serve` server with this one-time code.
     """
 
     edit = Signal(object)
     secret = Signal(object)
     code = Signal(str)
+    pair = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -205,6 +208,14 @@ class Form(StyledWidget):
         widget.clicked.connect(lambda: self.ask_text(wanted))
         return widget
 
+    def pair_button(self, name: str) -> QPushButton:
+        """A button that asks for the one-time code pairing this kiosk with its server."""
+        hint = "The code `kiosk devices add` printed on the server, like K7F3-9QWX"
+        wanted = TextWanted(PAIRING, hint, title="Pairing code")
+        widget = button("Pair with the server…", "field", name)
+        widget.clicked.connect(lambda: self.ask_text(wanted))
+        return widget
+
     # text entry
 
     def ask_text(self, wanted: TextWanted) -> None:
@@ -219,6 +230,9 @@ class Form(StyledWidget):
         """Staff typed `text` for `wanted`: a setting's new value, a secret or a code."""
         if wanted.key == CODE:
             self.code.emit(text)
+            return
+        if wanted.key == PAIRING:
+            self.pair.emit(text)
             return
         if wanted.secret:
             self.secret.emit(SecretEdit(Secret(wanted.key), text))

@@ -170,7 +170,8 @@ class StaffScreen(Form):
         help_ = "If the admin signs in with a code from an app, type the current one here."
         column.addWidget(left(label(help_, "small", wrap=True)))
         column.addWidget(self.code_button("backend-code"))
-        return [], [self.backend_code]
+        self.pairing = self.pair_button("backend-pair")
+        return [], [self.backend_code, self.pairing]
 
     def _tap_panel(self) -> Panel:
         text = "Tap a card on the reader to see its number in every format."
@@ -232,6 +233,7 @@ class StaffScreen(Form):
         self.show_rows(config, secrets)
         self.places.mark(config.kiosk.location)
         self.backend_code.setVisible(spec_of(config).two_factor)
+        self.pairing.setVisible(spec_of(config).pairs)  # or the server the kiosk uses: staff mode
 
     def show_places(
         self, places: list[Place], current: str, problem: str = "", code_wanted: bool = False

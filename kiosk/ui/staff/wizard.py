@@ -105,7 +105,9 @@ class WizardScreen(Form):
         self.sign_in_title = left(label("", "field-name"))
         self.sign_in_help = left(label("", "small", wrap=True))
         keys = dict.fromkeys(key for spec in SPECS.values() for key in spec.keys)
-        return [self.sign_in_title, self.sign_in_help, *(self.row(key) for key in keys)]
+        self.pairing = self.pair_button("wizard-pair")
+        rows = [self.row(key) for key in keys]
+        return [self.sign_in_title, self.sign_in_help, *rows, self.pairing]
 
     def _location_step(self) -> list[QWidget]:
         self.places_note = left(label("", "small", wrap=True))
@@ -174,6 +176,7 @@ class WizardScreen(Form):
         self.show_rows(view.config, view.secrets)
         for key, row in self.rows.items():
             row.setVisible(key == "kiosk.name" or key in SPECS[view.choice].keys)
+        self.pairing.setVisible(SPECS[view.choice].pairs)
         self._show_places(view)
         self.summary.setText(summary(view))
         self.back_button.setText("Back" if view.step is not Step.BACKEND else "Staff mode")
