@@ -13,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from kiosk.server.runner import ServerThread
 
 log = logging.getLogger(__name__)
+ENDING_SECONDS = 5.0
 
 
 @dataclasses.dataclass
@@ -350,11 +351,23 @@ class KioskApp:
         await asyncio.to_thread(self.reader.stop)
         self.controller.close()  # a check waiting for its answer goes to the outbox
         self.keeper.close()
+        await _ended(self.tasks.settled(), self.staff.settled(), self.controller.settled(),
+                     self.keeper.settled())  # fmt: skip
         self.keeper.outbox.close()
         self.keeper.known.close()
         await self.host.aclose()
         self.chime.player.close()
         self.events.close()
+
+
+async def _ended(*waits: Coroutine[Any, Any, None]) -> None:
+    """Wait (a few seconds at most) until cancelled work has ended: an HTTP call cancelled
+    mid-request finishes its cancellation on the loop, which must still run then."""
+    done = asyncio.gather(*waits)
+    try:
+        await asyncio.wait_for(done, ENDING_SECONDS)
+    except TimeoutError:
+        log.warning("background work did not end within %.0f s of stopping", ENDING_SECONDS)
 
 
 def build_app(

@@ -415,6 +415,11 @@ class StaffMode:
         self._tasks.close()
         self.wizard.close()
 
+    async def settled(self) -> None:
+        """Wait until no background work runs (after `close`: until the cancelled work ends)."""
+        await self._tasks.settled()
+        await self.wizard.settled()
+
 
 class KioskSites:
     """The running kiosk's locations, for the wizard: the backend in use lists them, and the

@@ -186,6 +186,10 @@ class KioskController(QObject):
             timer.stop()
         self._tasks.close()
 
+    async def settled(self) -> None:
+        """Wait until no background call runs (after `close`: until the cancelled ones end)."""
+        await self._tasks.settled()
+
     # intent from screens and inputs
 
     def present(self, credential: Credential) -> None:

@@ -307,6 +307,10 @@ class SetupWizard(QObject):
         """Cancel background work."""
         self._tasks.close()
 
+    async def settled(self) -> None:
+        """Wait until no background work runs (after `close`: until the cancelled work ends)."""
+        await self._tasks.settled()
+
 
 def _complete(config: Config, choice: Choice) -> Config:
     """`config` with `choice`'s backend, its needed sign-in filled in as an example: can this
