@@ -76,6 +76,7 @@ class BackendHost:
         self.secrets = secrets
         self.backend_url = backend_url  # from the command line: wins over the configuration
         self.server = server  # the embedded server, while one runs
+        self._own: tuple[ServerThread, str] | None = None  # its token for this kiosk
 
     @classmethod
     def for_config(
@@ -130,9 +131,14 @@ class BackendHost:
         await self._pair_with_own(client)
 
     async def _pair_with_own(self, client: LocalClient | None) -> None:
-        """The embedded server (or `kiosk demo`'s) pairs its own kiosk: a token for it."""
-        if client is not None and client.embedded and self.server is not None:
-            client.use_device_token(await asyncio.to_thread(own_device_token, self.server))
+        """The embedded server (or `kiosk demo`'s) pairs its own kiosk: a token for it, made
+        once per server (a new client for a changed setting gets the same one)."""
+        server = self.server
+        if client is None or not client.embedded or server is None:
+            return
+        if self._own is None or self._own[0] is not server:
+            self._own = (server, await asyncio.to_thread(own_device_token, server))
+        client.use_device_token(self._own[1])
 
     async def apply(self, config: Config) -> Backend | None:
         """Build the backend `config` names, starting or stopping the embedded server; the

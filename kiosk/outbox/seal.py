@@ -12,12 +12,18 @@ can tell that two attempts came from the same credential without holding it in c
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import hmac
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kiosk.domain import Credential, CredentialKind
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 
 class SealError(Exception):
@@ -28,10 +34,17 @@ class Sealer:
     """Seals and opens credentials with one key (a Fernet key, urlsafe Base64 of 32 bytes)."""
 
     def __init__(self, key: bytes) -> None:
-        from cryptography.fernet import Fernet  # loaded with the first kept attempt
-
-        self._fernet = Fernet(key)
+        if len(base64.urlsafe_b64decode(key)) != 32:  # as Fernet checks it, without loading it
+            raise ValueError("an outbox key is 32 bytes in urlsafe Base64")
+        self._key = key
         self._ident_key = hashlib.sha256(b"kiosk outbox ident\0" + key).digest()
+
+    @functools.cached_property
+    def _fernet(self) -> Fernet:
+        """Fernet, loaded with the first kept attempt, not at the kiosk's start."""
+        from cryptography.fernet import Fernet
+
+        return Fernet(self._key)
 
     @staticmethod
     def new_key() -> bytes:
