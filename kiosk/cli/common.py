@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeAlias
 
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
-from kiosk.server.service import AdminError
+from kiosk.server.service import AdminError, hash_clear_cards
 from kiosk.server.store import Store
 from kiosk.settings.paths import default_db_path
 
@@ -42,6 +42,8 @@ def now() -> datetime:
 def install_keys(db: Path, store: Store) -> InstallKeys:
     """The keys beside `db` (made on first use, never while it has members); `AdminError`."""
     try:
-        return InstallKeys.load_or_create(keys_path_for(db), members=len(store.members()))
+        keys = InstallKeys.load_or_create(keys_path_for(db), members=len(store.members()))
     except (KeyFileError, OSError) as exc:
         raise AdminError(str(exc)) from None
+    hash_clear_cards(store, keys)
+    return keys

@@ -27,7 +27,7 @@ from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
 from kiosk.server.store import NotFoundError, Store
-from kiosk.server.store.models import Answered, Location, Member, Origin
+from kiosk.server.store.models import Answered, Location, Member, Origin, card_tail
 
 _WIEGAND = re.compile(r"(\d{1,5}) ?[:,. ] ?(\d{1,5})")
 TILE = 4
@@ -286,7 +286,7 @@ class CheckinService:
         store, keys = self._store, self._keys
         match presented.field:
             case Field.CARD:
-                member = store.find_member(card=normalise_card(presented.value))
+                member = store.find_member(card_key=keys.card(normalise_card(presented.value)).key)
             case Field.PIN:
                 member = store.find_member(pin_key=keys.lookup("pin", presented.value))
                 if member is not None and presented.email is not None:
@@ -334,10 +334,11 @@ class CheckinService:
 
 
 def _unknown(presented: Presented) -> str:
-    """A failed check-in's description; never contains a PIN, token or password."""
+    """A failed check-in's description; never contains a PIN, token, password or a whole card
+    id."""
     match presented.field:
         case Field.CARD:
-            return f"Access card {normalise_card(presented.value)[:32]} is not recognised"
+            return f"Access card ••••{card_tail(normalise_card(presented.value))} is not recognised"
         case Field.PIN if presented.email is not None:
             return f"PIN is not recognised for {presented.email.strip()[:254]}"
         case Field.PIN:

@@ -1,7 +1,7 @@
 """Secrets at rest: slow password hashes, keyed lookups, and the install's own secrets.
 
-Passwords are stored as scrypt hashes. PINs and access tokens must be found by value, so
-they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives outside the
+Passwords are stored as scrypt hashes. PINs, access tokens and card ids must be found by
+value, so they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives outside the
 database, in a 0600 file beside it; a stolen database alone reveals no PIN. The same file
 holds the Ed25519 seed that signs QR passes (see `kiosk.passes`); an older file without one
 gets one the first time it is read.
@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kiosk.files import write_atomically
 from kiosk.passes import Issuer
+from kiosk.server.store.models import CardKey, card_tail
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ class InstallKeys:
         """The keyed hash under which a PIN or token of `kind` is stored."""
         msg = f"{kind}\0{value}".encode()
         return hmac.new(self.pepper, msg, hashlib.sha256).hexdigest()
+
+    def card(self, card_id: str) -> CardKey:
+        """How the (normalised) `card_id` is stored: its keyed hash and its `card_tail`."""
+        return CardKey(self.lookup("card", card_id), card_tail(card_id))
 
     def is_admin(self, token: str) -> bool:
         """Whether `token` is this install's admin token (constant time)."""

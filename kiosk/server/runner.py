@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import signal
 import socket
 import sqlite3
@@ -27,8 +28,11 @@ from fastapi import FastAPI
 from kiosk.server.guard import KEEP_ALIVE, guarded
 from kiosk.server.http.api import create_app
 from kiosk.server.keys import InstallKeys, keys_path_for
+from kiosk.server.service import hash_clear_cards
 from kiosk.server.store import Store
 from kiosk.server.store.db import StorageError, storage_error
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -68,6 +72,8 @@ def open_server(
     try:
         keys_path = keys_path_for(path)
         keys = InstallKeys.load_or_create(keys_path, members=len(store.members()))
+        if hashed := hash_clear_cards(store, keys):
+            log.info("%d card ids stored in clear are now keyed hashes", hashed)
     except BaseException:
         store.close()
         raise

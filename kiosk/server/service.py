@@ -77,7 +77,7 @@ def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Membe
                 now=now,
                 password_hash=hash_password(e.password) if e.password else None,
                 pin_key=keys.lookup("pin", e.pin) if e.pin else None,
-                cards=cards,
+                cards=[keys.card(c) for c in cards],
                 token_keys=[keys.lookup("token", t) for t in e.tokens],
                 teams=e.teams,
                 plan=e.tariff,
@@ -91,6 +91,14 @@ def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Membe
     except StoreError as exc:
         raise AdminError(str(exc)) from None
     return store.member(member.id)
+
+
+def hash_clear_cards(store: Store, keys: InstallKeys) -> int:
+    """Store card ids kept in clear by an older version as keyed hashes; how many there were."""
+    clear = store.clear_cards()
+    if clear:
+        store.hash_cards((keys.card(normalise_card(card)), member) for card, member in clear)
+    return len(clear)
 
 
 def open_store(db: Path) -> Store:

@@ -190,8 +190,11 @@ def test_open_listing_closes_expired_sessions(
 
 def test_secrets_are_stored_only_as_hashes(client: httpx.Client, tmp_path: Path) -> None:
     checkin(client, Pin="12345")
+    checkin(client, AccessCardId="04:a1:b2:c3:d4:e5:f6")
+    assert checkin(client, AccessCardId="DEADBEEF0123")["ReasonCode"] == "unknown_credential"
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("checkin.db*") if p.suffix != ".keys")
-    for secret in (b"7E3A91C4D2B85F06", b"demo-ada", b"demo-eve"):
+    secrets = (b"7E3A91C4D2B85F06", b"demo-ada", b"demo-eve", b"04A1B2C3D4E5F6", b"5F3C2A19")
+    for secret in (*secrets, b"DEADBEEF0123", b"BEEF0123"):
         assert secret not in raw
     with sqlite3.connect(tmp_path / "checkin.db") as db:
         pin_keys = [r[0] for r in db.execute("SELECT pin_key FROM members")]
@@ -263,7 +266,7 @@ def test_a_card_number_sent_as_a_json_number_is_its_digits(
     body = checkin(client, AccessCardId=5653307)
     assert body["ReasonCode"] == "unknown_credential"  # read, not refused as malformed
     record = admin.get("/api/spaces/failedcheckins").json()["Records"][0]
-    assert record["Description"] == "Access card 5653307 is not recognised"
+    assert record["Description"] == "Access card ••••3307 is not recognised"  # masked
 
 
 def test_a_mac_alone_names_nobody_yet_and_beside_a_pin_is_accepted(client: httpx.Client) -> None:

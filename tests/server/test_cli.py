@@ -90,7 +90,7 @@ def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> N
     assert "12345" not in out
     code, out, _ = run(capsys, "members", "list", "--db", db)
     assert code == 0
-    assert re.search(r"Ada Lovelace\s+ada@example.com\s+Resident\s+yes\s+3\s+04A1B2", out)
+    assert re.search(r"Ada Lovelace\s+ada@example.com\s+Resident\s+yes\s+3\s+••••A1B2", out)
     assert "12345" not in out
     assert "tok-123456" not in out
     assert (
@@ -109,7 +109,7 @@ def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> N
         )[0]
         == 0
     )
-    assert " 5  04A1B2" in run(capsys, "members", "list", "--db", db)[1]
+    assert " 5  ••••A1B2" in run(capsys, "members", "list", "--db", db)[1]
     code, out, _ = run(capsys, "members", "remove", "--db", db, "--email", "ada@example.com")
     assert (code, out.strip()) == (0, "Removed Ada Lovelace <ada@example.com>")
     assert "Ada" not in run(capsys, "members", "list", "--db", db)[1]
@@ -120,7 +120,7 @@ def test_enrol_list_and_remove(db: str, capsys: pytest.CaptureFixture[str]) -> N
     [
         (["--email", "ada@example.com"], "already enrolled"),
         (["--email", "b@example.com", "--pin", "12345"], "PIN is already enrolled"),
-        (["--email", "b@example.com", "--card", "04A1B2"], "card 04A1B2 is already enrolled"),
+        (["--email", "b@example.com", "--card", "04A1B2"], "card ••••A1B2 is already enrolled"),
         (["--email", "b@example.com", "--token", "tok-123456"], "token is already enrolled"),
         (["--email", "b@example.com", "--pin", "12"], "--pin must be 4 to 8 digits"),
         (["--email", "b@example.com", "--card", "xyz!"], "--card"),

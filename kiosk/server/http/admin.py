@@ -206,7 +206,9 @@ def admin_routes(store: Store, keys: InstallKeys, clock: Clock) -> APIRouter:
         fob: Annotated[str | None, Query(alias="Coworker_KeyFobNumber", max_length=64)] = None,
     ) -> dict[str, Any]:
         """Members, by name (or the other way round with ``dir``)."""
-        found = [m for m in store.members() if _matches(m, email, card, fob)]
+        cards = [normalise_card(c) for c in (card, fob) if c and c.strip()]
+        wanted = {store.find_member(card_key=keys.card(c).key) for c in cards}
+        found = [m for m in store.members() if _matches(m, email, wanted)]
         ascending = p.ascending(default=True)
         if not ascending:
             found.reverse()
@@ -293,11 +295,11 @@ def _moment(name: str, text: str | None) -> datetime | None:
         raise wire.BadRequestError(why, errors=[(name, why, wire.plain(text))]) from None
 
 
-def _matches(member: Member, email: str | None, card: str | None, fob: str | None) -> bool:
+def _matches(member: Member, email: str | None, holders: set[Member | None]) -> bool:
+    """Whether `member` has `email` (if given) and is every card's holder in `holders`."""
     if email and member.email.casefold() != email.strip().casefold():
         return False
-    wanted = [normalise_card(c) for c in (card, fob) if c and c.strip()]
-    return all(c in member.cards for c in wanted)
+    return all(h is not None and h.id == member.id for h in holders)
 
 
 def _oauth_error(error: str, description: str = "") -> JSONResponse:

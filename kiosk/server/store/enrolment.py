@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from kiosk.server import rules
 from kiosk.server.store import rows
 from kiosk.server.store.db import Database, DuplicateError, NotFoundError
-from kiosk.server.store.models import Location, Member, PlanRecord, to_text
+from kiosk.server.store.models import CardKey, Location, Member, PlanRecord, to_text
 
 
 class Enrolment(Database):
@@ -105,7 +105,7 @@ class Enrolment(Database):
         now: datetime,
         password_hash: str | None = None,
         pin_key: str | None = None,
-        cards: Iterable[str] = (),
+        cards: Iterable[CardKey] = (),
         token_keys: Iterable[str] = (),
         teams: Iterable[str] = (),
         plan: str | None = None,
@@ -134,7 +134,8 @@ class Enrolment(Database):
             )
             member_id = int(cur.lastrowid or 0)
             self._db.executemany(
-                "INSERT INTO access_cards VALUES (?, ?)", [(c, member_id) for c in cards]
+                "INSERT INTO card_keys VALUES (?, ?, ?)",
+                [(c.key, c.tail, member_id) for c in cards],
             )
             self._db.executemany(
                 "INSERT INTO access_tokens VALUES (?, ?)", [(t, member_id) for t in token_keys]
@@ -142,17 +143,17 @@ class Enrolment(Database):
         return self.member(member_id)
 
     def _check_unique(
-        self, email: str, pin_key: str | None, cards: tuple[str, ...], tokens: tuple[str, ...]
+        self, email: str, pin_key: str | None, cards: tuple[CardKey, ...], tokens: tuple[str, ...]
     ) -> None:
         if self._one("SELECT 1 FROM members WHERE email = ?", email):
             raise DuplicateError("Email", f"a member with email {email} is already enrolled")
         if pin_key is not None and self._one("SELECT 1 FROM members WHERE pin_key = ?", pin_key):
             raise DuplicateError("Pin", "this PIN is already enrolled for another member")
-        if len(set(cards)) != len(cards):
+        if len({c.key for c in cards}) != len(cards):
             raise DuplicateError("AccessCardId", "the same card is given twice")
         for card in cards:
-            if self._one("SELECT 1 FROM access_cards WHERE card_id = ?", card):
-                raise DuplicateError("AccessCardId", f"card {card} is already enrolled")
+            if self._one("SELECT 1 FROM card_keys WHERE card_key = ?", card.key):
+                raise DuplicateError("AccessCardId", f"card {card.masked} is already enrolled")
         for token in tokens:
             if self._one("SELECT 1 FROM access_tokens WHERE token_key = ?", token):
                 raise DuplicateError("Token", "this access token is already enrolled")
@@ -174,7 +175,7 @@ class Enrolment(Database):
         *,
         email: str | None = None,
         pin_key: str | None = None,
-        card: str | None = None,
+        card_key: str | None = None,
         token_key: str | None = None,
     ) -> Member | None:
         """The member holding exactly one of the given credentials, if any."""
@@ -182,11 +183,11 @@ class Enrolment(Database):
             row = self._one(rows.MEMBER_SELECT + " WHERE m.email = ?", email)
         elif pin_key is not None:
             row = self._one(rows.MEMBER_SELECT + " WHERE m.pin_key = ?", pin_key)
-        elif card is not None:
+        elif card_key is not None:
             row = self._one(
                 rows.MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
-                "(SELECT member_id FROM access_cards WHERE card_id = ?)",
-                card,
+                "(SELECT member_id FROM card_keys WHERE card_key = ?)",
+                card_key,
             )
         else:
             row = self._one(
@@ -195,6 +196,20 @@ class Enrolment(Database):
                 token_key,
             )
         return rows.member(row) if row is not None else None
+
+    def clear_cards(self) -> list[tuple[str, int]]:
+        """Card ids still stored in clear (from before cards were hashed), with their members."""
+        found = self._db.execute("SELECT card_id, member_id FROM access_cards")
+        return [(r[0], r[1]) for r in found]
+
+    def hash_cards(self, hashed: Iterable[tuple[CardKey, int]]) -> None:
+        """Replace every card id stored in clear by its `hashed` form, in one transaction."""
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO card_keys VALUES (?, ?, ?)",
+                [(c.key, c.tail, member_id) for c, member_id in hashed],
+            )
+            self._db.execute("DELETE FROM access_cards")
 
     def password_hash(self, member_id: int) -> str | None:
         """The stored password hash of a member."""

@@ -33,6 +33,29 @@ class PlanRecord:
     daily_limit_minutes: int | None
 
 
+def card_tail(card_id: str) -> str:
+    """The last four characters of a card id with more than four: staff tell cards apart by
+    them; a shorter id is the whole credential and shows nothing.
+
+    >>> card_tail("04A1B2C3"), card_tail("0A")
+    ('B2C3', '')
+    """
+    return card_id[-4:] if len(card_id) > 4 else ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CardKey:
+    """An access card as stored: its keyed hash, and its last characters for staff."""
+
+    key: str = dataclasses.field(repr=False)
+    tail: str
+
+    @property
+    def masked(self) -> str:
+        """The card as staff see it: ``••••B2C3``."""
+        return "••••" + self.tail
+
+
 @dataclasses.dataclass(frozen=True)
 class Member:
     """A Nexudus "coworker"; secrets are never loaded into this record."""
@@ -45,7 +68,7 @@ class Member:
     plan_name: str | None
     plan_active: bool
     active: bool
-    cards: tuple[str, ...] = ()
+    cards: tuple[str, ...] = ()  # masked: ``••••B2C3`` (the store keeps keyed hashes)
     has_pin: bool = False
     tokens: int = 0
     passes_left: int = 0

@@ -28,7 +28,11 @@ FAILED_SELECT = """
 """
 MEMBER_SELECT = """
     SELECT m.*, p.name AS plan_name,
-      (SELECT group_concat(card_id, ' ') FROM access_cards a WHERE a.member_id = m.id) AS cards,
+      (SELECT group_concat('••••' || tail, ' ') FROM (
+        SELECT tail FROM card_keys WHERE member_id = m.id
+        UNION ALL  -- not yet hashed (the server hashes them when it opens with its keys)
+        SELECT CASE WHEN length(card_id) > 4 THEN substr(card_id, -4) ELSE '' END
+        FROM access_cards WHERE member_id = m.id)) AS cards,
       (SELECT count(*) FROM access_tokens t WHERE t.member_id = m.id) AS tokens,
       (SELECT coalesce(sum(remaining), 0) FROM time_passes t WHERE t.member_id = m.id) AS passes
     FROM members m LEFT JOIN plans p ON p.id = m.plan_id

@@ -148,4 +148,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE checkins ADD COLUMN device_id INTEGER REFERENCES devices(id);
     ALTER TABLE failed_checkins ADD COLUMN device_id INTEGER REFERENCES devices(id);
     """,
+    """
+    -- card ids as keyed hashes (as PINs are: a card id alone is a credential), with the last
+    -- four characters for staff to tell cards apart. The pepper is not in the database: the
+    -- server moves the rows left in access_cards over when it opens with the install's keys.
+    CREATE TABLE card_keys (
+        card_key TEXT PRIMARY KEY,
+        tail TEXT NOT NULL,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE
+    );
+    CREATE INDEX card_keys_member ON card_keys(member_id);
+    -- failed check-ins named the unknown card in full: keep its last four characters only
+    UPDATE failed_checkins
+    SET description = 'Access card ••••' || CASE WHEN length(description) > 34
+        THEN substr(description, length(description) - 21, 4) ELSE '' END || ' is not recognised'
+    WHERE description LIKE 'Access card % is not recognised';
+    """,
 )

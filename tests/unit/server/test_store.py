@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.server import rules
+from kiosk.server.keys import InstallKeys
+from kiosk.server.service import hash_clear_cards
 from kiosk.server.store import DuplicateError, NotFoundError, Store
-from kiosk.server.store.models import Origin
+from kiosk.server.store.models import CardKey, Origin
 from kiosk.server.store.schema import MIGRATIONS
 
 TILE = Origin(4)  # a kiosk tile, no paired device
@@ -52,23 +54,46 @@ def test_a_newer_migration_is_applied_to_an_old_database(
         assert raw.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
 
 
-def test_stored_decimal_card_ids_lose_their_leading_zeros_on_upgrade(
+def test_card_ids_stored_in_clear_by_an_older_version_become_keyed_hashes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "x.db"
     monkeypatch.setattr("kiosk.server.store.db.MIGRATIONS", MIGRATIONS[:2])
     old = Store(db)
     loc = old.add_location("Main", "Europe/Paris", NOW)
-    old.add_plan("Resident", [loc.id])
-    ada = old.add_member(
-        full_name="Ada", email="ada@example.com", now=NOW, cards=["0005653307", "04A1B2", "0000"]
-    )
+    with old.transaction():
+        old._db.execute(
+            "INSERT INTO members (id, full_name, email, created_on) VALUES (7, 'Ada', 'a@b.c', '')"
+        )
+        old._db.executemany(
+            "INSERT INTO access_cards VALUES (?, 7)", [("0005653307",), ("04A1B2",), ("0000",)]
+        )
+        old._db.execute(
+            "INSERT INTO failed_checkins (unique_id, location_id, source, attempt_time, reason,"
+            " description) VALUES ('u1', ?, 4, ?, 'UnknownCredential',"
+            " 'Access card 04A1FFEE is not recognised')",
+            (loc.id, NOW.isoformat()),
+        )
     old.close()
     monkeypatch.setattr("kiosk.server.store.db.MIGRATIONS", MIGRATIONS)
     new = Store(db)
-    assert sorted(new.member(ada.id).cards) == ["0", "04A1B2", "5653307"]
-    assert new.find_member(card="5653307") == new.member(ada.id)
+    ada = new.member(7)
+    assert sorted(ada.cards) == ["••••", "••••3307", "••••A1B2"]  # until keyed
+    keys = InstallKeys.generate()
+    assert hash_clear_cards(new, keys) == 3
+    assert hash_clear_cards(new, keys) == 0
+    assert sorted(new.member(7).cards) == ["••••", "••••3307", "••••A1B2"]
+    assert new.find_member(card_key=keys.card("5653307").key) == ada
+    assert new.find_member(card_key=keys.card("04A1B2").key) == ada
+    dump = "\n".join(new._db.iterdump())
+    for card in ("5653307", "04A1B2", "04A1FFEE"):
+        assert card not in dump
+    assert new.failed_checkins().records[0].description == "Access card ••••FFEE is not recognised"
     new.close()
+
+
+def card(value: str) -> CardKey:
+    return CardKey(f"key-{value}", value[-4:])
 
 
 @pytest.mark.parametrize(
@@ -76,8 +101,8 @@ def test_stored_decimal_card_ids_lose_their_leading_zeros_on_upgrade(
     [
         ({"email": "ADA@example.com"}, "Email"),
         ({"pin_key": "pin-a"}, "Pin"),
-        ({"cards": ["C1"]}, "AccessCardId"),
-        ({"cards": ["C9", "C9"]}, "AccessCardId"),
+        ({"cards": [card("C1")]}, "AccessCardId"),
+        ({"cards": [card("C9"), card("C9")]}, "AccessCardId"),
         ({"token_keys": ["tok-a"]}, "Token"),
     ],
 )
@@ -89,7 +114,7 @@ def test_duplicates_are_refused_and_nothing_is_written(
         email="ada@example.com",
         now=NOW,
         pin_key="pin-a",
-        cards=["C1"],
+        cards=[card("C1")],
         token_keys=["tok-a"],
     )
     base: dict[str, object] = {"full_name": "Bob", "email": "bob@example.com", "now": NOW}
@@ -162,12 +187,12 @@ def test_a_session_without_expiry_is_never_auto_closed(store: Store) -> None:
 
 def test_removing_a_member_keeps_their_history_by_name(store: Store) -> None:
     loc = store.location("Main")
-    member = store.add_member(full_name="Ada", email="a@example.com", now=NOW, cards=["C1"])
+    member = store.add_member(full_name="Ada", email="a@example.com", now=NOW, cards=[card("C1")])
     store.open_checkin(member, loc, rules.CheckIn(NOW + timedelta(hours=1)), NOW, TILE)
     store.remove_member(member.id)
     record = store.checkins().records[0]
     assert (record.coworker_id, record.coworker_full_name) == (None, "Ada")
-    assert store.find_member(card="C1") is None
+    assert store.find_member(card_key="key-C1") is None
 
 
 def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
