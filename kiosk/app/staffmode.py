@@ -36,6 +36,7 @@ from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.pcsc.tags import TagKind, Tap
 from kiosk.outbox.store import Backlog, OutboxError
+from kiosk.settings import staffcard
 from kiosk.settings.model import BackendKind, Config
 from kiosk.settings.vault import Secret, VaultError
 from kiosk.ui.present import zone
@@ -394,7 +395,7 @@ class StaffMode:
 
     def _add_card(self, card: str) -> None:
         cards = self.staff.config.staff.cards
-        if card and card.casefold() not in {c.casefold() for c in cards}:
+        if card and not staffcard.matches({card}, cards):
             self._edit(Edit("staff.cards", [*cards, card]))
 
     def _chosen(self, first: str, second: str) -> None:

@@ -129,7 +129,8 @@ def _set(args: argparse.Namespace) -> int:
 def _set_staff_pin(args: argparse.Namespace) -> int:
     path = _file(args)
     config = _load(path)
-    pin = read_secret("Staff PIN (4 to 8 digits): ", sys.stdin, getpass.getpass)
+    asked = f"Staff PIN ({staffpin.MIN_DIGITS} to {staffpin.MAX_DIGITS} digits): "
+    pin = read_secret(asked, sys.stdin, getpass.getpass)
     try:
         stored = staffpin.hash_pin(pin)
     except staffpin.PinError as exc:

@@ -33,7 +33,7 @@ from kiosk.settings import staffpin
 from kiosk.settings.file import boot_config, save_config, with_value
 from kiosk.settings.model import Config, ConfigError, default_config_path, load_config
 
-DEMO_STAFF_PIN = "2468"
+DEMO_STAFF_PIN = "246813"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,13 +22,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from kiosk.settings import staffpin
+from kiosk.settings import staffcard, staffpin
 from kiosk.settings.file import save_config, with_value
 from kiosk.settings.model import Config, ConfigError
 from kiosk.settings.staffpin import StaffGate, Verdict
 from kiosk.settings.vault import Secret, Vault, VaultError
 
 log = logging.getLogger(__name__)
+CHOOSE = f"Choose a staff PIN ({staffpin.MIN_DIGITS} to {staffpin.MAX_DIGITS} digits)"
 
 IDLE_CLOSE = 60.0  # staff mode closes itself after this long without a touch
 
@@ -124,7 +125,7 @@ class StaffController(QObject):
             text = f"Staff mode is shut: {self.damaged}. Fix the settings file on this machine"
             self._show(StaffView(StaffState.AUTH, text, error=True))
         elif not self.protected:
-            self._show(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)"))
+            self._show(StaffView(StaffState.SETUP, CHOOSE))
         elif self._gate.locked_for() > 0:
             self._locked(self._gate.locked_for())
         else:
@@ -134,7 +135,7 @@ class StaffController(QObject):
         """No staff PIN is set: staff must choose one before the kiosk runs; `guided` (a first
         start) goes on to the setup wizard."""
         self._guided = guided
-        self._show(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)"))
+        self._show(StaffView(StaffState.SETUP, CHOOSE))
 
     def enter_pin(self, pin: str) -> None:
         """Staff typed `pin` on the staff PIN pad."""
@@ -145,6 +146,7 @@ class StaffController(QObject):
             case Verdict.OPEN:
                 log.info("staff mode opened with the staff PIN")
                 self._open()
+                self._upgrade(pin)
             case Verdict.WRONG:
                 left = answer.tries_left
                 text = f"Wrong PIN · {left} {'try' if left == 1 else 'tries'} left"
@@ -159,8 +161,8 @@ class StaffController(QObject):
         Returns whether staff mode used it (a staff card at the PIN prompt)."""
         if self.view.state not in (StaffState.AUTH, StaffState.LOCKED):
             return self.view.state is not StaffState.CLOSED
-        staff = {card.casefold() for card in self.config.staff.cards}
-        if staff & {value.casefold() for value in values}:
+        staff = self.config.staff.cards
+        if staffcard.matches(values, staff):
             log.info("staff mode opened with a staff card")
             self._gate.reset()
             self._open()
@@ -288,6 +290,18 @@ class StaffController(QObject):
             self._show(StaffView(StaffState.OPEN, f"{words} writes it afresh.", error=True))
         else:
             self._show(StaffView(StaffState.OPEN))
+
+    def _upgrade(self, pin: str) -> None:
+        """The staff PIN just opened staff mode: store it again if its hash is of an older kind
+        (scrypt), and ask for a longer one if it is shorter than new PINs may be."""
+        if staffpin.needs_rehash(self.config.staff.pin_hash):
+            log.info("staff PIN: stored again as an argon2id hash")
+            self.change("staff.pin_hash", staffpin.rehash(pin))
+        if len(pin) < staffpin.MIN_DIGITS and not self.view.error:
+            self.say(
+                f"This staff PIN has {len(pin)} digits: choose a new one of"
+                f" {staffpin.MIN_DIGITS} or more (Staff page, Change the staff PIN)"
+            )
 
     def _locked(self, seconds: float) -> None:
         self._unlock.start(round(seconds * 1000))

@@ -22,11 +22,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kiosk.files import write_atomically
+from kiosk.settings import staffcard
 from kiosk.settings.model import Config, ConfigError, Value, coerce, load_config
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 HIDDEN = frozenset({"staff.pin_hash"})  # shown as set or not, never as text
+COUNTED = frozenset({"staff.cards"})  # kept as hashes: shown as how many
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,6 +120,8 @@ def with_value(config: Config, key: str, value: object) -> Config:
     section = getattr(config, section_name)
     meta = next(f.metadata for f in dataclasses.fields(section) if f.name == name)
     typed = coerce(key, spec.kind, meta, value)
+    if meta.get("seal"):
+        typed = meta["seal"](typed)
     return dataclasses.replace(
         config, **{section_name: dataclasses.replace(section, **{name: typed})}
     )
@@ -146,6 +150,8 @@ def shown(key: str, value: Value) -> str:
     """`value` as TOML, or for a hidden key only whether it is set."""
     if key in HIDDEN:
         return '"(set)"' if value else '""'
+    if key in COUNTED and isinstance(value, tuple):
+        return f'"({len(value)} set, kept as hashes)"' if value else "[]"
     return _toml(value)
 
 
@@ -205,11 +211,24 @@ def boot_config(path: Path) -> Booted:
             return Booted(Config(), f"{exc}; running on the defaults")
         return Booted(good, f"{exc}; running on the last good settings")
     if config.staff.pin_hash:
-        return Booted(config)  # the usual start: the last good settings are not read
+        return Booted(_sealed(config, path))  # the usual start: the last good settings unread
     good = _loaded(last_good(path))
     if good is None or not good.staff.pin_hash:
         return Booted(config)
     return Booted(good, f"{path} has lost its staff PIN; running on the last good settings")
+
+
+def _sealed(config: Config, path: Path) -> Config:
+    """`config` with staff cards in clear (an earlier version's, or typed into the file) kept
+    as hashes from now on, and saved so; as it was when the file cannot be written."""
+    if not staffcard.in_clear(config.staff.cards):
+        return config
+    sealed = with_value(config, "staff.cards", config.staff.cards)
+    try:
+        save_config(sealed, path)
+    except ConfigError:
+        return config
+    return sealed
 
 
 def _loaded(path: Path) -> Config | None:

@@ -12,7 +12,7 @@ A TOML file holds only what differs from the defaults; every key is ``section.na
 
 Bad input raises `ConfigError` with the key, what was given and what is allowed. Secrets
 (passwords, client secrets, tokens) never live here: they go to `settings.vault`. The staff PIN
-is kept only as a scrypt hash (`settings.staffpin`). Reading and writing single keys and saving
+is kept only as an argon2id hash (`settings.staffpin`). Reading and writing single keys and saving
 the file atomically are in `settings.file`.
 """
 
@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 import platformdirs
 
 from kiosk.domain import UidFormat
-from kiosk.settings import staffpin
+from kiosk.settings import staffcard, staffpin
 from kiosk.settings.paths import APP_NAME
 
 T = TypeVar("T")
@@ -92,9 +92,11 @@ def _opt(
     hi: float | None = None,
     check: Callable[[T], str | None] | None = None,
     ident: bool = False,
+    seal: Callable[[T], T] | None = None,
 ) -> T:
-    """A setting: its default (of the setting's own type), words for staff, and its checks."""
-    meta = {"help": help, "min": lo, "max": hi, "check": check, "ident": ident}
+    """A setting: its default (of the setting's own type), words for staff, and its checks;
+    `seal` turns a value set by staff into the form it is kept in (a staff card's hash)."""
+    meta = {"help": help, "min": lo, "max": hi, "check": check, "ident": ident, "seal": seal}
     field: T = dataclasses.field(default=default, metadata=meta)
     return field
 
@@ -128,7 +130,7 @@ def _pin_hash(value: str) -> str | None:
 
 
 def _cards(value: tuple[str, ...]) -> str | None:
-    if any(not card.strip() or len(card) > 64 for card in value):
+    if any(not card.strip() or (len(card) > 64 and not staffcard.is_hash(card)) for card in value):
         return "must be card numbers of 1 to 64 characters, as the reader sends them"
     return None
 
@@ -248,8 +250,10 @@ class CameraSettings:
 class StaffSettings:
     """Who may open staff mode."""
 
-    pin_hash: str = _opt("", "the staff PIN's scrypt hash; never the PIN", check=_pin_hash)
-    cards: tuple[str, ...] = _opt((), "staff cards that open staff mode", check=_cards)
+    pin_hash: str = _opt("", "the staff PIN's argon2id hash; never the PIN", check=_pin_hash)
+    cards: tuple[str, ...] = _opt(
+        (), "staff cards that open staff mode (kept as hashes)", check=_cards, seal=staffcard.sealed
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -39,7 +39,7 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
         yield running
 
 
-STAFF_PIN = "97531"
+STAFF_PIN = "975312"
 
 
 def start_kiosk(

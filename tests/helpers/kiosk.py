@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +17,22 @@ from kiosk.settings.model import Config, Mode, TimeoutSettings
 
 READER = "ACS ACR122U PICC Interface 00 00"
 FAST = TimeoutSettings(result=0.5, pin=1.0, debounce=3.0, busy_delay=0.15)
-STAFF_PIN = "2468"
-HASH = staffpin.hash_pin(STAFF_PIN)
+STAFF_PIN = "246813"
+CHEAP = staffpin.Cost(time=1, memory_kib=1024)  # the real cost takes 0.25 s per PIN typed
+HASH = staffpin.hash_pin(STAFF_PIN, CHEAP)
 
 Build = Callable[..., KioskApp]
+
+
+def older_hash(pin: str) -> str:
+    """The staff PIN hash an earlier version wrote: scrypt, any length of PIN."""
+    salt = b"saltsaltsaltsalt"
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${_b64(salt)}${_b64(digest)}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode().rstrip("=")
 
 
 def settings(mode: Mode = Mode.TOGGLE, **timeouts: float) -> Config:

@@ -26,6 +26,7 @@ from kiosk.settings import staffpin
 from kiosk.settings.model import Config, ReaderSettings, StaffSettings, TimeoutSettings
 from kiosk.ui.member.idle import Method
 from tests.helpers import cards
+from tests.helpers.kiosk import CHEAP
 from tests.helpers.pcscd import Pcscd
 from tests.helpers.server import demo_db
 from tests.helpers.vpcd import VirtualCard
@@ -35,7 +36,7 @@ ADA_CARD = bytes.fromhex("04A1B2C3D4E5F6")
 EVE_TOKEN = "7E3A91C4D2B85F06"
 FRANK_CARD = bytes.fromhex("5F3C2A19")
 FIRST, SECOND = "Virtual PCD 00 00", "Virtual PCD 00 01"
-STAFF_HASH = staffpin.hash_pin("2468")
+STAFF_HASH = staffpin.hash_pin("246813", CHEAP)
 
 
 def run(qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any]) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kiosk.settings import staffpin
 from tests.helpers import cards
+from tests.helpers.kiosk import CHEAP
 from tests.helpers.pcscd import Pcscd
 from tests.helpers.server import demo_db
 from tests.helpers.vpcd import VirtualCard
@@ -19,7 +20,7 @@ from tests.helpers.xvfb import wait_event
 def test_a_card_tap_on_the_production_kiosk(tmp_path: Path, pcscd: Pcscd) -> None:
     db = demo_db(tmp_path / "embedded" / "checkin.db")
     config = tmp_path / "kiosk.toml"
-    staff = f'[staff]\npin_hash = "{staffpin.hash_pin("2468")}"\n'
+    staff = f'[staff]\npin_hash = "{staffpin.hash_pin("246813", CHEAP)}"\n'
     config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 1\n{staff}')
     log = tmp_path / "events.jsonl"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path / "home")}

@@ -23,6 +23,7 @@ from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import FakeClock
+from tests.helpers.kiosk import CHEAP
 from tests.helpers.screens import click, type_text
 from tests.helpers.server import demo_server, device_token
 
@@ -42,9 +43,9 @@ def kiosk_on(
     given: bool = False,
     paired: bool = True,
 ) -> KioskApp:
-    """A kiosk at the server's first location, staff PIN 2468; `given`: the server is handed
+    """A kiosk at the server's first location, staff PIN 246813; `given`: the server is handed
     to it as `kiosk demo` does (its own), else it is a `kiosk serve` on the network."""
-    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("2468"))
+    config = with_value(Config(), "staff.pin_hash", staffpin.hash_pin("246813", CHEAP))
     config = with_value(config, "kiosk.location", "1")
     if not given and paired:  # paired with the server, as `kiosk config pair` leaves it
         vault.set(Secret.DEVICE_TOKEN, device_token(server))
@@ -80,7 +81,7 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
                 kiosk.present_pin(pin)
         staff = kiosk.staff.staff
         staff.request()
-        staff.enter_pin("2468")
+        staff.enter_pin("246813")
         screen = kiosk.window.staff
         screen.open_page("Who's in")
         qtbot.waitUntil(lambda: bool(screen.people.text()) and bool(screen.failures.text()))
@@ -174,7 +175,7 @@ def test_staff_pair_the_kiosk_from_the_backend_page(
         code = DeviceService(server.server.store, server.server.keys).add("Front desk").code
         staff = kiosk.staff.staff
         staff.request()
-        staff.enter_pin("2468")
+        staff.enter_pin("246813")
         screen = kiosk.window.staff
         screen.open_page("Backend")
         assert screen.pairing.isVisibleTo(screen)

@@ -19,8 +19,8 @@ from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Action
 from kiosk.flows.checkin import Screen
 from kiosk.flows.staff import Leave, StaffState
-from kiosk.settings import staffpin
-from kiosk.settings.file import value_of
+from kiosk.settings import staffcard, staffpin
+from kiosk.settings.file import COUNTED, value_of
 from kiosk.settings.model import load_config
 from kiosk.settings.vault import Secret
 from kiosk.ui.staff.fields import SecretRow, SettingRow
@@ -226,7 +226,10 @@ def _change_visible(
         assert screen.message.text() == f"Saved {key}", key
         assert row.value != before, key
         expected[key] = row.value
-        if value is not None:
+        if key in COUNTED:  # kept as hashes
+            assert isinstance(row.value, tuple)
+            assert all(staffcard.matches({card}, row.value) for card in value)
+        elif value is not None:
             assert str(getattr(row.value, "value", row.value)) == str(value)
 
 
@@ -312,15 +315,15 @@ def test_without_a_staff_pin_the_kiosk_asks_for_one_first(
     assert not kiosk.window.staff_pin.pad.cancel.isVisible()
     staff.close()  # cannot be left unprotected
     assert staff.view.state is StaffState.SETUP
-    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "135792")
     assert kiosk.window.staff_pin.pad.title.text() == "Type the same PIN again"
-    type_staff_pin(qtbot, kiosk, "1358")
+    type_staff_pin(qtbot, kiosk, "135793")
     assert staff.view.message == "The two PINs differ · please start again"
-    type_staff_pin(qtbot, kiosk, "1357")
-    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "135792")
+    type_staff_pin(qtbot, kiosk, "135792")
     assert staff.view.state is StaffState.OPEN
-    assert staffpin.verify_pin("1357", load_config(config_path).staff.pin_hash)
-    assert "1357" not in config_path.read_text()
+    assert staffpin.verify_pin("135792", load_config(config_path).staff.pin_hash)
+    assert "135792" not in config_path.read_text()
 
 
 def test_staff_can_change_the_staff_pin_and_add_a_staff_card(
@@ -333,14 +336,18 @@ def test_staff_can_change_the_staff_pin_and_add_a_staff_card(
     with qtbot.waitSignal(kiosk.reader.tapped):
         pcsc.place(READER, cards.fake_card(cards.card(bytes.fromhex("04A1B2C3"))))
     click(qtbot, screen.card_add)
-    assert load_config(config_path).staff.cards == ("04A1B2C3",)
+    stored = load_config(config_path).staff.cards
+    assert len(stored) == 1
+    assert staffcard.is_hash(stored[0])
+    assert staffcard.matches({"04a1b2c3"}, stored)
+    assert screen.rows["staff.cards"].shown.text() == "1 set"
     click(qtbot, screen.findChild(type(screen.card_add), "change-staff-pin"))
     assert kiosk.window.showing is kiosk.window.staff_pin
-    type_staff_pin(qtbot, kiosk, "97531")
-    type_staff_pin(qtbot, kiosk, "97531")
+    type_staff_pin(qtbot, kiosk, "975312")
+    type_staff_pin(qtbot, kiosk, "975312")
     assert kiosk.window.showing is screen
     assert screen.message.text() == "The staff PIN is changed"
-    assert staffpin.verify_pin("97531", load_config(config_path).staff.pin_hash)
+    assert staffpin.verify_pin("975312", load_config(config_path).staff.pin_hash)
 
 
 @pytest.mark.parametrize(("button", "how"), [("exit", Leave.EXIT), ("restart", Leave.RESTART)])

@@ -40,8 +40,8 @@ def first_start(qtbot: QtBot, build: Build) -> KioskApp:
     kiosk.first_start = True
     kiosk.staff.staff.setup(guided=kiosk.first_start)  # as start() does
     assert kiosk.window.showing is kiosk.window.staff_pin
-    type_staff_pin(qtbot, kiosk, "1357")
-    type_staff_pin(qtbot, kiosk, "1357")
+    type_staff_pin(qtbot, kiosk, "135792")
+    type_staff_pin(qtbot, kiosk, "135792")
     assert kiosk.window.showing is kiosk.window.wizard
     return kiosk
 
@@ -85,7 +85,7 @@ def test_first_start_the_staff_pin_then_the_embedded_server_preselected(
     assert (saved.kiosk.location, saved.kiosk.name) == ("1", "Front desk")
     assert saved.backend.kind is BackendKind.LOCAL
     assert not saved.backend.url
-    assert staffpin.verify_pin("1357", saved.staff.pin_hash)
+    assert staffpin.verify_pin("135792", saved.staff.pin_hash)
     states = [e["state"] for e in events(event_path) if e["event"] == "staff"]
     assert states == ["setup", "wizard", "closed"]
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.flows.staff import StaffState, StaffView
+from kiosk.settings import staffpin
 from kiosk.ui.member.pinpad import PinScreen
 from kiosk.ui.widgets import StyledWidget, restyle
 
@@ -80,7 +81,7 @@ class StaffPinScreen(StyledWidget):
         self.pad.reset()
         self.pad.cancel.setVisible(True)
         self.pad.title.setText("Choose a new staff PIN")
-        self._say("4 to 8 digits", False)
+        self._say(f"{staffpin.MIN_DIGITS} to {staffpin.MAX_DIGITS} digits", False)
 
     def _tick(self) -> None:
         left = math.ceil(self._locked_until - time.monotonic())

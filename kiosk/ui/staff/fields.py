@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.settings.file import Setting
+from kiosk.settings.file import COUNTED, Setting
 from kiosk.settings.model import Value
 from kiosk.ui.widgets import button, label, restyle
 
@@ -139,6 +139,8 @@ class SettingRow(QWidget):
             self.shown.setText(f"{value:g}")
             self.buttons["minus"].setEnabled(spec.lo is None or value > spec.lo)
             self.buttons["plus"].setEnabled(spec.hi is None or value < spec.hi)
+        elif isinstance(value, tuple) and spec.key in COUNTED:
+            self.shown.setText(f"{len(value)} set" if value else "none")
         elif isinstance(value, tuple):
             self.shown.setText(", ".join(value) if value else "none")
         else:
@@ -158,6 +160,10 @@ class SettingRow(QWidget):
 
     def _ask_text(self) -> None:
         value = self.value
+        if self.spec.key in COUNTED:  # kept as hashes: typed afresh, never shown
+            hint = "Card numbers, comma-separated: they replace those set; empty removes them all"
+            self.text_wanted.emit(TextWanted(self.spec.key, hint))
+            return
         text = ", ".join(value) if isinstance(value, tuple) else str(value)
         self.text_wanted.emit(TextWanted(self.spec.key, self.spec.help, text))
 

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.cli.config import read_secret
 from kiosk.cli.main import main
-from kiosk.settings import staffpin
+from kiosk.settings import staffcard, staffpin
 from kiosk.settings.model import ConfigError, load_config
 
 
@@ -48,14 +48,22 @@ def test_set_validates_saves_and_show_reads_back(
     code, out, _ = run(capsys, "set", "kiosk.mode", "ask", "--config", str(path))
     assert (code, out) == (0, f'kiosk.mode = "ask"  (saved to {path})\n')
     run(capsys, "set", "reader.uid_format", "wiegand26", "--config", str(path))
-    run(capsys, "set", "staff.cards", "04A1B2C3,0A0B0C0D", "--config", str(path))
-    assert path.read_text() == (
+    _, out, _ = run(capsys, "set", "staff.cards", "04A1B2C3,0A0B0C0D", "--config", str(path))
+    assert out == f'staff.cards = "(2 set, kept as hashes)"  (saved to {path})\n'
+    text = path.read_text()
+    assert text.startswith(
         '[kiosk]\nmode = "ask"\n\n[reader]\nuid_format = "wiegand26"\n\n'
-        '[staff]\ncards = ["04A1B2C3", "0A0B0C0D"]\n'
+        '[staff]\ncards = ["$argon2id$'
     )
+    assert "04A1B2C3" not in text
+    assert "0A0B0C0D" not in text
+    cards = load_config(path).staff.cards
+    assert staffcard.matches({"0a0b0c0d"}, cards)
+    assert staffcard.matches({"04A1B2C3"}, cards)
     _, out, _ = run(capsys, "show", "--config", str(path))
     assert 'mode = "ask"' in out
     assert 'uid_format = "wiegand26"' in out
+    assert 'cards = "(2 set, kept as hashes)"' in out
 
 
 @pytest.mark.parametrize(
@@ -91,7 +99,7 @@ def test_set_refuses_to_overwrite_a_broken_file(
     assert path.read_text() == '[kiosk]\nmode = "sideways"\n'
 
 
-@pytest.mark.parametrize("text", ["2468\n", "2468\n2468\n", "2468"])
+@pytest.mark.parametrize("text", ["246813\n", "246813\n246813\n", "246813"])
 def test_set_staff_pin_from_a_script(
     capsys: pytest.CaptureFixture[str],
     path: Path,
@@ -102,8 +110,9 @@ def test_set_staff_pin_from_a_script(
     code, out, _ = run(capsys, "set-staff-pin", "--config", str(path))
     assert (code, out) == (0, f"The staff PIN is set (saved to {path}).\n")
     stored = load_config(path).staff.pin_hash
-    assert staffpin.verify_pin("2468", stored)
-    assert "2468" not in path.read_text()
+    assert staffpin.verify_pin("246813", stored)
+    assert stored.startswith("$argon2id$")
+    assert "246813" not in path.read_text()
     _, out, _ = run(capsys, "show", "--config", str(path))
     assert 'pin_hash = "(set)"' in out
     assert stored not in out
@@ -115,7 +124,7 @@ def test_set_staff_pin_from_a_script(
         ("2468\n1357\n", "give one line, or two equal lines"),
         ("", "standard input was empty"),
         ("\n", "standard input was empty"),
-        ("12\n", "a staff PIN has 4 to 8 digits"),
+        ("2468\n", "a staff PIN has 6 to 8 digits"),
         ("2468\n2468\n2468\n", "give one line, or two equal lines"),
     ],
 )

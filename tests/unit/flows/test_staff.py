@@ -8,13 +8,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.flows.staff import Leave, StaffController, StaffState
+from kiosk.settings import staffpin
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, ConfigError, load_config
 from kiosk.settings.staffpin import LOCKOUT
 from kiosk.settings.vault import Secret, VaultError
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import Ticker
-from tests.helpers.kiosk import HASH, STAFF_PIN
+from tests.helpers.kiosk import HASH, STAFF_PIN, older_hash
 from tests.helpers.staff import controller
 
 
@@ -95,7 +96,9 @@ def test_a_failing_vault_is_a_message(qtbot: QtBot, tmp_path: Path) -> None:
     assert staff.view.message == "Not changed: the keyring failed: KeyringLocked"
 
 
-@pytest.mark.parametrize(("first", "second"), [("12", "12"), ("2468", "2469")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("12", "12"), ("2468", "2468"), ("246813", "246814")]
+)
 def test_a_bad_new_pin_is_refused(qtbot: QtBot, tmp_path: Path, first: str, second: str) -> None:
     staff = controller(tmp_path, Config())
     staff.setup()
@@ -131,3 +134,21 @@ def test_staff_are_told_of_a_broken_file_until_a_save_writes_it_afresh(
     assert staff.change("kiosk.mode", "ask")
     assert staff.damaged == ""
     assert load_config(tmp_path / "kiosk.toml").kiosk.mode.value == "ask"
+
+
+def test_an_older_four_digit_scrypt_pin_opens_is_stored_again_and_asks_for_a_longer_one(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    staff = controller(tmp_path, with_value(Config(), "staff.pin_hash", older_hash("2468")))
+    staff.request()
+    staff.enter_pin("2468")
+    assert staff.view.state is StaffState.OPEN
+    stored = load_config(tmp_path / "kiosk.toml").staff.pin_hash
+    assert stored.startswith("$argon2id$")
+    assert staffpin.verify_pin("2468", stored)
+    assert staff.view.message == (
+        "This staff PIN has 4 digits: choose a new one of 6 or more"
+        " (Staff page, Change the staff PIN)"
+    )
+    assert not staff.set_pin("2468", "2468")  # and a new one must have 6
+    assert staff.set_pin("246813", "246813")

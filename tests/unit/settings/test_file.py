@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.domain import UidFormat
-from kiosk.settings import staffpin
+from kiosk.settings import staffcard, staffpin
 from kiosk.settings.file import (
     Booted,
     boot_config,
@@ -26,7 +26,7 @@ from kiosk.settings.file import (
     settings as all_settings,
 )
 from kiosk.settings.model import Config, ConfigError, Mode, load_config, load_config_text
-from tests.helpers.kiosk import HASH
+from tests.helpers.kiosk import CHEAP, HASH
 
 
 def test_every_setting_has_help_and_its_default() -> None:
@@ -92,12 +92,13 @@ def test_command_line_text_of_the_wrong_type(key: str, text: str, message: str) 
 def test_the_file_holds_only_what_differs_and_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "conf" / "kiosk.toml"
     config = with_value(Config(), "kiosk.mode", "out")
-    config = with_value(config, "staff.pin_hash", staffpin.hash_pin("2468"))
+    config = with_value(config, "staff.pin_hash", staffpin.hash_pin("246813", CHEAP))
     config = with_value(config, "staff.cards", ["04A1B2C3"])
     save_config(config, path)
     text = path.read_text()
-    assert text.startswith('[kiosk]\nmode = "out"\n\n[staff]\npin_hash = "scrypt$')
-    assert "2468" not in text
+    assert text.startswith('[kiosk]\nmode = "out"\n\n[staff]\npin_hash = "$argon2id$')
+    assert "246813" not in text
+    assert "04A1B2C3" not in text  # a staff card is kept as a hash too
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # the staff PIN's hash is in it
     assert load_config(path) == config
     assert sorted(path.parent.iterdir()) == [path, last_good(path)]  # no temporary file left
@@ -171,3 +172,31 @@ def test_a_missing_file_is_a_first_start_and_a_good_one_is_used(tmp_path: Path) 
     save_config(with_value(Config(), "kiosk.mode", "in"), path)
     assert boot_config(path).config.kiosk.mode.value == "in"
     assert boot_config(path).problem == ""
+
+
+def test_staff_cards_written_in_clear_are_kept_as_hashes_from_the_next_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[staff]\npin_hash = "{HASH}"\ncards = ["04a1b2c3", "0A0B0C0D"]\n')
+    booted = boot_config(path)
+    assert booted.problem == ""
+    cards = booted.config.staff.cards
+    assert all(staffcard.is_hash(card) for card in cards)
+    assert staffcard.matches({"04A1B2C3"}, cards)
+    assert staffcard.matches({"0a:0b:0c:0d"}, cards)
+    assert not staffcard.matches({"04A1B2C4", "0A0B0C0E"}, cards)
+    text = path.read_text()
+    assert "04a1b2c3" not in text.lower()
+    assert "0a0b0c0d" not in text.lower()
+    assert load_config(path) == booted.config
+    assert boot_config(path).config == booted.config  # hashed once, not again
+
+
+def test_staff_cards_still_match_while_the_file_cannot_be_written(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[staff]\npin_hash = "{HASH}"\ncards = ["04A1B2C3"]\n')
+    last_good(path).mkdir()  # where the settings are copied: saving fails (even as root)
+    booted = boot_config(path)
+    assert booted.config.staff.cards == ("04A1B2C3",)  # as it was
+    assert staffcard.matches({"04A1B2C3"}, booted.config.staff.cards)
