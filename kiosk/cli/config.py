@@ -109,7 +109,8 @@ def _show(args: argparse.Namespace) -> int:
     except VaultError as exc:
         print(f"# secrets: {exc}")
         return 0
-    print(f"# secrets in {vault.where}: {', '.join(held) or 'none'}")
+    print(f"# secrets set: {', '.join(held) or 'none'}")
+    print(f"# secrets live in {vault.where}")
     return 0
 
 

@@ -39,7 +39,11 @@ def test_path_and_defaults(capsys: pytest.CaptureFixture[str], path: Path) -> No
     assert code == 0
     assert out.startswith(f"# {path} (not written yet: these are the defaults)\n[kiosk]\n")
     assert 'mode = "toggle"  # toggle, in, out, or ask the member' in out
-    assert out.rstrip().endswith("none")
+    secrets = path.with_name("kiosk.secrets.json")
+    assert out.endswith(
+        f"# secrets set: none\n# secrets live in {secrets}, NOT encrypted: this machine has no"
+        " system keyring to keep a key in; only its owner can read it\n"
+    )
 
 
 def test_set_validates_saves_and_show_reads_back(
@@ -168,5 +172,5 @@ def test_set_secret_goes_to_the_vault_not_the_file(
     assert "hunter2" in secrets.read_text()
     assert not path.exists()
     _, out, _ = run(capsys, "show", "--config", str(path))
-    assert out.rstrip().endswith("backend.password")
+    assert "# secrets set: backend.password\n" in out
     assert "hunter2" not in out
