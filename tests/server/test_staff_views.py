@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp, build_app
+from kiosk.backends.registry import Choice
 from kiosk.domain import Action, Reason, Status
 from kiosk.flows.checkin import Screen
+from kiosk.flows.wizard import Step
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.devices import DeviceService
@@ -24,7 +27,7 @@ from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
 from tests.helpers.clock import FakeClock
 from tests.helpers.kiosk import CHEAP
-from tests.helpers.screens import click, type_text
+from tests.helpers.screens import click, finish_wizard, setting_row, type_text
 from tests.helpers.server import demo_server, device_token
 
 
@@ -185,6 +188,52 @@ def test_staff_pair_the_kiosk_from_the_backend_page(
         assert "as device 1 (Front desk)" in screen.message.text()
         assert vault.get(Secret.DEVICE_TOKEN)
         assert code not in screen.message.text()
+        staff.close()
+        kiosk.controller.cancel()
+        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
+            kiosk.present_pin("56789")
+        assert welcomed.args[1].status is Status.CHECKED_IN
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def test_staff_pair_the_kiosk_from_the_wizard_and_only_for_a_kiosk_server(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, server: ServerThread, tmp_path: Path
+) -> None:
+    """The wizard's sign-in step offers pairing for a `kiosk serve` server only (never for
+    Nexudus or Kadence); the code typed there pairs the kiosk, and it checks members in."""
+    vault = MemoryVault()
+    kiosk = kiosk_on(server, aloop, tmp_path, vault, paired=False)
+    qtbot.addWidget(kiosk.window)
+    try:
+        staff = kiosk.staff.staff
+        staff.request()
+        staff.enter_pin("246813")
+        wizard = kiosk.window.wizard
+        click(qtbot, kiosk.window.staff.findChild(QPushButton, "wizard"))
+        assert kiosk.window.showing is wizard
+        for choice, pairs in (
+            (Choice.NEXUDUS, False),
+            (Choice.KADENCE, False),
+            (Choice.SERVER, True),
+        ):
+            click(qtbot, wizard.options[choice])
+            click(qtbot, wizard.next_button)
+            assert kiosk.staff.wizard.view.step is Step.SIGN_IN
+            assert wizard.pairing.isVisibleTo(wizard) is pairs, choice
+            click(qtbot, wizard.back_button)
+        click(qtbot, wizard.options[Choice.SERVER])
+        click(qtbot, wizard.next_button)
+        click(qtbot, setting_row(wizard, "backend.url").buttons["change"])
+        type_text(qtbot, wizard, server.url)
+        code = DeviceService(server.server.store, server.server.keys).add("Lobby").code
+        click(qtbot, wizard.pairing)
+        type_text(qtbot, wizard, code)
+        qtbot.waitUntil(lambda: wizard.message.text().startswith("Paired with"), timeout=10000)
+        assert "as device 1 (Lobby)" in wizard.message.text()
+        assert vault.get(Secret.DEVICE_TOKEN)
+        finish_wizard(qtbot, kiosk)
         staff.close()
         kiosk.controller.cancel()
         with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
