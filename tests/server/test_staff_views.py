@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,27 @@ def kiosk_on(
     )
 
 
+@contextlib.contextmanager
+def closed_after(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, kiosk: KioskApp
+) -> Iterator[KioskApp]:
+    """`kiosk` on screen, closed (its tasks ended) when the block ends, however it ends."""
+    qtbot.addWidget(kiosk.window)
+    try:
+        yield kiosk
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def assert_checks_in(qtbot: QtBot, kiosk: KioskApp, pin: str) -> None:
+    """The member with `pin` is welcomed (staff mode closed, the idle screen back)."""
+    kiosk.controller.cancel()
+    with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
+        kiosk.present_pin(pin)
+    assert welcomed.args[1].status is Status.CHECKED_IN
+
+
 @pytest.mark.parametrize("token", [True, False])
 def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     qtbot: QtBot,
@@ -75,8 +97,7 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
     if token:
         vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
     kiosk = kiosk_on(server, aloop, tmp_path, vault)
-    qtbot.addWidget(kiosk.window)
-    try:
+    with closed_after(qtbot, aloop, kiosk):
         with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
             kiosk.controller.start()
         for pin in ("12345", "99999"):  # Ada, then a PIN nobody has
@@ -97,9 +118,6 @@ def test_who_is_in_and_failed_check_ins_from_a_kiosk_serve_server(
                 "Cannot be shown: needs the server's admin token (Backend page)"
             )
         assert server.server.keys.admin_token not in screen.people.text()
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
 
 
 def test_the_demos_own_server_is_the_embedded_one_and_stays_up_when_a_setting_changes(
@@ -140,9 +158,8 @@ def test_ask_mode_names_the_member_from_the_server_without_checking_them_in(
     vault.set(Secret.ADMIN_TOKEN, server.server.keys.admin_token)
     kiosk = kiosk_on(server, aloop, tmp_path, vault)
     kiosk.apply(with_value(kiosk.config, "kiosk.mode", "ask"))
-    qtbot.addWidget(kiosk.window)
     store = server.server.store
-    try:
+    with closed_after(qtbot, aloop, kiosk):
         with qtbot.waitSignal(kiosk.controller.place_changed, timeout=10000):
             kiosk.controller.start()
         kiosk.present_pin("12345")
@@ -158,9 +175,6 @@ def test_ask_mode_names_the_member_from_the_server_without_checking_them_in(
         assert finished.args[1].reason is Reason.UNKNOWN_CREDENTIAL
         assert kiosk.window.view.screen is Screen.RESULT
         assert store.failed_checkins().total == 1  # the refusal is on record
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
 
 
 def test_staff_pair_the_kiosk_from_the_backend_page(
@@ -170,8 +184,7 @@ def test_staff_pair_the_kiosk_from_the_backend_page(
     staff); staff type the code `kiosk devices add` printed, and the next check-in works."""
     vault = MemoryVault()
     kiosk = kiosk_on(server, aloop, tmp_path, vault, paired=False)  # --backend-url, unpaired
-    qtbot.addWidget(kiosk.window)
-    try:
+    with closed_after(qtbot, aloop, kiosk):
         with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as refused:
             kiosk.present_pin("12345")
         assert "only paired devices may check members in" in refused.args[1].raw_message
@@ -189,13 +202,7 @@ def test_staff_pair_the_kiosk_from_the_backend_page(
         assert vault.get(Secret.DEVICE_TOKEN)
         assert code not in screen.message.text()
         staff.close()
-        kiosk.controller.cancel()
-        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
-            kiosk.present_pin("56789")
-        assert welcomed.args[1].status is Status.CHECKED_IN
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
+        assert_checks_in(qtbot, kiosk, "56789")
 
 
 def test_staff_pair_the_kiosk_from_the_wizard_and_only_for_a_kiosk_server(
@@ -205,8 +212,7 @@ def test_staff_pair_the_kiosk_from_the_wizard_and_only_for_a_kiosk_server(
     Nexudus or Kadence); the code typed there pairs the kiosk, and it checks members in."""
     vault = MemoryVault()
     kiosk = kiosk_on(server, aloop, tmp_path, vault, paired=False)
-    qtbot.addWidget(kiosk.window)
-    try:
+    with closed_after(qtbot, aloop, kiosk):
         staff = kiosk.staff.staff
         staff.request()
         staff.enter_pin("246813")
@@ -235,10 +241,4 @@ def test_staff_pair_the_kiosk_from_the_wizard_and_only_for_a_kiosk_server(
         assert vault.get(Secret.DEVICE_TOKEN)
         finish_wizard(qtbot, kiosk)
         staff.close()
-        kiosk.controller.cancel()
-        with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
-            kiosk.present_pin("56789")
-        assert welcomed.args[1].status is Status.CHECKED_IN
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
+        assert_checks_in(qtbot, kiosk, "56789")
