@@ -1,8 +1,9 @@
 """Secrets at rest: slow password hashes, keyed lookups, and the install's own secrets.
 
 Passwords are stored as scrypt hashes. PINs, access tokens and card ids must be found by
-value, so they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives outside the
-database, in a 0600 file beside it; a stolen database alone reveals no PIN. The same file
+value, so they are stored as an HMAC-SHA256 keyed with a per-install *pepper* that lives
+outside the database, in a 0600 file beside it; a stolen database alone reveals no PIN or
+card. The same file
 holds the Ed25519 seed that signs QR passes (see `kiosk.passes`); an older file without one
 gets one the first time it is read.
 

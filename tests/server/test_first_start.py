@@ -40,8 +40,8 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         qtbot.waitUntil(starting.done, timeout=10000)
         starting.result()
         assert kiosk.window.showing is kiosk.window.staff_pin  # a staff PIN before anything
-        type_staff_pin(qtbot, kiosk, "2580")
-        type_staff_pin(qtbot, kiosk, "2580")
+        type_staff_pin(qtbot, kiosk, "258036")
+        type_staff_pin(qtbot, kiosk, "258036")
         wizard = kiosk.window.wizard
         click(qtbot, wizard.next_button)
         qtbot.waitUntil(lambda: not kiosk.staff.wizard.view.loading, timeout=10000)
