@@ -317,7 +317,7 @@ def test_a_first_start_is_set_up_on_the_touchscreen(tmp_path: Path, display: str
         )
         focus_kiosk(display)
         for _ in range(2):
-            xdotool(display, "type", "--delay", "60", "2580")
+            xdotool(display, "type", "--delay", "60", "258036")
             xdotool(display, "key", "Return")
         wizard_at(log, "backend")
         click_at(display, *next_button)  # the kiosk's own server, preselected
