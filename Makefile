@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/qr_latency.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/offline.py
 	$(BIN)/python bench/guessing.py
+	$(BIN)/python bench/stolen_config.py
 
 bench-smoke: setup
 	@log=$$(mktemp); for script in bench/*.py; do \
