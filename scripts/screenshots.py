@@ -24,7 +24,7 @@ from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.backends.registry import Choice
 from kiosk.domain import Credential, CredentialKind, Outcome, Reason, Status, UidFormat
 from kiosk.flows.checkin import Attempt, Screen, View
-from kiosk.flows.staff import StaffState, StaffView
+from kiosk.flows.staff import CHOOSE, StaffState, StaffView
 from kiosk.flows.wizard import Step, WizardView
 from kiosk.inputs.camera import CameraState
 from kiosk.inputs.pcsc.cardid import all_formats
@@ -32,7 +32,7 @@ from kiosk.inputs.status import ReaderState
 from kiosk.passes import render_png
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, Language
-from kiosk.settings.vault import Secret
+from kiosk.settings.vault import FileVault, Secret
 from kiosk.ui.member.idle import Method
 from kiosk.ui.staff.fields import SettingRow
 from kiosk.ui.staff.screen import Health, TapInfo
@@ -210,7 +210,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
                 "agrees with the check-in backend",
                 "0.1.0",
                 "/home/kiosk/.config/kiosk/kiosk.toml",
-                "/home/kiosk/.config/kiosk/kiosk.secrets.json (readable only by its owner)",
+                FileVault(Path("/home/kiosk/.config/kiosk/kiosk.secrets.json")).where,
             ),
             lambda t: f"{t:%a %H:%M}",
         )
@@ -267,7 +267,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         window.staff.entry.field.setText("Reception east")
 
     return {
-        "setup": pin_pad(StaffView(StaffState.SETUP, "Choose a staff PIN (4 to 8 digits)")),
+        "setup": pin_pad(StaffView(StaffState.SETUP, CHOOSE)),
         "auth": pin_pad(StaffView(StaffState.AUTH, "Wrong PIN · 3 tries left", error=True), "12"),
         "locked": pin_pad(StaffView(StaffState.LOCKED, "", locked_for=60.0, error=True)),
         "checkin": page("Check-in"),
@@ -278,7 +278,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "code-keyboard": page("Location", code, nexudus_config, ""),
         "reader": page("Reader", tap),
         "qr": page("QR"),
-        "staff": page("Staff", tap),
+        "staff": page("Staff", tap, with_value(config, "staff.cards", ["0A0B0C0D"])),
         "whos-in": page("Who's in", people),
         "health": page("Health", health),
         "keyboard": page("Location", keyboard),
