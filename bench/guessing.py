@@ -67,9 +67,11 @@ def patient_guesser(days: float = 1.0) -> float:
 
 
 def _duration(seconds: float) -> str:
-    """``83 s``, ``1.4 h``, ``4.3 days``."""
+    """``83 s``, ``4 min``, ``1.4 h``, ``4.3 days``."""
     if seconds < 120:
         return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} days"
