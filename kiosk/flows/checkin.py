@@ -236,12 +236,12 @@ class KioskController(QObject):
 
     def open_email(self) -> None:
         """Open the email keyboard (from the idle or result screen), if the backend takes
-        emails."""
-        self._open(Screen.EMAIL, CredentialKind.EMAIL)
+        emails, alone (Kadence) or with a password (our server, Nexudus)."""
+        self._open(Screen.EMAIL, CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD)
 
-    def _open(self, screen: Screen, kind: CredentialKind) -> None:
+    def _open(self, screen: Screen, *kinds: CredentialKind) -> None:
         idle = self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT)
-        if idle and kind in self._backend.kinds:
+        if idle and self._backend.kinds.intersection(kinds):
             self._show(View(screen), self._config.timeouts.pin)
 
     def touched(self) -> None:

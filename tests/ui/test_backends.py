@@ -154,6 +154,15 @@ def test_idle_offers_only_what_the_backend_takes(qtbot: QtBot, build: Build, cas
         assert kiosk.controller.place.id == case.location
 
 
+def test_use_your_email_opens_the_email_screen(qtbot: QtBot, build: Build, case: Case) -> None:
+    kiosk = build(configured(case))
+    click(qtbot, kiosk.window.idle.email)
+    assert kiosk.controller.view.screen is Screen.EMAIL
+    assert kiosk.window.showing is kiosk.window.email
+    password = CredentialKind.EMAIL not in kiosk.kinds  # our server and Nexudus ask for one
+    assert kiosk.window.email.wants_password is password
+
+
 def test_a_member_is_welcomed_by_name_then_said_goodbye(
     qtbot: QtBot, build: Build, case: Case
 ) -> None:

@@ -203,6 +203,7 @@ def test_pin_pad_stays_open_while_touched(qtbot: QtBot, make: Make) -> None:
         ({CredentialKind.EMAIL}, False, True),  # Kadence: a digit typed opens no PIN pad
         ({CredentialKind.CARD}, False, False),
         ({CredentialKind.PIN, CredentialKind.EMAIL}, True, True),
+        ({CredentialKind.PIN, CredentialKind.EMAIL_PASSWORD}, True, True),  # ours, Nexudus
     ],
 )
 def test_only_the_ways_the_backend_takes_open(
