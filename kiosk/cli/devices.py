@@ -66,8 +66,9 @@ def _say(new: NewCode) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    devices = open_store(args.db).devices()
     print(f"{'id':>4}  {'name':<32} {'kind':<9} {'state':<20} since")
-    for d in open_store(args.db).devices():
+    for d in devices:
         since = d.revoked_at or d.paired_at or d.created_at
         when = f"{since.astimezone():%Y-%m-%d %H:%M}"
         print(f"{d.id:>4}  {d.name:<32} {d.kind:<9} {d.state:<20} {when}")

@@ -143,6 +143,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _keys_export(args: argparse.Namespace) -> int:
+    open_store(args.db).close()  # there, and a database
     source = keys_path_for(args.db)
     try:
         InstallKeys.read(source)  # there, and a key file
@@ -154,6 +155,7 @@ def _keys_export(args: argparse.Namespace) -> int:
 
 
 def _keys_import(args: argparse.Namespace) -> int:
+    open_store(args.db).close()  # the database the keys are for, restored first
     target = keys_path_for(args.db)
     if target.exists() and not args.force:
         raise AdminError(f"{target} exists; --force replaces it (its members' PINs stop working)")
@@ -170,7 +172,8 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.server.runner import bind, open_server, serve_forever
 
     tls = _tls(args)
-
+    if not args.db.exists():  # said, so that a mistyped --db is seen at once
+        print(f"kiosk: no database at {args.db}: starting a new, empty one", file=sys.stderr)
     try:
         server = open_server(
             args.db,
@@ -218,7 +221,7 @@ def _tls(args: argparse.Namespace) -> Tls | None:
 
 def _members_add(args: argparse.Namespace) -> int:
     args.pin, args.password = _secrets(args)
-    store = open_store(args.db)
+    store = open_store(args.db, create=True)
     member = enrol(
         store,
         install_keys(args.db, store),
@@ -268,8 +271,9 @@ def _secrets(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def _members_list(args: argparse.Namespace) -> int:
+    members = open_store(args.db).members()
     print(f"{'id':>4}  {'name':<24} {'email':<28} {'plan':<12} {'PIN':<4} {'passes':>6}  cards")
-    for m in open_store(args.db).members():
+    for m in members:
         plan = (m.plan_name or "-") + ("" if m.plan_active or not m.plan_name else " (off)")
         name = m.full_name + ("" if m.active else " (disabled)")
         print(
@@ -295,7 +299,7 @@ def _locations_add(args: argparse.Namespace) -> int:
     except AdminError as exc:
         raise AdminError(f"--timezone {exc}") from None
     try:
-        loc = open_store(args.db).add_location(args.name, args.timezone, now())
+        loc = open_store(args.db, create=True).add_location(args.name, args.timezone, now())
     except StoreError as exc:
         raise AdminError(str(exc)) from None
     print(f"Added location {loc.id}: {loc.name} ({loc.timezone})")

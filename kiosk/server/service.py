@@ -101,8 +101,15 @@ def hash_clear_cards(store: Store, keys: InstallKeys) -> int:
     return len(clear)
 
 
-def open_store(db: Path) -> Store:
-    """The store at `db`, or an `AdminError` saying why it cannot be opened."""
+def open_store(db: Path, create: bool = False) -> Store:
+    """The store at `db`, or an `AdminError` saying why it cannot be opened; a database that
+    does not exist is made only when `create` (a mistyped ``--db`` would otherwise answer from
+    a new, empty one)."""
+    if not create and not Path(db).exists():
+        raise AdminError(
+            f"there is no database at {db} (a mistyped --db?); `kiosk members add`,"
+            " `kiosk locations add` and `kiosk serve` make one"
+        )
     try:
         return Store(db)
     except (OSError, sqlite3.Error, StoreError) as exc:
@@ -120,7 +127,7 @@ def check_timezone(timezone: str) -> None:
 def add_location(db: Path, name: str, timezone: str, now: datetime) -> Location:
     """Add a location to the database at `db` (over a connection of its own, closed after)."""
     check_timezone(timezone)
-    store = open_store(db)
+    store = open_store(db, create=True)
     try:
         return store.add_location(name, timezone, now)
     except StoreError as exc:

@@ -175,13 +175,53 @@ def dump_config(config: Config, everything: bool = False) -> str:
 
 def save_config(config: Config, path: Path) -> None:
     """Write `config` to `path` atomically, and the same beside it as the last good settings
-    (`last_good`); `ConfigError` when it cannot be written."""
-    text = dump_config(config)
+    (`last_good`); `ConfigError` when it cannot be written. A file that is there is edited in
+    place (`edited`): what staff wrote by hand, comments included, stays."""
+    text = edited(path, config)
     try:
         write_atomically(path, text, private=True)  # the staff PIN's hash is in it
         write_atomically(last_good(path), text, private=True)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def edited(path: Path, config: Config) -> str:
+    """The TOML at `path` holding `config`: each setting that differs from its default set in
+    place, each back at its default taken out, comments and order kept (tomlkit); a fresh
+    `dump_config` when there is no file, or none that reads as settings."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, TOMLKitError):
+        return dump_config(config)
+    for spec in settings():
+        name, _, field = spec.key.partition(".")
+        value = value_of(config, spec.key)
+        table = doc.get(name)
+        if table is None and value == spec.default:
+            continue
+        if table is None:
+            table = doc[name] = tomlkit.table()
+        if not isinstance(table, dict):
+            return dump_config(config)  # `kiosk = 5`: not settings; written afresh
+        if value == spec.default:
+            table.pop(field, None)
+        else:
+            table[field] = _plain(value)
+    for name in [n for n, t in doc.items() if isinstance(t, dict) and not t.as_string().strip()]:
+        doc.remove(name)  # a section left with nothing, not even a comment
+    return tomlkit.dumps(doc)
+
+
+def _plain(value: Value) -> object:
+    """`value` as TOML takes it: enums by their value, tuples as lists."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def last_good(path: Path) -> Path:

@@ -253,12 +253,12 @@ def _start(*argv: str) -> tuple[subprocess.Popen[str], str, list[str]]:
     return proc, match.group(0), lines
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def _stop(proc: subprocess.Popen[str], keep_stderr: bool = False) -> None:
     proc.terminate()
     assert proc.wait(timeout=15) == 0
     if proc.stdout:
         proc.stdout.close()
-    if proc.stderr:
+    if proc.stderr and not keep_stderr:
         proc.stderr.close()
 
 
@@ -405,3 +405,44 @@ def test_pass_qr_errors(
     assert code == 1
     assert message in err
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["members", "list"],
+        ["members", "remove", "--email", "a@example.com"],
+        ["locations", "list"],
+        ["plans", "list"],
+        ["plans", "add", "--name", "Resident"],
+        ["checkins"],
+        ["failed"],
+        ["devices", "list"],
+        ["devices", "add", "--name", "Front desk"],
+        ["keys", "export", "keys.json"],
+    ],
+)
+def test_a_mistyped_db_is_refused_and_nothing_is_made(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    typo = tmp_path / "chekin.db"
+    code, out, err = run(capsys, *argv, "--db", str(typo))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"kiosk: error: there is no database at {typo} (a mistyped --db?)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_enrolling_makes_the_database_and_serve_says_when_it_starts_a_new_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    made = tmp_path / "new.db"
+    code, _, _ = run(capsys, "locations", "add", "--db", str(made), "--name", "Main",
+                     "--timezone", "UTC")  # fmt: skip
+    assert code == 0
+    assert made.exists()
+    proc, _, _ = _start("serve", "--port", "0", "--db", str(tmp_path / "fresh.db"))
+    _stop(proc, keep_stderr=True)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert f"kiosk: no database at {tmp_path / 'fresh.db'}: starting a new, empty one" in err

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -174,3 +178,22 @@ def test_set_secret_goes_to_the_vault_not_the_file(
     _, out, _ = run(capsys, "show", "--config", str(path))
     assert "# secrets set: backend.password\n" in out
     assert "hunter2" not in out
+
+
+def test_show_into_a_reader_that_stops_reading_ends_quietly(path: Path) -> None:
+    """`kiosk config show | head`: the reader is gone before the settings are written."""
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before a byte is written: every write finds the pipe broken
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk", "config", "show", "--config", str(path)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert done.stderr == ""
+    assert done.returncode == 128 + signal.SIGPIPE

@@ -200,3 +200,44 @@ def test_staff_cards_still_match_while_the_file_cannot_be_written(tmp_path: Path
     booted = boot_config(path)
     assert booted.config.staff.cards == ("04A1B2C3",)  # as it was
     assert staffcard.matches({"04A1B2C3"}, booted.config.staff.cards)
+
+
+def test_saving_edits_a_hand_written_file_in_place_and_keeps_its_comments(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "# Front desk kiosk, set up by Sam\n"
+        "[kiosk]\n"
+        "# the lobby\n"
+        'name = "Lobby"  # shown to staff\n'
+        'mode = "ask"\n'
+        "\n"
+        "[timeouts]\n"
+        "result = 6.0  # results stay a while\n"
+    )
+    config = with_value(load_config(path), "kiosk.mode", "toggle")  # back to the default
+    config = with_value(config, "timeouts.result", 7.0)
+    config = with_value(config, "reader.uid_format", "dec_le")
+    save_config(config, path)
+    assert path.read_text() == (
+        "# Front desk kiosk, set up by Sam\n"
+        "[kiosk]\n"
+        "# the lobby\n"
+        'name = "Lobby"  # shown to staff\n'
+        "\n"
+        "[timeouts]\n"
+        "result = 7.0  # results stay a while\n"
+        "\n"
+        "[reader]\n"
+        'uid_format = "dec_le"\n'
+    )
+    assert load_config(path) == config
+    assert last_good(path).read_text() == path.read_text()
+
+
+def test_a_file_that_is_not_settings_is_written_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("kiosk = 5\n")
+    save_config(with_value(Config(), "kiosk.mode", "in"), path)
+    assert path.read_text() == '[kiosk]\nmode = "in"\n'
