@@ -191,6 +191,7 @@ def edited(path: Path, config: Config) -> str:
     `dump_config` when there is no file, or none that reads as settings."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import Table
 
     try:
         doc = tomlkit.parse(path.read_text(encoding="utf-8"))
@@ -204,13 +205,13 @@ def edited(path: Path, config: Config) -> str:
             continue
         if table is None:
             table = doc[name] = tomlkit.table()
-        if not isinstance(table, dict):
+        if not isinstance(table, Table):
             return dump_config(config)  # `kiosk = 5`: not settings; written afresh
         if value == spec.default:
             table.pop(field, None)
         else:
             table[field] = _plain(value)
-    for name in [n for n, t in doc.items() if isinstance(t, dict) and not t.as_string().strip()]:
+    for name in [n for n, t in doc.items() if isinstance(t, Table) and not t.as_string().strip()]:
         doc.remove(name)  # a section left with nothing, not even a comment
     return tomlkit.dumps(doc)
 
