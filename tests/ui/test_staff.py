@@ -393,3 +393,28 @@ def test_staff_keys_typed_on_a_keyboard_reach_the_staff_pad(qtbot: QtBot, build:
         QTest.keyClick(kiosk.window, Qt.Key.Key_Return)
     assert kiosk.staff.staff.view.state is StaffState.OPEN
     assert kiosk.controller.view.screen is Screen.IDLE  # the member PIN pad stayed shut
+
+
+def test_the_staff_pad_shows_a_dot_per_digit_typed_and_asks_for_6_for_a_new_pin(
+    qtbot: QtBot, build: Build
+) -> None:
+    """The staff PIN's length is not known: no empty rings; a new PIN needs 6 digits, while
+    the PIN that opens may be a shorter one from an earlier version."""
+    kiosk = build(protected())
+    pad = kiosk.window.staff_pin.pad
+    kiosk.staff.staff.request()
+    assert (pad.dots.count, pad.dots.expected) == (0, 0)
+    for digit in "2468":
+        click(qtbot, pad.keys[digit])
+    assert (pad.dots.count, pad.dots.expected) == (4, 0)
+    assert pad.ok.isEnabled()  # an older 4-digit PIN may open
+    click(qtbot, pad.keys["Clear"])
+    type_staff_pin(qtbot, kiosk, STAFF_PIN)
+    kiosk.window.ask_new_staff_pin()
+    for digit in "24680":
+        click(qtbot, pad.keys[digit])
+    assert not pad.ok.isEnabled()
+    pad.submit()
+    assert pad.message.text() == "A PIN has 6 to 8 digits"
+    click(qtbot, pad.keys["1"])
+    assert pad.ok.isEnabled()

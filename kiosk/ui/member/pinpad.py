@@ -80,9 +80,11 @@ class PinScreen(StyledWidget):
         title: str = "Enter your PIN",
         name: str = "pin",
     ) -> None:
+        """`length` 0: no length is expected (the staff PIN's is not known), a dot per digit."""
         super().__init__()
         self.setObjectName(name)
         self.length = length
+        self.min_digits = MIN_DIGITS
         self.submit_on_length = submit_on_length
         self._digits: list[str] = []
         self.locked = False
@@ -128,6 +130,11 @@ class PinScreen(StyledWidget):
         self.length, self.submit_on_length = length, submit_on_length
         self._refresh()
 
+    def set_min_digits(self, digits: int) -> None:
+        """OK takes a PIN of at least `digits`."""
+        self.min_digits = digits
+        self._refresh()
+
     def press(self, key: str) -> None:
         """A key: a digit, `Clear` or backspace."""
         self.touched.emit()
@@ -167,9 +174,11 @@ class PinScreen(StyledWidget):
         self.touched.emit()
         if self.locked:
             return
-        if len(self._digits) < MIN_DIGITS:
+        if len(self._digits) < self.min_digits:
             self.message.setText(
-                self._words("A PIN has {low} to {high} digits", low=MIN_DIGITS, high=MAX_DIGITS)
+                self._words(
+                    "A PIN has {low} to {high} digits", low=self.min_digits, high=MAX_DIGITS
+                )
             )
             return
         pin = "".join(self._digits)
@@ -190,7 +199,7 @@ class PinScreen(StyledWidget):
         if locked:
             self.reset()
         self._refresh()
-        self.ok.setEnabled(not locked and len(self._digits) >= MIN_DIGITS)
+        self.ok.setEnabled(not locked and len(self._digits) >= self.min_digits)
 
     def retranslate(self, words: Words) -> None:
         """Show the pad's words in `words`' language."""
@@ -218,4 +227,4 @@ class PinScreen(StyledWidget):
 
     def _refresh(self) -> None:
         self.dots.set_count(len(self._digits), self.length)
-        self.ok.setEnabled(len(self._digits) >= MIN_DIGITS)
+        self.ok.setEnabled(len(self._digits) >= self.min_digits)

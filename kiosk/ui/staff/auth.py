@@ -16,6 +16,8 @@ from kiosk.settings import staffpin
 from kiosk.ui.member.pinpad import PinScreen
 from kiosk.ui.widgets import StyledWidget, restyle
 
+OLDEST_DIGITS = 4  # staff PINs set by earlier versions still open staff mode
+
 
 class StaffPinScreen(StyledWidget):
     """The PIN pad for staff.
@@ -35,11 +37,11 @@ class StaffPinScreen(StyledWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("staff-pin")
-        self.pad = PinScreen(title="Staff PIN", name="staff-pad")
+        self.pad = PinScreen(length=0, title="Staff PIN", name="staff-pad")  # length unknown
         self.pad.submitted.connect(self._submitted)
         self.pad.cancelled.connect(self._cancelled)
         self.pad.touched.connect(self.touched)
-        self.choosing = False
+        self._choosing = False
         self._first: str | None = None
         self._locked_until = 0.0
         self._countdown = QTimer(self)
@@ -82,6 +84,18 @@ class StaffPinScreen(StyledWidget):
         self.pad.cancel.setVisible(True)
         self.pad.title.setText("Choose a new staff PIN")
         self._say(f"{staffpin.MIN_DIGITS} to {staffpin.MAX_DIGITS} digits", False)
+
+    @property
+    def choosing(self) -> bool:
+        """Whether the pad asks for a new staff PIN (else for the staff PIN)."""
+        return self._choosing
+
+    @choosing.setter
+    def choosing(self, choosing: bool) -> None:
+        """A new PIN has at least `staffpin.MIN_DIGITS`; one that opens may be an older, shorter
+        one."""
+        self._choosing = choosing
+        self.pad.set_min_digits(staffpin.MIN_DIGITS if choosing else OLDEST_DIGITS)
 
     def _tick(self) -> None:
         left = math.ceil(self._locked_until - time.monotonic())
