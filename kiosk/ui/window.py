@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QScreen
 from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
@@ -99,6 +99,7 @@ class KioskWindow(QWidget):
         if self.words.language is not Language.EN:
             self._retranslate()
         self.resize(1280, 800)
+        self._watched: QScreen | None = None  # whose size the fullscreen window follows
 
     def apply(self, config: Config) -> None:
         """Use `config` (PIN length, names on screen, the kiosk's name)."""
@@ -285,12 +286,26 @@ class KioskWindow(QWidget):
                 | Qt.WindowType.FramelessWindowHint
                 | Qt.WindowType.WindowStaysOnTopHint
             )
+            self._fill_screen()
             self.showFullScreen()
         handle = self.windowHandle()
         if handle is not None:
             handle.installEventFilter(self.corner)
+            if not windowed:
+                handle.screenChanged.connect(lambda _: self._fill_screen())
         self.activateWindow()
         self.setFocus()
+
+    def _fill_screen(self) -> None:
+        """Take the whole screen the window is on: without a window manager (a bare X server,
+        a common kiosk set-up) `showFullScreen` alone leaves the window at its own size."""
+        screen = self.screen()  # the primary screen until the window is placed on another
+        if screen is not self._watched:
+            if self._watched is not None:
+                self._watched.geometryChanged.disconnect(self._fill_screen)
+            screen.geometryChanged.connect(self._fill_screen)  # turned, or a new mode
+            self._watched = screen
+        self.setGeometry(screen.geometry())
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self.allow_close:

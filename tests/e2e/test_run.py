@@ -439,3 +439,24 @@ def kept_in(outbox: Path) -> int:
     """How many attempts the kiosk's outbox file keeps (WAL included)."""
     with contextlib.closing(sqlite3.connect(outbox)) as db:
         return int(db.execute("SELECT count(*) FROM entries").fetchone()[0])
+
+
+def test_on_a_bare_x_server_the_window_takes_the_whole_small_screen(tmp_path: Path) -> None:
+    """No window manager (the Raspberry Pi's 7" screen run from xinit, 800×480): the window
+    is sized to the screen, not left at its own 1280×800 and cut off."""
+    db = demo_db(tmp_path / "embedded" / "checkin.db")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 1\n')
+    log = tmp_path / "events.jsonl"
+    with xvfb(800, 480) as small:
+        proc = start_kiosk(tmp_path, small, "--config", str(config), "--event-log", str(log))
+        try:
+            wait_event(log, "ready")
+            window = xdotool(small, "search", "--sync", "--name", "Check-in kiosk").split()[0]
+            shape = xdotool(small, "getwindowgeometry", "--shell", window)
+        finally:
+            code, err = stop(proc)
+    assert code == 0, err
+    geometry = dict(line.split("=") for line in shape.split())
+    assert (geometry["X"], geometry["Y"]) == ("0", "0")
+    assert (geometry["WIDTH"], geometry["HEIGHT"]) == ("800", "480")
