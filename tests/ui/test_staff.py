@@ -356,8 +356,29 @@ def test_exit_and_restart(qtbot: QtBot, build: Build, button: str, how: Leave) -
     asked: list[bool] = []
     kiosk.on_leave = lambda: asked.append(True)
     open_staff(qtbot, kiosk)
-    click(qtbot, kiosk.window.staff.findChild(type(kiosk.window.staff.close_button), button))
+    screen = kiosk.window.staff
+    widget = screen.findChild(type(screen.close_button), button)
+    assert widget is not None
+    click(qtbot, widget)
+    if how is Leave.EXIT:  # asked first: members cannot check in until it is started again
+        assert (kiosk.leaving, asked) == (None, [])
+        assert widget.text() == "Tap again to exit"
+        assert screen.message.text().startswith("Exit the kiosk?")
+        click(qtbot, widget)
     assert (kiosk.leaving, asked) == (how, [True])
+
+
+def test_exit_unconfirmed_is_forgotten(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    screen = kiosk.window.staff
+    screen.exit_armed.setInterval(100)
+    click(qtbot, screen.exit_button)
+    with qtbot.waitSignal(screen.exit_armed.timeout, timeout=2000):
+        pass
+    assert screen.exit_button.text() == "Exit kiosk"
+    click(qtbot, screen.exit_button)  # a first tap again: it asks, nothing more
+    assert kiosk.leaving is None
 
 
 def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> None:

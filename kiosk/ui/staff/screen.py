@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
@@ -74,6 +74,10 @@ class Health:
 Panel = tuple[list[QWidget], list[QWidget]]  # widgets above and below a page's settings
 
 
+EXIT = "Exit kiosk"
+EXIT_CONFIRM_MS = 5000  # how long "Exit kiosk" waits for the tap that confirms it
+
+
 class StaffScreen(Form):
     """Settings pages, the kiosk's state, and the ways out.
 
@@ -115,11 +119,16 @@ class StaffScreen(Form):
         for text, name, slot in (
             ("Setup wizard", "wizard", self.guide.emit),
             ("Restart", "restart", lambda: self.leave.emit(Leave.RESTART)),
-            ("Exit kiosk", "exit", lambda: self.leave.emit(Leave.EXIT)),
+            (EXIT, "exit", self._exit_tapped),
         ):
             widget = button(text, "nav", name)
             widget.clicked.connect(slot)
             nav.addWidget(widget)
+        self.exit_button = widget
+        self.exit_armed = QTimer(self)  # while it runs, a second tap exits
+        self.exit_armed.setSingleShot(True)
+        self.exit_armed.setInterval(EXIT_CONFIRM_MS)
+        self.exit_armed.timeout.connect(lambda: self.exit_button.setText(EXIT))
         self.close_button = button("Close staff mode", "field", "close-staff")
         restyle(self.close_button, selected="yes")
         self.close_button.clicked.connect(self.closed)
@@ -207,6 +216,20 @@ class StaffScreen(Form):
         self.kept = KeptList()
         heading = left(label("Check-ins kept while the backend was away", "field-name"))
         return [self.health, heading, self.kept], []
+
+    def _exit_tapped(self) -> None:
+        """The first tap asks (members cannot check in until the kiosk is started again), a
+        second one within `EXIT_CONFIRM_MS` exits."""
+        if self.exit_armed.isActive():
+            self.exit_armed.stop()
+            self.exit_button.setText(EXIT)
+            self.leave.emit(Leave.EXIT)
+            return
+        self.exit_armed.start()
+        self.exit_button.setText("Tap again to exit")
+        self.show_message(
+            "Exit the kiosk? Members cannot check in until it is started again.", error=True
+        )
 
     def open_page(self, title: str) -> None:
         """Show the page `title`."""
