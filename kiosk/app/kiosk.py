@@ -465,6 +465,7 @@ def _connect(kiosk: KioskApp) -> None:
     kiosk.reader.status_changed.connect(kiosk.reader_changed)
     window.painted.connect(events.painted)
     window.pin_requested.connect(controller.open_pin)
+    window.result.retry.connect(controller.retry)
     window.email_requested.connect(controller.open_email)
     window.email.submitted.connect(kiosk.present_email)
     window.email.cancelled.connect(controller.cancel)

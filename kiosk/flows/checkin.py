@@ -82,6 +82,7 @@ class View:
     outcome: Outcome | None = None
     attempt: Attempt | None = None
     seconds: float = 0.0
+    retry: Screen | None = None  # a result's "Try again": back to the pad or keyboard typed on
 
 
 class KioskController(QObject):
@@ -244,6 +245,14 @@ class KioskController(QObject):
         if idle and self._backend.kinds.intersection(kinds):
             self._show(View(screen), self._config.timeouts.pin)
 
+    def retry(self) -> None:
+        """The member tapped "Try again" on a result: back to where they typed."""
+        match self.view.retry:
+            case Screen.PIN:
+                self.open_pin()
+            case Screen.EMAIL:
+                self.open_email()
+
     def touched(self) -> None:
         """The member is still typing or choosing: keep the screen open."""
         if self.view.screen in (Screen.PIN, Screen.EMAIL, Screen.ASK):
@@ -330,7 +339,8 @@ class KioskController(QObject):
         if self._checking is attempt:
             self._checking = self._request = None
         seconds = self._config.timeouts.result
-        self._show(View(Screen.RESULT, outcome, attempt, seconds), seconds)
+        retry = _retry(attempt.credential, outcome)
+        self._show(View(Screen.RESULT, outcome, attempt, seconds, retry), seconds)
         self.finished.emit(attempt, outcome)
         if self._queued is not None and self._checking is None:
             queued, self._queued = self._queued, None
@@ -394,3 +404,16 @@ class KioskController(QObject):
         if online != self.online:
             self.online = online
             self.backend_changed.emit(online)
+
+
+def _retry(credential: Credential, outcome: Outcome) -> Screen | None:
+    """Where "Try again" leads after `outcome`: to the PIN pad or the email keyboard when what
+    the member typed was not recognised (a mistyped PIN), else nowhere. A server that asks the
+    member to wait (429) is answered with the wait, not with a way round it."""
+    if outcome.reason is not Reason.UNKNOWN_CREDENTIAL or not credential.typed:
+        return None
+    if credential.kind is CredentialKind.PIN:
+        return Screen.PIN
+    if credential.kind in (CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD):
+        return Screen.EMAIL
+    return None

@@ -121,7 +121,7 @@ class KioskWindow(QWidget):
             timezone = self._place.timezone if self._place else None
             first_name_only = self._config.kiosk.first_name_only
             text = describe(view.outcome, self._clock(), timezone, first_name_only, self.words)
-            self.result.show_result(text, view.seconds)
+            self.result.show_result(text, view.seconds, view.retry is not None)
         elif previous is Screen.RESULT:
             self.result.clear()
         if view.screen is Screen.ASK:
@@ -146,6 +146,7 @@ class KioskWindow(QWidget):
         self.email.retranslate(self.words)
         self.ask.retranslate(self.words)
         self.busy.retranslate(self.words)
+        self.result.retranslate(self.words)
 
     @property
     def staff(self) -> StaffScreen:

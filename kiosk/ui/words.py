@@ -112,6 +112,7 @@ _DE = {
     "Password": "Passwort",
     "Please type your full email address": "Bitte die vollständige E-Mail-Adresse eingeben",
     "Please type your password": "Bitte das Passwort eingeben",
+    "Try again": "Erneut versuchen",
 }
 _FR = {
     "Check in or out": "Arrivée ou départ",
@@ -209,6 +210,7 @@ _FR = {
     "Password": "Mot de passe",
     "Please type your full email address": "Veuillez saisir votre adresse e-mail complète",
     "Please type your password": "Veuillez saisir votre mot de passe",
+    "Try again": "Réessayer",
 }
 _ES = {
     "Check in or out": "Entrada o salida",
@@ -300,6 +302,7 @@ _ES = {
     "Password": "Contraseña",
     "Please type your full email address": "Introduzca su dirección de e-mail completa",
     "Please type your password": "Introduzca su contraseña",
+    "Try again": "Volver a intentarlo",
 }
 CATALOGUES: dict[Language, dict[str, str]] = {
     Language.EN: {},

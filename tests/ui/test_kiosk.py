@@ -361,3 +361,48 @@ def test_kiosk_mode_is_fullscreen_frameless_on_top_without_cursor(
     assert flags & Qt.WindowType.WindowStaysOnTopHint
     assert kiosk.window.isFullScreen()
     assert kiosk.window.cursor().shape() is Qt.CursorShape.BlankCursor
+
+
+@pytest.mark.parametrize(
+    ("credential", "reason", "again"),
+    [
+        (Credential(CredentialKind.PIN, "12345", source="pinpad"), Reason.UNKNOWN_CREDENTIAL, True),
+        (
+            Credential(CredentialKind.CARD, "04A1B2C3", source="reader"),
+            Reason.UNKNOWN_CREDENTIAL,
+            False,
+        ),
+        (Credential(CredentialKind.PIN, "12345", source="pinpad"), Reason.NO_VALID_PASS, False),
+        (Credential(CredentialKind.PIN, "12345", source="pinpad"), Reason.RATE_LIMITED, False),
+    ],
+)
+def test_try_again_is_offered_only_after_a_typed_pin_or_email_not_recognised(
+    qtbot: QtBot,
+    build: Build,
+    backend: FakeBackend,
+    credential: Credential,
+    reason: Reason,
+    again: bool,
+) -> None:
+    backend.answer = lambda r: Outcome(Status.REJECTED, reason=reason)
+    kiosk = build()
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(credential)
+    assert kiosk.window.result.again.isVisible() is again
+
+
+def test_try_again_goes_straight_back_to_the_pad_in_the_members_language(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    backend.answer = lambda r: Outcome(Status.REJECTED, reason=Reason.UNKNOWN_CREDENTIAL)
+    kiosk = build(with_value(settings(), "kiosk.language", "de"))
+    click(qtbot, kiosk.window.idle.pin)
+    type_pin(qtbot, kiosk, "12345")
+    with qtbot.waitSignal(kiosk.controller.finished):
+        click(qtbot, kiosk.window.pin.ok)
+    assert kiosk.window.result.again.text() == "Erneut versuchen"
+    click(qtbot, kiosk.window.result.again)
+    assert kiosk.controller.view.screen is Screen.PIN
+    assert kiosk.window.showing is kiosk.window.pin
+    assert dots_filled(kiosk.window.pin) == 0
+    assert not kiosk.window.result.again.isVisible()
