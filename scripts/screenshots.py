@@ -215,12 +215,25 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
             lambda t: f"{t:%a %H:%M}",
         )
 
-    def wizard(view: WizardView, message: str = "") -> Callable[[KioskWindow], None]:
+    def wizard(
+        view: WizardView, message: str = "", then: Callable[[KioskWindow], None] | None = None
+    ) -> Callable[[KioskWindow], None]:
         def show(window: KioskWindow) -> None:
             window.show_staff(StaffView(StaffState.WIZARD, message, error="Type" in message))
             window.wizard.show_view(view)
+            if then is not None:
+                then(window)
 
         return show
+
+    def again(window: KioskWindow) -> None:  # the first new PIN typed: the same again
+        window.show_staff(StaffView(StaffState.SETUP, CHOOSE))
+        for digit in "135792":
+            window.staff_pin.pad.press(digit)
+        window.staff_pin.pad.submit()
+
+    def zone(window: KioskWindow) -> None:
+        window.wizard.zone.click()
 
     start = WizardView(Step.BACKEND, Choice.EMBEDDED, config)
     nexudus_config = with_value(
@@ -268,6 +281,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
 
     return {
         "setup": pin_pad(StaffView(StaffState.SETUP, CHOOSE)),
+        "setup-again": again,
         "auth": pin_pad(StaffView(StaffState.AUTH, "Wrong PIN · 3 tries left", error=True), "12"),
         "locked": pin_pad(StaffView(StaffState.LOCKED, "", locked_for=60.0, error=True)),
         "checkin": page("Check-in"),
@@ -287,6 +301,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "wizard-kadence": wizard(kadence),
         "wizard-location-code": wizard(nexudus_code),
         "wizard-location-empty": wizard(empty),
+        "wizard-location-zone-keyboard": wizard(empty, then=zone),
         "wizard-location": wizard(listed),
         "wizard-ready": wizard(ready),
     }
@@ -319,38 +334,50 @@ def render(out: Path) -> list[Path]:
         for name, view, extra in states():
             if (width, height) == (1920, 1080) and name not in MAIN:
                 continue
-            config = extra.get("config", Config())
-            assert isinstance(config, Config)
-            window = KioskWindow(config, clock=lambda: NOW)
-            window.set_place(Place("1", "Demo Space", "Europe/Paris"))
-            window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
-            tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
-            ready = ReaderState.READY if tap else None
-            window.idle.set_reader(extra.get("reader", ready))  # type: ignore[arg-type]
-            window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
-            window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
-            if extra.get("preview"):
-                window.idle.set_preview(_preview())
-            window.idle.clock.setText("10:48")
-            window.idle.date.setText(window.words.date(NOW))
-            window.resize(width, height)
-            window.show()
-            window.show_view(view)
-            for digit in str(extra.get("digits", "")):
-                window.pin.press(digit)
-            if extra.get("submit"):
-                window.pin.submit()
-            then = extra.get("then")
-            if callable(then):
-                then(window)
+            window = shown(view, extra, width, height)
             app.processEvents()
             path = out / f"{name}-{width}x{height}.png"
             window.grab().save(str(path))
             written.append(path)
-            window.allow_close = True
-            window.close()
-            window.deleteLater()
+            dispose(window)
     return written
+
+
+def shown(view: View, extra: dict[str, object], width: int, height: int) -> KioskWindow:
+    """A kiosk window of `width`×`height` showing `view`, set up as `extra` says (the layout
+    audit in tests/ui checks the same windows)."""
+    config = extra.get("config", Config())
+    assert isinstance(config, Config)
+    window = KioskWindow(config, clock=lambda: NOW)
+    window.set_place(Place("1", "Demo Space", "Europe/Paris"))
+    window.set_methods(extra.get("methods", {Method.PIN}))  # type: ignore[arg-type]
+    tap = Method.TAP in extra.get("methods", ())  # type: ignore[operator]
+    ready = ReaderState.READY if tap else None
+    window.idle.set_reader(extra.get("reader", ready))  # type: ignore[arg-type]
+    window.idle.set_backend(extra.get("online", True))  # type: ignore[arg-type]
+    window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
+    if extra.get("preview"):
+        window.idle.set_preview(_preview())
+    window.idle.clock.setText("10:48")
+    window.idle.date.setText(window.words.date(NOW))
+    window.resize(width, height)
+    window.show()
+    window.show_view(view)
+    for digit in str(extra.get("digits", "")):
+        window.pin.press(digit)
+    if extra.get("submit"):
+        window.pin.submit()
+    then = extra.get("then")
+    if callable(then):
+        then(window)
+    return window
+
+
+def dispose(window: KioskWindow) -> None:
+    """Close and delete a window `shown` made."""
+    window.allow_close = True
+    window.close()
+    window.deleteLater()
 
 
 if __name__ == "__main__":
