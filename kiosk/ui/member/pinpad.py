@@ -90,7 +90,7 @@ class PinScreen(StyledWidget):
         self.locked = False
         self._title = title
         self._words = Words()
-        self.title = label(title, "headline")
+        self.title = label(title, "headline", wrap=True)
         self.dots = PinDots()
         self.message = label("", "caption")
         self.ok = button("OK", "primary", "ok")
@@ -103,6 +103,8 @@ class PinScreen(StyledWidget):
         self.keys: dict[str, QWidget] = {}
         for i, key in enumerate(keys):
             widget = button(key, name=f"key-{key}")
+            if key == "Clear":  # a word among digits: smaller, so that every language fits
+                widget.setProperty("size", "word")
             widget.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(widget, i // 3, i % 3)
             self.keys[key] = widget
