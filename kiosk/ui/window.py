@@ -250,7 +250,8 @@ class KioskWindow(QWidget):
             view = self._unpainted
             if watched is self.screens[view.screen]:
                 self._unpainted = None
-                QTimer.singleShot(0, lambda: self.painted.emit(view))
+                # with the window as context: dropped, not run, if it is deleted first
+                QTimer.singleShot(0, self, lambda: self.painted.emit(view))
         return False
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name

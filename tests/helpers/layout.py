@@ -54,16 +54,20 @@ def _on_window(widget: QWidget, window: QWidget) -> QRect:
 
 def _clip(widget: QWidget, window: QWidget) -> QRect:
     """The part of the window where `widget` can be seen: inside every parent, the window
-    included. A scroll area's page may run past its bottom (it scrolls), never past a side."""
+    included. A scroll area's page may run past its top and bottom (it scrolls: the scroll
+    area itself is checked as a widget of its own), never past a side."""
     left, top, right, bottom = 0, 0, window.width() - 1, window.height() - 1
+    scrolls = False
     parent = widget.parentWidget()
     while parent is not None and parent is not window:
         r = _on_window(parent, window)
         left, right = max(left, r.left()), min(right, r.right())
+        top, bottom = max(top, r.top()), min(bottom, r.bottom())
         area = parent.parentWidget()
-        if not (isinstance(area, QAbstractScrollArea) and parent is area.viewport()):
-            top, bottom = max(top, r.top()), min(bottom, r.bottom())
-        parent = parent.parentWidget()
+        scrolls = scrolls or (isinstance(area, QAbstractScrollArea) and parent is area.viewport())
+        parent = area
+    if scrolls:
+        top, bottom = -(2**20), 2**20
     return QRect(QPoint(left, top), QPoint(right, bottom))
 
 

@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -82,4 +83,5 @@ def test_layout(qtbot: QtBot, case: Case) -> None:
         found += problems(window, target)
     finally:
         dispose(window)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # gone now, not later
     assert not found, "\n".join(found)

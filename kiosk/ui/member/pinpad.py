@@ -104,7 +104,7 @@ class PinScreen(StyledWidget):
         for i, key in enumerate(keys):
             widget = button(key, name=f"key-{key}")
             if key == "Clear":  # a word among digits: smaller, so that every language fits
-                widget.setProperty("size", "word")
+                widget.setProperty("words", "yes")
             widget.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(widget, i // 3, i % 3)
             self.keys[key] = widget

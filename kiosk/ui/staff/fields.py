@@ -64,7 +64,8 @@ class SettingRow(QWidget):
         self.setObjectName(f"row-{spec.key}")
         self.value: Value = spec.default
         self.buttons: dict[str, QPushButton] = {}
-        name = label(title, "field-name")
+        self._values: list[Value] = []  # the choices, in order
+        name = label(title, "field-name", wrap=True)  # a long one wraps on a narrow page
         name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         help_ = label(spec.help, "small", wrap=True)
         help_.setAlignment(Qt.AlignmentFlag.AlignLeft)
@@ -90,6 +91,17 @@ class SettingRow(QWidget):
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
         self._row.setDirection(direction)
+        self._grid(portrait)
+
+    def _grid(self, portrait: bool) -> None:
+        """Lay the choices out in rows: four (three when there are more) across a wide page,
+        two across a narrow one."""
+        choices = [self.buttons[str(c).lower()] for c in self._values]
+        columns = 2 if portrait and len(choices) >= 4 else 3 if len(choices) > 4 else 4
+        for widget in choices:
+            self._choices.removeWidget(widget)
+        for i, widget in enumerate(choices):
+            self._choices.addWidget(widget, i // columns, i % columns)
 
     def _build(self) -> None:
         spec = self.spec
@@ -121,10 +133,9 @@ class SettingRow(QWidget):
         widget = button(text, "field", f"{self.spec.key}:{name}")
         widget.clicked.connect(lambda: self.edit.emit(Edit(self.spec.key, value)))
         widget.setCheckable(True)
-        columns = 3 if len(self.spec.choices) > 4 else 4
-        count = len(self.buttons)
-        self._choices.addWidget(widget, count // columns, count % columns)
         self.buttons[name] = widget
+        self._values.append(value)
+        self._grid(portrait=False)
 
     def show_value(self, value: Value) -> None:
         """Render `value`."""
@@ -181,7 +192,7 @@ class SecretRow(QWidget):
         super().__init__()
         self.key = key
         self.setObjectName(f"row-{key}")
-        name = label(title, "field-name")
+        name = label(title, "field-name", wrap=True)  # a long one wraps on a narrow page
         name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         help_ = label(help_text, "small", wrap=True)
         help_.setAlignment(Qt.AlignmentFlag.AlignLeft)

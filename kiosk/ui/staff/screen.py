@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QScroller, QVBoxLayout, QWidget
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
 from kiosk.backends.registry import spec_of
@@ -78,6 +78,29 @@ EXIT = "Exit kiosk"
 EXIT_CONFIRM_MS = 5000  # how long "Exit kiosk" waits for the tap that confirms it
 
 
+class Rail(QScrollArea):
+    """The page buttons' column: it scrolls when the screen is too short for all of them
+    (never squeezing them onto one another), and is as wide as they need with its bar."""
+
+    def __init__(self, column: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("staff-nav-scroll")
+        self.setWidgetResizable(True)
+        self.setWidget(column)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        column = self.widget()
+        bar = self.verticalScrollBar().sizeHint().width()
+        need = column.sizeHint().width() if column is not None else 0
+        width = need + bar + 2 * self.frameWidth() + 4
+        return QSize(width, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(self.minimumSizeHint().width(), super().sizeHint().height())
+
+
 class StaffScreen(Form):
     """Settings pages, the kiosk's state, and the ways out.
 
@@ -103,8 +126,11 @@ class StaffScreen(Form):
         self.nav: dict[str, QWidget] = {}
         self.pages: dict[str, QWidget] = {}
         self._card = ""
-        nav = QVBoxLayout()
-        nav.setSpacing(6)
+        rail = QWidget()
+        rail.setObjectName("staff-nav")
+        nav = QVBoxLayout(rail)
+        nav.setContentsMargins(0, 0, 0, 0)
+        nav.setSpacing(8)
         for title, keys in PAGES:
             page = self._page(title, keys)
             self.pages[title] = page
@@ -137,7 +163,7 @@ class StaffScreen(Form):
         top.addWidget(self.message, 1)
         top.addWidget(self.close_button)
         body = QHBoxLayout()
-        body.addLayout(nav, 0)
+        body.addWidget(Rail(rail), 0)
         body.addLayout(self._stack, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
