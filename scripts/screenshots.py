@@ -358,6 +358,8 @@ def shown(view: View, extra: dict[str, object], width: int, height: int) -> Kios
     window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
     if extra.get("preview"):
         window.idle.set_preview(_preview())
+    window.result.countdown.clock = lambda: 0.0  # the bar full, the spinner still: the same
+    window.busy.spinner.clock = lambda: 0.125  # picture every time the script runs
     window.idle.clock.setText("10:48")
     window.idle.date.setText(window.words.date(NOW))
     window.resize(width, height)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
@@ -90,11 +91,12 @@ class CountdownBar(QWidget):
         self._timer.timeout.connect(self.update)
         self._start = 0.0
         self._seconds = 0.0
+        self.clock: Callable[[], float] = time.monotonic  # a fixed one: the same picture
         self.setFixedHeight(12)
 
     def start(self, seconds: float) -> None:
         """Start emptying, full now and empty after `seconds`."""
-        self._start, self._seconds = time.monotonic(), seconds
+        self._start, self._seconds = self.clock(), seconds
         self._timer.start()
         self.update()
 
@@ -106,7 +108,7 @@ class CountdownBar(QWidget):
         """The fraction still to run, from 1.0 down to 0.0."""
         if self._seconds <= 0:
             return 0.0
-        return max(0.0, 1.0 - (time.monotonic() - self._start) / self._seconds)
+        return max(0.0, 1.0 - (self.clock() - self._start) / self._seconds)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
@@ -125,6 +127,7 @@ class Spinner(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.update)
+        self.clock: Callable[[], float] = time.monotonic  # a fixed one: the same picture
         self.setFixedSize(px, px)
 
     def start(self) -> None:
@@ -143,5 +146,5 @@ class Spinner(QWidget):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         box = QRectF(self.rect()).adjusted(width, width, -width, -width)
-        angle = int(time.monotonic() * 360 * 16) % (360 * 16)
+        angle = int(self.clock() * 360 * 16) % (360 * 16)
         painter.drawArc(box, -angle, 270 * 16)
