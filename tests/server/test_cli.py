@@ -440,9 +440,14 @@ def test_enrolling_makes_the_database_and_serve_says_when_it_starts_a_new_one(
                      "--timezone", "UTC")  # fmt: skip
     assert code == 0
     assert made.exists()
-    proc, _, _ = _start("serve", "--port", "0", "--db", str(tmp_path / "fresh.db"))
-    _stop(proc, keep_stderr=True)
+    proc, url, _ = _start("serve", "--port", "0", "--db", str(tmp_path / "fresh.db"))
     assert proc.stderr is not None
-    err = proc.stderr.read()
-    proc.stderr.close()
+    try:
+        assert httpx.get(url + "/health").json()["status"] == "ok"  # serving: SIGTERM is ours
+        _stop(proc, keep_stderr=True)
+        err = proc.stderr.read()
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
     assert f"kiosk: no database at {tmp_path / 'fresh.db'}: starting a new, empty one" in err
