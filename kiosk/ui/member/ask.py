@@ -26,7 +26,7 @@ class AskScreen(StyledWidget):
         self.setObjectName("ask")
         self._words = Words()
         self._name = ""
-        self.title = label("Arriving or leaving?", "headline")
+        self.title = label("Arriving or leaving?", "headline", wrap=True)
         self.check_in = button("Check in", "choice", "check-in")
         self.check_in.setProperty("action", "in")
         self.check_in.clicked.connect(lambda: self.chosen.emit(Action.IN))

@@ -20,7 +20,7 @@ class BusyScreen(StyledWidget):
         layout.addStretch(1)
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(32)
-        self.title = label("Checking…", "headline")
+        self.title = label("Checking…", "headline", wrap=True)
         layout.addWidget(self.title)
         layout.addStretch(1)
 

@@ -36,8 +36,8 @@ class EmailScreen(StyledWidget):
         super().__init__()
         self.setObjectName("email")
         self._words = words
-        self.title = label("", "headline")
-        self.message = label("", "caption")
+        self.title = label("", "headline", wrap=True)
+        self.message = label("", "caption", wrap=True)
         self.address = QLineEdit()
         self.address.setObjectName("email-address")
         self.password = QLineEdit()

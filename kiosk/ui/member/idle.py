@@ -73,7 +73,7 @@ class IdleScreen(StyledWidget):
         self.clock = label("", "clock")
         self.date = label("", "subtitle")
         self.place = label("", "headline", wrap=True)
-        self.prompt = label(words("Check in or out"), "subtitle")
+        self.prompt = label(words("Check in or out"), "subtitle", wrap=True)
         self.pin = button(words("Enter PIN"), "primary", "enter-pin")
         self.pin.clicked.connect(self.pin_requested)
         self.email = button(words("Use your email"), "primary", "use-email")
