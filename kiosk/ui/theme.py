@@ -42,9 +42,13 @@ def scale_for(width: int, height: int) -> float:
     return round(max(0.6, min(factor, 2.0)) * 20) / 20
 
 
+FLOOR = {"target": 64, "field": 44, "key": 24, "body": 18, "small": 16}  # px, at any scale
+
+
 def size(name: str, scale: float) -> int:
-    """The size `name` (see `BASE`) in px at `scale`."""
-    return max(1, round(BASE[name] * scale))
+    """The size `name` (see `BASE`) in px at `scale`, never under its `FLOOR`: a finger and
+    an eye stay the same size on a small screen."""
+    return max(FLOOR.get(name, 1), round(BASE[name] * scale))
 
 
 @functools.cache
