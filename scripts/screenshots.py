@@ -83,6 +83,9 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
         out.append((f"result-{reason.value}", _result(Outcome(Status.REJECTED, reason=reason)), {}))
     wait = Outcome(Status.REJECTED, reason=Reason.RATE_LIMITED, retry_after=30.0)
     out.append(("result-rate_limited-wait", _result(wait), {}))
+    mistyped = Outcome(Status.REJECTED, reason=Reason.UNKNOWN_CREDENTIAL)
+    again = View(Screen.RESULT, mistyped, ATTEMPT, 5.0, retry=Screen.PIN)
+    out.append(("result-try-again", again, {}))
     out += _email_states()
     for language in (Language.DE, Language.FR, Language.ES):
         config = with_value(Config(), "kiosk.language", language.value)
