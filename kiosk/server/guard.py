@@ -53,7 +53,8 @@ class _Guarded(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
         self._since = 0.0  # when the request now arriving began (or the connection)
-        self._head = 0  # header bytes of the request now arriving
+        self._head = 0  # bytes of the request now arriving, while its headers are not complete
+        self._in_head = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -64,22 +65,22 @@ class _Guarded(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._deadline is None:  # the next request on a kept-alive connection
             self._arm()
+        if self._in_head:
+            self._head += len(data)
         super().data_received(data)
-
-    def on_message_begin(self) -> None:
-        self._head = 0
-        super().on_message_begin()
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head += len(name) + len(value)
-        if self._head > MAX_HEAD:
+        # counted as they come: the parser names a header only once its value has ended, so a
+        # header that never ends would never be counted there
+        if self._in_head and self._head > MAX_HEAD and not self.transport.is_closing():
             log.info("headers over %d bytes: connection closed", MAX_HEAD)
             self.transport.close()
-            return
-        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._disarm()
+        self._in_head, self._head = True, 0  # the next request on this connection
         super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
