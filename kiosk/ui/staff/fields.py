@@ -120,6 +120,8 @@ class SettingRow(QWidget):
         else:
             self._button("Change…", "change", self._ask_text)
             self._editor.insertWidget(0, self.shown)
+        if self._values:
+            self._grid(portrait=False)  # once, with every choice made
 
     def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         widget = button(text, "field", f"{self.spec.key}:{name}")
@@ -135,7 +137,6 @@ class SettingRow(QWidget):
         widget.setCheckable(True)
         self.buttons[name] = widget
         self._values.append(value)
-        self._grid(portrait=False)
 
     def show_value(self, value: Value) -> None:
         """Render `value`."""

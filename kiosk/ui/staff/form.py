@@ -204,15 +204,17 @@ class Form(StyledWidget):
         """A button that asks for the Nexudus admin's two-factor code."""
         hint = "The digits the admin's authenticator app shows now"
         wanted = TextWanted(CODE, hint, title="Nexudus two-factor code")
-        widget = button("Type the two-factor code…", "field", name)
-        widget.clicked.connect(lambda: self.ask_text(wanted))
-        return widget
+        return self._asking_button("Type the two-factor code…", name, wanted)
 
     def pair_button(self, name: str) -> QPushButton:
         """A button that asks for the one-time code pairing this kiosk with its server."""
         hint = "The code `kiosk devices add` printed on the server, like K7F3-9QWX"
         wanted = TextWanted(PAIRING, hint, title="Pairing code")
-        widget = button("Pair with the server…", "field", name)
+        return self._asking_button("Pair with the server…", name, wanted)
+
+    def _asking_button(self, text: str, name: str, wanted: TextWanted) -> QPushButton:
+        """A button that opens the keyboard for `wanted`."""
+        widget = button(text, "field", name)
         widget.clicked.connect(lambda: self.ask_text(wanted))
         return widget
 
