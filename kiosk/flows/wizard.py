@@ -15,11 +15,12 @@ import asyncio
 import contextlib
 import dataclasses
 import enum
+import functools
 import logging
 import os
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from PySide6.QtCore import QObject, Signal
 
@@ -335,6 +336,18 @@ def local_timezone() -> str:
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
     return next((name for name in candidates if is_timezone(name)), "UTC")
+
+
+@functools.cache
+def timezones() -> tuple[str, ...]:
+    """The IANA time zones this machine knows, as staff pick them: regions and cities (not
+    the `Etc/GMT+1` kind or old aliases without a region), and UTC."""
+    names = (n for n in available_timezones() if "/" in n and n.split("/")[0] in REGIONS)
+    return ("UTC", *sorted(names))
+
+
+REGIONS = {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia",
+           "Europe", "Indian", "Pacific"}  # fmt: skip
 
 
 def is_timezone(name: str) -> bool:

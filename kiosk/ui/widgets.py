@@ -8,7 +8,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QPushButton, QSizePolicy, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOption,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.ui import theme
 
@@ -32,6 +40,44 @@ def button(text: str, role: str = "", name: str = "") -> QPushButton:
     if role:
         widget.setProperty("role", role)
     return widget
+
+
+class Option(QPushButton):
+    """A choice as a button: its title, and under it words that wrap to the button's width."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("role", "option")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.heading = label("", "option-title")
+        self.summary = label("", "option-summary", wrap=True)
+        box = self._box = QVBoxLayout(self)
+        box.setContentsMargins(16, 8, 16, 8)
+        box.setSpacing(2)
+        for part in (self.heading, self.summary):
+            part.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            box.addWidget(part)
+
+    def set_text(self, title: str, summary: str) -> None:
+        """Show `title` over `summary` (and tell a screen reader both)."""
+        self.heading.setText(title)
+        self.summary.setText(summary)
+        self.setAccessibleName(title)
+        self.setAccessibleDescription(summary)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._box.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._box.minimumSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self._box.totalHeightForWidth(width)
 
 
 def restyle(widget: QWidget, **properties: str) -> None:

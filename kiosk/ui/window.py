@@ -272,6 +272,7 @@ class KioskWindow(QWidget):
             if form is not None:
                 form.set_portrait(portrait)
         self.ask.set_portrait(portrait)
+        self.email.set_portrait(portrait)
         super().resizeEvent(event)
 
     # kiosk hardening

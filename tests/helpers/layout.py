@@ -26,13 +26,14 @@ def problems(window: QWidget, target: int) -> list[str]:
         place = _on_window(widget, window)
         name = _name(widget)
         shown = _clip(widget, window)
+        seen = _clip(widget, window, scrolled=False)
         if not shown.contains(place) and not any(w.isAncestorOf(widget) for w in cut_off):
             cut_off.add(widget)  # said once, for the outermost widget cut
             found.append(f"{name} is cut off: {_rect(place)} shown in {_rect(shown)}")
         if cut := _cut(widget):
             found.append(f"{name} cuts its text: {cut}")
         if isinstance(widget, QAbstractButton | QLineEdit):
-            interactive.append((widget, place))
+            interactive.append((widget, place & seen))  # what can be touched of it
             if isinstance(widget, QAbstractButton) and min(place.width(), place.height()) < target:
                 found.append(f"{name} is {place.width()}×{place.height()}, under {target} px")
     for i, (one, a) in enumerate(interactive):
@@ -52,10 +53,10 @@ def _on_window(widget: QWidget, window: QWidget) -> QRect:
     return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
 
 
-def _clip(widget: QWidget, window: QWidget) -> QRect:
+def _clip(widget: QWidget, window: QWidget, scrolled: bool = True) -> QRect:
     """The part of the window where `widget` can be seen: inside every parent, the window
-    included. A scroll area's page may run past its top and bottom (it scrolls: the scroll
-    area itself is checked as a widget of its own), never past a side."""
+    included. `scrolled`: a scroll area's page may run past its top and bottom (it scrolls:
+    the scroll area itself is checked as a widget of its own), never past a side."""
     left, top, right, bottom = 0, 0, window.width() - 1, window.height() - 1
     scrolls = False
     parent = widget.parentWidget()
@@ -66,7 +67,7 @@ def _clip(widget: QWidget, window: QWidget) -> QRect:
         area = parent.parentWidget()
         scrolls = scrolls or (isinstance(area, QAbstractScrollArea) and parent is area.viewport())
         parent = area
-    if scrolls:
+    if scrolls and scrolled:
         top, bottom = -(2**20), 2**20
     return QRect(QPoint(left, top), QPoint(right, bottom))
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
-from kiosk.ui.keyboard import BACKSPACE
+from kiosk.ui.keyboard import BACKSPACE, LAYER, SHIFT, Keyboard
 from kiosk.ui.member.pinpad import PinScreen
 from kiosk.ui.staff.auth import StaffPinScreen
 from kiosk.ui.staff.fields import SecretRow, SettingRow
@@ -106,11 +106,21 @@ def type_text(qtbot: QtBot, form: Form, text: str) -> None:
     for _ in range(len(field.text())):
         click(qtbot, keyboard.keys[BACKSPACE])
     for char in text:
-        if char.isupper() != keyboard.shifted and char.isalpha():
-            click(qtbot, keyboard.keys["⇧"])
-        name = "space" if char == " " else char.lower() if char.isalpha() else char
-        click(qtbot, keyboard.keys[name])
+        press_key(qtbot, keyboard, char)
     click(qtbot, form.entry.ok)
+
+
+def press_key(qtbot: QtBot, keyboard: Keyboard, char: str) -> None:
+    """Type `char` on the on-screen keyboard as a person would: to the digits and symbols
+    and back, and shift, as needed."""
+    name = "space" if char == " " else char.lower() if char.isalpha() else char
+    key = keyboard.keys[name]
+    if not key.isVisibleTo(keyboard):
+        click(qtbot, keyboard.keys[LAYER])
+    assert key.isVisibleTo(keyboard), f"no key {char!r} on either side of the keyboard"
+    if char.isalpha() and char.isupper() != keyboard.shifted:
+        click(qtbot, keyboard.keys[SHIFT])
+    click(qtbot, key)
 
 
 def finish_wizard(qtbot: QtBot, kiosk: KioskApp) -> None:

@@ -25,7 +25,7 @@ from tests.fakes.backend import FakeBackend
 from tests.fakes.vault import MemoryVault
 from tests.helpers import kadence_cloud, nexudus_cloud
 from tests.helpers.kiosk import Build, settings
-from tests.helpers.screens import click, texts, type_pin
+from tests.helpers.screens import click, press_key, texts, type_pin
 
 
 @dataclasses.dataclass(frozen=True)
@@ -128,7 +128,7 @@ def present(qtbot: QtBot, kiosk: KioskApp, who: str) -> None:
     assert kiosk.controller.view.screen is Screen.EMAIL
     keyboard = kiosk.window.email.keyboard
     for char in who:
-        click(qtbot, keyboard.keys[char])
+        press_key(qtbot, keyboard, char)
     if kiosk.window.email.wants_password:
         click(qtbot, kiosk.window.email.ok)  # refused: the password is missing
         assert kiosk.window.email.message.text() == "Please type your password"

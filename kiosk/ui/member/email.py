@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLineEdit, QVBoxLayout
 
 from kiosk.ui.keyboard import BACKSPACE, Keyboard
 from kiosk.ui.widgets import StyledWidget, button, label
@@ -49,22 +49,36 @@ class EmailScreen(StyledWidget):
             field.setMinimumHeight(64)
             field.textEdited.connect(lambda _: self.touched.emit())
             field.returnPressed.connect(self._enter)
-        self.keyboard = Keyboard()
-        self.keyboard.typed.connect(self._typed)
         self.ok = button("", "primary", "email-ok")
         self.ok.clicked.connect(self.submit)
+        self.keyboard = Keyboard(self.ok, member=True)
+        self.keyboard.typed.connect(self._typed)
         self.cancel = button("", "quiet", "email-cancel")
         self.cancel.clicked.connect(self._cancel)
-        actions = QHBoxLayout()
-        actions.addWidget(self.cancel, 1)
-        actions.addWidget(self.ok, 2)
+        heading = QVBoxLayout()
+        heading.setSpacing(0)
+        heading.addWidget(self.title)
+        heading.addWidget(self.message)
+        top = QHBoxLayout()
+        top.addWidget(self.cancel)
+        top.addLayout(heading, 1)
+        self._fields = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._fields.addWidget(self.address, 3)
+        self._fields.addWidget(self.password, 2)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 24, 40, 24)
-        for widget in (self.title, self.address, self.password, self.message, self.keyboard):
-            layout.addWidget(widget)
-        layout.addLayout(actions)
+        layout.setContentsMargins(24, 12, 24, 12)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(self._fields)
+        layout.addStretch(1)
+        layout.addWidget(self.keyboard)
         self.set_password_wanted(False)
         self.retranslate(words)
+
+    def set_portrait(self, portrait: bool) -> None:
+        """The password under the address on a portrait screen, beside it on a wide one."""
+        down = QBoxLayout.Direction.TopToBottom
+        self._fields.setDirection(down if portrait else QBoxLayout.Direction.LeftToRight)
 
     def set_password_wanted(self, wanted: bool) -> None:
         """Ask for the member's password too (Nexudus), or only the address (Kadence)."""
@@ -92,6 +106,8 @@ class EmailScreen(StyledWidget):
         self.address.clear()
         self.password.clear()
         self.message.setText("")
+        self.message.hide()
+        self.keyboard.reset()
         self.current = self.address
 
     def submit(self) -> None:
@@ -99,16 +115,20 @@ class EmailScreen(StyledWidget):
         self.touched.emit()
         address = self.address.text().strip()
         if not ADDRESS.fullmatch(address):
-            self.message.setText(self._words("Please type your full email address"))
+            self._say(self._words("Please type your full email address"))
             self._go(self.address)
             return
         if self.wants_password and not self.password.text():
-            self.message.setText(self._words("Please type your password"))
+            self._say(self._words("Please type your password"))
             self._go(self.password)
             return
         password = self.password.text() if self.wants_password else ""
         self.reset()
         self.submitted.emit(address, password)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
 
     def retranslate(self, words: Words) -> None:
         """Show every text in `words`' language."""

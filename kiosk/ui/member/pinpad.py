@@ -96,6 +96,7 @@ class PinScreen(StyledWidget):
         self.ok = button("OK", "primary", "ok")
         self.ok.clicked.connect(self.submit)
         self.cancel = button("Cancel", "quiet", "cancel")
+        self.cancel.setProperty("words", "yes")  # "Abbrechen" fits a third of the pad
         self.cancel.clicked.connect(self._cancel)
         grid = QGridLayout()
         grid.setSpacing(14)
@@ -110,7 +111,7 @@ class PinScreen(StyledWidget):
             self.keys[key] = widget
         actions = QHBoxLayout()
         actions.addWidget(self.cancel, 1)
-        actions.addWidget(self.ok, 2)
+        actions.addWidget(self.ok, 1)
         info = QVBoxLayout()
         info.addStretch(1)
         for item in (self.title, self.dots, self.message):

@@ -38,13 +38,14 @@ class Edit:
 @dataclasses.dataclass(frozen=True)
 class TextWanted:
     """Staff wants to type a new text for `key` (`secret`: never shown); `title` replaces the
-    key's own title."""
+    key's own title; `choices`: the texts staff may choose from, listed to pick or search."""
 
     key: str
     hint: str
     text: str = ""
     secret: bool = False
     title: str = ""
+    choices: tuple[str, ...] = ()
 
 
 class SettingRow(QWidget):

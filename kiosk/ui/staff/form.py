@@ -224,8 +224,8 @@ class Form(StyledWidget):
         """Open the keyboard for `wanted`; OK or Cancel come back to the page showing."""
         self._editing = wanted
         self._return_to = self._stack.currentWidget()
-        self.entry.open(wanted.title or title_of(wanted.key), wanted.text, wanted.hint,
-                        wanted.secret)  # fmt: skip
+        title = wanted.title or title_of(wanted.key)
+        self.entry.open(title, wanted.text, wanted.hint, wanted.secret, wanted.choices)
         self._stack.setCurrentWidget(self.entry)
 
     def entered(self, wanted: TextWanted, text: str) -> None:

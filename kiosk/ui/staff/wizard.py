@@ -10,16 +10,15 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.backends.registry import SPECS, Choice
-from kiosk.flows.wizard import Step, WizardView
+from kiosk.flows.wizard import Step, WizardView, timezones
 from kiosk.ui.staff.fields import TextWanted
 from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
-from kiosk.ui.widgets import button, label, restyle
+from kiosk.ui.widgets import Option, button, label, restyle
 
 STEPS = (
     ("pin", "Staff PIN"),
@@ -58,7 +57,9 @@ class WizardScreen(Form):
         self.setObjectName("wizard")
         self.view: WizardView | None = None
         self.steps: dict[object, QLabel] = {}
-        bar = QHBoxLayout()
+        self.bar = QWidget()
+        bar = QHBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(4)
         for step, text in STEPS:
             self.steps[step] = label(text, "step")
@@ -76,7 +77,9 @@ class WizardScreen(Form):
         self.back_button.clicked.connect(self.backward)
         self.next_button = button("Next", "primary", "wizard-next")
         self.next_button.clicked.connect(self.forward)
-        actions = QHBoxLayout()
+        self.footer = QWidget()  # hidden, with the steps, while the keyboard is up
+        actions = QHBoxLayout(self.footer)
+        actions.setContentsMargins(0, 0, 0, 0)
         actions.addWidget(self.back_button, 1)
         actions.addWidget(self.next_button, 2)
         top = QHBoxLayout()
@@ -85,17 +88,18 @@ class WizardScreen(Form):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addLayout(top)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
         layout.addLayout(self._stack, 1)
-        layout.addLayout(actions)
+        layout.addWidget(self.footer)
 
     # steps
 
     def _backend_step(self) -> list[QWidget]:
-        self.options: dict[Choice, QPushButton] = {}
+        self.options: dict[Choice, Option] = {}
         widgets: list[QWidget] = [left(label("Which check-in backend?", "field-name"))]
         for choice, spec in SPECS.items():
-            widget = button(f"{spec.title}\n{spec.summary}", "option", f"choice-{choice.value}")
+            widget = Option(f"choice-{choice.value}")
+            widget.set_text(spec.title, spec.summary)
             widget.clicked.connect(lambda _=False, c=choice: self.choose.emit(c))
             self.options[choice] = widget
             widgets.append(widget)
@@ -118,10 +122,10 @@ class WizardScreen(Form):
         self.zone = button("", "field", "timezone")
         self.zone.clicked.connect(self._ask_zone)
         self.creating = QWidget()
-        row = QHBoxLayout(self.creating)
+        row = QVBoxLayout(self.creating)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.add_button, 2)
-        row.addWidget(self.zone, 1)
+        row.addWidget(self.zone)
+        row.addWidget(self.add_button)
         reload_ = button("Reload the list", "field", "wizard-reload")
         reload_.clicked.connect(self.reload)
         self.places_code = self.code_button("wizard-code")
@@ -138,8 +142,9 @@ class WizardScreen(Form):
 
     def _ask_zone(self) -> None:
         zone = self.view.timezone if self.view else ""
-        hint = "An IANA time zone, like Europe/Berlin or America/New_York"
-        self.ask_text(TextWanted(TIMEZONE, hint, zone, title="The location's time zone"))
+        hint = "Type a city or region to find it, then tap it"
+        title = "The location's time zone"
+        self.ask_text(TextWanted(TIMEZONE, hint, zone, title=title, choices=timezones()))
 
     def entered(self, wanted: TextWanted, text: str) -> None:
         """A new location's name or time zone, or else a setting or secret."""
@@ -150,9 +155,17 @@ class WizardScreen(Form):
         else:
             super().entered(wanted, text)
 
+    def ask_text(self, wanted: TextWanted) -> None:
+        """The keyboard, in place of the step and its Back and Next."""
+        super().ask_text(wanted)
+        self.footer.hide()
+        self.bar.hide()
+
     def back_from_entry(self, page: QWidget) -> None:
         """After the keyboard, the step showing."""
         self._stack.setCurrentWidget(self.pages[self.view.step] if self.view else page)
+        self.footer.show()
+        self.bar.show()
 
     # rendering
 
@@ -169,7 +182,7 @@ class WizardScreen(Form):
             widget.setEnabled(choice not in view.unavailable)
             spec = SPECS[choice]
             why = view.unavailable.get(choice, spec.summary)
-            widget.setText(f"{spec.title}\n{why}")
+            widget.set_text(spec.title, why)
             restyle(widget, selected="yes" if choice is view.choice else "no")
         self.sign_in_title.setText(SPECS[view.choice].sign_in_title)
         self.sign_in_help.setText(SPECS[view.choice].sign_in_help)
