@@ -12,7 +12,7 @@ from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 BASE = {
-    "clock": 72,
+    "clock": 44,
     "h1": 56,
     "h2": 38,
     "body": 26,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from kiosk.ui import theme
 
 FRAME_MS = 33
+DOTS = {"ok": "#4ade80", "wait": "#fcd34d", "bad": "#f87171"}  # the status dot's colours
 
 
 def label(text: str = "", role: str = "caption", wrap: bool = False) -> QLabel:
@@ -125,6 +126,33 @@ class Icon(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._renderer.render(painter, QRectF(self.rect()))
+
+
+class StatusDot(QWidget):
+    """A small dot for staff: green when all is well, amber while connecting or sending what
+    was kept, red when something is out of order; its words in the tooltip and for a screen
+    reader."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("status-dot")
+        self.setAccessibleName("Kiosk status")
+        self.state = "wait"
+        self.setFixedSize(18, 18)
+
+    def show_state(self, state: str, words: str) -> None:
+        """`state`: "ok", "wait" or "bad"; `words`: what each part is doing."""
+        self.state = state
+        self.setToolTip(words)
+        self.setAccessibleDescription(words)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(DOTS[self.state]))
+        painter.drawEllipse(self.rect().adjusted(3, 3, -3, -3))
 
 
 class CountdownBar(QWidget):

@@ -239,7 +239,7 @@ def test_pcscd_killed_and_restarted_is_survived(qtbot: QtBot, start: Any, pcscd:
         check_params_cb=lambda s: s.state is ReaderState.NO_SERVICE,
     ):
         pcscd.kill()
-    assert kiosk.window.idle.reader.text() == "● Reader: card service not running"
+    assert kiosk.window.idle.states["reader"] == "● Reader: card service not running"
     assert Method.TAP not in kiosk.window.idle.methods
     with qtbot.waitSignal(
         kiosk.reader.status_changed,

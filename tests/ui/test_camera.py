@@ -183,7 +183,8 @@ def test_without_a_camera_the_kiosk_says_so_and_nothing_else_changes(
     with qtbot.waitSignal(kiosk.camera.status_changed, timeout=5000) as got:
         kiosk.camera.start()
     assert got.args[0].state is CameraState.NO_CAMERA
-    assert kiosk.window.idle.camera.text() == "● Camera: no camera found"
+    assert kiosk.window.idle.states["camera"] == "● Camera: no camera found"
+    assert kiosk.window.idle.notice.text() == "Camera unavailable — please use your PIN"
     assert Method.SCAN not in kiosk.window.idle.methods
     assert Method.PIN in kiosk.window.idle.methods
     assert kiosk.window.idle._preview_box.count() == 0

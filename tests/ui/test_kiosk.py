@@ -275,7 +275,9 @@ def test_idle_shows_place_methods_and_backend_state(
     assert not kiosk.window.idle.pin.isVisibleTo(kiosk.window)
     assert "Tap your card or phone" in texts(kiosk.window.idle)
     kiosk.window.idle.set_backend(False)
-    assert "offline" in kiosk.window.idle.backend.text()
+    assert "offline" in kiosk.window.idle.states["backend"]
+    assert kiosk.window.idle.status.state == "bad"  # for staff: check-ins are kept, members
+    assert not kiosk.window.idle.notice.isVisibleTo(kiosk.window)  # need not be told
 
 
 def test_a_new_credential_on_the_result_screen_checks_at_once(
@@ -320,7 +322,7 @@ def test_four_ways_to_check_in_fit_side_by_side_in_every_language(
 
     def cut_short() -> list[str]:
         """The buttons and captions that do not show whole."""
-        captions = [c for c in idle.findChildren(QLabel) if c.property("role") == "caption"]
+        captions = [c for c in idle.findChildren(QLabel) if c.property("role") == "way"]
         shown = [c for c in captions if c.isVisibleTo(window)]
         assert len(shown) == 2  # tap and scan
         return [

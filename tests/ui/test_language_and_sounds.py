@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
 from kiosk.domain import Outcome, Reason, Status
+from kiosk.inputs.status import ReaderState
 from kiosk.settings.model import Language
 from kiosk.ui.present import Tone
 from kiosk.ui.sounds import QtPlayer
@@ -48,8 +49,11 @@ def test_the_language_changes_every_members_screen_at_once(qtbot: QtBot, build: 
     set_on_staff_screen(qtbot, kiosk, "kiosk.language", "de")
     assert idle.pin.text() == "PIN eingeben"
     assert idle.prompt.text() == "Ein- oder auschecken"
-    assert idle.reader.text() == "● Leser: bereit"
-    assert idle.backend.text() == "● Check-in: online"
+    assert idle.states["reader"] == "● Leser: bereit"
+    assert idle.states["backend"] == "● Check-in: online"
+    idle.set_reader(ReaderState.NO_SERVICE)
+    assert idle.notice.text() == "Kartenleser nicht verfügbar — bitte PIN verwenden"
+    idle.set_reader(ReaderState.READY)
     assert idle.date.text().split()[0].rstrip(",") in {
         "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"
     }  # fmt: skip
@@ -69,7 +73,7 @@ def test_the_language_changes_every_members_screen_at_once(qtbot: QtBot, build: 
     assert language.value is Language.DE
     set_on_staff_screen(qtbot, kiosk, "kiosk.language", "en")
     assert idle.pin.text() == "Enter PIN"
-    assert idle.reader.text() == "● Reader: ready"
+    assert idle.states["reader"] == "● Reader: ready"
 
 
 def test_staff_mode_itself_stays_in_english(qtbot: QtBot, build: Build) -> None:

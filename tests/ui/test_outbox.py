@@ -54,8 +54,8 @@ def test_a_member_sees_saved_and_staff_see_it_kept_and_can_send_or_discard_it(
         qtbot.waitUntil(painted(event_path, n))
     assert outcomes(event_path) == ["queued"] * 2
     kiosk.controller.cancel()
-    qtbot.waitUntil(lambda: "2 saved locally" in kiosk.window.idle.backend.text())
-    assert kiosk.window.idle.backend.text() == "● Check-in: server problem — 2 saved locally"
+    qtbot.waitUntil(lambda: "2 saved locally" in kiosk.window.idle.states["backend"])
+    assert kiosk.window.idle.states["backend"] == "● Check-in: server problem — 2 saved locally"
     assert (tmp_path / "config" / "kiosk.outbox.db").exists()  # beside the settings
 
     open_staff(qtbot, kiosk)

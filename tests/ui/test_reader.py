@@ -36,7 +36,7 @@ def test_a_card_tap_checks_in_with_the_uid_in_the_configured_format(
 ) -> None:
     backend.answer = lambda r: Outcome(Status.CHECKED_IN, member="Ada Lovelace")
     kiosk = build(with_reader(uid_format=UidFormat.DEC_LE))
-    assert kiosk.window.idle.reader.text() == "● Reader: ready"
+    assert kiosk.window.idle.states["reader"] == "● Reader: ready"
     assert Method.TAP in kiosk.window.idle.methods
     with qtbot.waitSignal(kiosk.controller.finished):
         pcsc.place(READER, cards.fake_card(cards.card(UID)))
@@ -109,18 +109,24 @@ def test_reader_state_on_the_idle_screen_and_in_the_log(
     idle = kiosk.window.idle
     with qtbot.waitSignal(kiosk.reader.status_changed):
         pcsc.unplug(READER)
-    assert idle.reader.text() == "● Reader: no reader connected"
+    assert idle.states["reader"] == "● Reader: no reader connected"
     assert Method.TAP not in idle.methods
+    assert idle.status.state == "bad"  # the dot, for staff; and words for members:
+    assert idle.notice.text() == "Card reader unavailable — please use your PIN"
+    assert idle.notice.isVisibleTo(kiosk.window)
     with qtbot.waitSignal(kiosk.reader.status_changed):
         pcsc.stop_service()
-    assert idle.reader.text() == "● Reader: card service not running"
+    assert idle.states["reader"] == "● Reader: card service not running"
     with qtbot.waitSignal(kiosk.reader.status_changed):
         pcsc.start_service()
-    assert idle.reader.text() == "● Reader: no reader connected"
+    assert idle.states["reader"] == "● Reader: no reader connected"
     with qtbot.waitSignal(kiosk.reader.status_changed):
         pcsc.plug(READER)
-    assert idle.reader.text() == "● Reader: ready"
+    assert idle.states["reader"] == "● Reader: ready"
     assert Method.TAP in idle.methods
+    assert idle.status.state == "ok"
+    assert not idle.notice.isVisibleTo(kiosk.window)
+    assert "● Reader: ready" in idle.status.accessibleDescription()
     states = [e["state"] for e in events(event_path) if e["event"] == "reader"]
     assert states == ["ready", "no_reader", "no_service", "no_reader", "ready"]
 
@@ -128,7 +134,7 @@ def test_reader_state_on_the_idle_screen_and_in_the_log(
 def test_a_switched_off_reader_shows_nothing(qtbot: QtBot, build: Build) -> None:
     kiosk = build(with_reader(enabled=False))
     assert kiosk.reader.status.state is ReaderState.OFF
-    assert not kiosk.window.idle.reader.isVisibleTo(kiosk.window)
+    assert "reader" not in kiosk.window.idle.states
     assert Method.TAP not in kiosk.window.idle.methods
 
 
@@ -160,7 +166,7 @@ def test_without_pc_sc_the_kiosk_says_so_and_takes_pins(
         kiosk.reader.start()
     assert kiosk.reader.status.state is ReaderState.UNAVAILABLE
     assert "libpcsclite" in kiosk.reader.status.detail
-    assert kiosk.window.idle.reader.text() == "● Reader: not available"
+    assert kiosk.window.idle.states["reader"] == "● Reader: not available"
     assert kiosk.window.idle.methods == {Method.PIN, Method.EMAIL}
     kiosk.controller.start()
     with qtbot.waitSignal(kiosk.controller.finished):

@@ -19,7 +19,7 @@ from kiosk.inputs.camera import CameraState
 from kiosk.inputs.status import ReaderState
 from kiosk.ui import theme
 from kiosk.ui.present import zone
-from kiosk.ui.widgets import Icon, StyledWidget, button, label, restyle
+from kiosk.ui.widgets import Icon, StatusDot, StyledWidget, button, label
 from kiosk.ui.words import Words
 
 
@@ -32,6 +32,14 @@ class Method(enum.StrEnum):
     EMAIL = "email"
 
 
+READER_OUT, CAMERA_OUT = "Card reader unavailable", "Camera unavailable"
+USE_PIN, USE_EMAIL, SEE_RECEPTION = (
+    "please use your PIN",
+    "please use your email",
+    "please see reception",
+)
+NOTICES = (READER_OUT, CAMERA_OUT, USE_PIN, USE_EMAIL, SEE_RECEPTION)  # words' sources
+
 _CAPTIONS = {
     Method.TAP: ("contactless", "Tap your card or phone"),
     Method.SCAN: ("qr", "Scan your pass"),
@@ -39,7 +47,9 @@ _CAPTIONS = {
 
 
 class IdleScreen(StyledWidget):
-    """Location, clock, ways to check in, and the reader's and backend's state.
+    """The call to action (the ways this kiosk takes, big and central), the location, the
+    time, and for staff a small dot for the reader's, camera's and backend's state; words for
+    members only when a way in is out of order.
 
     Signals:
         pin_requested(): the member wants the PIN pad.
@@ -58,39 +68,49 @@ class IdleScreen(StyledWidget):
         self._camera_state: CameraState | None = None
         self._online: bool | None = None
         self._kept = 0
+        self._previewing = False
+        self.states: dict[str, str] = {}  # "reader", "camera", "backend": words for staff
         self.kiosk_name = label(kiosk_name, "small")
-        self.reader = label("", "status")
-        self.camera = label("", "status")
-        self.backend = label("", "status")
-        top = QHBoxLayout()
-        top.addWidget(self.kiosk_name)
-        top.addStretch(1)
-        top.addWidget(self.reader)
-        top.addSpacing(24)
-        top.addWidget(self.camera)
-        top.addSpacing(24)
-        top.addWidget(self.backend)
+        self.place = label("", "subtitle", wrap=True)
+        self.place.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.clock = label("", "clock")
-        self.date = label("", "subtitle")
-        self.place = label("", "headline", wrap=True)
-        self.prompt = label(words("Check in or out"), "subtitle", wrap=True)
+        self.date = label("", "small")
+        self.status = StatusDot()
+        when = QVBoxLayout()
+        when.setSpacing(0)
+        when.addWidget(self.clock, 0, Qt.AlignmentFlag.AlignRight)
+        when.addWidget(self.date, 0, Qt.AlignmentFlag.AlignRight)
+        top = QHBoxLayout()
+        top.addWidget(self.place, 1)
+        top.addLayout(when)
+        top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        self.welcome = label("", "subtitle", wrap=True)
+        self.welcome.setObjectName("welcome")
+        self.welcome.hide()
+        self.prompt = label(words("Check in or out"), "headline", wrap=True)
+        self.notice = label("", "notice", wrap=True)
+        self.notice.setObjectName("notice")
+        self.notice.hide()
         self.pin = button(words("Enter PIN"), "primary", "enter-pin")
         self.pin.clicked.connect(self.pin_requested)
         self.email = button(words("Use your email"), "primary", "use-email")
         self.email.clicked.connect(self.email_requested)
         self._methods_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self._method_widgets: list[QWidget] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 20, 32, 32)
-        layout.addLayout(top)
-        layout.addStretch(2)
-        for widget in (self.clock, self.date, self.place, self.prompt):
-            layout.addWidget(widget)
-        layout.addSpacing(32)
-        layout.addLayout(self._methods_row)
         self._preview_box = QVBoxLayout()
-        layout.addLayout(self._preview_box)
-        layout.addStretch(3)
+        self._middle = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._middle.addLayout(self._methods_row)
+        self._middle.addLayout(self._preview_box)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 20, 32, 16)
+        layout.addLayout(top)
+        layout.addStretch(1)
+        for widget in (self.welcome, self.prompt, self.notice):
+            layout.addWidget(widget)
+        layout.addSpacing(24)
+        layout.addLayout(self._middle)
+        layout.addStretch(1)
+        layout.addWidget(self.kiosk_name, 0, Qt.AlignmentFlag.AlignLeft)
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self._tick)
@@ -137,27 +157,30 @@ class IdleScreen(StyledWidget):
         self._methods_row.addStretch(1)
         self.pin.setVisible(Method.PIN in methods)
         self.email.setVisible(Method.EMAIL in methods)
+        self._show_scan()
+        self._refresh()
 
     def set_reader(self, state: ReaderState | None) -> None:
         """The card reader's state; None (or off) when this kiosk has no reader."""
         self._reader_state = state
         label = state.label if state is not None else None
-        self.reader.setVisible(label is not None)
         words = self._words
-        self.reader.setText(words("● Reader: {state}", state=words(label)) if label else "")
-        restyle(self.reader, state="ok" if state is ReaderState.READY else "bad")
+        self._state("reader", words("● Reader: {state}", state=words(label)) if label else "")
+        self._refresh()
 
     def set_camera(self, state: CameraState | None) -> None:
         """The camera's state; None (or off) when this kiosk uses no camera."""
         self._camera_state = state
         label = state.label if state is not None else None
-        self.camera.setVisible(label is not None)
         words = self._words
-        self.camera.setText(words("● Camera: {state}", state=words(label)) if label else "")
-        restyle(self.camera, state="ok" if state is CameraState.READY else "bad")
+        self._state("camera", words("● Camera: {state}", state=words(label)) if label else "")
+        self._refresh()
 
     def set_preview(self, preview: QWidget | None) -> None:
-        """Show the camera's picture, small, under the ways to check in."""
+        """Show the camera's picture, small, beside or under the ways to check in; it says
+        how to scan a pass, in place of the scan caption."""
+        self._previewing = preview is not None
+        self._show_scan()
         while self._preview_box.count():
             item = self._preview_box.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -172,6 +195,11 @@ class IdleScreen(StyledWidget):
         caption.setObjectName("preview-caption")
         self._preview_box.addWidget(caption, 0, Qt.AlignmentFlag.AlignCenter)
 
+    def _show_scan(self) -> None:
+        scan = self.findChild(QWidget, "method-qr")
+        if scan is not None:
+            scan.setVisible(not self._previewing)
+
     def set_backend(self, online: bool | None) -> None:
         """Whether the check-in backend answers; None while unknown."""
         self._online = online
@@ -180,8 +208,41 @@ class IdleScreen(StyledWidget):
             state = self._words("online — sending {count} saved", count=self._kept)
         elif self._kept:
             state = self._words("server problem — {count} saved locally", count=self._kept)
-        self.backend.setText(self._words("● Check-in: {state}", state=state))
-        restyle(self.backend, state={True: "ok", False: "bad", None: ""}[online])
+        self._state("backend", self._words("● Check-in: {state}", state=state))
+        self._refresh()
+
+    def set_welcome(self, text: str) -> None:
+        """The site's own welcome line over the call to action ("" for none)."""
+        self.welcome.setText(text)
+        self.welcome.setVisible(bool(text))
+
+    def _state(self, part: str, text: str) -> None:
+        if text:
+            self.states[part] = text
+        else:
+            self.states.pop(part, None)
+
+    def _refresh(self) -> None:
+        """The dot's colour and words, and the notice for members when a way in is out (the
+        reader's way is then no longer offered: see `KioskWindow.set_methods`)."""
+        reader, camera = self._reader_state, self._camera_state
+        broken_reader = reader not in (None, ReaderState.READY, ReaderState.OFF)
+        broken_camera = camera not in (None, CameraState.READY, CameraState.OFF)
+        good = not broken_reader and not broken_camera and self._online is not False
+        self.status.show_state(
+            "ok" if good and self._online and not self._kept else "bad" if not good else "wait",
+            "\n".join(self.states[p] for p in ("reader", "camera", "backend") if p in self.states),
+        )
+        out = [w for w, broken in ((READER_OUT, broken_reader), (CAMERA_OUT, broken_camera))
+               if broken]  # fmt: skip
+        if out:
+            instead = (
+                USE_PIN if Method.PIN in self.methods
+                else USE_EMAIL if Method.EMAIL in self.methods
+                else SEE_RECEPTION
+            )  # fmt: skip
+            self.notice.setText(" — ".join(self._words(part) for part in (*out, instead)))
+        self.notice.setVisible(bool(out))
 
     def set_kept(self, count: int) -> None:
         """How many check-ins this kiosk keeps until the backend takes them."""
@@ -203,11 +264,11 @@ class IdleScreen(StyledWidget):
         self._tick()
 
     def set_portrait(self, portrait: bool) -> None:
-        """Stack the ways to check in on a portrait screen."""
-        direction = (
-            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
-        )
-        self._methods_row.setDirection(direction)
+        """Stack the ways to check in, and the camera's picture under them, on a portrait
+        screen; side by side on a wide one."""
+        down, across = QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.LeftToRight
+        self._methods_row.setDirection(down if portrait else across)
+        self._middle.setDirection(down if portrait else across)
 
     def rescale(self, scale: float) -> None:
         """Resize icons for `scale`."""
@@ -258,7 +319,7 @@ class _Caption(QLabel):
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
-        self.setProperty("role", "caption")
+        self.setProperty("role", "way")
         self.setWordWrap(True)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
 

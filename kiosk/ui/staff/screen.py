@@ -240,7 +240,7 @@ class StaffScreen(Form):
         self.health = left(label("", "caption", wrap=True))
         self.health.setObjectName("health")
         self.kept = KeptList()
-        heading = left(label("Check-ins kept while the backend was away", "field-name"))
+        heading = left(label("Check-ins kept while the backend was away", "field-name", wrap=True))
         return [self.health, heading, self.kept], []
 
     def _exit_tapped(self) -> None:

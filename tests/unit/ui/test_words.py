@@ -14,6 +14,7 @@ from kiosk.domain import Outcome, Reason, Status
 from kiosk.inputs.camera import CameraState
 from kiosk.inputs.status import ReaderState
 from kiosk.settings.model import Language
+from kiosk.ui.member.idle import NOTICES
 from kiosk.ui.present import describe
 from kiosk.ui.words import CATALOGUES, Words
 
@@ -27,6 +28,7 @@ def sources() -> set[str]:
     found |= {reason.message for reason in Reason} | {reason.hint for reason in Reason}
     found |= {s.label for s in ReaderState if s.label} | {s.label for s in CameraState if s.label}
     found |= {"Tap your card or phone", "Scan your pass"}  # the idle screen's captions
+    found |= set(NOTICES)  # and its words when a way in is out of order
     found |= {"online", "offline", "connecting…"}  # the backend's state
     found |= {"Enter your PIN"}  # the PIN pad's title
     greetings = ("Welcome", "Goodbye", "Thank you")
