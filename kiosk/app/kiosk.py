@@ -466,6 +466,8 @@ def _connect(kiosk: KioskApp) -> None:
     window.painted.connect(events.painted)
     window.pin_requested.connect(controller.open_pin)
     window.result.retry.connect(controller.retry)
+    window.result.keep.connect(controller.keep)
+    window.result.done.connect(controller.done)
     window.email_requested.connect(controller.open_email)
     window.email.submitted.connect(kiosk.present_email)
     window.email.cancelled.connect(controller.cancel)

@@ -83,6 +83,11 @@ class View:
     attempt: Attempt | None = None
     seconds: float = 0.0
     retry: Screen | None = None  # a result's "Try again": back to the pad or keyboard typed on
+    kept: bool = False  # a result the member asked to keep on screen (until "Done")
+
+
+KEEP_FACTOR = 10  # a kept result stays ten times as long as a result does…
+KEEP_AT_LEAST = 60.0  # …and at least a minute
 
 
 class KioskController(QObject):
@@ -252,6 +257,19 @@ class KioskController(QObject):
                 self.open_pin()
             case Screen.EMAIL:
                 self.open_email()
+
+    def keep(self) -> None:
+        """The member tapped "Keep" on a result: it stays until "Done", a new credential, or
+        `KEEP_FACTOR` times its usual time (the longest WCAG 2.2.1 asks for), so that a
+        result never stays on a kiosk that was walked away from."""
+        if self.view.screen is Screen.RESULT and not self.view.kept:
+            seconds = max(KEEP_AT_LEAST, self._config.timeouts.result * KEEP_FACTOR)
+            self._show(dataclasses.replace(self.view, kept=True, seconds=seconds), seconds)
+
+    def done(self) -> None:
+        """The member is done reading a result: back to the idle screen."""
+        if self.view.screen is Screen.RESULT:
+            self._show(View(Screen.IDLE))
 
     def touched(self) -> None:
         """The member is still typing or choosing: keep the screen open."""

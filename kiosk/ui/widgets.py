@@ -34,9 +34,10 @@ def label(text: str = "", role: str = "caption", wrap: bool = False) -> QLabel:
 
 
 def button(text: str, role: str = "", name: str = "") -> QPushButton:
-    """A touch button that never takes keyboard focus (the window handles keys)."""
+    """A touch button; Tab reaches it (a touch never focuses it: digits typed still go to
+    the window, which handles keys)."""
     widget = QPushButton(text)
-    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
     widget.setObjectName(name or text)
     if role:
         widget.setProperty("role", role)
@@ -50,7 +51,7 @@ class Option(QPushButton):
         super().__init__()
         self.setObjectName(name)
         self.setProperty("role", "option")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.heading = label("", "option-title")
         self.summary = label("", "option-summary", wrap=True)
         box = self._box = QVBoxLayout(self)

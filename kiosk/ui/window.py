@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QScreen
-from PySide6.QtWidgets import QLayout, QStackedLayout, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
 from kiosk.flows.checkin import Screen, View
@@ -121,7 +121,7 @@ class KioskWindow(QWidget):
             timezone = self._place.timezone if self._place else None
             first_name_only = self._config.kiosk.first_name_only
             text = describe(view.outcome, self._clock(), timezone, first_name_only, self.words)
-            self.result.show_result(text, view.seconds, view.retry is not None)
+            self.result.show_result(text, view.seconds, view.retry is not None, view.kept)
         elif previous is Screen.RESULT:
             self.result.clear()
         if view.screen is Screen.ASK:
@@ -137,6 +137,8 @@ class KioskWindow(QWidget):
         self._unpainted = view
         if self.staff_view.state is StaffState.CLOSED:
             self._stack.setCurrentWidget(self.screens[view.screen])
+            if previous is not view.screen and view.screen is not Screen.EMAIL:
+                self.setFocus()  # no button keeps a focus ring from the screen before
         self.screens[view.screen].update()
 
     def _retranslate(self) -> None:
@@ -225,6 +227,12 @@ class KioskWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         key, text = event.key(), event.text()
         digit = text.isdigit() and len(text) == 1
+        focused = self.focusWidget()
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and isinstance(focused, QAbstractButton) and focused.isVisible():
+            focused.click()  # a button reached with Tab: Enter presses it, as Space does
+            event.accept()
+            return
         if self.staff_view.state is not StaffState.CLOSED:
             # the staff PIN pad; the staff screen's fields take their own keys
             handled = self.showing is self.staff_pin and self.staff_pin.pad.key(key, text)
@@ -235,6 +243,9 @@ class KioskWindow(QWidget):
                 handled = self.pin.key(key, text)
             elif self.view.screen is Screen.ASK and key == Qt.Key.Key_Escape:
                 self.ask.cancel.click()
+                handled = True
+            elif self.view.screen is Screen.RESULT and key == Qt.Key.Key_Escape:
+                self.result.done.emit()
                 handled = True
             else:
                 handled = digit  # a digit on any other screen is swallowed

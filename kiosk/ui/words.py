@@ -118,6 +118,10 @@ _DE = {
     "Please type your full email address": "Bitte die vollständige E-Mail-Adresse eingeben",
     "Please type your password": "Bitte das Passwort eingeben",
     "Try again": "Erneut versuchen",
+    "Keep": "Behalten",
+    "Done": "Fertig",
+    "Keep this on screen": "Auf dem Bildschirm lassen",
+    "Back to the start": "Zurück zum Anfang",
 }
 _FR = {
     "Check in or out": "Arrivée ou départ",
@@ -221,6 +225,10 @@ _FR = {
     "Please type your full email address": "Veuillez saisir votre adresse e-mail complète",
     "Please type your password": "Veuillez saisir votre mot de passe",
     "Try again": "Réessayer",
+    "Keep": "Garder",
+    "Done": "Terminé",
+    "Keep this on screen": "Garder à l'écran",
+    "Back to the start": "Retour à l'accueil",
 }
 _ES = {
     "Check in or out": "Entrada o salida",
@@ -318,6 +326,10 @@ _ES = {
     "Please type your full email address": "Introduzca su dirección de e-mail completa",
     "Please type your password": "Introduzca su contraseña",
     "Try again": "Volver a intentarlo",
+    "Keep": "Mantener",
+    "Done": "Listo",
+    "Keep this on screen": "Mantener en pantalla",
+    "Back to the start": "Volver al inicio",
 }
 CATALOGUES: dict[Language, dict[str, str]] = {
     Language.EN: {},

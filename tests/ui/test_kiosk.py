@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.domain import Action, Credential, CredentialKind, Outcome, Reason, Status
@@ -408,3 +409,72 @@ def test_try_again_goes_straight_back_to_the_pad_in_the_members_language(
     assert kiosk.window.showing is kiosk.window.pin
     assert dots_filled(kiosk.window.pin) == 0
     assert not kiosk.window.result.again.isVisible()
+
+
+def test_keep_holds_a_result_until_done_and_a_new_tap_still_goes_through(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    backend.answer = lambda r: Outcome(Status.REJECTED, reason=Reason.NO_VALID_PASS)
+    kiosk = build(with_value(settings(result=5.0), "kiosk.language", "fr"))
+    result = kiosk.window.result
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.PIN, "12345", source="pinpad"))
+    assert result.hold.text() == "Garder"
+    assert result.countdown.isVisible()
+    click(qtbot, result.hold)
+    view = kiosk.controller.view
+    assert view.screen is Screen.RESULT
+    assert view.kept
+    assert view.seconds == 60.0  # ten times the result's 5 s
+    assert not result.countdown.isVisible()
+    assert result.hold.text() == "Terminé"
+    assert result.accessibleName() == result.title.text()
+    with qtbot.waitSignal(kiosk.controller.view_changed, timeout=3000) as shown:
+        click(qtbot, result.hold)
+    assert shown.args[0].screen is Screen.IDLE
+    assert result.accessibleName() == ""  # gone with the words
+
+    with qtbot.waitSignal(kiosk.controller.finished):
+        kiosk.controller.present(Credential(CredentialKind.PIN, "12345", source="pinpad"))
+    click(qtbot, result.hold)
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, member="Ada Lovelace")
+    with qtbot.waitSignal(kiosk.controller.finished):  # the next member does not wait
+        kiosk.controller.present(Credential(CredentialKind.CARD, "04A1B2C3", source="reader"))
+    assert not kiosk.controller.view.kept
+    assert result.hold.text() == "Garder"
+
+
+def test_a_member_can_check_in_with_the_keyboard_alone(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    backend.answer = lambda r: Outcome(Status.CHECKED_IN, member="Ada Lovelace")
+    kiosk = build(settings(result=5.0))
+    window = kiosk.window
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    window.setFocus()
+    assert not isinstance(window.focusWidget(), QPushButton)  # no ring until Tab is pressed
+    QTest.keyClick(window, Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.idle.pin
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    assert kiosk.controller.view.screen is Screen.PIN
+    assert not isinstance(window.focusWidget(), QPushButton)  # the new screen starts clean
+    QTest.keyClick(window, Qt.Key.Key_Tab)  # to a key of the pad...
+    assert isinstance(window.focusWidget(), QPushButton)
+    QTest.keyClicks(window.focusWidget(), "12345")  # ...and a USB keypad's digits still go
+    assert dots_filled(window.pin) == 5  # to the PIN
+    for _ in range(20):
+        if window.focusWidget() is window.pin.ok:
+            break
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.pin.ok
+    with qtbot.waitSignal(kiosk.controller.finished):
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: kiosk.controller.view.screen is Screen.RESULT)
+    QTest.keyClick(window, Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.result.hold
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Space)
+    assert kiosk.controller.view.kept
+    QTest.keyClick(window, Qt.Key.Key_Escape)
+    assert kiosk.controller.view.screen is Screen.IDLE

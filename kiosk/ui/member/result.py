@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk.ui import theme
 from kiosk.ui.present import ResultText, Tone
@@ -16,9 +16,13 @@ class ResultScreen(StyledWidget):
 
     Signals:
         retry(): the member tapped "Try again" (shown after a PIN or email not recognised).
+        keep(): the member wants more time to read the result.
+        done(): the member has read a kept result.
     """
 
     retry = Signal()
+    keep = Signal()
+    done = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -30,6 +34,11 @@ class ResultScreen(StyledWidget):
         self.again = button("Try again", "primary", "try-again")
         self.again.clicked.connect(self.retry)
         self.again.setVisible(False)
+        self.hold = button("Keep", "quiet", "keep")
+        self.hold.setProperty("words", "yes")
+        self.hold.clicked.connect(self._hold)
+        self._words = Words()
+        self._kept = False
         self.countdown = CountdownBar()
         self.tone: Tone | None = None
         layout = QVBoxLayout(self)
@@ -40,13 +49,27 @@ class ResultScreen(StyledWidget):
         for widget in (self.title, self.detail, self.hint):
             layout.addWidget(widget)
         layout.addSpacing(24)
-        layout.addWidget(self.again, 0, Qt.AlignmentFlag.AlignHCenter)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.again)
+        actions.addWidget(self.hold)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         layout.addStretch(1)
         layout.addWidget(self.countdown)
 
-    def show_result(self, text: ResultText, seconds: float, retry: bool = False) -> None:
-        """Show `text`; the bar empties over `seconds`; `retry`: offer "Try again"."""
+    def show_result(
+        self, text: ResultText, seconds: float, retry: bool = False, kept: bool = False
+    ) -> None:
+        """Show `text`; the bar empties over `seconds` (`kept`: no bar, and "Done" in place
+        of "Keep"); `retry`: offer "Try again"."""
         self.again.setVisible(retry)
+        self._kept = kept
+        self.hold.setText(self._words("Done") if kept else self._words("Keep"))
+        self.hold.setAccessibleDescription(
+            self._words("Back to the start") if kept else self._words("Keep this on screen")
+        )
+        self.countdown.setVisible(not kept)
         self.tone = text.tone
         self.icon.set_icon(text.tone.value, theme.COLOURS[text.tone.value])
         self.title.setText(text.title)
@@ -55,17 +78,26 @@ class ResultScreen(StyledWidget):
         self.hint.setText(text.hint)
         self.hint.setVisible(bool(text.hint))
         self.countdown.start(seconds)
+        self.setAccessibleName(text.title)
+        self.setAccessibleDescription(" ".join(p for p in (text.detail, text.hint) if p))
+
+    def _hold(self) -> None:
+        (self.done if self._kept else self.keep).emit()
 
     def clear(self) -> None:
         """Remove every word: personal data leaves the screen with the result."""
         for widget in (self.title, self.detail, self.hint):
             widget.setText("")
+        self.setAccessibleName("")
+        self.setAccessibleDescription("")
         self.again.setVisible(False)
         self.countdown.stop()
 
     def retranslate(self, words: Words) -> None:
-        """The button's words in `words`' language (the result's own come translated)."""
+        """The buttons' words in `words`' language (the result's own come translated)."""
+        self._words = words
         self.again.setText(words("Try again"))
+        self.hold.setText(words("Done") if self._kept else words("Keep"))
 
     def rescale(self, scale: float) -> None:
         """Resize the icon for `scale`."""
