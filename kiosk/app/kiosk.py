@@ -40,6 +40,7 @@ from kiosk.outbox.store import Backlog, Outbox
 from kiosk.settings.file import settings, value_of
 from kiosk.settings.model import Config, default_config_path
 from kiosk.settings.vault import Secret, Vault, open_vault
+from kiosk.ui.announce import QtAnnouncer
 from kiosk.ui.member.idle import Method
 from kiosk.ui.sounds import Chime, Player, QtPlayer
 from kiosk.ui.window import KioskWindow
@@ -403,7 +404,7 @@ def build_app(
     kept, known = open_outbox(config_path, secrets)
     keeper = Keeper(outbox or kept, lambda: host.backend, loop, known=known)
     controller = KioskController(config, backend, loop, keeper=keeper)
-    window = KioskWindow(config)
+    window = KioskWindow(config, announcer=QtAnnouncer())
     reader = CardReader(source or pcsc_source(config), config.reader, loop)
     kinds = frozenset(backend.kinds)
     kiosk = KioskApp(config, controller, window, events, reader, kinds, loop, host, keeper)

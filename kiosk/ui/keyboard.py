@@ -9,7 +9,7 @@ starts empty.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -49,6 +49,7 @@ class Keyboard(QWidget):
         self.setProperty("member", "yes" if member else "no")
         self.shifted = False
         self.symbols = False
+        self._words: Callable[..., str] = lambda text, **_: text  # staff mode: English
         self.keys: dict[str, QPushButton] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -70,12 +71,20 @@ class Keyboard(QWidget):
         action.setProperty("words", "yes")  # "Aceptar" as well as "OK": the size of words
         for col in range(COLUMNS):
             grid.setColumnStretch(col, 1)
+        self.retranslate(self._words)
+
+    def retranslate(self, words: Callable[..., str]) -> None:
+        """The keys' names for a screen reader in `words`' language."""
+        self._words = words
+        self.keys[SPACE].setAccessibleName(words("Space"))
+        self.keys[BACKSPACE].setAccessibleName(words("Delete"))
+        self.keys[SHIFT].setAccessibleName(words("Shift"))
         self._show_layer()
 
     def _key(self, grid: QGridLayout, name: str, row: int, col: int, span: int = 1) -> None:
         key = button(name.replace("&", "&&"), "key", f"kb-{name}")
         key.setProperty("member", self.property("member"))
-        key.setAccessibleName({SPACE: "Space", BACKSPACE: "Delete", SHIFT: "Shift"}.get(name, name))
+        key.setAccessibleName(name)
         key.clicked.connect(lambda _=False, k=name: self.press(k))
         grid.addWidget(key, row, col, 1, span)
         self.keys[name] = key
@@ -106,7 +115,10 @@ class Keyboard(QWidget):
                 key.setVisible(self.symbols)
         self.keys[SHIFT].setVisible(not self.symbols)
         self.keys[LAYER].setText("abc" if self.symbols else "123")
-        self.keys[LAYER].setAccessibleName("Letters" if self.symbols else "Digits and symbols")
+        words = self._words
+        self.keys[LAYER].setAccessibleName(
+            words("Letters") if self.symbols else words("Digits and symbols")
+        )
 
     def reset(self) -> None:
         """Back to lower-case letters."""

@@ -42,7 +42,7 @@ def scale_for(width: int, height: int) -> float:
     return round(max(0.6, min(factor, 2.0)) * 20) / 20
 
 
-FLOOR = {"target": 64, "field": 44, "key": 24, "body": 18, "small": 16}  # px, at any scale
+FLOOR = {"target": 64, "field": 44, "key": 24, "body": 18, "small": 18}  # px, at any scale
 
 
 def size(name: str, scale: float) -> int:

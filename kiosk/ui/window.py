@@ -19,6 +19,7 @@ from kiosk.flows.checkin import Screen, View
 from kiosk.flows.staff import StaffState, StaffView
 from kiosk.settings.model import Config, Language
 from kiosk.ui import theme
+from kiosk.ui.announce import Announcer, QtAnnouncer
 from kiosk.ui.corner import CornerHold
 from kiosk.ui.member.ask import AskScreen
 from kiosk.ui.member.busy import BusyScreen
@@ -53,9 +54,14 @@ class KioskWindow(QWidget):
     wizard_built = Signal(object)
 
     def __init__(
-        self, config: Config, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        config: Config,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        announcer: Announcer | None = None,
     ) -> None:
+        """`announcer`: tells a screen reader each result and notice (Qt's bridge if None)."""
         super().__init__()
+        self.announcer: Announcer = announcer or QtAnnouncer()
         self.setWindowTitle(TITLE)
         self.setObjectName("window")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -93,6 +99,8 @@ class KioskWindow(QWidget):
         self.staff_view = StaffView(StaffState.CLOSED)
         self.corner = CornerHold(self)
         self.idle.pin_requested.connect(self.pin_requested)
+        for screen in (self.idle, self.pin, self.email):
+            screen.said.connect(lambda text, w=screen: self.announcer.announce(w, text))
         self.idle.email_requested.connect(self.email_requested)
         self.view = View(Screen.IDLE)
         self._unpainted: View | None = self.view
@@ -122,6 +130,9 @@ class KioskWindow(QWidget):
             first_name_only = self._config.kiosk.first_name_only
             text = describe(view.outcome, self._clock(), timezone, first_name_only, self.words)
             self.result.show_result(text, view.seconds, view.retry is not None, view.kept)
+            if not view.kept:
+                said = ". ".join(part for part in (text.title, text.detail, text.hint) if part)
+                self.announcer.announce(self.result, said)
         elif previous is Screen.RESULT:
             self.result.clear()
         if view.screen is Screen.ASK:

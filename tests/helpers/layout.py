@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -16,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 
-def problems(window: QWidget, target: int) -> list[str]:
+def problems(window: QWidget, target: int, text: int = 0) -> list[str]:
     """Every layout problem of `window`'s visible widgets; `target`: the smallest touch target
-    (px) each visible button must be, across and down."""
+    (px) each visible button must be, across and down; `text`: the smallest text (px)."""
     found: list[str] = []
     interactive: list[tuple[QWidget, QRect]] = []
     cut_off: set[QWidget] = set()
@@ -32,6 +33,9 @@ def problems(window: QWidget, target: int) -> list[str]:
             found.append(f"{name} is cut off: {_rect(place)} shown in {_rect(shown)}")
         if cut := _cut(widget):
             found.append(f"{name} cuts its text: {cut}")
+        px = QFontInfo(widget.font()).pixelSize()
+        if _text(widget) and px < text:
+            found.append(f"{name}'s text is {px} px, under {text} px")
         if isinstance(widget, QAbstractButton | QLineEdit):
             interactive.append((widget, place & seen))  # what can be touched of it
             if isinstance(widget, QAbstractButton) and min(place.width(), place.height()) < target:
@@ -70,6 +74,12 @@ def _clip(widget: QWidget, window: QWidget, scrolled: bool = True) -> QRect:
     if scrolls and scrolled:
         top, bottom = -(2**20), 2**20
     return QRect(QPoint(left, top), QPoint(right, bottom))
+
+
+def _text(widget: QWidget) -> str:
+    if isinstance(widget, QLabel | QAbstractButton):
+        return widget.text()
+    return widget.text() or widget.placeholderText() if isinstance(widget, QLineEdit) else ""
 
 
 def _cut(widget: QWidget) -> str:

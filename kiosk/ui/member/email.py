@@ -26,11 +26,13 @@ class EmailScreen(StyledWidget):
         submitted(str, str): the address, and the password ("" when none is asked).
         cancelled(): the member left.
         touched(): any key; the screen stays open.
+        said(str): a message for the member (for a screen reader).
     """
 
     submitted = Signal(str, str)
     cancelled = Signal()
     touched = Signal()
+    said = Signal(str)
 
     def __init__(self, words: Words = Words()) -> None:  # noqa: B008 - frozen
         super().__init__()
@@ -129,6 +131,7 @@ class EmailScreen(StyledWidget):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        self.said.emit(text)
 
     def retranslate(self, words: Words) -> None:
         """Show every text in `words`' language."""
@@ -136,8 +139,11 @@ class EmailScreen(StyledWidget):
         self.title.setText(words("Enter your email"))
         self.address.setPlaceholderText(words("name@example.com"))
         self.password.setPlaceholderText(words("Password"))
+        self.address.setAccessibleName(words("Email address"))
+        self.password.setAccessibleName(words("Password"))
         self.ok.setText(words("OK"))
         self.cancel.setText(words("Cancel"))
+        self.keyboard.retranslate(words)
 
     def _typed(self, char: str) -> None:
         self.touched.emit()

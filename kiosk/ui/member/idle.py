@@ -54,10 +54,12 @@ class IdleScreen(StyledWidget):
     Signals:
         pin_requested(): the member wants the PIN pad.
         email_requested(): the member wants to type their email.
+        said(str): a notice for members appeared (for a screen reader).
     """
 
     pin_requested = Signal()
     email_requested = Signal()
+    said = Signal(str)
 
     def __init__(self, kiosk_name: str, words: Words = Words()) -> None:  # noqa: B008
         super().__init__()
@@ -241,7 +243,10 @@ class IdleScreen(StyledWidget):
                 else USE_EMAIL if Method.EMAIL in self.methods
                 else SEE_RECEPTION
             )  # fmt: skip
-            self.notice.setText(" — ".join(self._words(part) for part in (*out, instead)))
+            text = " — ".join(self._words(part) for part in (*out, instead))
+            if text != self.notice.text() or self.notice.isHidden():
+                self.notice.setText(text)
+                self.said.emit(text)
         self.notice.setVisible(bool(out))
 
     def set_kept(self, count: int) -> None:
@@ -286,6 +291,8 @@ class IdleScreen(StyledWidget):
 def _method(icon_name: str, caption: str | QWidget) -> QWidget:
     box = QWidget()
     box.setObjectName(f"method-{icon_name}")
+    if isinstance(caption, str):
+        box.setAccessibleName(caption)
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(16)

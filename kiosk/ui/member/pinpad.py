@@ -67,11 +67,13 @@ class PinScreen(StyledWidget):
         submitted(str): the member pressed OK (or typed the configured length).
         cancelled(): the member left the pad.
         touched(): any key; the pad stays open.
+        said(str): a message for the member (for a screen reader).
     """
 
     submitted = Signal(str)
     cancelled = Signal()
     touched = Signal()
+    said = Signal(str)
 
     def __init__(
         self,
@@ -126,7 +128,7 @@ class PinScreen(StyledWidget):
         self._layout.setSpacing(40)
         self._layout.addLayout(info, 1)
         self._layout.addLayout(self._pad, 1)
-        self._refresh()
+        self.retranslate(self._words)
 
     def configure(self, length: int, submit_on_length: bool) -> None:
         """The expected PIN length, and whether reaching it submits."""
@@ -183,6 +185,7 @@ class PinScreen(StyledWidget):
                     "A PIN has {low} to {high} digits", low=self.min_digits, high=MAX_DIGITS
                 )
             )
+            self.said.emit(self.message.text())
             return
         pin = "".join(self._digits)
         self.reset()
@@ -211,7 +214,9 @@ class PinScreen(StyledWidget):
         self.ok.setText(words("OK"))
         self.cancel.setText(words("Cancel"))
         self.keys["Clear"].setText(words("Clear"))  # type: ignore[attr-defined]
+        self.keys[BACKSPACE].setAccessibleName(words("Delete last digit"))
         self.message.setText("")
+        self._refresh()
 
     def rescale(self, scale: float) -> None:
         """Resize the dots for `scale`."""
@@ -230,4 +235,8 @@ class PinScreen(StyledWidget):
 
     def _refresh(self) -> None:
         self.dots.set_count(len(self._digits), self.length)
+        self.dots.setAccessibleName(self._words("PIN"))
+        self.dots.setAccessibleDescription(
+            self._words("{count} digits typed", count=len(self._digits))
+        )
         self.ok.setEnabled(len(self._digits) >= self.min_digits)
