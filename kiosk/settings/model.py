@@ -123,6 +123,12 @@ def _url(value: str) -> str | None:
     return None
 
 
+def _locale(value: str) -> str | None:
+    if value and not re.fullmatch(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_\d{3})?", value):
+        return "must be empty or a locale name like en_US, de_CH or fr_CA"
+    return None
+
+
 def _pin_hash(value: str) -> str | None:
     if value and not staffpin.is_hash(value):
         return "must be a staff PIN hash; set the PIN with `kiosk config set-staff-pin`"
@@ -145,6 +151,10 @@ class KioskSettings:
     first_name_only: bool = _opt(True, "greet members by first name only")
     hide_cursor: bool = _opt(False, "hide the mouse cursor (touchscreens)")
     language: Language = _opt(Language.EN, "the members' screens: en, de, fr or es")
+    locale: str = _opt(
+        "", "dates and times as written in this locale, like en_US (a 12-hour clock) or de_CH;"
+        " empty: the language's usual (en_GB, de_DE, fr_FR, es_ES)", check=_locale,
+    )  # fmt: skip
     sounds: bool = _opt(False, "a short sound with each result (welcome, goodbye, refused)")
 
 

@@ -109,7 +109,7 @@ def session_line(
     """``Checked in until 18:00 · 7 h 12 min left``."""
     local, today = expire.astimezone(tz), now.astimezone(tz).date()
     if local.date() == today:
-        until = f"{local:%H:%M}"
+        until = words.time(local)
     else:
         until = words.day_and_time(local, local.date() - today < timedelta(days=7))
     left = duration(expire - now, words)

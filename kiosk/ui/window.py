@@ -71,7 +71,7 @@ class KioskWindow(QWidget):
         self._config = config
         self._place: Place | None = None
         self._scale = 0.0
-        self.words = Words(config.kiosk.language)
+        self.words = Words(config.kiosk.language, config.kiosk.locale)
         self.idle = IdleScreen(config.kiosk.name, self.words)
         self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
         self.email = EmailScreen(self.words)
@@ -114,8 +114,9 @@ class KioskWindow(QWidget):
         self._config = config
         self.pin.configure(config.pin.length, config.pin.submit_on_length)
         self.idle.kiosk_name.setText(config.kiosk.name)
-        if config.kiosk.language is not self.words.language:
-            self.words = Words(config.kiosk.language)
+        words = Words(config.kiosk.language, config.kiosk.locale)
+        if words != self.words:
+            self.words = words
             self._retranslate()
         if config.kiosk.hide_cursor:
             self.setCursor(Qt.CursorShape.BlankCursor)

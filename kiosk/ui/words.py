@@ -3,6 +3,7 @@
     words = Words(Language.DE)
     words("Welcome, {name}", name="Ada")      # 'Willkommen, Ada'
     words.date(now)                           # 'Montag, 2. März'
+    Words(Language.EN, "en_US").time(now)      # '6:05 PM'
 
 Every text a member reads goes through a `Words`; each catalogue translates every source text
 (tests/unit/ui/test_words.py keeps them complete). A text missing from a catalogue shows in English.
@@ -12,7 +13,10 @@ Staff mode stays in English.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
+
+from PySide6.QtCore import QDate, QLocale, QTime
 
 from kiosk.settings.model import Language
 
@@ -365,67 +369,55 @@ CATALOGUES: dict[Language, dict[str, str]] = {
     Language.ES: _ES,
 }
 
-# weekdays from Monday, months from January: long, then short
-_CALENDAR: dict[Language, tuple[str, str, str, str]] = {
-    Language.EN: (
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-        "Mon Tue Wed Thu Fri Sat Sun",
-        "January February March April May June July August September October November December",
-        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
-    ),
-    Language.DE: (
-        "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
-        "Mo Di Mi Do Fr Sa So",
-        "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-        "Jan Feb Mär Apr Mai Jun Jul Aug Sep Okt Nov Dez",
-    ),
-    Language.FR: (
-        "lundi mardi mercredi jeudi vendredi samedi dimanche",
-        "lun mar mer jeu ven sam dim",
-        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-        "janv févr mars avr mai juin juil août sept oct nov déc",
-    ),
-    Language.ES: (
-        "lunes martes miércoles jueves viernes sábado domingo",
-        "lun mar mié jue vie sáb dom",
-        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-        "ene feb mar abr may jun jul ago sep oct nov dic",
-    ),
-}
-# the idle screen's date, and a day within a week or further away (with a time)
-_DATES: dict[Language, tuple[str, str, str]] = {
-    Language.EN: ("{weekday} {day} {month}", "{weekday} {time}", "{day} {month} {time}"),
-    Language.DE: ("{weekday}, {day}. {month}", "{weekday} {time}", "{day}. {month} {time}"),
-    Language.FR: ("{weekday} {day} {month}", "{weekday} {time}", "{day} {month} {time}"),
-    Language.ES: ("{weekday}, {day} de {month}", "{weekday} {time}", "{day} {month} {time}"),
-}
+# each language's usual locale, when `kiosk.locale` names none of that language
+USUAL = {Language.EN: "en_GB", Language.DE: "de_DE", Language.FR: "fr_FR", Language.ES: "es_ES"}
+_YEAR = re.compile(r"[\s,]*(?:'de'\s*)?y+[\s.,]*")  # a long date's year, and what ties it on
 
 
 @dataclasses.dataclass(frozen=True)
 class Words:
-    """Texts and dates in one language."""
+    """Texts, dates and times in one language; `locale` (like ``en_US``) decides how dates
+    and times are written, if it is of that language (else the language's usual locale)."""
 
     language: Language = Language.EN
+    locale: str = ""
 
     def __call__(self, text: str, **values: object) -> str:
         """`text` in this language, its ``{placeholders}`` filled from `values`."""
         translated = CATALOGUES[self.language].get(text, text)
         return translated.format(**values) if values else translated
 
+    def qlocale(self) -> QLocale:
+        """The Qt locale dates and times are written in."""
+        usual = QLocale(USUAL[self.language])
+        wanted = QLocale(self.locale) if self.locale else usual
+        return wanted if wanted.language() == usual.language() else usual
+
     def date(self, moment: datetime) -> str:
-        """``Monday 2 March``."""
-        return _DATES[self.language][0].format(**self._parts(moment, short=False))
+        """The long date without its year: ``Monday, 2 March`` (en_GB), ``Monday, March 2``
+        (en_US), ``Montag, 2. März``."""
+        locale = self.qlocale()
+        return locale.toString(_day(moment), _without_year(locale))
+
+    def time(self, moment: datetime) -> str:
+        """``18:00``, or ``6:00 PM`` where the locale uses a 12-hour clock."""
+        locale = self.qlocale()
+        return locale.toString(QTime(moment.hour, moment.minute), QLocale.FormatType.ShortFormat)
 
     def day_and_time(self, moment: datetime, within_week: bool) -> str:
-        """``Tue 18:00`` within a week, else ``5 Mar 18:00``."""
-        pattern = _DATES[self.language][1 if within_week else 2]
-        return pattern.format(**self._parts(moment, short=True))
+        """``Tue 18:00`` within a week, else ``5 Mar 18:00`` (each in the locale's way)."""
+        locale = self.qlocale()
+        if within_week:
+            day = locale.toString(_day(moment), "ddd")
+        else:
+            pattern = re.sub(r"d{4}[\s,]*", "", _without_year(locale)).replace("MMMM", "MMM")
+            day = locale.toString(_day(moment), pattern.strip(" ,"))
+        return f"{day} {self.time(moment)}"
 
-    def _parts(self, moment: datetime, short: bool) -> dict[str, object]:
-        weekdays, short_weekdays, months, short_months = _CALENDAR[self.language]
-        return {
-            "weekday": (short_weekdays if short else weekdays).split()[moment.weekday()],
-            "month": (short_months if short else months).split()[moment.month - 1],
-            "day": moment.day,
-            "time": f"{moment:%H:%M}",
-        }
+
+def _day(moment: datetime) -> QDate:
+    return QDate(moment.year, moment.month, moment.day)
+
+
+def _without_year(locale: QLocale) -> str:
+    return _YEAR.sub("", locale.dateFormat(QLocale.FormatType.LongFormat)).strip(" ,")

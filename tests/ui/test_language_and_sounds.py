@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,12 +13,16 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
+from kiosk.backends.base import Place
 from kiosk.domain import Outcome, Reason, Status
+from kiosk.flows.checkin import Screen, View
 from kiosk.inputs.status import ReaderState
-from kiosk.settings.model import Language
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config, Language
 from kiosk.ui.present import Tone
 from kiosk.ui.sounds import QtPlayer
 from kiosk.ui.staff.fields import SettingRow
+from kiosk.ui.window import KioskWindow
 from tests.fakes.backend import FakeBackend
 from tests.fakes.sounds import FakePlayer
 from tests.helpers.kiosk import Build, protected
@@ -127,3 +132,19 @@ def test_without_an_audio_device_the_sounds_stay_silent(
         assert warnings == ["sounds are on but cannot be played (no working audio device)"]
     finally:
         player.close()
+
+
+def test_an_american_kiosk_shows_a_12_hour_clock(qtbot: QtBot) -> None:
+    now = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
+    config = with_value(Config(), "kiosk.locale", "en_US")
+    window = KioskWindow(config, clock=lambda: now)
+    qtbot.addWidget(window)
+    window.set_place(Place("1", "Main Street", "UTC"))
+    expire = now.replace(hour=18, minute=0)
+    outcome = Outcome(Status.CHECKED_IN, member="Ada Lovelace", session_expire=expire)
+    window.show_view(View(Screen.RESULT, outcome, None, 5.0))
+    assert window.result.detail.text().replace("\u202f", " ").startswith("Checked in until 6:00 PM")
+    assert window.idle.clock.text().endswith(("AM", "PM"))
+    window.apply(with_value(config, "kiosk.locale", "en_GB"))
+    assert ":" in window.idle.clock.text()
+    assert not window.idle.clock.text().endswith("M")

@@ -163,6 +163,7 @@ def _new_value(row: SettingRow) -> tuple[str, Any]:
 
 TEXTS: dict[str, Any] = {
     "kiosk.name": "Front desk",
+    "kiosk.locale": "en_US",
     "backend.url": "http://checkin.lan:8750",
     "backend.db": "/srv/kiosk/checkin.db",
     "backend.ca_file": "/etc/kiosk/site-ca.pem",

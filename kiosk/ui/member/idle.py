@@ -283,7 +283,7 @@ class IdleScreen(StyledWidget):
 
     def _tick(self) -> None:
         now = datetime.now(self._tz)
-        self.clock.setText(f"{now:%H:%M}")
+        self.clock.setText(self._words.time(now))
         self.date.setText(self._words.date(now))
         self._ticker.start((60 - now.second) * 1000 - now.microsecond // 1000 + 50)
 

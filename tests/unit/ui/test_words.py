@@ -66,9 +66,14 @@ NOW = datetime(2026, 3, 2, 10, 48, tzinfo=UTC)  # a Monday
 @pytest.mark.parametrize(
     ("language", "date", "welcome", "later"),
     [
-        (Language.EN, "Monday 2 March", "Checked in until 18:00 · 7 h 12 min left", "Tue 18:00"),
-        (Language.DE, "Montag, 2. März", "Eingecheckt bis 18:00 · noch 7 Std. 12 Min.", "Di 18:00"),
-        (Language.FR, "lundi 2 mars", "Présent jusqu'à 18:00 · 7 h 12 min restantes", "mar 18:00"),
+        (Language.EN, "Monday, 2 March", "Checked in until 18:00 · 7 h 12 min left", "Tue 18:00"),
+        (
+            Language.DE,
+            "Montag, 2. März",
+            "Eingecheckt bis 18:00 · noch 7 Std. 12 Min.",
+            "Di. 18:00",
+        ),
+        (Language.FR, "lundi 2 mars", "Présent jusqu'à 18:00 · 7 h 12 min restantes", "mar. 18:00"),
         (
             Language.ES,
             "lunes, 2 de marzo",
@@ -107,3 +112,16 @@ def test_results_and_dates_in_each_language(
         words("No valid pass"),
         words("Please see reception."),
     )
+
+
+def test_a_locale_of_the_language_writes_its_dates_and_a_12_hour_clock() -> None:
+    evening = NOW.replace(hour=18, minute=5)
+    us = Words(Language.EN, "en_US")
+    assert us.date(evening) == "Monday, March 2"
+    assert us.time(evening).replace("\u202f", " ") == "6:05 PM"
+    assert us.day_and_time(evening + timedelta(days=9), False).replace("\u202f", " ") == (
+        "Mar 11 6:05 PM"
+    )
+    assert Words(Language.FR, "fr_CA").time(evening) == "18 h 05"
+    assert Words(Language.DE, "en_US").time(evening) == "18:05"  # not German: German's usual
+    assert Words(Language.EN, "").date(evening) == "Monday, 2 March"  # en_GB
