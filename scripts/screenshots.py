@@ -17,7 +17,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.backends.base import FailedCheckin, Place, Presence
@@ -40,7 +41,7 @@ from kiosk.ui.window import KioskWindow
 
 NOW = datetime(2026, 3, 2, 9, 48, tzinfo=UTC)
 SIZES = [(1280, 800), (800, 1280)]
-MAIN = {"idle", "pin", "result-welcome", "result-no_valid_pass", "email-password"}
+MAIN = {"idle", "idle-branded", "pin", "result-welcome", "result-no_valid_pass", "email-password"}
 CANNOT = "The backend's locations cannot be listed: "
 ATTEMPT = Attempt(Credential(CredentialKind.PIN, "12345"), 0.0)
 
@@ -58,6 +59,7 @@ def states() -> list[tuple[str, View, dict[str, object]]]:
             {"methods": {Method.SCAN, Method.PIN}, "camera": CameraState.READY, "preview": True},
         ),
         ("idle-no-camera", View(Screen.IDLE), {"camera": CameraState.NO_CAMERA}),
+        ("idle-branded", View(Screen.IDLE), _branded()),
         ("pin", View(Screen.PIN), {"digits": "123"}),
         ("pin-too-short", View(Screen.PIN), {"digits": "12", "submit": True}),
         ("ask", View(Screen.ASK), {}),
@@ -310,6 +312,61 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
     }
 
 
+def _branded() -> dict[str, object]:
+    """A site's own look: Harbour Works' logo, teal, welcome line and lobby photo."""
+    config = Config()
+    for key, value in (
+        ("branding.accent", "#0b7a75"),
+        ("branding.welcome", "Welcome to Harbour Works"),
+        ("branding.logo", "/srv/kiosk/logo.png"),
+        ("branding.background", "/srv/kiosk/lobby.jpg"),
+    ):
+        config = with_value(config, key, value)
+    return {
+        "methods": {Method.TAP, Method.SCAN, Method.PIN},
+        "config": config,
+        "images": lambda: (_png(_logo()), _png(_lobby())),  # drawn once there is an app
+    }
+
+
+def _logo() -> QPixmap:
+    """A made-up logo: a teal wave in a circle."""
+    logo = QPixmap(160, 160)
+    logo.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(logo)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor("#0b7a75"))
+    painter.setPen(QPen(QColor("#e6fffb"), 8))
+    painter.drawEllipse(8, 8, 144, 144)
+    wave = QPainterPath()
+    wave.moveTo(28, 96)
+    wave.cubicTo(56, 56, 80, 136, 132, 76)
+    painter.drawPath(wave)
+    painter.end()
+    return logo
+
+
+def _lobby() -> QPixmap:
+    """A made-up lobby photo: warm light over a floor."""
+    lobby = QPixmap(1280, 800)
+    painter = QPainter(lobby)
+    light = QLinearGradient(0, 0, 1280, 800)
+    light.setColorAt(0, QColor("#e0b070"))
+    light.setColorAt(0.5, QColor("#6a8f8a"))
+    light.setColorAt(1, QColor("#20343a"))
+    painter.fillRect(lobby.rect(), light)
+    painter.end()
+    return lobby
+
+
+def _png(picture: QPixmap) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    picture.save(buffer, "PNG")
+    return bytes(data.data())
+
+
 def _preview() -> QLabel:
     """What the camera preview shows: a pass held up, in a grey room (no camera here)."""
     code = QPixmap()
@@ -361,12 +418,16 @@ def shown(view: View, extra: dict[str, object], width: int, height: int) -> Kios
     window.idle.set_camera(extra.get("camera"))  # type: ignore[arg-type]
     if extra.get("preview"):
         window.idle.set_preview(_preview())
+    images = extra.get("images")
+    if callable(images):
+        window.show_images(*images())
     window.result.countdown.clock = lambda: 0.0  # the bar full, the spinner still: the same
     window.busy.spinner.clock = lambda: 0.125  # picture every time the script runs
     window.idle.clock.setText("10:48")
     window.idle.date.setText(window.words.date(NOW))
     window.resize(width, height)
     window.show()
+    window.setFocus()  # as `show_kiosk` does: no button shows a focus ring until Tab
     window.show_view(view)
     for digit in str(extra.get("digits", "")):
         window.pin.press(digit)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from kiosk.app.backend import BackendHost, Secrets
+from kiosk.app.branding import BrandingError, ImageLoader
 from kiosk.app.eventlog import EventLog
 from kiosk.app.keep import open_outbox
 from kiosk.app.staffmode import KioskStatus, StaffMode
@@ -76,6 +77,7 @@ class KioskApp:
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
     staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
     chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
+    images: ImageLoader = dataclasses.field(default_factory=ImageLoader)  # the site's pictures
 
     def __post_init__(self) -> None:
         self.tasks = Tasks(self.loop, "app", self.failed)
@@ -224,12 +226,35 @@ class KioskApp:
             self.tasks.run(self._restart_camera(config), "restart the camera", exclusive=True)
         if old.offline.remember_days != config.offline.remember_days:
             self.keeper.forget_older(config.offline.remember_days)
+        if (old.branding.logo, old.branding.background) != (
+            config.branding.logo,
+            config.branding.background,
+        ):
+            self.tasks.run(self._brand(config), "show the site's pictures", exclusive=True)
         if old.backend != config.backend:
             self.tasks.run(self._apply_backend(config), "use the backend")
         elif old.kiosk.location != config.kiosk.location:
             self.controller.load_place()
         self.events.write("config", changed=_changed(old, config))
         self.refresh_methods()
+
+    async def _brand(self, config: Config) -> None:
+        """Load the logo and background `config` names and show them; what fails is said to
+        staff in words (and logged), and the idle screen goes without it."""
+        pictures: list[bytes | None] = []
+        problems: list[str] = []
+        branding = config.branding
+        for what, source in (("logo", branding.logo), ("background", branding.background)):
+            try:
+                pictures.append(await self.images.load(source) if source else None)
+            except BrandingError as exc:
+                pictures.append(None)
+                problems.append(f"The {what} is not shown: {exc}")
+        problems += self.window.show_images(*pictures)
+        for problem in problems:
+            log.warning("branding: %s", problem)
+        if problems and self.staff.is_open:
+            self.window.staff.show_message(" · ".join(problems), True)
 
     async def _swap_reader(self, config: Config) -> None:
         await asyncio.to_thread(self.reader.stop)
@@ -334,6 +359,8 @@ class KioskApp:
             self.wedge.install()
         if self.camera is not None:
             self.camera.start()
+        if self.config.branding.logo or self.config.branding.background:
+            self.tasks.run(self._brand(self.config), "show the site's pictures", exclusive=True)
         await self.host.start(self.config)
         self.controller.start()
         self.keeper.forget_older(self.config.offline.remember_days)

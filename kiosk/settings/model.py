@@ -266,6 +266,39 @@ class StaffSettings:
     )
 
 
+def _image(value: str) -> str | None:
+    if value and not (value.startswith("/") or re.fullmatch(r"https?://[^\s/]+(:\d+)?/\S*", value)):
+        return "must be empty, a file's full path (/srv/kiosk/logo.png) or an http(s) address"
+    return None
+
+
+def _colour(value: str) -> str | None:
+    if value and not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        return "must be empty or a colour like #0b7a75"
+    return None
+
+
+def _welcome(value: str) -> str | None:
+    if len(value) > WELCOME_MAX:
+        return f"must be at most {WELCOME_MAX} characters"
+    return None
+
+
+WELCOME_MAX = 80
+
+
+@dataclasses.dataclass(frozen=True)
+class BrandingSettings:
+    """The site's own look on the members' screens; empty: the kiosk's own."""
+
+    logo: str = _opt("", "a logo (PNG, JPEG or SVG): a file's path or an address on the local "
+                     "network", check=_image)  # fmt: skip
+    accent: str = _opt("", "the colour of buttons members press, like #0b7a75", check=_colour)
+    welcome: str = _opt("", "a line over the idle screen's call to action", check=_welcome)
+    background: str = _opt("", "a picture behind the idle screen, dimmed: a path or address",
+                           check=_image)  # fmt: skip
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration."""
@@ -279,6 +312,7 @@ class Config:
     wedge: WedgeSettings = dataclasses.field(default_factory=WedgeSettings)
     camera: CameraSettings = dataclasses.field(default_factory=CameraSettings)
     staff: StaffSettings = dataclasses.field(default_factory=StaffSettings)
+    branding: BrandingSettings = dataclasses.field(default_factory=BrandingSettings)
 
 
 def default_config_path() -> Path:

@@ -51,11 +51,58 @@ def size(name: str, scale: float) -> int:
     return max(FLOOR.get(name, 1), round(BASE[name] * scale))
 
 
+PAGE = "#0f1720"  # every screen's background
+WHITE, DARK = "#ffffff", PAGE
+OWN = {  # the buttons members press, unless a site brands them
+    "accent": "#1565c0",
+    "accent_text": WHITE,
+    "accent_edge": "#64b5f6",
+    "accent_pressed": "#0d47a1",
+}
+
+
 @functools.cache
-def style_sheet(scale: float) -> str:
-    """The style sheet with its sizes at `scale`."""
+def style_sheet(scale: float, accent: str = "") -> str:
+    """The style sheet with its sizes at `scale`, and the members' buttons in `accent` (a
+    site's colour, "" for the kiosk's own blue)."""
     template = string.Template((ASSETS / "kiosk.qss").read_text(encoding="utf-8"))
-    return template.substitute({name: size(name, scale) for name in BASE})
+    colours = accent_colours(accent) if accent else OWN
+    return template.substitute({**{name: size(name, scale) for name in BASE}, **colours})
+
+
+def accent_colours(accent: str) -> dict[str, str]:
+    """A button's fill, text, edge and pressed fill from one colour, every pair readable:
+    the text at least 4.5:1 on the fill (white, else dark, else the fill is darkened until
+    white is), the edge at least 3:1 against the page."""
+    fill = accent.lower()
+    text = WHITE if contrast(WHITE, fill) >= 4.5 else DARK
+    while contrast(text, fill) < 4.5:
+        text, fill = WHITE, _mix(fill, "#000000", 0.1)
+    edge = _mix(fill, WHITE, 0.35)
+    while contrast(edge, PAGE) < 3:
+        edge = _mix(edge, WHITE, 0.2)
+    pressed = _mix(fill, "#000000", 0.25 if text == WHITE else 0.1)
+    return {"accent": fill, "accent_text": text, "accent_edge": edge, "accent_pressed": pressed}
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours (#rrggbb), from 1 to 21."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _mix(colour: str, toward: str, share: float) -> str:
+    parts = [
+        round(int(colour[i : i + 2], 16) * (1 - share) + int(toward[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    ]
+    return "#" + "".join(f"{part:02x}" for part in parts)
 
 
 @functools.cache

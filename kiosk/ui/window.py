@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QScreen
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QPixmap, QResizeEvent, QScreen
 from PySide6.QtWidgets import QAbstractButton, QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
@@ -71,8 +71,10 @@ class KioskWindow(QWidget):
         self._config = config
         self._place: Place | None = None
         self._scale = 0.0
+        self._accent = config.branding.accent
         self.words = Words(config.kiosk.language, config.kiosk.locale)
         self.idle = IdleScreen(config.kiosk.name, self.words)
+        self.idle.set_welcome(config.branding.welcome)
         self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
         self.email = EmailScreen(self.words)
         self.ask = AskScreen()
@@ -114,6 +116,11 @@ class KioskWindow(QWidget):
         self._config = config
         self.pin.configure(config.pin.length, config.pin.submit_on_length)
         self.idle.kiosk_name.setText(config.kiosk.name)
+        self.idle.set_welcome(config.branding.welcome)
+        if config.branding.accent != self._accent:
+            self._accent = config.branding.accent
+            if self._scale:
+                self.setStyleSheet(theme.style_sheet(self._scale, self._accent))
         words = Words(config.kiosk.language, config.kiosk.locale)
         if words != self.words:
             self.words = words
@@ -230,6 +237,20 @@ class KioskWindow(QWidget):
         self._place = place
         self.idle.set_place(place.name, place.timezone)
 
+    def show_images(self, logo: bytes | None, background: bytes | None) -> list[str]:
+        """The site's logo and background picture (None: none); what could not be shown,
+        in words for staff."""
+        problems = []
+        pictures: list[QPixmap | None] = []
+        for what, data in (("The logo", logo), ("The background picture", background)):
+            picture = QPixmap()
+            if data is not None and not picture.loadFromData(data):
+                problems.append(f"{what} is not a picture the kiosk can show (PNG, JPEG, SVG)")
+            pictures.append(None if data is None or picture.isNull() else picture)
+        self.idle.set_logo(pictures[0])
+        self.idle.set_background(pictures[1])
+        return problems
+
     def set_methods(self, methods: set[Method]) -> None:
         """The ways to check in that this kiosk offers."""
         self.idle.set_methods(methods)
@@ -281,7 +302,7 @@ class KioskWindow(QWidget):
         scale = theme.scale_for(self.width(), self.height())
         if scale != self._scale:
             self._scale = scale
-            self.setStyleSheet(theme.style_sheet(scale))
+            self.setStyleSheet(theme.style_sheet(scale, self._accent))
             self.idle.rescale(scale)
             self.pin.rescale(scale)
             self.staff_pin.pad.rescale(scale)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
+from kiosk.app.branding import ImageLoader
 from kiosk.app.eventlog import EventLog
 from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.backends.base import Backend
@@ -61,8 +62,15 @@ def player() -> FakePlayer:
 
 
 @pytest.fixture
+def pictures() -> dict[str, bytes]:
+    """Pictures on the site's network, by address: what `http://…` branding fetches."""
+    return {}
+
+
+@pytest.fixture
 def build(
     qtbot: QtBot,
+    pictures: dict[str, bytes],
     aloop: asyncio.AbstractEventLoop,
     backend: Backend | None,
     http: httpx.AsyncClient | None,
@@ -90,6 +98,7 @@ def build(
             player=player,
             http=http,
         )
+        kiosk.images = ImageLoader(httpx.MockTransport(lambda r: _picture(pictures, r)))
         qtbot.addWidget(kiosk.window)
         kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
         with qtbot.waitSignal(kiosk.window.painted):
@@ -116,3 +125,8 @@ def build(
         kiosk.keeper.outbox.close()
         kiosk.keeper.known.close()
         kiosk.events.close()
+
+
+def _picture(pictures: dict[str, bytes], request: httpx.Request) -> httpx.Response:
+    data = pictures.get(str(request.url))
+    return httpx.Response(200, content=data) if data is not None else httpx.Response(404)

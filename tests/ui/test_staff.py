@@ -175,6 +175,10 @@ TEXTS: dict[str, Any] = {
     "reader.phone_aid": "A0000000031010",
     "camera.device": "usb",
     "staff.cards": ("04A1B2C3", "0A0B0C0D"),
+    "branding.logo": "/srv/kiosk/logo.png",
+    "branding.accent": "#0b7a75",
+    "branding.welcome": "Welcome to Harbour Works",
+    "branding.background": "http://intranet.lan/lobby.jpg",
 }
 
 

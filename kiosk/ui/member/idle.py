@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -32,6 +33,7 @@ class Method(enum.StrEnum):
     EMAIL = "email"
 
 
+DIM = QColor(15, 23, 32, 200)  # over a background picture: the page's colour, 78 % opaque
 READER_OUT, CAMERA_OUT = "Card reader unavailable", "Camera unavailable"
 USE_PIN, USE_EMAIL, SEE_RECEPTION = (
     "please use your PIN",
@@ -75,6 +77,12 @@ class IdleScreen(StyledWidget):
         self.kiosk_name = label(kiosk_name, "small")
         self.place = label("", "subtitle", wrap=True)
         self.place.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.logo = QLabel()
+        self.logo.setObjectName("logo")
+        self.logo.hide()
+        self._logo: QPixmap | None = None
+        self._background: QPixmap | None = None
+        self._logo_px = 64
         self.clock = label("", "clock")
         self.date = label("", "small")
         self.status = StatusDot()
@@ -83,6 +91,7 @@ class IdleScreen(StyledWidget):
         when.addWidget(self.clock, 0, Qt.AlignmentFlag.AlignRight)
         when.addWidget(self.date, 0, Qt.AlignmentFlag.AlignRight)
         top = QHBoxLayout()
+        top.addWidget(self.logo)
         top.addWidget(self.place, 1)
         top.addLayout(when)
         top.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
@@ -218,6 +227,37 @@ class IdleScreen(StyledWidget):
         self.welcome.setText(text)
         self.welcome.setVisible(bool(text))
 
+    def set_logo(self, logo: QPixmap | None) -> None:
+        """The site's logo at the top left, beside the location's name (None: none)."""
+        self._logo = logo
+        self.logo.setVisible(logo is not None)
+        self._fit_logo()
+        self.logo.setAccessibleName(self._words("Logo") if logo is not None else "")
+
+    def set_background(self, picture: QPixmap | None) -> None:
+        """A picture behind everything, dimmed so that the words stay readable (None: none)."""
+        self._background = picture
+        self.update()
+
+    def _fit_logo(self) -> None:
+        if self._logo is not None:
+            smooth = Qt.TransformationMode.SmoothTransformation
+            self.logo.setPixmap(self._logo.scaledToHeight(self._logo_px, smooth))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self._background is None or self._background.isNull():
+            return
+        painter = QPainter(self)
+        cover = self._background.scaled(
+            self.size(),
+            Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        x, y = (cover.width() - self.width()) // 2, (cover.height() - self.height()) // 2
+        painter.drawPixmap(0, 0, cover, x, y, self.width(), self.height())
+        painter.fillRect(self.rect(), DIM)
+
     def _state(self, part: str, text: str) -> None:
         if text:
             self.states[part] = text
@@ -276,7 +316,9 @@ class IdleScreen(StyledWidget):
         self._middle.setDirection(down if portrait else across)
 
     def rescale(self, scale: float) -> None:
-        """Resize icons for `scale`."""
+        """Resize icons and the logo for `scale`."""
+        self._logo_px = round(theme.size("target", scale) * 0.9)
+        self._fit_logo()
         for widget in self._method_widgets:
             for icon in widget.findChildren(Icon):
                 icon.set_px(theme.size("target", scale))
@@ -291,6 +333,7 @@ class IdleScreen(StyledWidget):
 def _method(icon_name: str, caption: str | QWidget) -> QWidget:
     box = QWidget()
     box.setObjectName(f"method-{icon_name}")
+    box.setProperty("role", "tile")
     if isinstance(caption, str):
         box.setAccessibleName(caption)
     column = QVBoxLayout(box)
@@ -307,6 +350,7 @@ def _buttons(*buttons: QWidget) -> QWidget:
     """Buttons stacked in one column, as wide as the widest."""
     box = QWidget()
     box.setObjectName("method-buttons")
+    box.setProperty("role", "tile")
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(16)

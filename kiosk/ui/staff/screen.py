@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("QR", ("wedge.enabled", "wedge.gap_ms", "wedge.min_length", "camera.enabled",
             "camera.device", "camera.rate", "camera.preview")),
     ("Staff", ("staff.cards",)),
+    ("Branding", ("branding.logo", "branding.accent", "branding.welcome", "branding.background")),
     ("Who's in", ()),
     ("Health", ()),
 )  # fmt: skip

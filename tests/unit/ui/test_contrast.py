@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from kiosk.ui.theme import ASSETS
+import pytest
+
+from kiosk.ui.theme import style_sheet
 
 PAGE = "#0f1720"  # every screen's background
 BUTTON = "#1d2a38"  # a button's own fill, under a label inside it
@@ -24,9 +26,10 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def rules() -> list[tuple[str, dict[str, str]]]:
-    """(selector, properties) for every selector of every rule in kiosk.qss."""
-    text = re.sub(r"/\*.*?\*/", "", (ASSETS / "kiosk.qss").read_text(), flags=re.S)
+def rules(accent: str = "") -> list[tuple[str, dict[str, str]]]:
+    """(selector, properties) for every selector of every rule of the style sheet, with the
+    members' buttons in `accent` (a site's colour)."""
+    text = re.sub(r"/\*.*?\*/", "", style_sheet(1.0, accent), flags=re.S)
     out = []
     for selectors, body in RULE.findall(text):
         pairs = (part.partition(":") for part in body.split(";"))
@@ -35,9 +38,13 @@ def rules() -> list[tuple[str, dict[str, str]]]:
     return out
 
 
-def test_text_is_at_least_4_5_to_1_on_what_it_is_drawn_on() -> None:
+ACCENTS = ["", "#0b7a75", "#ffcc00", "#777777", "#000000", "#ffffff", "#e91e63"]
+
+
+@pytest.mark.parametrize("accent", ACCENTS)
+def test_text_is_at_least_4_5_to_1_on_what_it_is_drawn_on(accent: str) -> None:
     low = []
-    for selector, props in rules():
+    for selector, props in rules(accent):
         colour = HEX.search(props.get("color", ""))
         if colour is None or ":disabled" in selector:
             continue
@@ -50,9 +57,10 @@ def test_text_is_at_least_4_5_to_1_on_what_it_is_drawn_on() -> None:
     assert not low, "\n".join(low)
 
 
-def test_every_buttons_and_fields_edge_is_at_least_3_to_1_against_the_page() -> None:
+@pytest.mark.parametrize("accent", ACCENTS)
+def test_every_buttons_and_fields_edge_is_at_least_3_to_1_against_the_page(accent: str) -> None:
     low = []
-    for selector, props in rules():
+    for selector, props in rules(accent):
         if not selector.startswith(
             ("QPushButton", "QLineEdit", "QListWidget", "QScrollBar::handle")
         ):
@@ -69,6 +77,12 @@ def test_every_buttons_and_fields_edge_is_at_least_3_to_1_against_the_page() -> 
         if ratio < 3.0:
             low.append(f"{selector}: {edge.group()} against {ground} is {ratio:.2f}:1")
     assert not low, "\n".join(low)
+
+
+def test_the_kiosks_own_blue_stays_as_it_was() -> None:
+    own = dict(rules())['QPushButton[role="primary"]']
+    assert own["background"] == "#1565c0"
+    assert own["border-color"] == "#64b5f6"
 
 
 def test_the_measure_is_wcags() -> None:
