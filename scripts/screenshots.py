@@ -313,13 +313,15 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
 
 
 def _branded() -> dict[str, object]:
-    """A site's own look: Harbour Works' logo, teal, welcome line and lobby photo."""
+    """A site's own look: Harbour Works' logo, teal, welcome line and lobby photo (and the
+    members' speaker button)."""
     config = Config()
     for key, value in (
         ("branding.accent", "#0b7a75"),
         ("branding.welcome", "Welcome to Harbour Works"),
         ("branding.logo", "/srv/kiosk/logo.png"),
         ("branding.background", "/srv/kiosk/lobby.jpg"),
+        ("kiosk.sound_button", True),
     ):
         config = with_value(config, key, value)
     return {

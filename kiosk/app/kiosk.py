@@ -438,6 +438,7 @@ def build_app(
     keeper.target = lambda: host.target(kiosk.config)  # where kept attempts are meant to go
     keeper.skew = lambda: host.clock.skew
     kiosk.chime = Chime(player or QtPlayer(), config.kiosk.sounds)
+    window.idle.sound_wanted.connect(kiosk.chime.set_wanted)
     if config.wedge.enabled:
         kiosk.wedge = WedgeFilter(config.wedge, parent=window)
     if config.camera.enabled:

@@ -156,6 +156,9 @@ class KioskSettings:
         " empty: the language's usual (en_GB, de_DE, fr_FR, es_ES)", check=_locale,
     )  # fmt: skip
     sounds: bool = _opt(False, "a short sound with each result (welcome, goodbye, refused)")
+    sound_button: bool = _opt(
+        False, "with sounds off, a speaker button lets a member hear their own result"
+    )
 
 
 @dataclasses.dataclass(frozen=True)

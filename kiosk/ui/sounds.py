@@ -130,6 +130,7 @@ class Chime:
     def __init__(self, player: Player, enabled: bool = False) -> None:
         self.player = player
         self.enabled = False
+        self.wanted = False  # a member turned sounds on for their own check-in
         self.set_enabled(enabled)
 
     def set_enabled(self, enabled: bool) -> None:
@@ -138,7 +139,14 @@ class Chime:
             self.player.prepare()
         self.enabled = enabled
 
+    def set_wanted(self, wanted: bool) -> None:
+        """A member's speaker button: sounds for them, though they are off for everyone."""
+        if wanted and not self.enabled and not self.wanted:
+            self.player.prepare()
+        self.wanted = wanted
+
     def show(self, view: View) -> None:
         """A new view: a result with an outcome sounds."""
-        if self.enabled and view.screen is Screen.RESULT and view.outcome is not None:
+        loud = self.enabled or self.wanted
+        if loud and view.screen is Screen.RESULT and view.outcome is not None:
             self.player.play(tone_of(view.outcome))

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QIcon, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QLabel,
@@ -98,6 +98,16 @@ class StyledWidget(QWidget):
         option.initFrom(self)
         painter = QPainter(self)
         self.style().drawPrimitive(QStyle.PrimitiveElement.PE_Widget, option, painter, self)
+
+
+def svg_icon(name: str, colour: str, px: int) -> QIcon:
+    """The SVG icon `name` in `colour` as a button's icon of `px`×`px`."""
+    picture = QPixmap(px, px)
+    picture.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(picture)
+    QSvgRenderer(QByteArray(theme.icon_svg(name, colour))).render(painter)
+    painter.end()
+    return QIcon(picture)
 
 
 class Icon(QWidget):

@@ -75,6 +75,7 @@ class KioskWindow(QWidget):
         self.words = Words(config.kiosk.language, config.kiosk.locale)
         self.idle = IdleScreen(config.kiosk.name, self.words)
         self.idle.set_welcome(config.branding.welcome)
+        self.idle.set_sound_button(config.kiosk.sound_button and not config.kiosk.sounds)
         self.pin = PinScreen(config.pin.length, config.pin.submit_on_length)
         self.email = EmailScreen(self.words)
         self.ask = AskScreen()
@@ -117,6 +118,7 @@ class KioskWindow(QWidget):
         self.pin.configure(config.pin.length, config.pin.submit_on_length)
         self.idle.kiosk_name.setText(config.kiosk.name)
         self.idle.set_welcome(config.branding.welcome)
+        self.idle.set_sound_button(config.kiosk.sound_button and not config.kiosk.sounds)
         if config.branding.accent != self._accent:
             self._accent = config.branding.accent
             if self._scale:
@@ -148,6 +150,8 @@ class KioskWindow(QWidget):
             self.ask.show_member(member_name(member, self._config.kiosk.first_name_only))
         if previous is Screen.PIN and view.screen is not Screen.PIN:
             self.pin.reset()
+        if view.screen is Screen.IDLE and previous is not Screen.IDLE:
+            self.idle.speaker.setChecked(False)  # the member's sound was for their own result
         if view.screen is Screen.EMAIL and previous is not Screen.EMAIL:
             self.email.open()
         elif previous is Screen.EMAIL and view.screen is not Screen.EMAIL:

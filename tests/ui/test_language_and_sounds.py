@@ -148,3 +148,25 @@ def test_an_american_kiosk_shows_a_12_hour_clock(qtbot: QtBot) -> None:
     window.apply(with_value(config, "kiosk.locale", "en_GB"))
     assert ":" in window.idle.clock.text()
     assert not window.idle.clock.text().endswith("M")
+
+
+def test_a_member_turns_the_sound_on_for_their_own_result_where_staff_allow_it(
+    qtbot: QtBot, build: Build, backend: FakeBackend, player: FakePlayer
+) -> None:
+    kiosk = build(protected())
+    speaker = kiosk.window.idle.speaker
+    assert not speaker.isVisible()  # staff have not allowed it
+    set_on_staff_screen(qtbot, kiosk, "kiosk.sound_button", "true")
+    assert speaker.isVisible()
+    assert speaker.accessibleName() == "Sound off"
+    click(qtbot, speaker)
+    assert speaker.accessibleName() == "Sound on"
+    assert player.prepared
+    check_in_with_pin(qtbot, kiosk)
+    assert player.played == [Tone.WELCOME]
+    qtbot.waitUntil(lambda: kiosk.controller.view.screen is Screen.IDLE, timeout=5000)
+    assert not speaker.isChecked()  # the next member starts quiet
+    check_in_with_pin(qtbot, kiosk)
+    assert player.played == [Tone.WELCOME]
+    set_on_staff_screen(qtbot, kiosk, "kiosk.sounds", "true")
+    assert not speaker.isVisible()  # sounds are on for everyone: nothing to turn on

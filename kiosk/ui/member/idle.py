@@ -20,7 +20,7 @@ from kiosk.inputs.camera import CameraState
 from kiosk.inputs.status import ReaderState
 from kiosk.ui import theme
 from kiosk.ui.present import zone
-from kiosk.ui.widgets import Icon, StatusDot, StyledWidget, button, label
+from kiosk.ui.widgets import Icon, StatusDot, StyledWidget, button, label, svg_icon
 from kiosk.ui.words import Words
 
 
@@ -57,11 +57,13 @@ class IdleScreen(StyledWidget):
         pin_requested(): the member wants the PIN pad.
         email_requested(): the member wants to type their email.
         said(str): a notice for members appeared (for a screen reader).
+        sound_wanted(bool): a member turned the speaker on (or off again).
     """
 
     pin_requested = Signal()
     email_requested = Signal()
     said = Signal(str)
+    sound_wanted = Signal(bool)
 
     def __init__(self, kiosk_name: str, words: Words = Words()) -> None:  # noqa: B008
         super().__init__()
@@ -121,7 +123,17 @@ class IdleScreen(StyledWidget):
         layout.addSpacing(24)
         layout.addLayout(self._middle)
         layout.addStretch(1)
-        layout.addWidget(self.kiosk_name, 0, Qt.AlignmentFlag.AlignLeft)
+        self.speaker = button("", "quiet", "speaker")
+        self.speaker.setCheckable(True)
+        self.speaker.toggled.connect(self._speaker)
+        self.speaker.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(
+            self.kiosk_name, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
+        )
+        bottom.addStretch(1)
+        bottom.addWidget(self.speaker)
+        layout.addLayout(bottom)
         self._ticker = QTimer(self)
         self._ticker.setSingleShot(True)
         self._ticker.timeout.connect(self._tick)
@@ -222,6 +234,22 @@ class IdleScreen(StyledWidget):
         self._state("backend", self._words("● Check-in: {state}", state=state))
         self._refresh()
 
+    def set_sound_button(self, shown: bool) -> None:
+        """Offer members the speaker button (staff allow it, and sounds are off)."""
+        self.speaker.setVisible(shown)
+        if not shown:
+            self.speaker.setChecked(False)
+        self._speaker(self.speaker.isChecked())
+
+    def _speaker(self, on: bool) -> None:
+        self.speaker.setIcon(
+            svg_icon("sound-on" if on else "sound-off", theme.COLOURS["plain"], 96)
+        )
+        self.speaker.setIconSize(QSize(self._logo_px // 2, self._logo_px // 2))
+        self.speaker.setAccessibleName(self._words("Sound on") if on else self._words("Sound off"))
+        self.speaker.setAccessibleDescription(self._words("Hear a sound with your result"))
+        self.sound_wanted.emit(on)
+
     def set_welcome(self, text: str) -> None:
         """The site's own welcome line over the call to action ("" for none)."""
         self.welcome.setText(text)
@@ -304,6 +332,7 @@ class IdleScreen(StyledWidget):
         self.set_reader(self._reader_state)
         self.set_camera(self._camera_state)
         self.set_backend(self._online)
+        self._speaker(self.speaker.isChecked())
         for caption in self.findChildren(QLabel, "preview-caption"):
             caption.setText(words("Hold your QR pass up to the camera"))
         self._tick()

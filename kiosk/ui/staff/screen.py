@@ -27,7 +27,8 @@ from kiosk.ui.staff.kept import KeptList
 from kiosk.ui.widgets import button, label, restyle
 
 PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Check-in", ("kiosk.mode", "kiosk.language", "kiosk.locale", "kiosk.sounds", "pin.length",
+    ("Check-in", ("kiosk.mode", "kiosk.language", "kiosk.locale", "kiosk.sounds",
+                  "kiosk.sound_button", "pin.length",
                   "pin.submit_on_length", "kiosk.first_name_only", "timeouts.result",
                   "timeouts.pin", "timeouts.debounce", "timeouts.busy_delay")),
     ("Location", ("kiosk.name", "kiosk.hide_cursor")),
