@@ -176,6 +176,10 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
             [Place("1", "Main Street", None), Place("2", "Harbour Annex", None)], "1"
         )
 
+    def own_places(window: KioskWindow) -> None:  # the embedded server: staff may add one
+        window.staff.show_places([Place("1", "Main Street", None)], "1", can_create=True)
+        window.staff.adder.set_zone("Europe/Paris")
+
     def code_wanted(window: KioskWindow) -> None:
         problem = f"{CANNOT}Nexudus asks for this admin's two-factor code"
         window.staff.show_places([], "", problem, code_wanted=True)
@@ -291,6 +295,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "locked": pin_pad(StaffView(StaffState.LOCKED, "", locked_for=60.0, error=True)),
         "checkin": page("Check-in"),
         "location": page("Location", places),
+        "location-own-server": page("Location", own_places),
         "backend": page("Backend"),
         "backend-nexudus": page("Backend", shown=nexudus_config),
         "location-code-wanted": page("Location", code_wanted, nexudus_config, ""),

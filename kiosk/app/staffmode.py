@@ -32,7 +32,7 @@ from kiosk.domain import Credential, CredentialKind
 from kiosk.flows.replay import Keeper
 from kiosk.flows.staff import StaffController, StaffState, StaffView
 from kiosk.flows.tasks import Failure, Tasks
-from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone
+from kiosk.flows.wizard import SetupWizard, WizardView, is_timezone, local_timezone
 from kiosk.inputs.pcsc.cardid import all_formats
 from kiosk.inputs.pcsc.tags import TagKind, Tap
 from kiosk.outbox.store import Backlog, OutboxError
@@ -211,6 +211,32 @@ class StaffMode:
         screen.pair.connect(self._pair)
         screen.kept.retry.connect(self._retry_kept)
         screen.kept.discard.connect(self._discard_kept)
+        screen.adder.set_zone(local_timezone())
+        screen.timezone.connect(self._zone)
+        screen.new_place.connect(self._add_place)
+
+    def _zone(self, name: str) -> None:
+        if is_timezone(name):
+            self.window.staff.adder.set_zone(name)
+        else:
+            self.staff.say(f"{name!r} is not a time zone; try one like Europe/Berlin", error=True)
+
+    def _add_place(self, name: str) -> None:
+        if not name.strip():
+            self.staff.say("Type the location's name", error=True)
+            return
+        zone = self.window.staff.adder.zone_name
+        self._tasks.run(self._create(name.strip(), zone), "add a location")
+
+    async def _create(self, name: str, zone: str) -> None:
+        try:
+            place = await self.wizard.sites.create(name, zone)
+        except BackendError as exc:
+            self.staff.say(f"Not added: {exc}", error=True)
+            return
+        log.info("location %s added from staff mode", place.id)
+        self.staff.say(f"Added {place.name} ({zone}); tap it to check members in there")
+        self.refresh()
 
     @property
     def is_open(self) -> bool:
@@ -272,7 +298,8 @@ class StaffMode:
         backend = kiosk.backend
         try:
             places = await backend.places()
-            screen.show_places(places, kiosk.config.kiosk.location or _first(places))
+            current = kiosk.config.kiosk.location or _first(places)
+            screen.show_places(places, current, can_create=self.wizard.sites.can_create)
             if self._code_sent:
                 self.staff.say("Signed in with the two-factor code")
         except BackendError as exc:

@@ -326,8 +326,13 @@ def _complete(config: Config, choice: Choice) -> Config:
     return config
 
 
+UTC_ALIASES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu", "UCT",
+               "Etc/GMT", "Etc/GMT0", "GMT", "Etc/Greenwich"}  # fmt: skip
+
+
 def local_timezone() -> str:
-    """This machine's IANA time zone name, or "UTC" when it cannot be told."""
+    """This machine's IANA time zone name, or "UTC" when it cannot be told (or is UTC by
+    another name, like Debian's Etc/UTC)."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     with contextlib.suppress(OSError):
         candidates.append(Path("/etc/timezone").read_text().strip())
@@ -335,7 +340,8 @@ def local_timezone() -> str:
         target = str(Path("/etc/localtime").resolve())
         if "zoneinfo/" in target:
             candidates.append(target.split("zoneinfo/", 1)[1])
-    return next((name for name in candidates if is_timezone(name)), "UTC")
+    found = next((name for name in candidates if is_timezone(name)), "UTC")
+    return "UTC" if found in UTC_ALIASES else found
 
 
 @functools.cache

@@ -183,7 +183,10 @@ class TextEntry(QWidget):
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
         self.choices.clear()
-        self.choices.addItems(list(choices))
+        listed = list(choices)
+        if choices and text and text not in listed:
+            listed.insert(0, text)  # what is set now is always there to keep
+        self.choices.addItems(listed)
         self.choices.setVisible(bool(choices))
         self.keyboard.reset()
         self.field.setEchoMode(QLineEdit.EchoMode.Password if secret else QLineEdit.EchoMode.Normal)

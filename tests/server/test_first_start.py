@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import build_app
 from kiosk.flows.staff import StaffState
-from kiosk.flows.wizard import Step
+from kiosk.flows.wizard import Step, local_timezone
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.store import Store
@@ -17,7 +17,14 @@ from kiosk.server.store.models import Location
 from kiosk.settings.file import with_value
 from kiosk.settings.model import Config, load_config
 from tests.fakes.vault import MemoryVault
-from tests.helpers.screens import click, place_buttons, type_staff_pin, type_text
+from tests.helpers.kiosk import protected
+from tests.helpers.screens import (
+    click,
+    open_staff,
+    place_buttons,
+    type_staff_pin,
+    type_text,
+)
 
 
 def test_a_first_start_adds_the_first_location_to_the_embedded_server(
@@ -83,5 +90,48 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
     store = Store(db)
     try:
         assert store.locations() == [Location(1, "Main Street", "Europe/Berlin")]
+    finally:
+        store.close()
+
+
+def test_staff_add_a_location_with_its_time_zone_from_the_location_page(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    db = tmp_path / "data" / "checkin.db"
+    kiosk = build_app(
+        with_value(protected(), "backend.db", str(db)),
+        aloop,
+        source=NullSource(ReaderState.OFF),
+        config_path=tmp_path / "config" / "kiosk.toml",
+        vault=MemoryVault,
+    )
+    qtbot.addWidget(kiosk.window)
+    kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
+    try:
+        starting = aloop.create_task(kiosk.start())
+        qtbot.waitUntil(starting.done, timeout=10000)
+        starting.result()
+        open_staff(qtbot, kiosk)
+        screen = kiosk.window.staff
+        click(qtbot, screen.nav["Location"])
+        qtbot.waitUntil(screen.adder.isVisible, timeout=10000)  # our own server: it may
+        assert screen.adder.zone.text() == f"Time zone: {local_timezone()}"  # add locations
+        click(qtbot, screen.adder.zone)
+        assert screen.entry.choices.currentItem().text() == local_timezone()
+        type_text(qtbot, screen, "tokyo")
+        assert screen.adder.zone.text() == "Time zone: Asia/Tokyo"
+        click(qtbot, screen.adder.add)
+        type_text(qtbot, screen, "Harbour Annex")
+        qtbot.waitUntil(lambda: list(place_buttons(screen)) == ["1"], timeout=10000)
+        assert place_buttons(screen)["1"].text().startswith("Harbour Annex")
+        assert screen.message.text() == (
+            "Added Harbour Annex (Asia/Tokyo); tap it to check members in there"
+        )
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+    store = Store(db)
+    try:
+        assert store.locations() == [Location(1, "Harbour Annex", "Asia/Tokyo")]
     finally:
         store.close()

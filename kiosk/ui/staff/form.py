@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.backends.base import Place
 from kiosk.backends.registry import backend_keys, keys_for
+from kiosk.flows.wizard import timezones
 from kiosk.settings.file import parse_text, setting, value_of
 from kiosk.settings.model import Config, ConfigError
 from kiosk.settings.vault import Secret
@@ -30,6 +31,8 @@ SECRETS = {s.value for s in Secret.staff()}
 BACKEND_KEYS = backend_keys()  # shown only while their backend is in use
 CODE = "backend.two_factor_code"  # what the keyboard is open for: typed, used once, not kept
 PAIRING = "backend.pairing_code"  # the same: exchanged once for this kiosk's device token
+NEW_PLACE = "location.new"  # a new location's name, for the embedded server
+TIMEZONE = "location.timezone"  # and its time zone
 TITLES = {
     "kiosk.name": "This kiosk's name",
     "kiosk.language": "Language",
@@ -95,6 +98,44 @@ def scrolled(widgets: list[QWidget], spacing: int, name: str = "") -> QScrollAre
     return scroll
 
 
+class PlaceAdder(QWidget):
+    """Adding a location to the kiosk's own server: its time zone, picked from the list of
+    zones (this machine's first), and its name.
+
+    Signals:
+        asked(TextWanted): open the keyboard for the name or the zone.
+    """
+
+    asked = Signal(object)
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.zone_name = ""
+        self.zone = button("", "field", f"{prefix}timezone")
+        self.zone.clicked.connect(self._ask_zone)
+        self.add = button("Add a location…", "field", f"{prefix}add-place")
+        self.add.clicked.connect(self._ask_name)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.zone)
+        column.addWidget(self.add)
+
+    def set_zone(self, zone: str) -> None:
+        """The time zone a location added here gets."""
+        self.zone_name = zone
+        self.zone.setText(f"Time zone: {zone}")
+
+    def _ask_zone(self) -> None:
+        hint = "Type a city or region to find it, then tap it"
+        title = "The location's time zone"
+        self.asked.emit(
+            TextWanted(TIMEZONE, hint, self.zone_name, title=title, choices=timezones())
+        )
+
+    def _ask_name(self) -> None:
+        self.asked.emit(TextWanted(NEW_PLACE, "The name members see", title="New location"))
+
+
 class PlaceList(QWidget):
     """The backend's locations as buttons, the one in use marked.
 
@@ -148,12 +189,16 @@ class Form(StyledWidget):
         secret(SecretEdit): keep a secret.
         code(str): sign in to Nexudus with this two-factor code.
         pair(str): pair this kiosk with its `kiosk serve` server with this one-time code.
+        new_place(str): add a location by this name (with the zone of the `PlaceAdder`).
+        timezone(str): the time zone for a location added here.
     """
 
     edit = Signal(object)
     secret = Signal(object)
     code = Signal(str)
     pair = Signal(str)
+    new_place = Signal(str)
+    timezone = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -235,6 +280,12 @@ class Form(StyledWidget):
             return
         if wanted.key == PAIRING:
             self.pair.emit(text)
+            return
+        if wanted.key == NEW_PLACE:
+            self.new_place.emit(text)
+            return
+        if wanted.key == TIMEZONE:
+            self.timezone.emit(text.strip())
             return
         if wanted.secret:
             self.secret.emit(SecretEdit(Secret(wanted.key), text))

@@ -22,7 +22,7 @@ from kiosk.outbox.store import Backlog
 from kiosk.settings.model import Config
 from kiosk.settings.vault import Secret
 from kiosk.ui.staff.fields import Edit
-from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
+from kiosk.ui.staff.form import Form, PlaceAdder, PlaceList, left, scrolled
 from kiosk.ui.staff.kept import KeptList
 from kiosk.ui.widgets import button, label, restyle
 
@@ -196,8 +196,11 @@ class StaffScreen(Form):
         reload_.clicked.connect(self.refresh)
         self.places_code = self.code_button("places-code")
         self.places_code.setVisible(False)
+        self.adder = PlaceAdder("staff-")
+        self.adder.asked.connect(self.ask_text)
+        self.adder.setVisible(False)
         heading = left(label("Check members in to", "field-name"))
-        return [heading, self.places_note, self.places_code, self.places, reload_], []
+        return [heading, self.places_note, self.places_code, self.places, self.adder, reload_], []
 
     def _backend_panel(self) -> Panel:
         self.backend_code = QWidget()
@@ -287,11 +290,18 @@ class StaffScreen(Form):
         self.pairing.setVisible(spec_of(config).pairs)  # or the server the kiosk uses: staff mode
 
     def show_places(
-        self, places: list[Place], current: str, problem: str = "", code_wanted: bool = False
+        self,
+        places: list[Place],
+        current: str,
+        problem: str = "",
+        code_wanted: bool = False,
+        can_create: bool = False,
     ) -> None:
         """The backend's locations to choose from, `current` marked; or why there are none,
-        with a button for the two-factor code when that is why."""
+        with a button for the two-factor code when that is why; `can_create`: staff may add
+        one (the kiosk's own server)."""
         self.places.show_places(places, current)
+        self.adder.setVisible(can_create)
         self.places_note.setText(problem or ("" if places else "The backend lists no locations."))
         self.places_code.setVisible(code_wanted)
 

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.backends.registry import SPECS, Choice
-from kiosk.flows.wizard import Step, WizardView, timezones
+from kiosk.flows.wizard import Step, WizardView
 from kiosk.ui.staff.fields import TextWanted
-from kiosk.ui.staff.form import Form, PlaceList, left, scrolled
+from kiosk.ui.staff.form import Form, PlaceAdder, PlaceList, left, scrolled
 from kiosk.ui.widgets import Option, button, label, restyle
 
 STEPS = (
@@ -27,8 +27,6 @@ STEPS = (
     (Step.LOCATION, "Location"),
     (Step.READY, "Ready"),
 )
-NEW_PLACE = "wizard.new_place"
-TIMEZONE = "wizard.timezone"
 
 
 class WizardScreen(Form):
@@ -39,18 +37,14 @@ class WizardScreen(Form):
         forward(): on to the next step.
         backward(): back one step.
         pick(str): check members in to this location.
-        new_place(str): add a location by this name.
         reload(): ask for the locations again.
-        timezone(str): the time zone for a location added here.
     """
 
     choose = Signal(object)
     forward = Signal()
     backward = Signal()
     pick = Signal(str)
-    new_place = Signal(str)
     reload = Signal()
-    timezone = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -117,15 +111,9 @@ class WizardScreen(Form):
         self.places_note = left(label("", "small", wrap=True))
         self.places = PlaceList("wizard-place-")
         self.places.picked.connect(self.pick)
-        self.add_button = button("Add a location…", "field", "add-place")
-        self.add_button.clicked.connect(self._ask_place)
-        self.zone = button("", "field", "timezone")
-        self.zone.clicked.connect(self._ask_zone)
-        self.creating = QWidget()
-        row = QVBoxLayout(self.creating)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.zone)
-        row.addWidget(self.add_button)
+        self.creating = PlaceAdder("")
+        self.creating.asked.connect(self.ask_text)
+        self.add_button, self.zone = self.creating.add, self.creating.zone
         reload_ = button("Reload the list", "field", "wizard-reload")
         reload_.clicked.connect(self.reload)
         self.places_code = self.code_button("wizard-code")
@@ -136,24 +124,6 @@ class WizardScreen(Form):
     def _ready_step(self) -> list[QWidget]:
         self.summary = left(label("", "caption", wrap=True))
         return [left(label("The kiosk is ready", "field-name")), self.summary]
-
-    def _ask_place(self) -> None:
-        self.ask_text(TextWanted(NEW_PLACE, "The name members see", title="New location"))
-
-    def _ask_zone(self) -> None:
-        zone = self.view.timezone if self.view else ""
-        hint = "Type a city or region to find it, then tap it"
-        title = "The location's time zone"
-        self.ask_text(TextWanted(TIMEZONE, hint, zone, title=title, choices=timezones()))
-
-    def entered(self, wanted: TextWanted, text: str) -> None:
-        """A new location's name or time zone, or else a setting or secret."""
-        if wanted.key == NEW_PLACE:
-            self.new_place.emit(text)
-        elif wanted.key == TIMEZONE:
-            self.timezone.emit(text.strip())
-        else:
-            super().entered(wanted, text)
 
     def ask_text(self, wanted: TextWanted) -> None:
         """The keyboard, in place of the step and its Back and Next."""
@@ -206,7 +176,7 @@ class WizardScreen(Form):
         self.places_note.setText(view.note)
         self.places_code.setVisible(view.code_wanted)
         self.creating.setVisible(view.can_create)
-        self.zone.setText(f"Time zone: {view.timezone}")
+        self.creating.set_zone(view.timezone)
 
 
 def summary(view: WizardView) -> str:

@@ -12,7 +12,7 @@ from kiosk.backends.base import BackendError, Place
 from kiosk.backends.registry import Choice, check_backend
 from kiosk.backends.tokens import CodeNeededError, SignInError
 from kiosk.flows.staff import StaffController, StaffState
-from kiosk.flows.wizard import SetupWizard, Step, is_timezone, local_timezone
+from kiosk.flows.wizard import SetupWizard, Step, is_timezone, local_timezone, timezones
 from kiosk.settings.model import BackendKind, Config
 from tests.fakes.vault import MemoryVault
 from tests.helpers.kiosk import STAFF_PIN
@@ -200,6 +200,9 @@ def test_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert local_timezone() == "America/New_York"
     monkeypatch.setenv("TZ", ":Europe/Berlin")
     assert local_timezone() == "Europe/Berlin"
+    monkeypatch.setenv("TZ", "Etc/UTC")  # Debian's name for it: the list says UTC
+    assert local_timezone() == "UTC"
+    assert local_timezone() in timezones()
     monkeypatch.setenv("TZ", "Mars/Olympus")
     assert is_timezone(local_timezone())  # the machine's own, or UTC
     for bad in ("", "/etc/passwd", "../../etc/passwd", "Mars/Olympus", "Europe/"):
