@@ -403,6 +403,7 @@ def render(out: Path) -> list[Path]:
                 continue
             window = shown(view, extra, width, height)
             app.processEvents()
+            app.processEvents()  # a widget shown in a scroll area's page settles in a second pass
             path = out / f"{name}-{width}x{height}.png"
             window.grab().save(str(path))
             written.append(path)
