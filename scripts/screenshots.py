@@ -304,6 +304,7 @@ def _staff_states() -> dict[str, Callable[[KioskWindow], None]]:
         "qr": page("QR"),
         "staff": page("Staff", tap, with_value(config, "staff.cards", ["0A0B0C0D"])),
         "whos-in": page("Who's in", people),
+        "branding": page("Branding", shown=_branded()["config"]),  # type: ignore[arg-type]
         "health": page("Health", health),
         "keyboard": page("Location", keyboard),
         "wizard-backend": wizard(start, "The staff PIN is set"),
