@@ -120,7 +120,8 @@ class SettingRow(QWidget):
             self._button("+", "plus", lambda: self._step(1))
         else:
             self._button("Change…", "change", self._ask_text)
-            self._editor.insertWidget(0, self.shown)
+            self.shown.setWordWrap(True)  # a long text wraps; the button keeps its words
+            self._editor.insertWidget(0, self.shown, 1)
         if self._values:
             self._grid(portrait=False)  # once, with every choice made
 
