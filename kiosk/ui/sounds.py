@@ -146,7 +146,7 @@ class Chime:
         self.wanted = wanted
 
     def show(self, view: View) -> None:
-        """A new view: a result with an outcome sounds."""
+        """A new view: a result with an outcome sounds (once: not again when kept)."""
         loud = self.enabled or self.wanted
-        if loud and view.screen is Screen.RESULT and view.outcome is not None:
+        if loud and view.screen is Screen.RESULT and view.outcome is not None and not view.kept:
             self.player.play(tone_of(view.outcome))
