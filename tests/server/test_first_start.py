@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.kiosk import build_app
+from kiosk.app.kiosk import KioskApp, build_app
 from kiosk.flows.staff import StaffState
 from kiosk.flows.wizard import Step, local_timezone
 from kiosk.inputs.reader import NullSource
@@ -27,25 +29,46 @@ from tests.helpers.screens import (
 )
 
 
-def test_a_first_start_adds_the_first_location_to_the_embedded_server(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
-) -> None:
-    db = tmp_path / "data" / "checkin.db"
-    config_path = tmp_path / "config" / "kiosk.toml"
+@contextlib.contextmanager
+def running(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path, config: Config, first: bool
+) -> Iterator[KioskApp]:
+    """A kiosk on the embedded server with its database in `tmp_path`, started (as on a first
+    start when `first`), and closed after."""
     kiosk = build_app(
-        with_value(Config(), "backend.db", str(db)),
+        with_value(config, "backend.db", str(tmp_path / "data" / "checkin.db")),
         aloop,
         source=NullSource(ReaderState.OFF),
-        config_path=config_path,
+        config_path=tmp_path / "config" / "kiosk.toml",
         vault=MemoryVault,
     )
-    kiosk.first_start = True
+    kiosk.first_start = first
     qtbot.addWidget(kiosk.window)
     kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
     try:
         starting = aloop.create_task(kiosk.start())
         qtbot.waitUntil(starting.done, timeout=10000)
         starting.result()
+        yield kiosk
+    finally:
+        closing = aloop.create_task(kiosk.aclose())
+        qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def stored(tmp_path: Path) -> list[Location]:
+    """The locations in the database `running` made."""
+    store = Store(tmp_path / "data" / "checkin.db")
+    try:
+        return store.locations()
+    finally:
+        store.close()
+
+
+def test_a_first_start_adds_the_first_location_to_the_embedded_server(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    config_path = tmp_path / "config" / "kiosk.toml"
+    with running(qtbot, aloop, tmp_path, Config(), first=True) as kiosk:
         assert kiosk.window.showing is kiosk.window.staff_pin  # a staff PIN before anything
         type_staff_pin(qtbot, kiosk, "258036")
         type_staff_pin(qtbot, kiosk, "258036")
@@ -84,33 +107,13 @@ def test_a_first_start_adds_the_first_location_to_the_embedded_server(
         assert kiosk.window.showing is kiosk.window.idle
         assert kiosk.window.idle.place.text() == "Main Street"
         assert load_config(config_path).kiosk.location == "1"
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
-    store = Store(db)
-    try:
-        assert store.locations() == [Location(1, "Main Street", "Europe/Berlin")]
-    finally:
-        store.close()
+    assert stored(tmp_path) == [Location(1, "Main Street", "Europe/Berlin")]
 
 
 def test_staff_add_a_location_with_its_time_zone_from_the_location_page(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    db = tmp_path / "data" / "checkin.db"
-    kiosk = build_app(
-        with_value(protected(), "backend.db", str(db)),
-        aloop,
-        source=NullSource(ReaderState.OFF),
-        config_path=tmp_path / "config" / "kiosk.toml",
-        vault=MemoryVault,
-    )
-    qtbot.addWidget(kiosk.window)
-    kiosk.window.show_kiosk(windowed=True, hide_cursor=False)
-    try:
-        starting = aloop.create_task(kiosk.start())
-        qtbot.waitUntil(starting.done, timeout=10000)
-        starting.result()
+    with running(qtbot, aloop, tmp_path, protected(), first=False) as kiosk:
         open_staff(qtbot, kiosk)
         screen = kiosk.window.staff
         click(qtbot, screen.nav["Location"])
@@ -127,11 +130,4 @@ def test_staff_add_a_location_with_its_time_zone_from_the_location_page(
         assert screen.message.text() == (
             "Added Harbour Annex (Asia/Tokyo); tap it to check members in there"
         )
-    finally:
-        closing = aloop.create_task(kiosk.aclose())
-        qtbot.waitUntil(closing.done, timeout=10000)
-    store = Store(db)
-    try:
-        assert store.locations() == [Location(1, "Harbour Annex", "Asia/Tokyo")]
-    finally:
-        store.close()
+    assert stored(tmp_path) == [Location(1, "Harbour Annex", "Asia/Tokyo")]
