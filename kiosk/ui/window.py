@@ -284,6 +284,9 @@ class KioskWindow(QWidget):
             elif self.view.screen is Screen.RESULT and key == Qt.Key.Key_Escape:
                 self.result.done.emit()
                 handled = True
+            elif self.view.screen is Screen.EMAIL and key == Qt.Key.Key_Escape:
+                self.email.cancel.click()
+                handled = True
             else:
                 handled = digit  # a digit on any other screen is swallowed
         if handled:

@@ -478,3 +478,15 @@ def test_a_member_can_check_in_with_the_keyboard_alone(
     assert kiosk.controller.view.kept
     QTest.keyClick(window, Qt.Key.Key_Escape)
     assert kiosk.controller.view.screen is Screen.IDLE
+
+
+def test_escape_leaves_the_email_screen_from_its_field(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    kiosk = build(settings())
+    kiosk.controller.open_email()
+    assert kiosk.controller.view.screen is Screen.EMAIL
+    QTest.keyClicks(kiosk.window.email.address, "ada@")
+    QTest.keyClick(kiosk.window.email.address, Qt.Key.Key_Escape)
+    assert kiosk.controller.view.screen is Screen.IDLE
+    assert kiosk.window.email.address.text() == ""
