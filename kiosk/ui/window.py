@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QLayout, QStackedLayout, QWidget
 from kiosk.backends.base import Place
 from kiosk.flows.checkin import Screen, View
 from kiosk.flows.staff import StaffState, StaffView
-from kiosk.settings.model import Config, Language
+from kiosk.settings.model import Config
 from kiosk.ui import theme
 from kiosk.ui.announce import Announcer, QtAnnouncer
 from kiosk.ui.corner import CornerHold
@@ -107,8 +107,7 @@ class KioskWindow(QWidget):
         self.idle.email_requested.connect(self.email_requested)
         self.view = View(Screen.IDLE)
         self._unpainted: View | None = self.view
-        if self.words.language is not Language.EN:
-            self._retranslate()
+        self._retranslate()  # the words, and what each control says to a screen reader
         self.resize(1280, 800)
         self._watched: QScreen | None = None  # whose size the fullscreen window follows
 

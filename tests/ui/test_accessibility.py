@@ -23,6 +23,11 @@ GLYPHS = set("⌫⇧●")  # drawn symbols a screen reader cannot say
 MEMBER = [(name, view, extra) for name, view, extra in states() if not name.startswith("staff-")]
 
 
+def _description(widget: QWidget) -> str:
+    face = QAccessible.queryAccessibleInterface(widget)
+    return face.text(QAccessible.Text.Description) if face is not None else ""
+
+
 def _name(widget: QWidget) -> str:
     face = QAccessible.queryAccessibleInterface(widget)
     assert face is not None, widget.objectName()
@@ -30,7 +35,9 @@ def _name(widget: QWidget) -> str:
 
 
 @pytest.mark.parametrize("language", [Language.EN, Language.DE])
-def test_every_control_on_every_members_screen_has_a_name(qtbot: QtBot, language: Language) -> None:
+def test_every_control_on_every_members_screen_has_a_name_and_says_what_it_does(
+    qtbot: QtBot, language: Language
+) -> None:
     nameless: list[str] = []
     for name, view, extra in MEMBER:
         config = extra.get("config", Config())
@@ -45,6 +52,10 @@ def test_every_control_on_every_members_screen_has_a_name(qtbot: QtBot, language
                 said = _name(widget).strip()
                 if not said or set(said) <= GLYPHS:
                     nameless.append(f"{name}: {widget.objectName()} {said!r}")
+                key = widget.objectName().startswith(("key-", "kb-"))  # a key says what it is
+                field = isinstance(widget, QLineEdit)
+                if not (key or field or _description(widget)):
+                    nameless.append(f"{name}: {widget.objectName()} has no description")
         finally:
             dispose(window)
             QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -56,6 +56,9 @@ class AskScreen(StyledWidget):
         self.check_in.setText(words("Check in"))
         self.check_out.setText(words("Check out"))
         self.cancel.setText(words("Cancel"))
+        self.check_in.setAccessibleDescription(words("You are arriving"))
+        self.check_out.setAccessibleDescription(words("You are leaving"))
+        self.cancel.setAccessibleDescription(words("Back to the start"))
 
     def show_member(self, name: str) -> None:
         """Ask `name` by name (once the backend has said whose credential it is), or no one."""

@@ -143,6 +143,8 @@ class EmailScreen(StyledWidget):
         self.password.setAccessibleName(words("Password"))
         self.ok.setText(words("OK"))
         self.cancel.setText(words("Cancel"))
+        self.ok.setAccessibleDescription(words("Check in with this email address"))
+        self.cancel.setAccessibleDescription(words("Back to the start"))
         self.keyboard.retranslate(words)
 
     def _typed(self, char: str) -> None:

@@ -328,6 +328,8 @@ class IdleScreen(StyledWidget):
         self.prompt.setText(words("Check in or out"))
         self.pin.setText(words("Enter PIN"))
         self.email.setText(words("Use your email"))
+        self.pin.setAccessibleDescription(words("Open the keypad to type your PIN"))
+        self.email.setAccessibleDescription(words("Open a keyboard to type your email address"))
         self.set_methods(set(self.methods))
         self.set_reader(self._reader_state)
         self.set_camera(self._camera_state)

@@ -215,6 +215,8 @@ class PinScreen(StyledWidget):
         self.cancel.setText(words("Cancel"))
         self.keys["Clear"].setText(words("Clear"))  # type: ignore[attr-defined]
         self.keys[BACKSPACE].setAccessibleName(words("Delete last digit"))
+        self.ok.setAccessibleDescription(words("Check your PIN"))
+        self.cancel.setAccessibleDescription(words("Back to the start"))
         self.message.setText("")
         self._refresh()
 

@@ -97,6 +97,7 @@ class ResultScreen(StyledWidget):
         """The buttons' words in `words`' language (the result's own come translated)."""
         self._words = words
         self.again.setText(words("Try again"))
+        self.again.setAccessibleDescription(words("Type it again"))
         self.hold.setText(words("Done") if self._kept else words("Keep"))
 
     def rescale(self, scale: float) -> None:
