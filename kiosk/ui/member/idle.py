@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.inputs.camera import CameraState
 from kiosk.inputs.status import ReaderState
 from kiosk.ui import theme
+from kiosk.ui.member.ways import buttons_tile, tile
 from kiosk.ui.present import zone
 from kiosk.ui.widgets import Icon, StatusDot, StyledWidget, button, label, svg_icon
 from kiosk.ui.words import Words
@@ -164,13 +164,13 @@ class IdleScreen(StyledWidget):
             old.hide()
             old.deleteLater()
         self._method_widgets = [
-            _method(icon, self._words(caption))
+            tile(icon, self._words(caption))
             for icon, caption in (_CAPTIONS[m] for m in (Method.TAP, Method.SCAN) if m in methods)
         ]
         if len(buttons) == 2:
-            self._method_widgets.append(_buttons(*(each for _, each in buttons)))
+            self._method_widgets.append(buttons_tile(*(each for _, each in buttons)))
         elif buttons:
-            self._method_widgets.append(_method(*buttons[0]))
+            self._method_widgets.append(tile(*buttons[0]))
         self._methods_row.addStretch(1)
         for i, widget in enumerate(self._method_widgets):
             if i:
@@ -359,58 +359,3 @@ class IdleScreen(StyledWidget):
         self.clock.setText(self._words.time(now))
         self.date.setText(self._words.date(now))
         self._ticker.start((60 - now.second) * 1000 - now.microsecond // 1000 + 50)
-
-
-def _method(icon_name: str, caption: str | QWidget) -> QWidget:
-    box = QWidget()
-    box.setObjectName(f"method-{icon_name}")
-    box.setProperty("role", "tile")
-    if isinstance(caption, str):
-        box.setAccessibleName(caption)
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(16)
-    column.addWidget(Icon(icon_name), 0, Qt.AlignmentFlag.AlignHCenter)
-    column.addWidget(_Caption(caption) if isinstance(caption, str) else caption)
-    if not isinstance(caption, str):
-        _keep_width(box)
-    return box
-
-
-def _buttons(*buttons: QWidget) -> QWidget:
-    """Buttons stacked in one column, as wide as the widest."""
-    box = QWidget()
-    box.setObjectName("method-buttons")
-    box.setProperty("role", "tile")
-    column = QVBoxLayout(box)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(16)
-    for widget in buttons:
-        column.addWidget(widget)
-    _keep_width(box)
-    return box
-
-
-def _keep_width(box: QWidget) -> None:
-    """A button is never cut short: the captions beside it wrap instead."""
-    box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-
-
-class _Caption(QLabel):
-    """A way's caption: on one line where there is room, on two where four ways share a row."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.setProperty("role", "way")
-        self.setWordWrap(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        """As wide as the text on one line."""
-        line = self.fontMetrics().horizontalAdvance(self.text()) + 8
-        return QSize(line, self.heightForWidth(line))
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        """Narrow enough for two or three lines."""
-        narrow = min(self.sizeHint().width(), self.fontMetrics().averageCharWidth() * 14)
-        return QSize(narrow, self.heightForWidth(narrow))
