@@ -105,6 +105,11 @@ class KioskApp:
         own = self.own_server
         return own.server.db if own is not None else None
 
+    @property
+    def is_idle(self) -> bool:
+        """Members see the idle screen, no check-in is on its way and staff mode is closed."""
+        return self.controller.is_idle and not self.staff.is_open
+
     def status(self) -> KioskStatus:
         """How the reader and the backend are doing."""
         status = self.reader.status

@@ -18,14 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSocketNotifier
+from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
+import kiosk as kiosk_package
 from kiosk.app.eventlog import EventLog
 from kiosk.app.gcguard import MainThreadCollector
-from kiosk.app.kiosk import build_app
+from kiosk.app.kiosk import KioskApp, build_app
+from kiosk.app.upgrade import UpgradeWatch
 from kiosk.flows.staff import Leave
 from kiosk.settings.model import Config
+from kiosk.systemd import Notifier
 
 if TYPE_CHECKING:
     from kiosk.server.runner import ServerThread
@@ -95,18 +98,52 @@ async def _main(
     kiosk.first_start = not url and config_path is not None and not config_path.exists()
     kiosk.config_problem = config_problem
     kiosk.on_leave = stop.set
-    with _signals_set(stop):
+    upgrade = _watch_upgrades(kiosk)
+    notifier = Notifier.from_environment()
+    with _signals_set(stop), _watchdog(notifier):
         painted: asyncio.Future[None] = loop.create_future()
         kiosk.window.painted.connect(lambda view: _resolve(painted))
         kiosk.watch_scanner(True)  # before anything shows: a scan is never half typed in
         kiosk.window.show_kiosk(windowed, config.kiosk.hide_cursor)
         await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
         await kiosk.start()
+        notifier.ready("idle screen shown")
+        upgrade.start()
         await stop.wait()
+        if kiosk.leaving is Leave.RESTART:
+            notifier.reloading()  # the same process comes back, and says READY again
+        else:
+            notifier.stopping()
+    upgrade.timer.stop()
     kiosk.window.allow_close = True
     kiosk.window.close()
     await kiosk.aclose()
     return kiosk.leaving
+
+
+def _watch_upgrades(kiosk: KioskApp) -> UpgradeWatch:
+    """Restart into upgraded code at the first idle moment (`kiosk.app.upgrade`)."""
+    watch = UpgradeWatch(Path(kiosk_package.__file__), lambda: kiosk.is_idle, parent=kiosk.window)
+    kiosk.controller.view_changed.connect(lambda view: watch.activity())
+    watch.restart_wanted.connect(lambda: kiosk.leave(Leave.RESTART))
+    return watch
+
+
+@contextlib.contextmanager
+def _watchdog(notifier: Notifier) -> Iterator[QTimer | None]:
+    """Ping systemd's watchdog from Qt's loop: a hung screen stops the pings, and systemd
+    restarts the kiosk (``WatchdogSec`` in kiosk.service)."""
+    if not notifier.watchdog_interval:
+        yield None
+        return
+    timer = QTimer()
+    timer.setInterval(int(notifier.watchdog_interval * 1000))
+    timer.timeout.connect(notifier.ping)
+    timer.start()
+    try:
+        yield timer
+    finally:
+        timer.stop()
 
 
 @contextlib.contextmanager

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
-import logging
 import os
 import signal
 import sys
@@ -28,6 +27,7 @@ from kiosk import __version__
 from kiosk.cli import config as config_commands
 from kiosk.cli import devices as device_commands
 from kiosk.cli import server as server_commands
+from kiosk.cli.logs import setup_logging
 from kiosk.server.service import AdminError
 from kiosk.settings import staffpin
 from kiosk.settings.file import boot_config, save_config, with_value
@@ -71,10 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command in `argv`; returns the exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(args.verbose, sys.stderr, os.environ)
     try:
         code: int = args.handler(args)
         sys.stdout.flush()  # a reader gone (`| head`) is found here, not at exit

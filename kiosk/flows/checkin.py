@@ -155,6 +155,11 @@ class KioskController(QObject):
         """The configuration in force."""
         return self._config
 
+    @property
+    def is_idle(self) -> bool:
+        """The idle screen shows and no check-in is on its way."""
+        return self._checking is None and self.view.screen is Screen.IDLE
+
     def apply(self, config: Config) -> None:
         """Use `config` from the next credential on."""
         self._config = config

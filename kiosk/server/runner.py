@@ -31,6 +31,7 @@ from kiosk.server.keys import InstallKeys, keys_path_for
 from kiosk.server.service import hash_clear_cards
 from kiosk.server.store import Store
 from kiosk.server.store.db import StorageError, storage_error
+from kiosk.systemd import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +153,37 @@ def serve_forever(
     )
     previous = signal.signal(signal.SIGTERM, _exit_normally)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        Supervised(config, Notifier.from_environment()).run(sockets=[sock])
     finally:
         signal.signal(signal.SIGTERM, previous)
         server.store.close()
+
+
+class Supervised(uvicorn.Server):
+    """uvicorn that tells systemd when it serves and pings the watchdog from its own loop (a
+    loop that hangs stops the pings, and systemd restarts the service)."""
+
+    TICK = 0.1  # uvicorn's main loop ticks ten times a second
+
+    def __init__(self, config: uvicorn.Config, notifier: Notifier) -> None:
+        super().__init__(config)
+        self.notifier = notifier
+        interval = notifier.watchdog_interval
+        self._ticks_per_ping = max(1, int(interval / self.TICK)) if interval else 0
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.notifier.ready("serving check-ins")
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._ticks_per_ping and counter % self._ticks_per_ping == 0:
+            self.notifier.ping()
+        return bool(await super().on_tick(counter))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.notifier.stopping()
+        await super().shutdown(sockets)
 
 
 def _exit_normally(signum: int, frame: FrameType | None) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import ImageGrab
 
 from kiosk.server.devices import DeviceService
 from kiosk.server.runner import ServerThread
@@ -459,9 +460,45 @@ def test_on_a_bare_x_server_the_window_takes_the_whole_small_screen(tmp_path: Pa
             wait_event(log, "ready")
             window = xdotool(small, "search", "--sync", "--name", "Check-in kiosk").split()[0]
             shape = xdotool(small, "getwindowgeometry", "--shell", window)
+            shot = ImageGrab.grab(xdisplay=small)  # the whole X screen, as a person sees it
         finally:
             code, err = stop(proc)
     assert code == 0, err
     geometry = dict(line.split("=") for line in shape.split())
     assert (geometry["X"], geometry["Y"]) == ("0", "0")
     assert (geometry["WIDTH"], geometry["HEIGHT"]) == ("800", "480")
+    assert shot.size == (800, 480)
+    background = shot.getpixel((400, 470))  # the idle screen's, not the bare root's black
+    assert background != (0, 0, 0)
+    corners = [(0, 0), (799, 0), (0, 479), (799, 479)]
+    assert all(shot.getpixel(corner) == background for corner in corners)
+
+
+def test_under_systemd_the_kiosk_says_ready_and_pings_the_watchdog(
+    tmp_path: Path, display: str
+) -> None:
+    """kiosk.service (Type=notify, WatchdogSec): READY once the idle screen shows, pings from
+    Qt's loop while it runs, STOPPING on SIGTERM."""
+    db = demo_db(tmp_path / "embedded" / "checkin.db")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[backend]\ndb = "{db}"\n[kiosk]\nlocation = 1\n')
+    log = tmp_path / "events.jsonl"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as manager:
+        manager.bind(str(tmp_path / "notify"))
+        manager.settimeout(60)  # the events decide; this only bounds a broken kiosk
+        env = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "500000"}
+        proc = start_kiosk(
+            tmp_path, display, "--config", str(config), "--event-log", str(log), env=env
+        )
+        try:
+            while (message := manager.recv(64)) == b"WATCHDOG=1":
+                pass  # pings may start while it starts up
+            assert message == b"READY=1\nSTATUS=idle screen shown"
+            assert "ready" in [event["event"] for event in read_events(log)]
+            assert [manager.recv(64) for _ in range(2)] == [b"WATCHDOG=1"] * 2
+        finally:
+            code, err = stop(proc)
+        while (message := manager.recv(64)) == b"WATCHDOG=1":
+            pass
+    assert code == 0, err
+    assert message == b"STOPPING=1"
