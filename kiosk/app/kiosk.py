@@ -74,6 +74,7 @@ class KioskApp:
     config_problem: str = ""  # why the settings file was not used (it is broken)
     last_read: datetime | None = None  # the reader's last read, for staff
     on_leave: Callable[[], None] = lambda: None
+    on_display_change: Callable[[], None] = lambda: None  # the session restarts to apply it
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
     staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
     chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
@@ -236,6 +237,8 @@ class KioskApp:
             config.branding.background,
         ):
             self.tasks.run(self._brand(config), "show the site's pictures", exclusive=True)
+        if old.display != config.display:
+            self.on_display_change()
         if old.backend != config.backend:
             self.tasks.run(self._apply_backend(config), "use the backend")
         elif old.kiosk.location != config.kiosk.location:

@@ -25,7 +25,7 @@ import kiosk as kiosk_package
 from kiosk.app.eventlog import EventLog
 from kiosk.app.gcguard import MainThreadCollector
 from kiosk.app.kiosk import KioskApp, build_app
-from kiosk.app.upgrade import UpgradeWatch
+from kiosk.app.restart import IdleRestart
 from kiosk.flows.staff import Leave
 from kiosk.settings.model import Config
 from kiosk.systemd import Notifier
@@ -44,10 +44,12 @@ def run(
     server: ServerThread | None = None,
     config_path: Path | None = None,
     config_problem: str = "",
+    session: bool = False,
 ) -> int:
     """The kiosk until SIGTERM, Ctrl-C or staff's Exit; returns the exit status. Staff's
     Restart starts the same command again in this process's place. `config_problem` says why
-    the settings file was not used (`settings.file.boot_config`): staff are told so."""
+    the settings file was not used (`settings.file.boot_config`): staff are told so. `session`:
+    the kiosk runs under ``kiosk session``, which systemd starts again when the kiosk ends."""
     import qasync
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -61,7 +63,15 @@ def run(
     try:
         leaving = loop.run_until_complete(
             _main(
-                loop, config, windowed, event_log, backend_url, server, config_path, config_problem
+                loop,
+                config,
+                windowed,
+                event_log,
+                backend_url,
+                server,
+                config_path,
+                config_problem,
+                session,
             )
         )
     finally:
@@ -88,6 +98,7 @@ async def _main(
     server: ServerThread | None,
     config_path: Path | None,
     config_problem: str,
+    session: bool,
 ) -> Leave | None:
     stop = asyncio.Event()
     events = EventLog(event_log)
@@ -98,7 +109,7 @@ async def _main(
     kiosk.first_start = not url and config_path is not None and not config_path.exists()
     kiosk.config_problem = config_problem
     kiosk.on_leave = stop.set
-    upgrade = _watch_upgrades(kiosk)
+    upgrade = _restarts(kiosk, session)
     notifier = Notifier.from_environment()
     with _signals_set(stop), _watchdog(notifier):
         painted: asyncio.Future[None] = loop.create_future()
@@ -121,11 +132,14 @@ async def _main(
     return kiosk.leaving
 
 
-def _watch_upgrades(kiosk: KioskApp) -> UpgradeWatch:
-    """Restart into upgraded code at the first idle moment (`kiosk.app.upgrade`)."""
-    watch = UpgradeWatch(Path(kiosk_package.__file__), lambda: kiosk.is_idle, parent=kiosk.window)
+def _restarts(kiosk: KioskApp, session: bool) -> IdleRestart:
+    """Restart into upgraded code at the first idle moment (`kiosk.app.restart`); under the
+    kiosk session, leave it for systemd to start a new one when the screen's rotation changed."""
+    watch = IdleRestart(Path(kiosk_package.__file__), lambda: kiosk.is_idle, parent=kiosk.window)
     kiosk.controller.view_changed.connect(lambda view: watch.activity())
-    watch.restart_wanted.connect(lambda: kiosk.leave(Leave.RESTART))
+    watch.wanted.connect(kiosk.leave)
+    if session:
+        kiosk.on_display_change = lambda: watch.request(Leave.EXIT)
     return watch
 
 

@@ -2,6 +2,7 @@
 
     kiosk demo                 the kiosk against an embedded server with demo members
     kiosk run                  the production kiosk
+    kiosk session              the kiosk fullscreen under cage, as kiosk.service starts it
     kiosk serve                the standalone check-in server
     kiosk readers              card reader diagnostics: readers, and each tap's UID
     kiosk config               show or change the configuration, set the staff PIN
@@ -27,6 +28,7 @@ from kiosk import __version__
 from kiosk.cli import config as config_commands
 from kiosk.cli import devices as device_commands
 from kiosk.cli import server as server_commands
+from kiosk.cli import session as session_commands
 from kiosk.cli.logs import setup_logging
 from kiosk.server.service import AdminError
 from kiosk.settings import staffpin
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_commands(sub)
     server_commands.add_commands(sub)
     device_commands.add_commands(sub)
+    session_commands.add_commands(sub)
     return parser
 
 
@@ -120,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         args.backend_url,
         config_path=path,
         config_problem=booted.problem,
+        session=os.environ.get("KIOSK_SESSION") == session_commands.SESSION,
     )
 
 

@@ -302,6 +302,24 @@ class BrandingSettings:
                            check=_image)  # fmt: skip
 
 
+class Rotation(enum.StrEnum):
+    """How far the picture is turned clockwise, in degrees (a portrait screen on its side)."""
+
+    NONE = "0"
+    RIGHT = "90"
+    UPSIDE_DOWN = "180"
+    LEFT = "270"
+
+
+@dataclasses.dataclass(frozen=True)
+class DisplaySettings:
+    """The screen, where the kiosk session (`kiosk session`, under cage) sets it up."""
+
+    rotation: Rotation = _opt(
+        Rotation.NONE, "turn the picture clockwise (degrees); the kiosk session restarts to do it"
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Config:
     """The whole configuration."""
@@ -316,6 +334,7 @@ class Config:
     camera: CameraSettings = dataclasses.field(default_factory=CameraSettings)
     staff: StaffSettings = dataclasses.field(default_factory=StaffSettings)
     branding: BrandingSettings = dataclasses.field(default_factory=BrandingSettings)
+    display: DisplaySettings = dataclasses.field(default_factory=DisplaySettings)
 
 
 def default_config_path() -> Path:

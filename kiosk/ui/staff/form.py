@@ -36,6 +36,7 @@ TIMEZONE = "location.timezone"  # and its time zone
 TITLES = {
     "kiosk.name": "This kiosk's name",
     "kiosk.language": "Language",
+    "display.rotation": "Screen turned clockwise (°)",
     "kiosk.sounds": "Sounds",
     "pin.length": "PIN length",
     "pin.submit_on_length": "Check as soon as the PIN is complete",

@@ -1,10 +1,11 @@
-"""Restart into the new code after an upgrade, at the next idle moment, never mid check-in.
+"""Restarts at the next idle moment, never mid check-in: after an upgrade, or for a setting
+only a new kiosk session applies (the screen's rotation).
 
 A package upgrade replaces the kiosk's files under the running process, which goes on with the
-old code until it starts again. `UpgradeWatch` looks every `every` seconds whether the installed
+old code until it starts again. `IdleRestart` looks every `every` seconds whether the installed
 package changed (its ``__init__.py`` is another file than at start: dpkg and pip write new
-files, never in place) and, once the idle screen has shown for `quiet` seconds with nothing in
-flight and staff mode closed, says `restart_wanted`.
+files, never in place) or a restart was asked for, and once the idle screen has shown for
+`quiet` seconds with nothing in flight and staff mode closed, says `wanted` with how to leave.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from kiosk.flows.staff import Leave
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +42,10 @@ class Stamp:
         return cls(stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-class UpgradeWatch(QObject):
-    """Says `restart_wanted` once, at the first idle moment after `path` changed."""
+class IdleRestart(QObject):
+    """Says `wanted` once, at the first idle moment after `path` changed or `request`."""
 
-    restart_wanted = Signal()
+    wanted = Signal(object)  # Leave.RESTART (the same command again) or Leave.EXIT
 
     def __init__(
         self,
@@ -58,6 +61,7 @@ class UpgradeWatch(QObject):
         self._is_idle, self._clock = is_idle, clock
         self._started = Stamp.of(path)
         self._last_activity = clock()
+        self._requested: Leave | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(int(every * 1000))
         self.timer.timeout.connect(self.check)
@@ -66,18 +70,25 @@ class UpgradeWatch(QObject):
         """Look every `every` seconds from now on."""
         self.timer.start()
 
+    def request(self, how: Leave) -> None:
+        """Leave `how` at the next idle moment, whether or not the code changed."""
+        self._requested = how
+        self.timer.start()
+
     def activity(self) -> None:
         """Something happened on screen: an idle moment starts `quiet` seconds later."""
         self._last_activity = self._clock()
 
     def check(self) -> bool:
-        """Ask for the restart if the code changed and this is an idle moment."""
+        """Say `wanted` if a restart is due and this is an idle moment."""
         now = Stamp.of(self.path)
-        if now is None or now == self._started:
+        upgraded = now is not None and now != self._started
+        if not (upgraded or self._requested):
             return False
         if not self._is_idle() or self._clock() - self._last_activity < self.quiet:
             return False
-        log.warning("the kiosk was upgraded (%s changed): restarting while idle", self.path)
+        if upgraded:
+            log.warning("the kiosk was upgraded (%s changed): restarting while idle", self.path)
         self.timer.stop()
-        self.restart_wanted.emit()
+        self.wanted.emit(self._requested or Leave.RESTART)
         return True

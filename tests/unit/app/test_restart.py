@@ -1,4 +1,4 @@
-"""kiosk.app.upgrade: a restart after an upgrade waits for an idle moment."""
+"""kiosk.app.restart: a restart after an upgrade, or asked for, waits for an idle moment."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.app.upgrade import Stamp, UpgradeWatch
+from kiosk.app.restart import IdleRestart, Stamp
+from kiosk.flows.staff import Leave
 
 
 class Clock:
@@ -24,12 +25,12 @@ def _upgrade(path: Path) -> None:
     new.replace(path)
 
 
-def _watch(tmp_path: Path, idle: list[bool], clock: Clock) -> tuple[Path, UpgradeWatch, list[int]]:
+def _watch(tmp_path: Path, idle: list[bool], clock: Clock) -> tuple[Path, IdleRestart, list[Leave]]:
     path = tmp_path / "__init__.py"
     path.write_text('__version__ = "0.1.0"\n')
-    watch = UpgradeWatch(path, lambda: idle[0], clock=clock)
-    wanted: list[int] = []
-    watch.restart_wanted.connect(lambda: wanted.append(1))
+    watch = IdleRestart(path, lambda: idle[0], clock=clock)
+    wanted: list[Leave] = []
+    watch.wanted.connect(wanted.append)
     return path, watch, wanted
 
 
@@ -53,7 +54,7 @@ def test_after_an_upgrade_the_restart_waits_for_a_quiet_idle_screen(tmp_path: Pa
     assert not watch.check()
     clock.now += 5
     assert watch.check()
-    assert wanted == [1]
+    assert wanted == [Leave.RESTART]
     assert not watch.timer.isActive()
 
 
@@ -70,8 +71,19 @@ def test_mid_upgrade_with_the_file_missing_nothing_happens(tmp_path: Path) -> No
 def test_the_timer_looks_on_its_own(tmp_path: Path, qtbot: QtBot) -> None:
     path = tmp_path / "__init__.py"
     path.write_text("")
-    watch = UpgradeWatch(path, lambda: True, every=0.01, quiet=0)
+    watch = IdleRestart(path, lambda: True, every=0.01, quiet=0)
     watch.start()
     _upgrade(path)
-    with qtbot.waitSignal(watch.restart_wanted, timeout=5000):
+    with qtbot.waitSignal(watch.wanted, timeout=5000):
         pass
+
+
+def test_a_restart_asked_for_waits_for_an_idle_moment_too(tmp_path: Path) -> None:
+    clock, idle = Clock(), [True]
+    _, watch, wanted = _watch(tmp_path, idle, clock)
+    watch.request(Leave.EXIT)  # staff turned the screen: a new session turns it
+    assert watch.timer.isActive()
+    assert not watch.check()  # staff mode just closed: not quiet yet
+    clock.now += 10
+    assert watch.check()
+    assert wanted == [Leave.EXIT]
