@@ -1,22 +1,36 @@
-# make setup  installs Debian packages when missing, then .venv with the package and its tests
+# make setup  installs Debian packages when missing, then .venv with the kiosk (runtime only)
 # make demo   the kiosk window against the embedded check-in server with demo members
 # make screenshots  renders every screen to docs/screenshots
-# make test   lint, type check, all tests, every benchmark once in smoke mode (what CI runs)
+# make deb    the Debian package, dist/kiosk_VERSION_ARCH.deb (packaging/build_deb.py)
+# make apt-repo  a folder a site serves as an APT repository of that package, dist/apt
+# make package-test  builds the package, checks it, installs it here, runs it under cage, purges it
+# make test   lint, type check, all tests, the package's tests, every benchmark once in smoke
+#             mode (what CI runs); adds the test tools to .venv
 
 SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpulse0 zbar-tools \
 	libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
 	fonts-dejavu-core
+# building the package: Debian's Python for its environment, and pyscard compiled against it
+BUILD_PACKAGES := dpkg-dev binutils python3-venv python3-dev gcc swig libpcsclite-dev apt-utils
+# checking it: lintian, and the kiosk session for real (cage, Xwayland, a screenshot with grim)
+PACKAGE_TEST_PACKAGES := lintian cage xwayland grim
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-packages demo test lint typecheck pytest bench bench-smoke screenshots
+.PHONY: setup test-setup system-packages demo test lint typecheck pytest bench bench-smoke \
+	screenshots deb apt-repo package-test packages
 
 setup: system-packages $(VENV)/.installed
 
+test-setup: setup $(VENV)/.tests-installed
+
 system-packages:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	@$(MAKE) --no-print-directory packages PACKAGES="$(SYSTEM_PACKAGES)"
+
+packages:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -28,29 +42,45 @@ system-packages:
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.tests-installed: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 demo: setup
 	$(BIN)/kiosk demo
 
-lint: setup
-	$(BIN)/ruff check kiosk tests bench scripts
-	$(BIN)/ruff format --check kiosk tests bench scripts
+lint: test-setup
+	$(BIN)/ruff check kiosk tests bench scripts packaging
+	$(BIN)/ruff format --check kiosk tests bench scripts packaging
 
-typecheck: setup
+typecheck: test-setup
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-pytest: setup
+pytest: test-setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --cov --cov-report=term --cov-fail-under=93
 
-test: lint typecheck pytest bench-smoke
+test: lint typecheck pytest package-test bench-smoke
 
-screenshots: setup
+deb:
+	@$(MAKE) --no-print-directory packages PACKAGES="$(BUILD_PACKAGES)"
+	/usr/bin/python3 packaging/build_deb.py --out dist
+
+apt-repo: deb
+	packaging/apt_repo.sh dist/apt "$$(ls -t dist/kiosk_*.deb | head -1)"
+	@echo "dist/apt: serve it over HTTP; a kiosk adds 'deb [trusted=yes] http://HOST/apt ./'"
+
+package-test: test-setup deb
+	@$(MAKE) --no-print-directory packages PACKAGES="$(PACKAGE_TEST_PACKAGES)"
+	KIOSK_DEB="$$(ls -t dist/kiosk_*.deb | head -1)" $(BIN)/pytest packaging/tests -p no:cacheprovider
+
+screenshots: test-setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py docs/screenshots
 
-bench: setup
+bench: test-setup
 	$(BIN)/python bench/server_throughput.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/kiosk_latency.py
 	$(BIN)/python bench/kiosk_process.py
@@ -60,7 +90,7 @@ bench: setup
 	$(BIN)/python bench/guessing.py
 	$(BIN)/python bench/stolen_config.py
 
-bench-smoke: setup
+bench-smoke: test-setup
 	@log=$$(mktemp); for script in bench/*.py; do \
 		[ "$$script" = bench/harness.py ] && continue; \
 		echo "$$script --smoke"; \

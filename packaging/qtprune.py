@@ -75,6 +75,11 @@ def prune(pyside: Path) -> int:
     for name in UNWANTED_PLUGINS:
         for path in plugins.rglob(name):
             path.unlink()
+    for path in plugins.rglob("*.so"):  # built against a Qt library the wheel does not have
+        if any(
+            name.startswith("libQt6") and not (qt / "lib" / name).exists() for name in _needed(path)
+        ):
+            path.unlink()
     roots = [pyside / f"{name}.abi3.so" for name in MODULES]
     roots += list(pyside.glob("libpyside6.*"))
     roots += [path for path in plugins.rglob("*.so") if path.is_file()]

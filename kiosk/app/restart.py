@@ -51,7 +51,7 @@ class IdleRestart(QObject):
         self,
         path: Path,
         is_idle: Callable[[], bool],
-        every: float = 30.0,
+        every: float = 10.0,
         quiet: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,

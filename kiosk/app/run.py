@@ -85,8 +85,10 @@ def run(
 
 def restart() -> None:
     """Replace this process with the same ``kiosk`` command (staff's Restart)."""
-    log.warning("restarting: %s -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
-    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
+    log.warning("restarting: %s -P -m kiosk %s", sys.executable, " ".join(sys.argv[1:]))
+    # -P: the working directory does not go first on the module path, where a `kiosk`
+    # folder (a checkout) would run in the installed kiosk's place
+    os.execv(sys.executable, [sys.executable, "-P", "-m", "kiosk", *sys.argv[1:]])  # noqa: S606
 
 
 async def _main(

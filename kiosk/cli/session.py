@@ -1,7 +1,7 @@
 """``kiosk session``: the kiosk fullscreen under cage, the Wayland kiosk compositor, as
 kiosk.service starts it on tty1 at boot (packaging/systemd/kiosk.service).
 
-    cage -d [-r …] -- python -m kiosk run [--config PATH] [--event-log PATH]
+    cage -d [-r …] -- python -P -m kiosk run [--config PATH] [--event-log PATH]
 
 Qt draws on Wayland itself (through Xwayland only if its Wayland plugin cannot load); cage shows
 the one window on the whole screen, never blanks it, and turns it as ``display.rotation`` says.
@@ -64,7 +64,8 @@ def _session(args: argparse.Namespace) -> int:
             "XDG_RUNTIME_DIR is not set: start the session as kiosk.service does (a login "
             "session on a seat), or set it to a directory of this user's"
         )
-    run = [sys.executable, "-m", "kiosk", "run", "--config", str(path)]
+    # -P: not the working directory's `kiosk` folder in the installed kiosk's place
+    run = [sys.executable, "-P", "-m", "kiosk", "run", "--config", str(path)]
     if args.event_log:
         run += ["--event-log", str(args.event_log)]
     sys.stdout.flush()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QPixmap, QResizeEvent, QScreen
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QPixmap, QResizeEvent, QScreen
 from PySide6.QtWidgets import QAbstractButton, QLayout, QStackedLayout, QWidget
 
 from kiosk.backends.base import Place
@@ -351,7 +351,11 @@ class KioskWindow(QWidget):
 
     def _fill_screen(self) -> None:
         """Take the whole screen the window is on: without a window manager (a bare X server,
-        a common kiosk set-up) `showFullScreen` alone leaves the window at its own size."""
+        a common kiosk set-up) `showFullScreen` alone leaves the window at its own size. Not on
+        Wayland, where the compositor sizes a fullscreen window (cage: the whole output) and a
+        size set first leaves it blank."""
+        if QGuiApplication.platformName().startswith("wayland"):
+            return
         screen = self.screen()  # the primary screen until the window is placed on another
         if screen is not self._watched:
             if self._watched is not None:

@@ -58,7 +58,7 @@ def test_the_session_becomes_cage_running_the_kiosk(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["argv"] == [
-        "-d", "-r", "-r", "-r", "--", sys.executable, "-m", "kiosk", "run",
+        "-d", "-r", "-r", "-r", "--", sys.executable, "-P", "-m", "kiosk", "run",
         "--config", str(tmp_path / "kiosk.toml"),
     ]  # fmt: skip
     assert seen["session"] == "cage"
