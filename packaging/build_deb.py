@@ -90,7 +90,7 @@ def build(out: Path, version: str, python: str) -> Path:
     stage_environment(root, python)
     stage_files(root, version)
     arch = _output(["dpkg", "--print-architecture"])
-    control(root, version, arch)
+    control(root, version, arch, _python_depends(python))
     deb = out / f"kiosk_{version}_{arch}.deb"
     subprocess.run(
         ["dpkg-deb", "--root-owner-group", "-Zxz", "-z1", "--build", str(root), str(deb)],
@@ -177,13 +177,25 @@ def stage_files(root: Path, version: str) -> None:
         path.chmod(0o644)
 
 
-def control(root: Path, version: str, arch: str) -> None:
+def _python_depends(python: str) -> str:
+    """The environment is built for the Python it was made from: that minor version exactly."""
+    code = "import sys; print(*sys.version_info[:2])"
+    major, minor = (int(part) for part in _output([python, "-c", code]).split())
+    return f"python3 (>= {major}.{minor}~), python3 (<< {major}.{minor + 1}), python{major}.{minor}"
+
+
+def control(root: Path, version: str, arch: str, python: str) -> None:
     """DEBIAN/: control, maintainer scripts, conffiles and md5sums."""
     debian = root / "DEBIAN"
     debian.mkdir()
     size = sum(p.lstat().st_size for p in root.rglob("*") if not p.is_dir()) // 1024
     text = (HERE / "debian/control").read_text()
-    fields = {"version": version, "architecture": arch, "installed_size": str(size)}
+    fields = {
+        "version": version,
+        "architecture": arch,
+        "installed_size": str(size),
+        "python": python,
+    }
     (debian / "control").write_text(text.format(**fields))
     for name in SCRIPTS:
         shutil.copyfile(HERE / "debian" / name, debian / name)
