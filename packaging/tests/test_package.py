@@ -291,7 +291,8 @@ def test_at_boot_the_session_shows_the_idle_screen_fullscreen(session: Session) 
     colours = shot.getcolors(1 << 20) or []
     assert len(colours) > 20  # words and buttons, not a blank screen
     stderr = (session.base / "log" / "stderr").read_text()
-    assert "could not load the Qt platform plugin" not in stderr.lower()
+    assert "could not load the qt platform plugin" not in stderr.lower()
+    assert '"event": "ready"' in session.events.read_text()
 
 
 def test_a_killed_kiosk_is_back_within_seconds(session: Session) -> None:
@@ -331,6 +332,19 @@ def test_an_upgrade_from_the_apt_repository_restarts_the_idle_kiosk(
     assert session.next_state() == "READY=1\nSTATUS=idle screen shown"
     assert session.kiosk_pid() == pid  # the same process, on the new code
     assert len(session.supervisor.starts) == 2  # the session did not end
+
+
+def test_a_portrait_screen_is_turned_by_the_next_session(session: Session) -> None:
+    as_kiosk("kiosk", "config", "set", "display.rotation", "90")
+    starts = len(session.supervisor.starts)
+    os.kill(session.kiosk_pid(), signal.SIGTERM)  # as staff's Exit: the session ends
+    assert session.next_state() == "STOPPING=1"
+    assert session.next_state() == "READY=1\nSTATUS=idle screen shown"
+    assert len(session.supervisor.starts) == starts + 1
+    shot = session.screenshot()
+    assert shot.size == (720, 1280)  # the output turned a quarter clockwise
+    page = tuple(int(PAGE[i : i + 2], 16) for i in (1, 3, 5))
+    assert shot.getpixel((0, 0)) == shot.getpixel((719, 1279)) == page
 
 
 def test_purge_leaves_nothing_behind(installed: list[str], session: Session) -> None:
