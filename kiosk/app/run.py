@@ -111,7 +111,7 @@ async def _main(
     kiosk.first_start = not url and config_path is not None and not config_path.exists()
     kiosk.config_problem = config_problem
     kiosk.on_leave = stop.set
-    upgrade = _restarts(kiosk, session)
+    restarts = _restarts(kiosk, session)
     notifier = Notifier.from_environment()
     with _signals_set(stop), _watchdog(notifier):
         painted: asyncio.Future[None] = loop.create_future()
@@ -121,13 +121,13 @@ async def _main(
         await asyncio.wait({painted}, timeout=5)  # go on even if nothing paints
         await kiosk.start()
         notifier.ready("idle screen shown")
-        upgrade.start()
+        restarts.start()
         await stop.wait()
         if kiosk.leaving is Leave.RESTART:
             notifier.reloading()  # the same process comes back, and says READY again
         else:
             notifier.stopping()
-    upgrade.timer.stop()
+    restarts.timer.stop()
     kiosk.window.allow_close = True
     kiosk.window.close()
     await kiosk.aclose()
