@@ -16,6 +16,7 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kiosk.cli import reports as report_commands
 from kiosk.cli.common import Sub, db_option, group, install_keys, now
 from kiosk.files import write_atomically
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
@@ -130,13 +131,7 @@ def add_commands(sub: Sub) -> None:
     qr.add_argument("--single-use", action="store_true", help="lets the member in only once")
     qr.set_defaults(handler=_pass_qr)
 
-    checkins = db_option(sub.add_parser("checkins", help="list check-ins, newest first"))
-    checkins.add_argument("--open", action="store_true", help="only members still checked in")
-    checkins.add_argument("--limit", type=int, default=50)
-    checkins.set_defaults(handler=_checkins)
-    failed = db_option(sub.add_parser("failed", help="list failed check-ins, newest first"))
-    failed.add_argument("--limit", type=int, default=50)
-    failed.set_defaults(handler=_failed)
+    report_commands.add_commands(sub)
 
 
 Handler = Callable[[argparse.Namespace], int]
@@ -392,30 +387,4 @@ def _pass_qr(args: argparse.Namespace) -> int:
         f"Wrote {args.out}: QR pass for {issued.member.full_name} <{issued.member.email}>, "
         f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC{once}"
     )
-    return 0
-
-
-def _checkins(args: argparse.Namespace) -> int:
-    store = open_store(args.db)
-    store.close_expired(now())
-    page = store.checkins(size=max(1, args.limit), open_only=args.open)
-    for c in page.records:
-        to = f"{c.to_time:%Y-%m-%d %H:%M}" if c.to_time else "in"
-        auto = " (auto)" if c.auto_checkout else ""
-        print(
-            f"{c.id:>5}  {c.coworker_full_name:<24} {c.business_name:<16} "
-            f"{c.from_time:%Y-%m-%d %H:%M} → {to}{auto}"
-        )
-    print(f"{page.total} check-in(s)" + (" open" if args.open else ""))
-    return 0
-
-
-def _failed(args: argparse.Namespace) -> int:
-    page = open_store(args.db).failed_checkins(size=max(1, args.limit))
-    for f in page.records:
-        who = f.coworker_full_name or "(unknown)"
-        print(
-            f"{f.id:>5}  {f.attempt_time:%Y-%m-%d %H:%M}  {who:<24} {f.reason:<20} {f.description}"
-        )
-    print(f"{page.total} failed check-in(s)")
     return 0
