@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from kiosk.cli import reports as report_commands
 from kiosk.cli.common import Sub, db_option, group, install_keys, now
 from kiosk.files import write_atomically
+from kiosk.server import reports
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
 from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
 from kiosk.server.store import NotFoundError, StoreError
@@ -90,7 +91,9 @@ def add_commands(sub: Sub) -> None:
     add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
     add.add_argument("--inactive", action="store_true", help="enrol with the account disabled")
     add.set_defaults(handler=_members_add)
-    db_option(members.add_parser("list", help="list members")).set_defaults(handler=_members_list)
+    members_list = db_option(members.add_parser("list", help="list members"))
+    members_list.add_argument("--format", choices=report_commands.FORMATS, default="table")
+    members_list.set_defaults(handler=_members_list)
     remove = db_option(members.add_parser("remove", help="remove a member"))
     remove.add_argument("--email", required=True)
     remove.set_defaults(handler=_members_remove)
@@ -267,6 +270,15 @@ def _secrets(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 def _members_list(args: argparse.Namespace) -> int:
     members = open_store(args.db).members()
+    if args.format != "table":
+        rows = reports.member_rows(members)
+        text = (
+            reports.to_json(rows)
+            if args.format == "json"
+            else reports.to_csv(rows, reports.MEMBER_COLUMNS)
+        )
+        print(text, end="")
+        return 0
     print(f"{'id':>4}  {'name':<24} {'email':<28} {'plan':<12} {'PIN':<4} {'passes':>6}  cards")
     for m in members:
         plan = (m.plan_name or "-") + ("" if m.plan_active or not m.plan_name else " (off)")

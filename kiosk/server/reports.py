@@ -1,5 +1,6 @@
-"""Check-ins and failed check-ins over a range of days, in each location's own time, and their
-exports (CSV, JSON) for staff: what ``kiosk checkins`` and ``kiosk failed`` print.
+"""Check-ins and failed check-ins over a range of days, in each location's own time, and the
+exports (CSV, JSON) of them and of members: what ``kiosk checkins``, ``kiosk failed`` and
+``kiosk members list`` print.
 
 A day is a location's local day: 29 March 2026 in Paris is 23 hours long (summer time starts),
 and a check-in at 00:30 there belongs to that day, whatever UTC says.
@@ -22,7 +23,14 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.server.store import Store
-from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord, Order, Page, Window
+from kiosk.server.store.models import (
+    CheckinRecord,
+    FailedCheckinRecord,
+    Member,
+    Order,
+    Page,
+    Window,
+)
 
 T = TypeVar("T")
 SOURCES = {0: "none", 1: "manual", 2: "door", 3: "wifi", 4: "kiosk", 5: "sensor"}
@@ -138,6 +146,30 @@ def failed_rows(records: Sequence[FailedCheckinRecord]) -> list[dict[str, object
             "device": f.device_name or "",
         }
         for f in records
+    ]
+
+
+MEMBER_COLUMNS = ("id", "name", "email", "active", "teams", "plan", "plan_active", "pin",
+                  "cards", "phone_tokens", "passes_left")  # fmt: skip
+
+
+def member_rows(members: Sequence[Member]) -> list[dict[str, object]]:
+    """One flat row per member; a card by its last four characters only, never a secret."""
+    return [
+        {
+            "id": m.id,
+            "name": m.full_name,
+            "email": m.email,
+            "active": m.active,
+            "teams": ", ".join(m.teams),
+            "plan": m.plan_name or "",
+            "plan_active": m.plan_active,
+            "pin": m.has_pin,
+            "cards": " ".join(m.cards),
+            "phone_tokens": m.tokens,
+            "passes_left": m.passes_left,
+        }
+        for m in members
     ]
 
 

@@ -133,3 +133,26 @@ def test_wrong_ranges_and_locations_are_said_plainly(
     with pytest.raises(SystemExit):
         main(["failed", "--db", str(db), "--from", "29/03/2026"])
     assert "is not a day like 2026-03-29" in capsys.readouterr().err
+
+
+def test_members_export_names_cards_by_their_last_four_and_holds_no_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "members.db"
+    argv = ["members", "add", "--db", str(db), "--name", "Ada Lovelace",
+            "--email", "ada@example.com", "--card", "04A1B2C3", "--pin", "-"]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO("48213\n"))
+        assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["members", "list", "--db", str(db), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["name"], r["email"], r["pin"], r["cards"]) for r in rows] == [
+        ("Ada Lovelace", "ada@example.com", "True", "••••B2C3")
+    ]
+    assert "48213" not in out
+    assert "04A1" not in out
+    assert main(["members", "list", "--db", str(db), "--format", "json"]) == 0
+    (member,) = json.loads(capsys.readouterr().out)
+    assert (member["pin"], member["cards"], member["active"]) == (True, "••••B2C3", True)
