@@ -7,6 +7,7 @@
     kiosk readers              card reader diagnostics: readers, and each tap's UID
     kiosk config               show or change the configuration, set the staff PIN
     kiosk members|locations|plans|passes …, kiosk checkins, kiosk failed
+    kiosk admins               the web admin's accounts
 
 Errors print one line to stderr and exit 1; usage errors exit 2 (argparse).
 """
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.cli import admins as admin_commands
 from kiosk.cli import config as config_commands
 from kiosk.cli import devices as device_commands
 from kiosk.cli import server as server_commands
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_commands(sub)
     server_commands.add_commands(sub)
     device_commands.add_commands(sub)
+    admin_commands.add_commands(sub)
     session_commands.add_commands(sub)
     return parser
 

@@ -4,6 +4,7 @@
     enrolment.Enrolment  locations, plans, members, credentials, day passes
     attendance.Attendance  member state for the rules, sessions, failed check-ins, listings
     devices.Devices      the devices that may check members in, and their pairing codes
+    admins.Admins        the web admin's accounts
 
 Only these modules speak SQL, so another database can be added beside them without
 touching the rules.
@@ -11,6 +12,7 @@ touching the rules.
 
 from __future__ import annotations
 
+from kiosk.server.store.admins import Admins
 from kiosk.server.store.attendance import Attendance
 from kiosk.server.store.db import DuplicateError, NotFoundError, StoreError
 from kiosk.server.store.devices import Devices
@@ -18,5 +20,5 @@ from kiosk.server.store.devices import Devices
 __all__ = ["DuplicateError", "NotFoundError", "Store", "StoreError"]
 
 
-class Store(Attendance, Devices):
+class Store(Attendance, Devices, Admins):
     """The server's database; `path` may be ``":memory:"`` for tests."""

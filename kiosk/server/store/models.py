@@ -83,6 +83,15 @@ class Origin:
 
 
 @dataclasses.dataclass(frozen=True)
+class Admin:
+    """An account of the web admin; its password hash is never loaded into this record."""
+
+    id: int
+    email: str
+    created_at: datetime
+
+
+@dataclasses.dataclass(frozen=True)
 class Device:
     """A kiosk, door controller or presence sensor that may call the check-in endpoint."""
 

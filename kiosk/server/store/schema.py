@@ -164,4 +164,13 @@ MIGRATIONS: tuple[str, ...] = (
         THEN substr(description, length(description) - 21, 4) ELSE '' END || ' is not recognised'
     WHERE description LIKE 'Access card % is not recognised';
     """,
+    """
+    -- the web admin's accounts: staff who sign in with an email and a password (argon2id)
+    CREATE TABLE admins (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 )
