@@ -112,17 +112,11 @@ def checkin_rows(records: Sequence[CheckinRecord]) -> list[dict[str, object]]:
     """One flat row per check-in, times in the location's zone with their offset."""
     return [
         {
-            "id": c.id,
-            "member_id": c.coworker_id,
-            "member": c.coworker_full_name,
-            "location_id": c.business_id,
-            "location": c.business_name,
-            "time_zone": c.business_timezone,
+            **_who_and_where(c),
             "from": _iso(c.from_time, c.business_timezone),
             "to": _iso(c.to_time, c.business_timezone),
             "auto_checkout": c.auto_checkout,
-            "source": SOURCES.get(c.source, str(c.source)),
-            "device": c.device_name or "",
+            **_how(c),
             "plan": c.tariff,
         }
         for c in records
@@ -133,20 +127,29 @@ def failed_rows(records: Sequence[FailedCheckinRecord]) -> list[dict[str, object
     """One flat row per failed check-in, its time in the location's zone with its offset."""
     return [
         {
-            "id": f.id,
-            "member_id": f.coworker_id,
-            "member": f.coworker_full_name,
-            "location_id": f.business_id,
-            "location": f.business_name,
-            "time_zone": f.business_timezone,
+            **_who_and_where(f),
             "attempted": _iso(f.attempt_time, f.business_timezone),
             "reason": f.reason,
             "description": f.description,
-            "source": SOURCES.get(f.source, str(f.source)),
-            "device": f.device_name or "",
+            **_how(f),
         }
         for f in records
     ]
+
+
+def _who_and_where(r: CheckinRecord | FailedCheckinRecord) -> dict[str, object]:
+    return {
+        "id": r.id,
+        "member_id": r.coworker_id,
+        "member": r.coworker_full_name,
+        "location_id": r.business_id,
+        "location": r.business_name,
+        "time_zone": r.business_timezone,
+    }
+
+
+def _how(r: CheckinRecord | FailedCheckinRecord) -> dict[str, object]:
+    return {"source": SOURCES.get(r.source, str(r.source)), "device": r.device_name or ""}
 
 
 MEMBER_COLUMNS = ("id", "name", "email", "active", "teams", "plan", "plan_active", "pin",
