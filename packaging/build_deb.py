@@ -117,7 +117,10 @@ def stage_environment(root: Path, python: str) -> None:
     print(f"Qt pruned: {saved / 1e6:.0f} MB left out", file=sys.stderr)
     for name in LEFT_OUT:
         for path in site.glob(f"{name}*"):
-            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
     for path in (venv / "bin").iterdir():
         if path.name.startswith("python"):
             continue

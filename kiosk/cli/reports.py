@@ -53,11 +53,12 @@ def _checkins(args: argparse.Namespace) -> int:
     location = _location(store, args.location)
     if _newest_only(args):
         page = store.checkins(size=max(1, args.limit), open_only=args.open, location_id=location)
-        found = list(reversed(page.records))
+        found, total = list(reversed(page.records)), page.total
     else:
         found = reports.checkins(store, _days(args), location, args.open)
+        total = len(found)
     if args.format != "table":
-        return _export(reports.checkin_rows(found), reports.CHECKIN_COLUMNS, args.format)
+        return export(reports.checkin_rows(found), reports.CHECKIN_COLUMNS, args.format)
     for c in reversed(found):
         to = reports.local(c.to_time, c.business_timezone) or "in"
         auto = " (auto)" if c.auto_checkout else ""
@@ -66,7 +67,7 @@ def _checkins(args: argparse.Namespace) -> int:
             f"{reports.local(c.from_time, c.business_timezone)} → {to}{auto}"
             f"  [{c.business_timezone}]"
         )
-    print(f"{len(found)} check-in(s)" + (" open" if args.open else ""))
+    print(f"{total} check-in(s)" + (" open" if args.open else ""))
     return 0
 
 
@@ -75,18 +76,19 @@ def _failed(args: argparse.Namespace) -> int:
     location = _location(store, args.location)
     if _newest_only(args):
         page = store.failed_checkins(size=max(1, args.limit), location_id=location)
-        found = list(reversed(page.records))
+        found, total = list(reversed(page.records)), page.total
     else:
         found = reports.failed(store, _days(args), location)
+        total = len(found)
     if args.format != "table":
-        return _export(reports.failed_rows(found), reports.FAILED_COLUMNS, args.format)
+        return export(reports.failed_rows(found), reports.FAILED_COLUMNS, args.format)
     for f in reversed(found):
         who = f.coworker_full_name or "(unknown)"
         print(
             f"{f.id:>5}  {reports.local(f.attempt_time, f.business_timezone)}  {who:<24} "
             f"{f.reason:<20} {f.description}  [{f.business_timezone}]"
         )
-    print(f"{len(found)} failed check-in(s)")
+    print(f"{total} failed check-in(s)")
     return 0
 
 
@@ -110,7 +112,8 @@ def _newest_only(args: argparse.Namespace) -> bool:
     return args.first is None and args.last is None and args.format == "table"
 
 
-def _export(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str) -> int:
+def export(rows: Sequence[dict[str, object]], columns: Sequence[str], fmt: str) -> int:
+    """Print `rows` as CSV (with `columns` as its header) or JSON; the command's exit code."""
     text = reports.to_json(rows) if fmt == "json" else reports.to_csv(rows, columns)
     print(text, end="")
     return 0

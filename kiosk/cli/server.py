@@ -271,14 +271,9 @@ def _secrets(args: argparse.Namespace) -> tuple[str | None, str | None]:
 def _members_list(args: argparse.Namespace) -> int:
     members = open_store(args.db).members()
     if args.format != "table":
-        rows = reports.member_rows(members)
-        text = (
-            reports.to_json(rows)
-            if args.format == "json"
-            else reports.to_csv(rows, reports.MEMBER_COLUMNS)
+        return report_commands.export(
+            reports.member_rows(members), reports.MEMBER_COLUMNS, args.format
         )
-        print(text, end="")
-        return 0
     print(f"{'id':>4}  {'name':<24} {'email':<28} {'plan':<12} {'PIN':<4} {'passes':>6}  cards")
     for m in members:
         plan = (m.plan_name or "-") + ("" if m.plan_active or not m.plan_name else " (off)")

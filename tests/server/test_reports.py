@@ -156,3 +156,14 @@ def test_members_export_names_cards_by_their_last_four_and_holds_no_secret(
     assert main(["members", "list", "--db", str(db), "--format", "json"]) == 0
     (member,) = json.loads(capsys.readouterr().out)
     assert (member["pin"], member["cards"], member["active"]) == (True, "••••B2C3", True)
+
+
+def test_the_newest_few_are_shown_with_how_many_there_are_in_all(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["checkins", "--db", str(db), "--limit", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert lines[-1] == "5 check-in(s)"
+    assert main(["failed", "--db", str(db), "--limit", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "2 failed check-in(s)"
