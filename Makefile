@@ -15,16 +15,21 @@ SYSTEM_PACKAGES := pcscd vsmartcard-vpcd libpcsclite-dev swig xvfb xdotool libpu
 BUILD_PACKAGES := dpkg-dev binutils python3-venv python3-dev gcc swig libpcsclite-dev apt-utils
 # checking it: lintian, and the kiosk session for real (cage, Xwayland, a screenshot with grim)
 PACKAGE_TEST_PACKAGES := lintian cage xwayland grim
+# the web admin's browser tests: Debian's Chromium, driven by Selenium through its driver
+TEST_PACKAGES := chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup test-setup system-packages demo test lint typecheck pytest bench bench-smoke \
+.PHONY: setup test-setup test-packages system-packages demo test lint typecheck pytest bench bench-smoke \
 	screenshots deb apt-repo package-test packages
 
 setup: system-packages $(VENV)/.installed
 
-test-setup: setup $(VENV)/.tests-installed
+test-setup: setup test-packages $(VENV)/.tests-installed
+
+test-packages:
+	@$(MAKE) --no-print-directory packages PACKAGES="$(TEST_PACKAGES)"
 
 system-packages:
 	@$(MAKE) --no-print-directory packages PACKAGES="$(SYSTEM_PACKAGES)"

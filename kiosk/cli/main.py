@@ -149,7 +149,7 @@ def _readers(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.server.demo import demo_text, seed_demo, write_demo_passes
+    from kiosk.server.demo import add_demo_admin, demo_text, seed_demo, write_demo_passes
     from kiosk.server.runner import ServerThread, bind, open_server, serve_forever
 
     db = args.db or Path(tempfile.mkdtemp(prefix="kiosk-demo-")) / "demo.db"
@@ -157,6 +157,7 @@ def _demo(args: argparse.Namespace) -> int:
         raise AdminError(f"{db} exists; the demo needs a fresh database")
     server = open_server(db, open_checkin=True)  # a demo: try it with curl, no pairing
     seed_demo(server.store, server.keys, datetime.now(UTC))
+    add_demo_admin(server.store, datetime.now(UTC))
     passes = write_demo_passes(server.store, server.keys, db.parent / "passes", datetime.now(UTC))
     port = args.port if args.port is not None else 8750 if args.no_window else 0
     if not args.no_window:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import socket
 import ssl
 import sys
 from collections.abc import Callable
@@ -25,7 +27,8 @@ from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, o
 from kiosk.server.store import NotFoundError, StoreError
 
 if TYPE_CHECKING:
-    from kiosk.server.runner import Tls
+    from kiosk.server.runner import Server, Tls
+    from kiosk.server.web.mail import Mailer
 
 
 def add_commands(sub: Sub) -> None:
@@ -58,6 +61,17 @@ def add_commands(sub: Sub) -> None:
         metavar="ORIGIN",
         help="a web page origin (https://host) allowed to call the check-in endpoint",
     )
+    mail = serve.add_argument_group(
+        "email from the web admin (QR passes, PINs); the password from $KIOSK_SMTP_PASSWORD"
+    )
+    mail.add_argument("--smtp-host", help="the mail server (default: no email)")
+    mail.add_argument("--smtp-port", type=int, help="its port (default: 587, or 465 with tls)")
+    mail.add_argument("--smtp-user", help="the user name to sign in with, if any")
+    mail.add_argument("--smtp-from", help="the sender address, e.g. desk@space.example")
+    mail.add_argument(
+        "--smtp-tls", choices=("starttls", "tls", "none"), default="starttls",
+        help="STARTTLS (default), TLS from the start, or none (a relay on this machine)",
+    )  # fmt: skip
     db_option(serve)
     serve.set_defaults(handler=_serve)
 
@@ -179,6 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
             open_checkin=args.open_checkin,
             allow_origins=frozenset(args.allow_origin),
             retain_failed=timedelta(days=max(1, args.retain_failed)),
+            mailer=_mailer(args),
         )
     except (StoreError, KeyFileError, OSError) as exc:
         raise AdminError(f"cannot serve {args.db}: {exc}") from None
@@ -189,6 +204,7 @@ def _serve(args: argparse.Namespace) -> int:
     scheme = "https" if tls else "http"
     print(f"Check-in server on {scheme}://{args.host}:{sock.getsockname()[1]}  database {args.db}")
     print(f"Admin API token in {server.keys_path}", flush=True)
+    _first_admin_link(server, f"{scheme}://{_shown_host(args.host)}:{sock.getsockname()[1]}")
     if args.open_checkin:
         print(
             "kiosk: warning: --open-checkin: anyone who can reach this port can check members"
@@ -198,6 +214,43 @@ def _serve(args: argparse.Namespace) -> int:
         )
     serve_forever(server, sock, tls=tls)
     return 0
+
+
+def _mailer(args: argparse.Namespace) -> Mailer | None:
+    """SMTP for the web admin, when a mail server is given (with a sender)."""
+    from kiosk.server.web.mail import SmtpMailer, SmtpSettings
+
+    if args.smtp_host is None:
+        return None
+    if not args.smtp_from:
+        raise AdminError("--smtp-host needs --smtp-from, the address mail comes from")
+    port = args.smtp_port or (465 if args.smtp_tls == "tls" else 587)
+    password = os.environ.get("KIOSK_SMTP_PASSWORD") or None
+    if args.smtp_user and password is None:
+        raise AdminError("--smtp-user needs its password in $KIOSK_SMTP_PASSWORD")
+    settings = SmtpSettings(
+        args.smtp_host, args.smtp_from, port, args.smtp_user, password, args.smtp_tls
+    )
+    return SmtpMailer(settings)
+
+
+def _first_admin_link(server: Server, url: str) -> None:
+    """With no admin account yet, a one-time link that makes the first, said once."""
+    from kiosk.server.web.sessions import LINK_LIFE, Sessions
+
+    code = Sessions(server.store, server.keys).first_admin_link(now())
+    if code is not None:
+        print(
+            f"kiosk: no web admin account yet: make the first at {url}/admin/welcome?code={code}"
+            f" (one use, valid {LINK_LIFE.days} days; a restart makes a new link)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _shown_host(host: str) -> str:
+    """The host to put in a link: a wildcard address is no place to go."""
+    return {"0.0.0.0": socket.gethostname(), "::": socket.gethostname()}.get(host, host)  # noqa: S104
 
 
 def _tls(args: argparse.Namespace) -> Tls | None:

@@ -27,6 +27,7 @@ class DemoMember:
     token: str | None = None
 
 
+DEMO_ADMIN = ("admin@demo.example", "demo admin password")  # the web admin's, at /admin
 DEMO_MEMBERS = (
     DemoMember(
         "Ada Lovelace",
@@ -132,6 +133,13 @@ def seed_demo(store: Store, keys: InstallKeys, now: datetime, timezone: str | No
         )
 
 
+def add_demo_admin(store: Store, now: datetime) -> None:
+    """The demo's web admin account (`DEMO_ADMIN`)."""
+    from kiosk.server.admins import Passwords, add_admin
+
+    add_admin(store, Passwords(), *DEMO_ADMIN, now)
+
+
 def write_demo_passes(store: Store, keys: InstallKeys, folder: Path, now: datetime) -> Path:
     """A week's QR pass for every demo member, as ``<folder>/<first name>.png``; the folder."""
     from kiosk.server.qrpass import issue_for
@@ -146,6 +154,8 @@ def write_demo_passes(store: Store, keys: InstallKeys, folder: Path, now: dateti
 def demo_text(url: str | None = None, passes: Path | None = None) -> str:
     """The demo members and their credentials, as printed by `kiosk demo`."""
     lines = [f"Check-in server: {url}"] if url else []
+    if url:
+        lines.append(f"Web admin: {url}/admin  sign in as {DEMO_ADMIN[0]} / {DEMO_ADMIN[1]}")
     if passes is not None:
         lines.append(f"QR passes (scan from the screen or print): {passes}/<first name>.png")
     lines.append(f"{'member':<14} {'PIN':<6} {'card':<15} {'phone token':<17} {'email / password'}")

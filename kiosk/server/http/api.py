@@ -41,6 +41,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk import __version__, passes
 from kiosk.domain import Reason
+from kiosk.server import web
+from kiosk.server.admins import Passwords
 from kiosk.server.checkin import (
     OFFLINE_WINDOW,
     CheckinCommand,
@@ -57,6 +59,9 @@ from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
 from kiosk.server.store.models import Device
 from kiosk.server.throttle import ACCOUNT_DRAIN, ACCOUNT_LONGEST, Throttle
+from kiosk.server.web.mail import Mailer, NoMailer
+from kiosk.server.web.pages import Parts
+from kiosk.server.web.sessions import LONGEST, Sessions
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +80,14 @@ def create_app(
     allow_origins: frozenset[str] = frozenset(),
     monotonic: Callable[[], float] = time.monotonic,
     retain_failed: timedelta = RETAIN_FAILED,
+    passwords: Passwords | None = None,
+    mailer: Mailer | None = None,
 ) -> FastAPI:
     """The API over `store`; open check-ins past expiry are closed every `sweep_seconds`.
     `open_checkin` lets callers that are not paired devices check members in; a browser
     page may call the check-in endpoint only from `allow_origins`. Guessing is throttled on
-    `monotonic` time; failed check-ins older than `retain_failed` are pruned."""
+    `monotonic` time; failed check-ins older than `retain_failed` are pruned. The web admin
+    checks its staff's passwords with `passwords` and sends email through `mailer`."""
     service = CheckinService(store, keys, clock)
     devices = DeviceService(store, keys, clock)
     callers, accounts = Throttle(), Throttle(ACCOUNT_LONGEST, ACCOUNT_DRAIN)
@@ -95,6 +103,11 @@ def create_app(
     app = FastAPI(title="kiosk check-in server", version=__version__, lifespan=lifespan)
     _install_error_handlers(app)
     app.include_router(admin_routes(store, keys, clock))
+    sessions = Sessions(store, keys)
+    parts = Parts(
+        store, keys, clock, sessions, passwords or Passwords(), mailer or NoMailer(), monotonic
+    )
+    web.install(app, parts)
     app.openapi = lambda: schema.document(app)  # type: ignore[method-assign]
 
     body_schema = {"schema": wire.CheckinFields.model_json_schema()}
@@ -302,6 +315,7 @@ async def _sweep(store: Store, clock: Clock, seconds: float, retain_failed: time
         store.forget_used_passes(now - passes.LEEWAY)
         store.forget_answers(now - OFFLINE_WINDOW - timedelta(days=1))
         store.forget_pairing_codes(now)
+        store.forget_sessions(now - LONGEST)
         if pruned := store.forget_failed(now - retain_failed):
             log.info("pruned %d failed check-ins older than %d days", pruned, retain_failed.days)
         await asyncio.sleep(seconds)

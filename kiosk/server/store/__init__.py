@@ -3,8 +3,9 @@
     db.Database          connection, migrations, transactions, errors
     enrolment.Enrolment  locations, plans, members, credentials, day passes
     attendance.Attendance  member state for the rules, sessions, failed check-ins, listings
+    roster.Roster        members found and edited, credentials one by one, plans, locations
     devices.Devices      the devices that may check members in, and their pairing codes
-    admins.Admins        the web admin's accounts
+    admins.Admins        the web admin's accounts, sessions and first sign-in link
 
 Only these modules speak SQL, so another database can be added beside them without
 touching the rules.
@@ -16,9 +17,10 @@ from kiosk.server.store.admins import Admins
 from kiosk.server.store.attendance import Attendance
 from kiosk.server.store.db import DuplicateError, NotFoundError, StoreError
 from kiosk.server.store.devices import Devices
+from kiosk.server.store.roster import Roster
 
 __all__ = ["DuplicateError", "NotFoundError", "Store", "StoreError"]
 
 
-class Store(Attendance, Devices, Admins):
+class Store(Attendance, Roster, Devices, Admins):
     """The server's database; `path` may be ``":memory:"`` for tests."""

@@ -49,3 +49,73 @@ class Admins(Database):
             cur = self._db.execute("DELETE FROM admins WHERE email = ?", (email,))
         if cur.rowcount == 0:
             raise NotFoundError(f"no admin account for {email}")
+
+    def open_session(self, session_key: str, admin_id: int, now: datetime) -> None:
+        """Record a signed-in session under the keyed hash of its cookie."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO admin_sessions VALUES (?, ?, ?, ?)",
+                (session_key, admin_id, to_text(now), to_text(now)),
+            )
+
+    def session_admin(
+        self, session_key: str, idle_since: datetime, started_since: datetime, now: datetime
+    ) -> Admin | None:
+        """The account of a session seen after `idle_since` and opened after `started_since`,
+        marked seen at `now`; None (and the session ended) otherwise."""
+        with self.transaction():
+            row = self._one(
+                "SELECT a.id, a.email, a.created_at, s.seen_at, s.created_at AS opened"
+                " FROM admin_sessions s JOIN admins a ON a.id = s.admin_id"
+                " WHERE s.session_key = ?",
+                session_key,
+            )
+            if row is None:
+                return None
+            if row["seen_at"] < to_text(idle_since) or row["opened"] < to_text(started_since):
+                self._db.execute("DELETE FROM admin_sessions WHERE session_key = ?", (session_key,))
+                return None
+            self._db.execute(
+                "UPDATE admin_sessions SET seen_at = ? WHERE session_key = ?",
+                (to_text(now), session_key),
+            )
+        return Admin(row["id"], row["email"], from_text(row["created_at"]))
+
+    def end_session(self, session_key: str) -> None:
+        """Sign a session out."""
+        with self.transaction():
+            self._db.execute("DELETE FROM admin_sessions WHERE session_key = ?", (session_key,))
+
+    def forget_sessions(self, idle_since: datetime) -> int:
+        """Remove sessions not seen since `idle_since`; how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM admin_sessions WHERE seen_at < ?", (to_text(idle_since),)
+            )
+        return cur.rowcount
+
+    def add_admin_link(self, link_key: str, expires_at: datetime) -> None:
+        """A one-time link that makes the first admin account; any older link ends."""
+        with self.transaction():
+            self._db.execute("DELETE FROM admin_links")
+            self._db.execute(
+                "INSERT INTO admin_links VALUES (?, ?)", (link_key, to_text(expires_at))
+            )
+
+    def admin_link_valid(self, link_key: str, now: datetime) -> bool:
+        """Whether `link_key` is an unexpired first-admin link and no account exists yet."""
+        row = self._one(
+            "SELECT 1 FROM admin_links WHERE link_key = ? AND expires_at > ?"
+            " AND NOT EXISTS (SELECT 1 FROM admins)",
+            link_key,
+            to_text(now),
+        )
+        return row is not None
+
+    def use_admin_link(self, link_key: str, email: str, password_hash: str, now: datetime) -> Admin:
+        """Make the first account through a valid link, once; `NotFoundError` otherwise."""
+        with self.transaction():
+            if not self.admin_link_valid(link_key, now):
+                raise NotFoundError("this sign-in link is used, expired or unknown")
+            self._db.execute("DELETE FROM admin_links")
+            return self.add_admin(email, password_hash, now)

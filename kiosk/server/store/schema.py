@@ -173,4 +173,18 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    """
+    -- the web admin's sessions, by the keyed hash of their cookie, ended after idle time
+    CREATE TABLE admin_sessions (
+        session_key TEXT PRIMARY KEY,
+        admin_id INTEGER NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        seen_at TEXT NOT NULL
+    );
+    -- one-time links that make the first admin account (printed once by `kiosk serve`)
+    CREATE TABLE admin_links (
+        link_key TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+    );
+    """,
 )

@@ -1,0 +1,80 @@
+"""The web admin at ``/admin``: server-rendered pages for staff over the embedded server.
+
+    /admin/signin, /signout, /welcome   `signin`   accounts, sessions, the first admin's link
+    /admin/members[/…]                  `members`  find, add, edit, disable, remove; PIN, cards,
+                                                   phone tokens, day passes; the QR pass
+    /admin/whosin[/…], /admin/failed    `whosin`   who is in now (live), check-out, refusals
+    /admin/reports, /admin/export/…     `reports`  counts, occupancy chart, CSV and JSON
+    /admin/plans, /admin/locations      `places`   plans and locations
+    /admin/kiosks[/…]                   `kiosks`   paired devices, their heartbeat and config
+    /admin/static/…                     our CSS and script (no CDN, no build step)
+
+None of it is in the OpenAPI document: it is a browser's, not an API.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from kiosk.server.store import NotFoundError
+from kiosk.server.web import credentials, members, reports, signin, whosin
+from kiosk.server.web.forms import FormError
+from kiosk.server.web.pages import HEADERS, HERE, NotSignedInError, Parts, RefusedError
+
+log = logging.getLogger(__name__)
+STATIC = {"admin.css": "text/css", "admin.js": "text/javascript"}
+
+
+def install(app: FastAPI, parts: Parts) -> None:
+    """Add the admin's pages to `app`."""
+    for module in (signin, members, credentials, whosin, reports):
+        app.include_router(module.routes(parts))
+
+    @app.get("/admin", include_in_schema=False)
+    def home(request: Request) -> Response:
+        parts.signed(request)
+        return RedirectResponse("/admin/whosin", status_code=303)
+
+    @app.get("/admin/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in STATIC:
+            raise HTTPException(404, "no such file")
+        headers = {"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"}
+        return FileResponse(HERE / "static" / name, media_type=STATIC[name], headers=headers)
+
+    async def sign_in_first(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, NotSignedInError)
+        return RedirectResponse(
+            f"/admin/signin?next={quote(exc.then)}", status_code=303, headers=HEADERS
+        )
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        status = (
+            exc.status
+            if isinstance(exc, RefusedError)
+            else 404
+            if isinstance(exc, NotFoundError)
+            else 400
+        )
+        signed = parts.sessions.find(request.cookies.get("kiosk_admin"), parts.clock())
+        back = request.headers.get("referer", "") or "/admin"
+        return parts.page(
+            request, "refused.html", signed, status, message=str(exc), back=_local_back(back)
+        )
+
+    app.add_exception_handler(NotSignedInError, sign_in_first)
+    app.add_exception_handler(RefusedError, refused)
+    app.add_exception_handler(FormError, refused)
+
+
+def _local_back(referer: str) -> str:
+    path = referer.split("://", 1)[-1].partition("/")[2]
+    return "/" + path if path.startswith("admin") else "/admin"
+
+
+__all__ = ["Parts", "install"]
