@@ -3,21 +3,28 @@ forms, CSRF tokens): sign-in, sessions, members, credentials, Who's in, reports,
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import zxingcpp
+from PIL import Image
 
+from kiosk import passes
 from kiosk.server.reports import CHECKIN_COLUMNS, Days, checkin_rows, checkins, to_csv
 from kiosk.server.runner import ServerThread
+from kiosk.server.web.mail import MailError, Message, SmtpMailer, SmtpSettings
 from kiosk.server.web.sessions import COOKIE, Sessions
 from tests.helpers.clock import FakeClock, Ticker
 from tests.helpers.server import checkin, demo_server, device_client
+from tests.helpers.smtp import Inbox, smtp_server
 from tests.helpers.webadmin import CHEAP, EMAIL, PASSWORD, Desk, add_desk_admin, csrf_of
 
 
@@ -469,3 +476,93 @@ def test_locations_and_plans_are_added_and_edited(desk: Desk, web: ServerThread)
     later = desk.post(f"/admin/plans/{evenings.id}", "/admin/plans", **{**plan, "opens": "19:00"})
     assert later.status_code == 303
     assert store.plan(evenings.id).opens.hour == 19
+
+
+# --- email --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mailing(
+    tmp_path: Path, clock: FakeClock, browsers: Callable[[ServerThread], Desk]
+) -> Iterator[tuple[Desk, ServerThread, Inbox]]:
+    """The server with email through a real SMTP server on loopback, and a signed-in desk."""
+    with smtp_server() as (inbox, port):
+        mailer = SmtpMailer(SmtpSettings("127.0.0.1", "desk@space.example", port, tls="none"))
+        with demo_server(tmp_path / "mail.db", clock, passwords=CHEAP, mailer=mailer) as running:
+            add_desk_admin(running)
+            browser = browsers(running)
+            assert browser.sign_in().status_code == 303
+            yield browser, running, inbox
+
+
+def test_a_qr_pass_is_emailed_and_decodes_to_the_member(
+    mailing: tuple[Desk, ServerThread, Inbox], clock: FakeClock
+) -> None:
+    desk, running, inbox = mailing
+    ada = _member_id(running, "ada@example.com")
+    page = f"/admin/members/{ada}/pass"
+    assert desk.post(f"{page}/email", page, valid="7d").status_code == 303
+    message = inbox.wait()
+    assert message["To"] == "ada@example.com"
+    assert message["Subject"] == "Your check-in pass"
+    png = next(part for part in message.iter_attachments())
+    assert png.get_content_type() == "image/png"
+    text = _decoded(png.get_content())
+    verified = passes.Verifier([running.server.keys.issuer.public_key]).verify(text, clock())
+    assert verified.subject == passes.Subject.member(ada)
+
+
+def test_a_new_pin_is_emailed_not_shown(mailing: tuple[Desk, ServerThread, Inbox]) -> None:
+    desk, running, inbox = mailing
+    ben = _member_id(running, "ben@example.com")
+    page = f"/admin/members/{ben}"
+    answer = desk.post(f"{page}/pin", page, action="email")
+    assert answer.status_code == 303
+    body = inbox.wait().get_body(("plain",))
+    assert body is not None
+    pin = re.search(r"PIN is (\d{6})", body.get_content())
+    assert pin
+    assert pin.group(1) not in desk.get(answer.headers["location"]).text
+    with device_client(running) as kiosk:
+        assert checkin(kiosk, Pincode=pin.group(1))["WasSuccessful"]
+
+
+def test_without_email_set_up_the_page_offers_none_and_a_post_says_why(
+    desk: Desk, web: ServerThread
+) -> None:
+    ada = _member_id(web, "ada@example.com")
+    page = f"/admin/members/{ada}/pass"
+    assert "Email it to" not in desk.get(page).text
+    refused = desk.post(f"{page}/email", page)
+    assert refused.status_code == 502
+    assert "email is not set up" in refused.text
+
+
+def test_a_mail_server_that_is_away_is_words_for_staff() -> None:
+    mailer = SmtpMailer(SmtpSettings("127.0.0.1", "desk@space.example", _closed_port(), tls="none"))
+    with pytest.raises(MailError, match=re.escape("cannot send through 127.0.0.1")):
+        mailer.send(Message("ada@example.com", "Hello", "text"))
+
+
+def test_the_printed_pass_page_holds_the_pass_as_a_picture(desk: Desk, web: ServerThread) -> None:
+    ada = _member_id(web, "ada@example.com")
+    page = desk.get(f"/admin/members/{ada}/pass", valid="1d").text
+    picture = re.search(r'src="data:image/png;base64,([^"]+)"', page)
+    assert picture
+    text = _decoded(base64.b64decode(picture.group(1)))
+    assert text.startswith(passes.PREFIX)
+    download = desk.get(f"/admin/members/{ada}/pass.png")
+    assert download.headers["content-type"] == "image/png"
+    assert _decoded(download.content).startswith(passes.PREFIX)
+
+
+def _decoded(png: bytes) -> str:
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert len(found) == 1
+    return str(found[0].text)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
