@@ -90,12 +90,14 @@ def _charts(records: list[CheckinRecord], days: int, now: datetime) -> list[tupl
     by_place: dict[tuple[str, str], list[CheckinRecord]] = {}
     for c in records:
         by_place.setdefault((c.business_name, c.business_timezone), []).append(c)
-    return [
-        (name, zone, occupancy.bar_chart(
-            occupancy.by_hour(found_, days, now), f"Members present by hour of day at {name}"
-        ))
-        for (name, zone), found_ in sorted(by_place.items())
-    ]  # fmt: skip
+    charts = []
+    for (name, zone), place in sorted(by_place.items()):
+        hours = occupancy.by_hour(place, days, now)
+        peak = max(range(24), key=lambda h: hours[h])
+        busiest = f"Busiest at {peak:02d}:00, {hours[peak]:.1f} members present on average."
+        title = f"Members present by hour of day at {name}"
+        charts.append((name, zone, occupancy.bar_chart(hours, title), busiest))
+    return charts
 
 
 def _day(text: str) -> date | None:
