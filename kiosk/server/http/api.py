@@ -49,11 +49,13 @@ from kiosk.server.checkin import (
     CheckinService,
     ReplayError,
     UnknownLocationError,
+    normalise_card,
 )
 from kiosk.server.checkin import Field as CredentialField
 from kiosk.server.devices import DeviceService, PairingError
 from kiosk.server.http import schema, wire
 from kiosk.server.http.admin import admin_routes
+from kiosk.server.http.fleet import fleet_routes
 from kiosk.server.keys import InstallKeys
 from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
@@ -103,10 +105,21 @@ def create_app(
     app = FastAPI(title="kiosk check-in server", version=__version__, lifespan=lifespan)
     _install_error_handlers(app)
     app.include_router(admin_routes(store, keys, clock))
+
+    def paired(request: Request) -> Device:
+        """The paired device a request comes from; 401 for any other caller."""
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        found = devices.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+        if found is None:
+            raise _unpaired("only a paired device may say how it is: pair this one first")
+        return found
+
+    app.include_router(fleet_routes(store, clock, paired))
     sessions = Sessions(store, keys)
     parts = Parts(
-        store, keys, clock, sessions, passwords or Passwords(), mailer or NoMailer(), monotonic
-    )
+        store, keys, clock, sessions, passwords or Passwords(), mailer or NoMailer(), devices,
+        monotonic,
+    )  # fmt: skip
     web.install(app, parts)
     app.openapi = lambda: schema.document(app)  # type: ignore[method-assign]
 
@@ -135,6 +148,8 @@ def create_app(
             return _too_many(wait, "from this device")
         if device is not None:
             command = dataclasses.replace(command, device_id=device.id)
+            if offered := _offered_card(store, keys, device, command, clock()):
+                return offered
         account = _account(command)
         if account is not None and (wait := accounts.wait(account, monotonic())):
             return _too_many(wait, "for this account")
@@ -200,6 +215,24 @@ def create_app(
         return JSONResponse(body)
 
     return app
+
+
+def _offered_card(
+    store: Store, keys: InstallKeys, device: Device, command: CheckinCommand, now: datetime
+) -> JSONResponse | None:
+    """An unknown card read on a device the web admin waits on ("tap it on a kiosk") is kept
+    for staff to enrol, not a failed check-in; None for every other attempt."""
+    if command.presented.field is not CredentialField.CARD:
+        return None
+    card = keys.card(normalise_card(command.presented.value))
+    if store.find_member(card_key=card.key) is not None:
+        return None
+    if not store.card_read(device.id, card, now):
+        return None
+    log.info("a card read on device %d is offered for enrolment", device.id)
+    message = "This card was read for enrolment: staff enrol it in the web admin."
+    extra = {"ReasonCode": Reason.UNKNOWN_CREDENTIAL.value}
+    return JSONResponse(wire.envelope(404, message, ok=False, extra=extra), status_code=404)
 
 
 def _device(

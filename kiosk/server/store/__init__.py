@@ -5,6 +5,7 @@
     attendance.Attendance  member state for the rules, sessions, failed check-ins, listings
     roster.Roster        members found and edited, credentials one by one, plans, locations
     devices.Devices      the devices that may check members in, and their pairing codes
+    fleet.Fleet          the devices' heartbeats, pushed settings and cards offered for enrolment
     admins.Admins        the web admin's accounts, sessions and first sign-in link
 
 Only these modules speak SQL, so another database can be added beside them without
@@ -17,10 +18,11 @@ from kiosk.server.store.admins import Admins
 from kiosk.server.store.attendance import Attendance
 from kiosk.server.store.db import DuplicateError, NotFoundError, StoreError
 from kiosk.server.store.devices import Devices
+from kiosk.server.store.fleet import Fleet
 from kiosk.server.store.roster import Roster
 
 __all__ = ["DuplicateError", "NotFoundError", "Store", "StoreError"]
 
 
-class Store(Attendance, Roster, Devices, Admins):
+class Store(Attendance, Roster, Devices, Fleet, Admins):
     """The server's database; `path` may be ``":memory:"`` for tests."""

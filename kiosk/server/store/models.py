@@ -111,6 +111,47 @@ class Device:
 
 
 @dataclasses.dataclass(frozen=True)
+class Heartbeat:
+    """What a device says of itself every 30 s."""
+
+    version: str
+    reader: str  # "ready (ACS ACR122U)", "no reader", "off"
+    backend: str  # "online", "offline"
+    outbox: int  # attempts kept, waiting to be sent
+    last_checkin: datetime | None
+    uptime: int  # seconds since the kiosk started
+    applied: int = 0  # the settings version the device has applied
+    problem: str = ""  # why the device could not apply the last settings, if it could not
+
+
+@dataclasses.dataclass(frozen=True)
+class Seen:
+    """A device's last heartbeat, and when it came."""
+
+    at: datetime
+    heartbeat: Heartbeat
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceSettings:
+    """Settings the web admin set for a device (``kiosk.mode`` and the like), and their
+    version."""
+
+    version: int
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class CardOffer:
+    """A card read on a device for a member's enrolment: waiting, or read (its key set)."""
+
+    device_id: int
+    member_id: int
+    expires_at: datetime
+    card: CardKey | None
+
+
+@dataclasses.dataclass(frozen=True)
 class CheckinRecord:
     """A row of check-ins (Nexudus "Checkin")."""
 

@@ -186,5 +186,35 @@ MIGRATIONS: tuple[str, ...] = (
         link_key TEXT PRIMARY KEY,
         expires_at TEXT NOT NULL
     );
+    -- what each device last said of itself every 30 s (its heartbeat)
+    CREATE TABLE device_heartbeats (
+        device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        seen_at TEXT NOT NULL,
+        version TEXT NOT NULL,
+        reader TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        outbox INTEGER NOT NULL,
+        last_checkin TEXT,
+        uptime INTEGER NOT NULL,
+        applied INTEGER NOT NULL,
+        problem TEXT NOT NULL
+    );
+    -- settings the web admin set for a device, applied at its next heartbeat: the version
+    -- grows with each change, and the device says which it has applied
+    CREATE TABLE device_settings (
+        device_id INTEGER NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (device_id, key)
+    );
+    ALTER TABLE devices ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 0;
+    -- "tap it on a kiosk": the next unknown card a device reads is offered for a member
+    CREATE TABLE card_offers (
+        device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+        expires_at TEXT NOT NULL,
+        card_key TEXT,
+        tail TEXT
+    );
     """,
 )

@@ -22,7 +22,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from kiosk.server.store import NotFoundError
-from kiosk.server.web import credentials, members, places, reports, signin, whosin
+from kiosk.server.web import credentials, kiosks, members, places, reports, signin, whosin
 from kiosk.server.web.forms import FormError
 from kiosk.server.web.pages import HEADERS, HERE, NotSignedInError, Parts, RefusedError
 
@@ -32,7 +32,7 @@ STATIC = {"admin.css": "text/css", "admin.js": "text/javascript"}
 
 def install(app: FastAPI, parts: Parts) -> None:
     """Add the admin's pages to `app`."""
-    for module in (signin, members, credentials, whosin, reports, places):
+    for module in (signin, members, credentials, whosin, reports, places, kiosks):
         app.include_router(module.routes(parts))
 
     @app.get("/admin", include_in_schema=False)

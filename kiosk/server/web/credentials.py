@@ -23,11 +23,12 @@ from kiosk.server.service import CARD_RE, PIN_RE
 from kiosk.server.store import DuplicateError, StoreError
 from kiosk.server.store.models import Member
 from kiosk.server.web.mail import Attachment, MailError, Message
-from kiosk.server.web.members import member_page
+from kiosk.server.web.members import member_page, offer_context
 from kiosk.server.web.pages import Parts, RefusedError, download, found, go
 
 log = logging.getLogger(__name__)
 PIN_DIGITS = 6
+OFFER_LIFE = timedelta(minutes=2)  # how long a kiosk waits for the card to enrol
 VALIDITIES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30),
               "365d": timedelta(days=365)}  # fmt: skip
 
@@ -85,6 +86,42 @@ def routes(parts: Parts) -> APIRouter:
         await parts.posted(request, signed)
         found(lambda: store.remove_card(member_id, number))
         return go(f"/admin/members/{member_id}", "The card is removed.")
+
+    @router.post("/admin/members/{member_id}/cards/offer")
+    async def offer(request: Request, member_id: int) -> Response:
+        signed = parts.signed(request)
+        form = await parts.posted(request, signed)
+        member = found(lambda: store.member(member_id))
+        number = form.number("device", 1, 2**62)
+        device = found(lambda: store.device(number or 0))
+        if device.revoked_at is not None or device.paired_at is None:
+            raise RefusedError(f"{device.name} is not a paired device.")
+        store.offer_card(device.id, member.id, parts.clock() + OFFER_LIFE)
+        minutes = int(OFFER_LIFE.total_seconds() // 60)
+        note = f"Tap {member.full_name}'s card on {device.name} within {minutes} minutes."
+        return go(f"/admin/members/{member_id}", note)
+
+    @router.get("/admin/members/{member_id}/offers")
+    def offers(request: Request, member_id: int) -> Response:
+        signed = parts.signed(request)
+        member = found(lambda: store.member(member_id))
+        return parts.page(request, "_offers.html", signed, **offer_context(parts, member.id))
+
+    @router.post("/admin/members/{member_id}/cards/offer/{device_id}")
+    async def take(request: Request, member_id: int, device_id: int) -> Response:
+        signed = parts.signed(request)
+        form = await parts.posted(request, signed)
+        read = {o.device_id: o for o in store.card_offers(member_id, parts.clock())}.get(device_id)
+        if read is None:
+            raise RefusedError("That card is no longer waiting: ask for a tap again.", 410)
+        store.end_card_offer(device_id)
+        if form.text("action") != "enrol" or read.card is None:
+            return go(f"/admin/members/{member_id}", "No card enrolled.")
+        try:
+            store.add_card(member_id, read.card)
+        except DuplicateError as exc:
+            raise RefusedError(str(exc), 409) from None
+        return go(f"/admin/members/{member_id}", f"Card {read.card.masked} is enrolled.")
 
     @router.post("/admin/members/{member_id}/tokens")
     async def tokens(request: Request, member_id: int) -> Response:

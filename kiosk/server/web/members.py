@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -166,10 +167,23 @@ def member_page(
     """One member's page; `shown` carries what is shown once (a new PIN)."""
     store = parts.store
     open_now = store.checkins(open_only=True, member_id=member.id, size=5).records
+    readers = [
+        d for d in store.devices() if d.paired_at and not d.revoked_at and d.kind != "presence"
+    ]
     recent = store.checkins(member_id=member.id, size=10).records
     return parts.page(
         request, "member.html", signed, status, member=member, plans=store.plans(),
         cards=store.cards_of(member.id), open_now=open_now, recent=recent, error=error,
         note=request.query_params.get("note", ""), mail_ready=parts.mailer.ready,
-        new_pin=shown.get("new_pin", ""),
+        new_pin=shown.get("new_pin", ""), readers=readers, **offer_context(parts, member.id),
     )  # fmt: skip
+
+
+def offer_context(parts: Parts, member_id: int) -> dict[str, Any]:
+    """The cards offered for a member ("tap it on a kiosk"), and the devices that may read."""
+    names = {d.id: d.name for d in parts.store.devices()}
+    return {
+        "offers": parts.store.card_offers(member_id, parts.clock()),
+        "device_names": names,
+        "member_id": member_id,
+    }

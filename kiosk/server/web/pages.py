@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kiosk import __version__
 from kiosk.server.admins import Passwords
+from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys
 from kiosk.server.reports import zone_of
 from kiosk.server.store import NotFoundError, Store
@@ -70,6 +71,7 @@ class Parts:
     sessions: Sessions
     passwords: Passwords
     mailer: Mailer
+    devices: DeviceService
     monotonic: Callable[[], float] = time.monotonic
     callers: Throttle = dataclasses.field(default_factory=Throttle)
     accounts: Throttle = dataclasses.field(
@@ -124,6 +126,7 @@ class Parts:
             version=__version__,
             now=self.clock(),
             sources=SOURCES,
+            timedelta=timedelta,
             **context,
         )
         return HTMLResponse(html, status_code=status, headers=HEADERS)

@@ -85,8 +85,11 @@ def routes(parts: Parts) -> APIRouter:
     return router
 
 
-def _charts(records: list[CheckinRecord], days: int, now: datetime) -> list[tuple[str, str, str]]:
-    """Per location: its name, its zone, and the SVG of members present by hour."""
+def _charts(
+    records: list[CheckinRecord], days: int, now: datetime
+) -> list[tuple[str, str, str, str]]:
+    """Per location: its name, its zone, the SVG of members present by hour, and the
+    busiest hour in words (the chart has no scale)."""
     by_place: dict[tuple[str, str], list[CheckinRecord]] = {}
     for c in records:
         by_place.setdefault((c.business_name, c.business_timezone), []).append(c)

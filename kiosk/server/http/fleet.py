@@ -1,0 +1,108 @@
+"""What paired devices tell the server about themselves, and what it tells them back.
+
+    POST /api/public/heartbeat   a paired device's token as a bearer token; JSON:
+        {"Version": "0.1.0", "Reader": "ready (ACS ACR122U)", "Backend": "online",
+         "Outbox": 0, "LastCheckin": "2026-03-02T10:12:00Z", "Uptime": 3600,
+         "SettingsVersion": 2, "SettingsProblem": ""}
+      → {"SettingsVersion": 3, "Settings": {"kiosk.mode": "in", "kiosk.language": "fr"}}
+
+A kiosk sends one every 30 s; the web admin shows it online while they come, and offline
+since the last one after `OFFLINE_AFTER`. The answer carries the settings staff set for this
+device in the web admin (`PUSHED` says which may be), always in full: a kiosk applies them
+when their version is not the one it has, and says so (or why not) in its next heartbeat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.server.http import wire
+from kiosk.server.store import Store
+from kiosk.server.store.models import Device, Heartbeat
+
+EVERY = timedelta(seconds=30)
+OFFLINE_AFTER = 3 * EVERY  # two heartbeats missed, and a little
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+PUSHED: dict[str, Callable[[str], bool]] = {
+    "kiosk.mode": lambda v: v in ("toggle", "in", "out", "ask"),
+    "kiosk.language": lambda v: v in ("en", "de", "fr", "es"),
+    "branding.welcome": lambda v: len(v) <= 120 and v.isprintable(),
+    "branding.accent": lambda v: v == "" or _COLOUR.fullmatch(v) is not None,
+}
+
+
+class HeartbeatFields(BaseModel):
+    """The body of ``POST /api/public/heartbeat``."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    Version: str = Field(min_length=1, max_length=40)
+    Reader: str = Field("", max_length=200)
+    Backend: str = Field("", max_length=40)
+    Outbox: int = Field(0, ge=0, le=10**9)
+    LastCheckin: AwareDatetime | None = None
+    Uptime: int = Field(0, ge=0, le=10**10)
+    SettingsVersion: int = Field(0, ge=0, le=2**31)
+    SettingsProblem: str = Field("", max_length=500)
+
+    def heartbeat(self) -> Heartbeat:
+        return Heartbeat(
+            self.Version, self.Reader, self.Backend, self.Outbox, self.LastCheckin, self.Uptime,
+            self.SettingsVersion, self.SettingsProblem,
+        )  # fmt: skip
+
+
+def online(seen_at: datetime | None, now: datetime) -> bool:
+    """Whether a device last heard from at `seen_at` counts as online at `now`."""
+    return seen_at is not None and now - seen_at <= OFFLINE_AFTER
+
+
+DeviceOf = Callable[[Request], Device]
+
+
+def fleet_routes(store: Store, clock: Callable[[], datetime], device_of: DeviceOf) -> APIRouter:
+    """``/api/public/heartbeat``; `device_of` names the paired device a request comes from."""
+    router = APIRouter()
+    body_schema = {"schema": HeartbeatFields.model_json_schema()}
+
+    @router.post(
+        "/api/public/heartbeat",
+        openapi_extra={
+            "requestBody": {"required": True, "content": {"application/json": body_schema}}
+        },
+        responses={401: {"description": "not a paired device's token"}},
+    )
+    async def heartbeat(request: Request) -> JSONResponse:
+        """A paired device says how it is; the answer holds the settings staff set for it."""
+        device = device_of(request)
+        fields = _parse(await request.body())
+        store.record_heartbeat(device.id, fields.heartbeat(), clock())
+        settings = store.device_settings(device.id)
+        body = {"SettingsVersion": settings.version, "Settings": dict(settings.values)}
+        return JSONResponse(body)
+
+    return router
+
+
+def _parse(body: bytes) -> HeartbeatFields:
+    if len(body) > wire.MAX_BODY:
+        raise wire.BadRequestError(f"the body is larger than {wire.MAX_BODY} bytes", 413)
+    try:
+        return HeartbeatFields.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        errors: list[tuple[str, str, Any]] = [
+            (
+                ".".join(str(p) for p in e["loc"]) or "body",
+                str(e["msg"]),
+                wire.plain(e.get("input")),
+            )
+            for e in exc.errors()
+        ]
+        raise wire.BadRequestError("The request is invalid.", errors=errors) from None
