@@ -23,6 +23,7 @@ import httpx
 from kiosk.app.backend import BackendHost, Secrets
 from kiosk.app.branding import BrandingError, ImageLoader
 from kiosk.app.eventlog import EventLog
+from kiosk.app.heartbeat import Heartbeat
 from kiosk.app.keep import open_outbox
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, BackendError, Place, SignsIn
@@ -77,6 +78,7 @@ class KioskApp:
     on_display_change: Callable[[], None] = lambda: None  # the session restarts to apply it
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
     staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
+    heartbeat: Heartbeat = dataclasses.field(init=False)  # set by `build_app`
     chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
     images: ImageLoader = dataclasses.field(default_factory=ImageLoader)  # the site's pictures
 
@@ -127,6 +129,12 @@ class KioskApp:
             self.host.clock.describe(),
             self.keeper.backlog,
         )
+
+    def report(self) -> tuple[str, bool, int, datetime | None]:
+        """What the heartbeat tells the server: the reader, whether the backend is online,
+        the outbox's length, when the backend last answered."""
+        status = self.status()
+        return status.reader, bool(status.online), status.outbox.count, status.last_answer
 
     def backend_changed(self, online: bool) -> None:
         """The backend went online or offline: the log says so, with the outbox's length."""
@@ -371,6 +379,7 @@ class KioskApp:
             self.tasks.run(self._brand(self.config), "show the site's pictures", exclusive=True)
         await self.host.start(self.config)
         self.controller.start()
+        self.tasks.run(self.heartbeat.run(), "heartbeat")
         self.keeper.forget_older(self.config.offline.remember_days)
         self.keeper.kick()  # what an earlier run kept
         self.staff.protect(first_start=self.first_start, problem=self.config_problem)
@@ -456,6 +465,7 @@ def build_app(
     staff.secret_changed.connect(kiosk.secret_changed)
     staff.leave.connect(kiosk.leave)
     kiosk.staff = StaffMode(kiosk, staff, window, events, loop)
+    kiosk.heartbeat = Heartbeat(kiosk, staff.change_remotely)
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk

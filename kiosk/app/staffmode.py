@@ -266,7 +266,7 @@ class StaffMode:
         except VaultError as exc:
             self.window.staff.show_message(str(exc), error=True)
             held = set()
-        self.window.staff.show_config(self.staff.config, held)
+        self.window.staff.show_config(self.staff.config, held, self.staff.remote)
         self.window.staff.pairing.setVisible(self.kiosk.pairing_url() is not None)
 
     def tapped(self, credential: Credential) -> bool:

@@ -116,6 +116,38 @@ class SignsIn(Protocol):
 
 
 @dataclasses.dataclass(frozen=True)
+class KioskReport:
+    """How a kiosk is, as its heartbeat tells its server every 30 s."""
+
+    version: str
+    reader: str
+    backend: str  # "online" or "offline"
+    outbox: int
+    last_checkin: datetime | None
+    uptime: int  # seconds
+    applied: int  # the version of the server's settings this kiosk has applied
+    problem: str = ""  # why it could not apply them
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteSettings:
+    """Settings staff set for this kiosk on its server (``kiosk.mode`` …), and their version."""
+
+    version: int
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@runtime_checkable
+class Reports(Protocol):
+    """A backend (our own server) that hears a kiosk's heartbeat and answers with the settings
+    staff set for it."""
+
+    async def heartbeat(self, report: KioskReport) -> RemoteSettings:
+        """Send `report`; the settings in force for this kiosk. Raises `BackendError`."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True)
 class Presence:
     """A member checked in now, for staff."""
 

@@ -96,6 +96,7 @@ class StaffController(QObject):
         self._gate = StaffGate(monotonic)
         self.idle_close = IDLE_CLOSE
         self.damaged = ""  # why the settings file was not used; said when staff mode opens
+        self.remote: frozenset[str] = frozenset()  # keys set from the server's web admin
         self.view = StaffView(StaffState.CLOSED)
         self._guided = False
         self._idle = QTimer(self)
@@ -243,23 +244,39 @@ class StaffController(QObject):
         """Set several keys at once (checked together, saved and applied once)."""
         if self.view.state not in (StaffState.OPEN, StaffState.SETUP, StaffState.WIZARD):
             return False
-        config = self.config
         try:
-            for key, value in values.items():
-                config = with_value(config, key, value)
-            if config == self.config:
-                return True
-            self._check(config)
-            save_config(config, self.path)
+            self._save(values)
         except ConfigError as exc:
             self.say(f"Not changed: {exc}", error=True)
             return False
-        self.damaged = ""  # the file is whole again
-        self.config = config
-        self.config_changed.emit(config)
         if "staff.pin_hash" not in values:
             self.say(f"Saved {', '.join(values)}")
         return True
+
+    def change_remotely(self, values: dict[str, str]) -> str:
+        """Settings staff set in the server's web admin, applied whatever staff mode's state:
+        saved and applied as staff mode's own, their keys marked as set remotely; the problem
+        in words, or "" when they were applied."""
+        try:
+            self._save(dict(values))
+        except ConfigError as exc:
+            log.warning("settings from the server were not applied: %s", exc)
+            return str(exc)
+        self.remote = frozenset(values)
+        return ""
+
+    def _save(self, values: dict[str, object]) -> None:
+        """Check, save and announce `values`; `ConfigError` says why not."""
+        config = self.config
+        for key, value in values.items():
+            config = with_value(config, key, value)
+        if config == self.config:
+            return
+        self._check(config)
+        save_config(config, self.path)
+        self.damaged = ""  # the file is whole again
+        self.config = config
+        self.config_changed.emit(config)
 
     def set_secret(self, name: Secret, value: str) -> bool:
         """Keep a backend secret (never in the TOML)."""

@@ -15,6 +15,7 @@ Codes and tokens are stored as keyed hashes, as PINs are.
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -115,3 +116,19 @@ def normalise_code(code: str) -> str:
     'K7F39QWX'
     """
     return "".join(c for c in code.upper() if c.isalnum())
+
+
+HEARTBEAT = timedelta(seconds=30)  # how often a kiosk says how it is
+OFFLINE_AFTER = 3 * HEARTBEAT  # two heartbeats missed, and a little
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+PUSHED: dict[str, Callable[[str], bool]] = {
+    "kiosk.mode": lambda v: v in ("toggle", "in", "out", "ask"),
+    "kiosk.language": lambda v: v in ("en", "de", "fr", "es"),
+    "branding.welcome": lambda v: len(v) <= 120 and v.isprintable(),
+    "branding.accent": lambda v: v == "" or _COLOUR.fullmatch(v) is not None,
+}
+
+
+def online(seen_at: datetime | None, now: datetime) -> bool:
+    """Whether a device last heard from at `seen_at` counts as online at `now`."""
+    return seen_at is not None and now - seen_at <= OFFLINE_AFTER

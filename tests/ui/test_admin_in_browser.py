@@ -5,6 +5,7 @@ reload, staff check them out, export CSV, print the member's pass."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
@@ -52,9 +53,14 @@ def server(tmp_path: Path, clock: FakeClock, ticker: Ticker) -> Iterator[ServerT
 
 
 @pytest.fixture
-def backend(server: ServerThread) -> Iterator[Backend]:  # the one `build` checks with
+def backend(
+    server: ServerThread, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
+) -> Iterator[Backend]:  # the one `build` checks with
     http = httpx.AsyncClient()
-    return LocalClient(http, server.url, embedded=False, device_token=device_token(server))
+    token = device_token(server, "Front desk")
+    yield LocalClient(http, server.url, embedded=False, device_token=token)
+    closed = aloop.create_task(http.aclose())
+    qtbot.waitUntil(closed.done)
 
 
 @pytest.fixture

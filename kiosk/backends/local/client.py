@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.backends.base import BackendProtocolError
+from kiosk.backends.base import BackendProtocolError, KioskReport, RemoteSettings
 from kiosk.backends.http import answers, json_of, keys_of, send
 from kiosk.backends.nexudus.client import CheckinApi
 from kiosk.backends.tokens import StaticToken, TokenSource
@@ -88,6 +88,25 @@ class LocalClient(CheckinApi):
         if data.get("Algorithm") != "Ed25519" or len(raw) != 32:
             raise BackendProtocolError("not an Ed25519 pass key")
         return raw
+
+    async def heartbeat(self, report: KioskReport) -> RemoteSettings:
+        """``POST /api/public/heartbeat`` with this kiosk's device token."""
+        body = {
+            "Version": report.version, "Reader": report.reader[:200],
+            "Backend": report.backend, "Outbox": report.outbox,
+            "LastCheckin": report.last_checkin.astimezone(UTC).isoformat()
+            if report.last_checkin else None,
+            "Uptime": report.uptime, "SettingsVersion": report.applied,
+            "SettingsProblem": report.problem[:500],
+        }  # fmt: skip
+        url = f"{self.base_url}/api/public/heartbeat"
+        data = json_of(await send(self._http, "POST", url, json=body, headers=self._headers()))
+        try:
+            version, values = int(data["SettingsVersion"]), data["Settings"]
+            pairs = tuple(sorted((str(k), str(v)) for k, v in values.items()))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise BackendProtocolError(f"not a heartbeat's answer: {keys_of(data)}") from None
+        return RemoteSettings(version, pairs)
 
     async def probe(self) -> bool:
         """Whether our server is there and can take check-ins: its ``/health`` answers 2xx

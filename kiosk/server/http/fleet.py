@@ -7,16 +7,15 @@
       → {"SettingsVersion": 3, "Settings": {"kiosk.mode": "in", "kiosk.language": "fr"}}
 
 A kiosk sends one every 30 s; the web admin shows it online while they come, and offline
-since the last one after `OFFLINE_AFTER`. The answer carries the settings staff set for this
-device in the web admin (`PUSHED` says which may be), always in full: a kiosk applies them
+since the last one after `devices.OFFLINE_AFTER`. The answer carries the settings staff set for this
+device in the web admin (`devices.PUSHED` says which may be), always in full: a kiosk applies them
 when their version is not the one it has, and says so (or why not) in its next heartbeat.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -26,16 +25,6 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from kiosk.server.http import wire
 from kiosk.server.store import Store
 from kiosk.server.store.models import Device, Heartbeat
-
-EVERY = timedelta(seconds=30)
-OFFLINE_AFTER = 3 * EVERY  # two heartbeats missed, and a little
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-PUSHED: dict[str, Callable[[str], bool]] = {
-    "kiosk.mode": lambda v: v in ("toggle", "in", "out", "ask"),
-    "kiosk.language": lambda v: v in ("en", "de", "fr", "es"),
-    "branding.welcome": lambda v: len(v) <= 120 and v.isprintable(),
-    "branding.accent": lambda v: v == "" or _COLOUR.fullmatch(v) is not None,
-}
 
 
 class HeartbeatFields(BaseModel):
@@ -57,11 +46,6 @@ class HeartbeatFields(BaseModel):
             self.Version, self.Reader, self.Backend, self.Outbox, self.LastCheckin, self.Uptime,
             self.SettingsVersion, self.SettingsProblem,
         )  # fmt: skip
-
-
-def online(seen_at: datetime | None, now: datetime) -> bool:
-    """Whether a device last heard from at `seen_at` counts as online at `now`."""
-    return seen_at is not None and now - seen_at <= OFFLINE_AFTER
 
 
 DeviceOf = Callable[[Request], Device]

@@ -13,8 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from kiosk.server.devices import KINDS
-from kiosk.server.http.fleet import PUSHED, online
+from kiosk.server.devices import KINDS, PUSHED, online
 from kiosk.server.store.models import Device, DeviceSettings, Seen
 from kiosk.server.web.pages import Parts, RefusedError, found, go
 from kiosk.server.web.sessions import Signed

@@ -74,6 +74,10 @@ class SettingRow(QWidget):
         text.setSpacing(2)
         text.addWidget(name)
         text.addWidget(help_)
+        self.remote = label("Set from the server's web admin", "small", wrap=True)
+        self.remote.setObjectName(f"remote-{spec.key}")
+        self.remote.setVisible(False)
+        text.addWidget(self.remote)
         self._editor = QHBoxLayout()
         self._editor.setSpacing(6)
         self._choices = QGridLayout()
@@ -139,6 +143,11 @@ class SettingRow(QWidget):
         widget.setCheckable(True)
         self.buttons[name] = widget
         self._values.append(value)
+
+    def show_remote(self, remote: bool) -> None:
+        """Say whether this setting was set from the server's web admin (it is again at the
+        kiosk's next start)."""
+        self.remote.setVisible(remote)
 
     def show_value(self, value: Value) -> None:
         """Render `value`."""

@@ -231,14 +231,21 @@ class Form(StyledWidget):
             if isinstance(row, SettingRow):
                 row.set_portrait(portrait)
 
-    def show_rows(self, config: Config, secrets: set[Secret] | frozenset[Secret]) -> None:
-        """Every row's value, whether each secret is set, and only the backend's own rows."""
+    def show_rows(
+        self,
+        config: Config,
+        secrets: set[Secret] | frozenset[Secret],
+        remote: frozenset[str] = frozenset(),
+    ) -> None:
+        """Every row's value, whether each secret is set, which were set from the server's
+        web admin, and only the backend's own rows."""
         own = keys_for(config.backend.kind)
         for key, row in self.rows.items():
             if isinstance(row, SecretRow):
                 row.show_set(Secret(key) in secrets)
             else:
                 row.show_value(value_of(config, key))
+                row.show_remote(key in remote)
             row.setVisible(key not in BACKEND_KEYS or key in own)
 
     def show_message(self, text: str, error: bool = False) -> None:

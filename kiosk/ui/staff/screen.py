@@ -282,9 +282,12 @@ class StaffScreen(Form):
 
     # rendering
 
-    def show_config(self, config: Config, secrets: set[Secret]) -> None:
-        """Show every setting's value and which secrets are set."""
-        self.show_rows(config, secrets)
+    def show_config(
+        self, config: Config, secrets: set[Secret], remote: frozenset[str] = frozenset()
+    ) -> None:
+        """Show every setting's value, which secrets are set, and which settings were set
+        from the server's web admin (`remote`)."""
+        self.show_rows(config, secrets, remote)
         self.places.mark(config.kiosk.location)
         self.backend_code.setVisible(spec_of(config).two_factor)
         self.pairing.setVisible(spec_of(config).pairs)  # or the server the kiosk uses: staff mode

@@ -1,0 +1,83 @@
+"""The kiosk's heartbeat to its own server: every `EVERY` seconds how it is (version, reader,
+backend, outbox, last answer, uptime), so the web admin shows it online or offline since when;
+the answer carries the settings staff set for it there, applied when their version is new.
+
+A kiosk that starts says it has applied version 0, so the server's settings are applied again
+at each start: what staff set in the web admin wins over a change made since in staff mode.
+Backends other than our own server hear nothing (they do not `Reports`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from kiosk import __version__
+from kiosk.backends.base import Backend, BackendError, KioskReport, Reports
+
+log = logging.getLogger(__name__)
+EVERY = 30.0
+
+
+class Beating(Protocol):
+    """What the heartbeat reads from the running kiosk."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    def report(self) -> tuple[str, bool, int, datetime | None]:
+        """The reader's state, whether the backend is online, the outbox's length, and when
+        the backend last answered."""
+        ...
+
+
+class Heartbeat:
+    """Sends heartbeats and applies what they bring back through `apply` (which returns the
+    problem in words, or "")."""
+
+    def __init__(
+        self,
+        kiosk: Beating,
+        apply: Callable[[dict[str, str]], str],
+        every: float = EVERY,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._kiosk, self._apply, self.every = kiosk, apply, every
+        self._monotonic = monotonic
+        self._started = monotonic()
+        self.applied = 0  # the version of the server's settings in force here
+        self.problem = ""
+        self.beats = 0  # heartbeats the server answered (for staff and tests)
+
+    async def beat(self) -> bool:
+        """One heartbeat; whether the server answered."""
+        backend = self._kiosk.backend
+        if not isinstance(backend, Reports):
+            return False
+        reader, online, outbox, last = self._kiosk.report()
+        report = KioskReport(
+            __version__, reader, "online" if online else "offline", outbox, last,
+            int(self._monotonic() - self._started), self.applied, self.problem,
+        )  # fmt: skip
+        try:
+            remote = await backend.heartbeat(report)
+        except BackendError as exc:
+            log.debug("heartbeat not heard: %s", exc)
+            return False
+        self.beats += 1
+        if remote.version != self.applied:
+            self.problem = self._apply(dict(remote.values)) if remote.values else ""
+            self.applied = remote.version
+            log.info("settings version %d from the server: %s", remote.version,
+                     self.problem or "applied")  # fmt: skip
+        return True
+
+    async def run(self) -> None:
+        """Beat until cancelled."""
+        while True:
+            await self.beat()
+            await asyncio.sleep(self.every)

@@ -1,0 +1,96 @@
+"""The kiosk's heartbeat: what it reports, settings applied once per version, a problem said
+at the next beat, silence towards backends that do not listen."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk import __version__
+from kiosk.app.heartbeat import Heartbeat
+from kiosk.backends.base import Backend, BackendUnavailableError, KioskReport, RemoteSettings
+from kiosk.domain import Delivery
+from tests.fakes.backend import FakeBackend
+from tests.helpers.clock import Ticker
+
+LAST = datetime(2026, 3, 2, 9, 55, tzinfo=UTC)
+
+
+class Listening(FakeBackend):
+    """A fake backend that hears heartbeats and answers with `settings`."""
+
+    def __init__(self, settings: RemoteSettings) -> None:
+        super().__init__(lambda request: None)  # type: ignore[arg-type,return-value]
+        self.settings = settings
+        self.heard: list[KioskReport] = []
+        self.away = False
+
+    async def heartbeat(self, report: KioskReport) -> RemoteSettings:
+        if self.away:
+            raise BackendUnavailableError("connection refused", Delivery.NOT_SENT)
+        self.heard.append(report)
+        return self.settings
+
+
+class Kiosk:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    def report(self) -> tuple[str, bool, int, datetime | None]:
+        return "ready (ACS ACR122U)", True, 3, LAST
+
+
+def _run(beat: Heartbeat) -> bool:
+    return asyncio.run(beat.beat())
+
+
+def test_a_beat_reports_how_the_kiosk_is() -> None:
+    backend, ticker = Listening(RemoteSettings(0)), Ticker()
+    heart = Heartbeat(Kiosk(backend), lambda values: "", monotonic=ticker)
+    ticker.advance(125)
+    assert _run(heart)
+    assert backend.heard == [
+        KioskReport(__version__, "ready (ACS ACR122U)", "online", 3, LAST, 125, 0, "")
+    ]
+
+
+def test_settings_are_applied_once_per_version() -> None:
+    backend = Listening(RemoteSettings(2, (("kiosk.mode", "in"),)))
+    applied: list[dict[str, str]] = []
+    heart = Heartbeat(Kiosk(backend), lambda values: applied.append(values) or "")
+    _run(heart)
+    _run(heart)
+    assert applied == [{"kiosk.mode": "in"}]
+    assert backend.heard[1].applied == 2
+    backend.settings = RemoteSettings(3, (("kiosk.mode", "out"),))
+    _run(heart)
+    assert applied[-1] == {"kiosk.mode": "out"}
+
+
+def test_a_problem_is_said_at_the_next_beat() -> None:
+    backend = Listening(RemoteSettings(1, (("kiosk.mode", "sideways"),)))
+    heart = Heartbeat(Kiosk(backend), lambda values: "kiosk.mode: not a mode")
+    _run(heart)
+    _run(heart)
+    assert (backend.heard[1].applied, backend.heard[1].problem) == (1, "kiosk.mode: not a mode")
+
+
+def test_a_server_that_is_away_is_tried_again_at_the_next_beat() -> None:
+    backend = Listening(RemoteSettings(1, (("kiosk.mode", "in"),)))
+    applied: list[dict[str, str]] = []
+    heart = Heartbeat(Kiosk(backend), lambda values: applied.append(values) or "")
+    backend.away = True
+    assert _run(heart) is False
+    assert applied == []
+    backend.away = False
+    assert _run(heart)
+    assert applied == [{"kiosk.mode": "in"}]
+
+
+def test_a_backend_that_does_not_listen_hears_nothing() -> None:
+    backend = FakeBackend(lambda request: None)  # type: ignore[arg-type,return-value]
+    heart = Heartbeat(Kiosk(backend), lambda values: pytest.fail("nothing to apply"))
+    assert _run(heart) is False
+    assert heart.beats == 0
