@@ -77,6 +77,7 @@ class KioskApp:
     on_leave: Callable[[], None] = lambda: None
     on_display_change: Callable[[], None] = lambda: None  # the session restarts to apply it
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
+    loops: Tasks = dataclasses.field(init=False)  # what runs as long as the kiosk (heartbeat)
     staff: StaffMode = dataclasses.field(init=False)  # set by `build_app`
     heartbeat: Heartbeat = dataclasses.field(init=False)  # set by `build_app`
     chime: Chime = dataclasses.field(init=False)  # a sound with each result, when sounds are on
@@ -84,6 +85,7 @@ class KioskApp:
 
     def __post_init__(self) -> None:
         self.tasks = Tasks(self.loop, "app", self.failed)
+        self.loops = Tasks(self.loop, "app loops", self.failed)  # never "settled": apart
 
     # what staff mode needs (`staffmode.RunningKiosk`)
 
@@ -379,7 +381,7 @@ class KioskApp:
             self.tasks.run(self._brand(self.config), "show the site's pictures", exclusive=True)
         await self.host.start(self.config)
         self.controller.start()
-        self.tasks.run(self.heartbeat.run(), "heartbeat")
+        self.loops.run(self.heartbeat.run(), "heartbeat")
         self.keeper.forget_older(self.config.offline.remember_days)
         self.keeper.kick()  # what an earlier run kept
         self.staff.protect(first_start=self.first_start, problem=self.config_problem)
@@ -388,6 +390,7 @@ class KioskApp:
         """Stop the reader and the controller, close the HTTP client, the embedded server and
         the log."""
         self.tasks.close()
+        self.loops.close()
         self.staff.close()
         if self.wedge is not None:
             self.wedge.remove()
@@ -396,7 +399,8 @@ class KioskApp:
         await asyncio.to_thread(self.reader.stop)
         self.controller.close()  # a check waiting for its answer goes to the outbox
         self.keeper.close()
-        await _ended(self.tasks.settled(), self.staff.settled(), self.controller.settled(),
+        await _ended(self.tasks.settled(), self.loops.settled(), self.staff.settled(),
+                     self.controller.settled(),
                      self.keeper.settled())  # fmt: skip
         self.keeper.outbox.close()
         self.keeper.known.close()

@@ -27,7 +27,6 @@ from kiosk.server.store.models import (
     CheckinRecord,
     FailedCheckinRecord,
     Member,
-    Order,
     Page,
     Window,
 )
@@ -75,13 +74,37 @@ def checkins(
     store: Store, days: Days, location_id: int | None = None, open_only: bool = False
 ) -> list[CheckinRecord]:
     """Every check-in that started on `days` in its location's time, earliest first."""
-    found = _all(
-        lambda page: store.checkins(
-            page=page, size=500, open_only=open_only, location_id=location_id,
-            window=days.window(), order=Order.FROM_TIME, ascending=True,
-        )
-    )  # fmt: skip
-    return [c for c in found if days.holds(c.from_time, zone_of(c.business_timezone))]
+    window = days.window()
+    found = store.checkins_between(window.from_after, window.from_before, location_id)
+    return [
+        c for c in found
+        if days.holds(c.from_time, zone_of(c.business_timezone))
+        and (c.to_time is None or not open_only)
+    ]  # fmt: skip
+
+
+def zone_offsets(
+    zone: ZoneInfo, start: datetime, end: datetime
+) -> tuple[tuple[datetime, int], ...]:
+    """`zone`'s offset from UTC in minutes from `start` on, and from each change up to `end`:
+    ``((start, 60), (2026-03-29 01:00 UTC, 120), …)``. Changes are found day by day, then to
+    the minute by halving (no zone changes twice in a day)."""
+
+    def offset(moment: datetime) -> int:
+        return int((moment.astimezone(zone).utcoffset() or timedelta()) / timedelta(minutes=1))
+
+    found = [(start, offset(start))]
+    day = start
+    while day < end:
+        following = min(day + timedelta(days=1), end)
+        if offset(following) != found[-1][1]:
+            low, high = day, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if offset(middle) == found[-1][1] else (low, middle)
+            found.append((high.replace(second=0, microsecond=0), offset(high)))
+        day = following
+    return tuple(found)
 
 
 def failed(store: Store, days: Days, location_id: int | None = None) -> list[FailedCheckinRecord]:

@@ -1,15 +1,21 @@
-"""kiosk.server.occupancy: counts by local day, member and plan; presence by local hour; the
-SVG chart."""
+"""kiosk.server.occupancy: counts by local day, member and plan and presence by local hour,
+counted by SQLite and checked against a row-by-row reference (`tests.helpers.occupancy`) over
+stored check-ins across summer time changes and half-hour zones; the SVG chart."""
 
 from __future__ import annotations
 
+import random
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.server.occupancy import bar_chart, by_hour, counts, local_day
+from kiosk.server.occupancy import bar_chart, summarise
+from kiosk.server.reports import Days, checkins
+from kiosk.server.store import Store
 from kiosk.server.store.models import CheckinRecord
+from tests.helpers.occupancy import by_hour, counts, local_day
 
 
 def checkin(who: str, start: str, end: str | None, zone: str = "Europe/Paris") -> CheckinRecord:
@@ -72,3 +78,62 @@ def test_the_chart_is_svg_with_a_bar_and_a_label_per_hour() -> None:
     assert [t.text for t in root.findall(f"{ns}text")][:3] == ["00", "01", "02"]
     assert root.attrib["aria-label"] == 'Main Street <"busy">'
     assert bar_chart([0.0] * 24, "empty").count("<rect") == 24  # nothing to scale by: no error
+
+
+def _stored(zones: dict[str, str], first: date, days: int, seed: int) -> tuple[Store, datetime]:
+    """A store with locations in `zones` and random day-time sessions on `days` days from
+    `first` (every local day, whole minutes, some still open at the end); its `now`."""
+    store, rng = Store(":memory:"), random.Random(seed)
+    made = datetime(2020, 1, 1, tzinfo=UTC)
+    for name, zone in zones.items():
+        store.add_location(name, zone, made)
+    store.add_plan("Resident", [p.id for p in store.locations()])
+    people = [store.add_member(full_name=f"M{i}", email=f"m{i}@x.io", now=made,
+                               plan="Resident" if i % 3 else None) for i in range(12)]  # fmt: skip
+    now = datetime.combine(first + timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+    for place in store.locations():
+        zone = ZoneInfo(place.timezone)
+        for day in range(days):
+            local = datetime.combine(first + timedelta(days=day), datetime.min.time(), tzinfo=zone)
+            for member in rng.sample(people, 4):
+                start = local + timedelta(hours=7, minutes=rng.randrange(0, 5 * 60))
+                end = start + timedelta(minutes=rng.randrange(10, 9 * 60))
+                open_now = day == days - 1 and member is people[0]
+                store.record_checkin(member, place, start.astimezone(UTC),
+                                     None if open_now else end.astimezone(UTC))  # fmt: skip
+    return store, now
+
+
+@pytest.mark.parametrize(
+    ("zones", "first"),
+    [
+        ({"Paris": "Europe/Paris", "Kolkata": "Asia/Kolkata"}, date(2026, 3, 20)),  # spring
+        ({"Paris": "Europe/Paris", "Adelaide": "Australia/Adelaide"}, date(2026, 10, 15)),
+        ({"Chatham": "Pacific/Chatham", "St John's": "America/St_Johns"}, date(2026, 3, 1)),
+    ],
+    ids=["spring-forward+05:30", "fall-back+southern-dst", "+12:45+-03:30"],
+)
+def test_the_summary_counts_as_the_reference_does(zones: dict[str, str], first: date) -> None:
+    days = 21
+    store, now = _stored(zones, first, days, seed=len(zones) + first.toordinal())
+    span = Days(first, first + timedelta(days=days - 1))
+    records = checkins(store, span)
+    summary = summarise(store, span, now)
+    assert summary.total == len(records)
+    assert summary.by_day == sorted(counts(records, local_day))
+    assert summary.by_member == counts(records, lambda c: c.coworker_full_name)[:25]
+    assert summary.by_plan == [(p or "—", n) for p, n in counts(records, lambda c: c.tariff)]
+    assert summary.by_location == counts(records, lambda c: c.business_name)
+    for place in summary.places:
+        mine = [c for c in records if c.business_name == place.name]
+        assert place.hourly == pytest.approx(by_hour(mine, days, now), abs=1e-9)
+
+
+def test_a_range_of_one_location_leaves_the_others_out() -> None:
+    store, now = _stored({"Paris": "Europe/Paris", "Kolkata": "Asia/Kolkata"}, date(2026, 5, 4),
+                         3, seed=7)  # fmt: skip
+    paris = store.location("Paris")
+    summary = summarise(store, Days(date(2026, 5, 4), date(2026, 5, 6)), now, paris.id)
+    assert [name for name, _ in summary.by_location] == ["Paris"]
+    assert [p.name for p in summary.places] == ["Paris"]
+    assert summary.total == 12

@@ -135,7 +135,7 @@ def test_the_running_kiosk_beats_on_its_own(
 ) -> None:
     kiosk = build(_config(server))
     kiosk.heartbeat.every = 0.05
-    task = kiosk.tasks.run(kiosk.heartbeat.run(), "heartbeat")
+    task = kiosk.loops.run(kiosk.heartbeat.run(), "heartbeat")
     qtbot.waitUntil(lambda: kiosk.heartbeat.beats >= 3, timeout=5000)
     assert _device(server) in server.server.store.heartbeats()
     task.cancel()

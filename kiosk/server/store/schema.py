@@ -208,6 +208,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (device_id, key)
     );
     ALTER TABLE devices ADD COLUMN settings_version INTEGER NOT NULL DEFAULT 0;
+    -- reports read a location's check-ins over a range of days from one index, their times
+    -- as minutes since 1970 computed once, when written (an index holds a virtual column)
+    ALTER TABLE checkins ADD COLUMN from_min INTEGER
+        GENERATED ALWAYS AS (unixepoch(from_time) / 60) VIRTUAL;
+    ALTER TABLE checkins ADD COLUMN to_min INTEGER
+        GENERATED ALWAYS AS (unixepoch(to_time) / 60) VIRTUAL;
+    CREATE INDEX checkins_location_from ON checkins(
+        location_id, from_time, from_min, to_min, member_id, tariff, coworker_full_name
+    );
     -- "tap it on a kiosk": the next unknown card a device reads is offered for a member
     CREATE TABLE card_offers (
         device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,

@@ -5,14 +5,13 @@ JSON) of check-ins, failed check-ins and members, the same rows `kiosk checkins`
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kiosk.server import occupancy
 from kiosk.server import reports as rows
-from kiosk.server.store.models import CheckinRecord
 from kiosk.server.web.forms import FormError
 from kiosk.server.web.pages import Parts, download, found
 
@@ -47,18 +46,15 @@ def routes(parts: Parts) -> APIRouter:
     def page(request: Request, start: str = "", end: str = "", location: str = "") -> Response:
         signed = parts.signed(request)
         days, loc = span(start, end), where(location)
-        records = rows.checkins(store, days, loc)
+        summary = occupancy.summarise(store, days, parts.clock(), loc)
         assert days.first is not None
         assert days.last is not None
         length = (days.last - days.first).days + 1
         return parts.page(
             request, "reports.html", signed, days=days, length=length, location=loc,
-            locations=store.locations(), total=len(records),
-            by_day=sorted(occupancy.counts(records, occupancy.local_day)),
-            by_member=occupancy.counts(records, lambda c: c.coworker_full_name)[:25],
-            by_plan=occupancy.counts(records, lambda c: c.tariff or "—"),
-            by_location=occupancy.counts(records, lambda c: c.business_name),
-            charts=_charts(records, length, parts.clock()),
+            locations=store.locations(), total=summary.total, by_day=summary.by_day,
+            by_member=summary.by_member, by_plan=summary.by_plan,
+            by_location=summary.by_location, charts=_charts(summary),
             query=f"start={days.first}&end={days.last}&location={loc or ''}", note="",
         )  # fmt: skip
 
@@ -85,21 +81,16 @@ def routes(parts: Parts) -> APIRouter:
     return router
 
 
-def _charts(
-    records: list[CheckinRecord], days: int, now: datetime
-) -> list[tuple[str, str, str, str]]:
+def _charts(summary: occupancy.Summary) -> list[tuple[str, str, str, str]]:
     """Per location: its name, its zone, the SVG of members present by hour, and the
     busiest hour in words (the chart has no scale)."""
-    by_place: dict[tuple[str, str], list[CheckinRecord]] = {}
-    for c in records:
-        by_place.setdefault((c.business_name, c.business_timezone), []).append(c)
     charts = []
-    for (name, zone), place in sorted(by_place.items()):
-        hours = occupancy.by_hour(place, days, now)
+    for place in summary.places:
+        hours = place.hourly
         peak = max(range(24), key=lambda h: hours[h])
         busiest = f"Busiest at {peak:02d}:00, {hours[peak]:.1f} members present on average."
-        title = f"Members present by hour of day at {name}"
-        charts.append((name, zone, occupancy.bar_chart(hours, title), busiest))
+        title = f"Members present by hour of day at {place.name}"
+        charts.append((place.name, place.zone, occupancy.bar_chart(hours, title), busiest))
     return charts
 
 
