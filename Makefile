@@ -1,6 +1,6 @@
 # make setup  installs Debian packages when missing, then .venv with the kiosk (runtime only)
 # make demo   the kiosk window against the embedded check-in server with demo members
-# make screenshots  renders every screen to docs/screenshots
+# make screenshots  renders every screen (and every web admin page) to docs/screenshots
 # make deb    the Debian package, dist/kiosk_VERSION_ARCH.deb (packaging/build_deb.py)
 # make apt-repo  a folder a site serves as an APT repository of that package, dist/apt
 # make package-test  builds the package, checks it, installs it here, runs it under cage, purges it
@@ -84,6 +84,7 @@ package-test: test-setup deb
 
 screenshots: test-setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py docs/screenshots
+	$(BIN)/python scripts/admin_screenshots.py docs/screenshots
 
 bench: test-setup
 	$(BIN)/python bench/server_throughput.py
@@ -94,6 +95,7 @@ bench: test-setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/offline.py
 	$(BIN)/python bench/guessing.py
 	$(BIN)/python bench/stolen_config.py
+	$(BIN)/python bench/admin_pages.py
 
 bench-smoke: test-setup
 	@log=$$(mktemp); for script in bench/*.py; do \

@@ -42,8 +42,12 @@ PAGES = (
     ("locations", "/admin/locations"),
     ("reports", "/admin/reports"),
     ("failed", "/admin/failed"),
+    ("kiosks", "/admin/kiosks"),
 )
 SIZES = {"desktop": browser.DESKTOP, "phone": browser.PHONE}
+HEARTBEAT = {"Version": "0.1.0", "Reader": "ready (ACS ACR122U PICC Interface 00 00)",
+             "Backend": "online", "Outbox": 0, "LastCheckin": "2026-03-02T10:27:00Z",
+             "Uptime": 4 * 3600 + 720, "SettingsVersion": 1}  # fmt: skip
 REGULARS = {"12345": (8, 9), "56789": (9, 7), "67890": (13, 4), "23456": (10, 5)}  # PIN: in, hours
 
 
@@ -69,6 +73,9 @@ def demo_admin_server(folder: Path) -> Iterator[ServerThread]:
     with ServerThread(server) as running:
         with httpx.Client(base_url=running.url, headers={"Authorization": f"Bearer {token}"}) as c:
             _history(c, clock)
+            c.post("/api/public/heartbeat", json=HEARTBEAT)
+        devices.pair(devices.add("Back door", "door").code)
+        server.store.set_device_settings(1, {"kiosk.language": "fr"})
         yield running
     server.store.close()
 

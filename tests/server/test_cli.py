@@ -354,6 +354,17 @@ def test_demo_prints_members_and_serves_them() -> None:
         import zxingcpp
         from PIL import Image
 
+        assert (
+            f"Web admin: {url}/admin  sign in as admin@demo.example / demo admin password" in text
+        )
+        with httpx.Client(base_url=url) as browser:
+            form = browser.get("/admin/signin").text
+            token = re.search(r'name="csrf" value="([^"]+)"', form)
+            assert token is not None
+            signed = browser.post("/admin/signin", data={
+                "csrf": token.group(1), "email": "admin@demo.example",
+                "password": "demo admin password"})  # fmt: skip
+            assert signed.status_code == 303
         eve = zxingcpp.read_barcodes(Image.open(Path(folder.group(1)) / "eve.png"))[0].text
         by_pass = httpx.post(url + "/api/public/checkin", json={"Token": eve}).json()
         assert by_pass["CoworkerFullName"] == "Eve Tanaka"
@@ -451,3 +462,35 @@ def test_enrolling_makes_the_database_and_serve_says_when_it_starts_a_new_one(
         proc.wait()
         proc.stderr.close()
     assert f"kiosk: no database at {tmp_path / 'fresh.db'}: starting a new, empty one" in err
+
+
+def test_serve_prints_a_one_time_link_for_the_first_admin_until_there_is_one(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "fresh.db")
+    proc, url, _ = _start("serve", "--port", "0", "--db", db)
+    assert proc.stderr is not None
+    try:
+        line = next(line for line in proc.stderr if "/admin/welcome?code=" in line)
+        link = re.search(r"(http://\S+/admin/welcome\?code=\S+)", line)
+        assert link is not None
+        assert link.group(1).startswith(url)
+        with httpx.Client() as browser:
+            page = browser.get(link.group(1))
+            assert page.status_code == 200
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert token is not None
+            code = link.group(1).rsplit("=", 1)[1]
+            made = browser.post(url + "/admin/welcome", data={
+                "csrf": token.group(1), "code": code, "email": "ops@example.com",
+                "password": "a long ops password", "again": "a long ops password"})  # fmt: skip
+            assert made.status_code == 303
+    finally:
+        _stop(proc)
+    again, url, _ = _start("serve", "--port", "0", "--db", db)
+    assert again.stderr is not None
+    assert httpx.get(url + "/health").status_code == 200  # serving: its link was said before
+    _stop(again, keep_stderr=True)
+    said = again.stderr.read()
+    again.stderr.close()
+    assert "/admin/welcome" not in said

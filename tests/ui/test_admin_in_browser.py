@@ -27,6 +27,9 @@ from kiosk.backends.local.client import LocalClient
 from kiosk.server.reports import CHECKIN_COLUMNS, Days, checkin_rows, checkins, to_csv
 from kiosk.server.runner import ServerThread
 from kiosk.settings.model import BackendKind, BackendSettings, Config
+from scripts.admin_screenshots import EMAIL as SHOT_EMAIL
+from scripts.admin_screenshots import PAGES, SIZES, demo_admin_server
+from scripts.admin_screenshots import PASSWORD as SHOT_PASSWORD
 from tests.helpers import browser
 from tests.helpers.clock import FakeClock, Ticker
 from tests.helpers.kiosk import Build, settings
@@ -166,3 +169,22 @@ def _member(server: ServerThread, email: str) -> int:
     found = server.server.store.find_member(email=email)
     assert found is not None
     return found.id
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_every_admin_page_fits_the_screen_across(tmp_path: Path, size: str) -> None:
+    """Nothing runs off the side of a phone or a desktop: no page scrolls sideways, and no
+    visible control sticks out of the viewport."""
+    with demo_admin_server(tmp_path) as running, browser.chromium(SIZES[size]) as driver:
+        browser.sign_in(driver, running.url, SHOT_EMAIL, SHOT_PASSWORD)
+        for name, path in PAGES:
+            driver.get(running.url + path)
+            width = SIZES[size][0]  # the screen's (a phone's browser may zoom out to the page)
+            wide = driver.execute_script(
+                "return [document.documentElement.scrollWidth,"
+                " [...document.querySelectorAll('a, button, input, select, label')]"
+                ".filter(e => e.offsetParent && e.getBoundingClientRect().right >"
+                f" {width} + 1).map(e => e.outerHTML.slice(0, 80))]"
+            )
+            assert wide[0] <= width, f"{name} scrolls sideways at {size}: {wide}"
+            assert not wide[1], f"{name} at {size}: {wide[1]}"

@@ -115,6 +115,8 @@ def routes(parts: Parts) -> APIRouter:
         signed = parts.signed(request)
         form = await parts.posted(request, signed)
         device = found(lambda: store.device(device_id))
+        if device.kind != "kiosk":
+            raise RefusedError(f"{device.name} is a {device.kind}: it has no screen to set.")
         values = {key: form.text(key) for key in PUSHED if form.text(key)}
         wrong = [key for key, value in values.items() if not PUSHED[key](value)]
         if wrong:
