@@ -4,9 +4,12 @@ through `backend.ca_file` (and refuses a certificate it cannot verify, in words)
 from __future__ import annotations
 
 import asyncio
+import re
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +27,7 @@ from kiosk.settings.vault import Secret
 from tests.fakes.vault import MemoryVault
 from tests.helpers.server import demo_db, device_token
 from tests.helpers.tls import make_tls
+from tests.helpers.webadmin import EMAIL, PASSWORD, add_desk_admin
 
 
 @pytest.fixture
@@ -122,3 +126,19 @@ def test_a_ca_file_set_in_staff_mode_is_trusted_at_once(
     finally:
         closing = aloop.create_task(kiosk.aclose())
         qtbot.waitUntil(closing.done, timeout=10000)
+
+
+def test_the_web_admins_cookie_is_secure_over_https(
+    https: ServerThread, tls: tuple[Path, Path, Path]
+) -> None:
+    add_desk_admin(https)
+    with httpx.Client(base_url=https.url, verify=ssl.create_default_context(cafile=tls[0])) as c:
+        form = c.get("/admin/signin")
+        assert "Secure" in form.headers["set-cookie"]  # the sign-in form's cookie too
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token is not None
+        signed = c.post(
+            "/admin/signin", data={"csrf": token.group(1), "email": EMAIL, "password": PASSWORD}
+        )
+    assert signed.status_code == 303
+    assert "Secure" in signed.headers["set-cookie"]
