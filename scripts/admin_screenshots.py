@@ -105,7 +105,7 @@ def _history(kiosk: httpx.Client, clock: SteppedClock) -> None:
 def shoot(out: Path) -> list[Path]:
     """Every page at every size into `out`; the files written."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
     with tempfile.TemporaryDirectory() as folder, demo_admin_server(Path(folder)) as server:
         for size_name, size in SIZES.items():
             with browser.chromium(size) as driver:

@@ -3,14 +3,20 @@ forms posted with the CSRF token the page carries), and an admin account made ch
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from pytestqt.qtbot import QtBot
 
+from kiosk.backends.local.client import LocalClient
 from kiosk.server.admins import Cost, Passwords, add_admin
 from kiosk.server.runner import ServerThread
+from tests.helpers.server import device_token
 
 EMAIL, PASSWORD = "desk@space.example", "a long desk password"
 CHEAP = Passwords(Cost(time=1, memory_kib=8))  # argon2id at its lowest: tests stay quick
@@ -51,3 +57,16 @@ class Desk:
 
     def close(self) -> None:
         self.http.close()
+
+
+@contextlib.contextmanager
+def kiosk_client(
+    running: ServerThread, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
+) -> Iterator[LocalClient]:
+    """The client a kiosk paired as "Front desk" uses, on the Qt loop's asyncio; closed
+    after (its connection returned before the loop ends)."""
+    http = httpx.AsyncClient()
+    token = device_token(running, "Front desk")
+    yield LocalClient(http, running.url, embedded=False, device_token=token)
+    closed = aloop.create_task(http.aclose())
+    qtbot.waitUntil(closed.done)

@@ -92,9 +92,9 @@ def _stored(zones: dict[str, str], first: date, days: int, seed: int) -> tuple[S
                                plan="Resident" if i % 3 else None) for i in range(12)]  # fmt: skip
     now = datetime.combine(first + timedelta(days=days), datetime.min.time(), tzinfo=UTC)
     for place in store.locations():
-        zone = ZoneInfo(place.timezone)
+        here = ZoneInfo(place.timezone)
         for day in range(days):
-            local = datetime.combine(first + timedelta(days=day), datetime.min.time(), tzinfo=zone)
+            local = datetime.combine(first + timedelta(days=day), datetime.min.time(), tzinfo=here)
             for member in rng.sample(people, 4):
                 start = local + timedelta(hours=7, minutes=rng.randrange(0, 5 * 60))
                 end = start + timedelta(minutes=rng.randrange(10, 9 * 60))

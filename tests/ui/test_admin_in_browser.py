@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 import zxingcpp
 from pytestqt.qtbot import QtBot
@@ -23,7 +22,6 @@ from selenium.webdriver.support.ui import Select
 
 from kiosk import passes
 from kiosk.backends.base import Backend
-from kiosk.backends.local.client import LocalClient
 from kiosk.server.reports import CHECKIN_COLUMNS, Days, checkin_rows, checkins, to_csv
 from kiosk.server.runner import ServerThread
 from kiosk.settings.model import BackendKind, BackendSettings, Config
@@ -34,8 +32,8 @@ from tests.helpers import browser
 from tests.helpers.clock import FakeClock, Ticker
 from tests.helpers.kiosk import Build, settings
 from tests.helpers.screens import click, texts, type_pin
-from tests.helpers.server import demo_server, device_token
-from tests.helpers.webadmin import CHEAP, EMAIL, PASSWORD, add_desk_admin
+from tests.helpers.server import demo_server
+from tests.helpers.webadmin import CHEAP, EMAIL, PASSWORD, add_desk_admin, kiosk_client
 
 
 @pytest.fixture
@@ -59,11 +57,8 @@ def server(tmp_path: Path, clock: FakeClock, ticker: Ticker) -> Iterator[ServerT
 def backend(
     server: ServerThread, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> Iterator[Backend]:  # the one `build` checks with
-    http = httpx.AsyncClient()
-    token = device_token(server, "Front desk")
-    yield LocalClient(http, server.url, embedded=False, device_token=token)
-    closed = aloop.create_task(http.aclose())
-    qtbot.waitUntil(closed.done)
+    with kiosk_client(server, qtbot, aloop) as client:
+        yield client
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from markupsafe import escape
 from PySide6.QtWidgets import QLabel
@@ -17,15 +16,20 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app.kiosk import KioskApp
 from kiosk.backends.base import Backend
-from kiosk.backends.local.client import LocalClient
 from kiosk.server.runner import ServerThread
-from kiosk.settings.file import load_config
-from kiosk.settings.model import BackendKind, BackendSettings, Config, Language, Mode
+from kiosk.settings.model import (
+    BackendKind,
+    BackendSettings,
+    Config,
+    Language,
+    Mode,
+    load_config,
+)
 from tests.helpers.clock import FakeClock
 from tests.helpers.kiosk import Build, valid
 from tests.helpers.screens import texts
-from tests.helpers.server import demo_server, device_token
-from tests.helpers.webadmin import CHEAP, Desk, add_desk_admin
+from tests.helpers.server import demo_server
+from tests.helpers.webadmin import CHEAP, Desk, add_desk_admin, kiosk_client
 
 
 @pytest.fixture
@@ -39,11 +43,8 @@ def server(tmp_path: Path) -> Iterator[ServerThread]:
 def backend(
     server: ServerThread, qtbot: QtBot, aloop: asyncio.AbstractEventLoop
 ) -> Iterator[Backend]:  # the one `build` checks with
-    http = httpx.AsyncClient()
-    token = device_token(server, "Front desk")
-    yield LocalClient(http, server.url, embedded=False, device_token=token)
-    closed = aloop.create_task(http.aclose())
-    qtbot.waitUntil(closed.done)
+    with kiosk_client(server, qtbot, aloop) as client:
+        yield client
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ at the next beat, silence towards backends that do not listen."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -42,6 +43,16 @@ class Kiosk:
         return "ready (ACS ACR122U)", True, 3, LAST
 
 
+def _recording(applied: list[dict[str, str]]) -> Callable[[dict[str, str]], str]:
+    """Applies settings by keeping them; no problem."""
+
+    def apply(values: dict[str, str]) -> str:
+        applied.append(values)
+        return ""
+
+    return apply
+
+
 def _run(beat: Heartbeat) -> bool:
     return asyncio.run(beat.beat())
 
@@ -59,7 +70,7 @@ def test_a_beat_reports_how_the_kiosk_is() -> None:
 def test_settings_are_applied_once_per_version() -> None:
     backend = Listening(RemoteSettings(2, (("kiosk.mode", "in"),)))
     applied: list[dict[str, str]] = []
-    heart = Heartbeat(Kiosk(backend), lambda values: applied.append(values) or "")
+    heart = Heartbeat(Kiosk(backend), _recording(applied))
     _run(heart)
     _run(heart)
     assert applied == [{"kiosk.mode": "in"}]
@@ -80,7 +91,7 @@ def test_a_problem_is_said_at_the_next_beat() -> None:
 def test_a_server_that_is_away_is_tried_again_at_the_next_beat() -> None:
     backend = Listening(RemoteSettings(1, (("kiosk.mode", "in"),)))
     applied: list[dict[str, str]] = []
-    heart = Heartbeat(Kiosk(backend), lambda values: applied.append(values) or "")
+    heart = Heartbeat(Kiosk(backend), _recording(applied))
     backend.away = True
     assert _run(heart) is False
     assert applied == []
