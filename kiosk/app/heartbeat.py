@@ -1,5 +1,5 @@
 """The kiosk's heartbeat to its own server: every `EVERY` seconds how it is (version, reader,
-backend, outbox, last answer, uptime), so the web admin shows it online or offline since when;
+backend, outbox, last check-in, uptime), so the web admin shows it online or offline since when;
 the answer carries the settings staff set for it there, applied when their version is new.
 
 A kiosk that starts says it has applied version 0, so the server's settings are applied again
@@ -31,7 +31,7 @@ class Beating(Protocol):
 
     def report(self) -> tuple[str, bool, int, datetime | None]:
         """The reader's state, whether the backend is online, the outbox's length, and when
-        the backend last answered."""
+        a member last checked in or out here."""
         ...
 
 

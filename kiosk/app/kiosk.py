@@ -28,7 +28,7 @@ from kiosk.app.keep import open_outbox
 from kiosk.app.staffmode import KioskStatus, StaffMode
 from kiosk.backends.base import Backend, BackendError, Place, SignsIn
 from kiosk.backends.tokens import NO_CODE
-from kiosk.domain import Credential, CredentialKind
+from kiosk.domain import Credential, CredentialKind, Outcome, Status
 from kiosk.flows.checkin import KioskController
 from kiosk.flows.replay import Keeper
 from kiosk.flows.staff import Leave, StaffController
@@ -74,6 +74,7 @@ class KioskApp:
     first_start: bool = False  # no configuration file and no backend given: set the kiosk up
     config_problem: str = ""  # why the settings file was not used (it is broken)
     last_read: datetime | None = None  # the reader's last read, for staff
+    last_checkin: datetime | None = None  # a member last checked in or out here, for the server
     on_leave: Callable[[], None] = lambda: None
     on_display_change: Callable[[], None] = lambda: None  # the session restarts to apply it
     tasks: Tasks = dataclasses.field(init=False)  # applying changes in the background
@@ -134,9 +135,14 @@ class KioskApp:
 
     def report(self) -> tuple[str, bool, int, datetime | None]:
         """What the heartbeat tells the server: the reader, whether the backend is online,
-        the outbox's length, when the backend last answered."""
+        the outbox's length, when a member last checked in or out here."""
         status = self.status()
-        return status.reader, bool(status.online), status.outbox.count, status.last_answer
+        return status.reader, bool(status.online), status.outbox.count, self.last_checkin
+
+    def finished(self, attempt: object, outcome: Outcome) -> None:
+        """A check-in's answer: a member came in or went out now."""
+        if outcome.status in (Status.CHECKED_IN, Status.CHECKED_OUT):
+            self.last_checkin = datetime.now(UTC)
 
     def backend_changed(self, online: bool) -> None:
         """The backend went online or offline: the log says so, with the outbox's length."""
@@ -511,6 +517,7 @@ def _connect(kiosk: KioskApp) -> None:
     kiosk.keeper.changed.connect(kiosk.outbox_changed)
     kiosk.keeper.replayed.connect(events.replayed)
     controller.accepted.connect(events.credential)
+    controller.finished.connect(kiosk.finished)
     kiosk.reader.tapped.connect(kiosk.tapped)
     kiosk.reader.failed.connect(kiosk.read_failed)
     kiosk.reader.status_changed.connect(kiosk.reader_changed)

@@ -566,3 +566,13 @@ def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_new_pin_that_cannot_be_emailed_leaves_the_old_one(
+    desk: Desk, web: ServerThread, kiosk: httpx.Client
+) -> None:
+    ben = _member_id(web, "ben@example.com")
+    page = f"/admin/members/{ben}"
+    refused = desk.post(f"{page}/pin", page, action="email")  # no mail server set up
+    assert refused.status_code == 502
+    assert checkin(kiosk, Pincode="23456")["CoworkerFullName"] == "Ben Okafor"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from kiosk.settings.model import (
 )
 from tests.helpers.clock import FakeClock
 from tests.helpers.kiosk import Build, valid
-from tests.helpers.screens import texts
+from tests.helpers.screens import click, texts, type_pin
 from tests.helpers.server import demo_server
 from tests.helpers.webadmin import CHEAP, Desk, add_desk_admin, kiosk_client
 
@@ -141,3 +142,19 @@ def test_the_running_kiosk_beats_on_its_own(
     assert _device(server) in server.server.store.heartbeats()
     task.cancel()
     qtbot.waitUntil(task.done)
+
+
+def test_the_heartbeat_says_when_a_member_last_checked_in_here(
+    qtbot: QtBot, build: Build, server: ServerThread, aloop: asyncio.AbstractEventLoop
+) -> None:
+    kiosk = build(_config(server))
+    assert _beat(qtbot, kiosk, aloop)
+    assert server.server.store.heartbeats()[_device(server)].heartbeat.last_checkin is None
+    with qtbot.waitSignal(kiosk.controller.finished, timeout=5000):
+        click(qtbot, kiosk.window.idle.pin)
+        type_pin(qtbot, kiosk, "12345")
+        click(qtbot, kiosk.window.pin.ok)
+    assert _beat(qtbot, kiosk, aloop)
+    said = server.server.store.heartbeats()[_device(server)].heartbeat.last_checkin
+    assert said is not None
+    assert abs((said - datetime.now(UTC)).total_seconds()) < 60

@@ -97,6 +97,12 @@ class Roster(Enrolment):
             self._db.execute("UPDATE members SET active = ? WHERE id = ?", (active, member_id))
         return self.member(member_id)
 
+    def pin_key(self, member_id: int) -> str | None:
+        """The keyed hash of a member's PIN (to put it back when a new one could not be
+        told to them)."""
+        row = self._one("SELECT pin_key FROM members WHERE id = ?", member_id)
+        return row[0] if row is not None else None
+
     def set_pin(self, member_id: int, pin_key: str | None) -> None:
         """Give a member a new PIN (its keyed hash), or none; `DuplicateError` when taken."""
         with self.transaction():

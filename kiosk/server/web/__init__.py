@@ -23,10 +23,10 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kiosk.server.store import NotFoundError
 from kiosk.server.web import credentials, kiosks, members, places, reports, signin, whosin
 from kiosk.server.web.forms import FormError
 from kiosk.server.web.pages import HEADERS, HERE, NotSignedInError, Parts, RefusedError
+from kiosk.server.web.sessions import COOKIE
 
 log = logging.getLogger(__name__)
 STATIC = {"admin.css": "text/css", "admin.js": "text/javascript"}
@@ -56,14 +56,8 @@ def install(app: FastAPI, parts: Parts) -> None:
         )
 
     async def refused(request: Request, exc: Exception) -> Response:
-        status = (
-            exc.status
-            if isinstance(exc, RefusedError)
-            else 404
-            if isinstance(exc, NotFoundError)
-            else 400
-        )
-        signed = parts.sessions.find(request.cookies.get("kiosk_admin"), parts.clock())
+        status = exc.status if isinstance(exc, RefusedError) else 400
+        signed = parts.sessions.find(request.cookies.get(COOKIE), parts.clock())
         back = request.headers.get("referer", "") or "/admin"
         return parts.page(
             request, "refused.html", signed, status, message=str(exc), back=_local_back(back)

@@ -56,12 +56,18 @@ def routes(parts: Parts) -> APIRouter:
             except DuplicateError as exc:
                 raise RefusedError(str(exc), 409) from None
             return go(f"/admin/members/{member_id}", "The PIN is set.")
+        old = store.pin_key(member_id)
         new = _new_pin(parts, member_id)
-        log.info("admin %d gave member %d a new PIN", signed.admin.id, member_id)
         if action == "email":
             text = f"Hello {member.full_name},\n\nyour new check-in PIN is {new}.\n"
-            await _send(parts, Message(member.email, "Your check-in PIN", text))
+            try:
+                await _send(parts, Message(member.email, "Your check-in PIN", text))
+            except RefusedError:
+                store.set_pin(member_id, old)  # they could not be told: the old PIN stays
+                raise
+            log.info("admin %d sent member %d a new PIN", signed.admin.id, member_id)
             return go(f"/admin/members/{member_id}", f"A new PIN is sent to {member.email}.")
+        log.info("admin %d gave member %d a new PIN", signed.admin.id, member_id)
         member = store.member(member_id)
         return member_page(parts, request, signed, member, new_pin=new)
 
