@@ -406,7 +406,12 @@ def _plans_list(args: argparse.Namespace) -> int:
         limit = f", {p.daily_limit_minutes} min/day" if p.daily_limit_minutes else ""
         days = "".join(map(str, sorted(p.days)))
         closes = "24:00" if p.closes == time(0, 0) else p.closes.strftime("%H:%M")
-        print(f"{p.id:>4}  {p.name:<16} days {days} {p.opens:%H:%M}-{closes}{limit}  at {where}")
+        own = "".join(
+            f", day {d} {o:%H:%M}-{'24:00' if c == time(0, 0) else c.strftime('%H:%M')}"
+            for d, o, c in p.hours
+        )  # weekdays with hours of their own (set in the web admin)
+        print(f"{p.id:>4}  {p.name:<16} days {days} {p.opens:%H:%M}-{closes}{own}{limit}"
+              f"  at {where}")  # fmt: skip
     return 0
 
 

@@ -31,6 +31,15 @@ class Plan:
     opens: time = time(0, 0)
     closes: time = END_OF_DAY
     daily_limit: timedelta | None = None
+    hours: tuple[tuple[int, time, time], ...] = ()
+    """Weekdays with hours of their own (Saturday 10:00–16:00): open those days, at those times."""
+
+    def window(self, weekday: int) -> tuple[time, time] | None:
+        """When the plan is open on ISO `weekday`: its opening and closing times, or None."""
+        for day, opens, closes in self.hours:
+            if day == weekday:
+                return opens, closes
+        return (self.opens, self.closes) if weekday in self.days else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,9 +174,13 @@ def _by_plan(state: MemberState, place: Place, local: datetime) -> CheckIn | Ref
         return Refuse(Reason.ACCESS_RESTRICTED)
     # Same-tzinfo comparisons are by wall clock, which is what opening hours mean;
     # durations are added in UTC so that a DST change cannot stretch a session.
-    closing = _closing_time(plan, local)
-    opening = local.replace(hour=plan.opens.hour, minute=plan.opens.minute, second=0, microsecond=0)
-    if local.isoweekday() not in plan.days or not opening <= local < closing:
+    window = plan.window(local.isoweekday())
+    if window is None:
+        return Refuse(Reason.OUTSIDE_HOURS)
+    opens, closes = window
+    closing = _closing_time(closes, local)
+    opening = local.replace(hour=opens.hour, minute=opens.minute, second=0, microsecond=0)
+    if not opening <= local < closing:
         return Refuse(Reason.OUTSIDE_HOURS)
     expires = closing.astimezone(UTC)
     if plan.daily_limit is not None:
@@ -178,10 +191,10 @@ def _by_plan(state: MemberState, place: Place, local: datetime) -> CheckIn | Ref
     return CheckIn(expires_at=expires)
 
 
-def _closing_time(plan: Plan, local: datetime) -> datetime:
-    if plan.closes == END_OF_DAY:
+def _closing_time(closes: time, local: datetime) -> datetime:
+    if closes == END_OF_DAY:
         return _next_midnight(local)
-    return local.replace(hour=plan.closes.hour, minute=plan.closes.minute, second=0, microsecond=0)
+    return local.replace(hour=closes.hour, minute=closes.minute, second=0, microsecond=0)
 
 
 def _next_midnight(local: datetime) -> datetime:

@@ -10,6 +10,7 @@ import json
 import re
 import socket
 from collections.abc import Callable, Iterator
+from datetime import time
 from pathlib import Path
 
 import httpx
@@ -466,16 +467,24 @@ def test_locations_and_plans_are_added_and_edited(desk: Desk, web: ServerThread)
                         timezone="Europe/Paris")  # fmt: skip
     assert renamed.status_code == 303
     assert store.location(lyon.id).name == "Lyon Part-Dieu"
-    plan = {"name": "Evenings", "location": str(lyon.id), "day": ["1", "3"], "opens": "18:00",
-            "closes": "24:00", "limit": "120"}  # fmt: skip
+    plan = {"name": "Evenings", "location": str(lyon.id), "limit": "120",
+            "open1": "1", "opens1": "18:00", "closes1": "24:00",
+            "open3": "1", "opens3": "18:00", "closes3": "24:00",
+            "open6": "1", "opens6": "10:00", "closes6": "16:00"}  # fmt: skip
     assert desk.post("/admin/plans", "/admin/plans", **plan).status_code == 303
     evenings = store.plan("Evenings")
     assert (evenings.days, evenings.daily_limit_minutes) == (frozenset({1, 3}), 120)
-    wrong = desk.post(f"/admin/plans/{evenings.id}", "/admin/plans", **{**plan, "closes": "17:00"})
+    assert evenings.hours == ((6, time(10), time(16)),)  # Saturday has hours of its own
+    assert 'name="opens6" value="10:00"' in desk.get("/admin/plans").text
+    wrong = desk.post(f"/admin/plans/{evenings.id}", "/admin/plans", **{**plan, "closes1": "17:00"})
     assert wrong.status_code == 400
-    later = desk.post(f"/admin/plans/{evenings.id}", "/admin/plans", **{**plan, "opens": "19:00"})
+    assert "Monday" in wrong.text
+    later = desk.post(f"/admin/plans/{evenings.id}", "/admin/plans", **{**plan, "opens1": "19:00"})
     assert later.status_code == 303
-    assert store.plan(evenings.id).opens.hour == 19
+    changed = store.plan(evenings.id)  # Monday now differs from Wednesday: the first wins a tie
+    assert {d for d, _, _ in changed.hours} | changed.days == {1, 3, 6}
+    nothing = {k: v for k, v in plan.items() if not k.startswith("open")}
+    assert desk.post("/admin/plans", "/admin/plans", **nothing).status_code == 400
 
 
 # --- email --------------------------------------------------------------------------------

@@ -49,8 +49,10 @@ class Enrolment(Database):
         opens: time = time(0, 0),
         closes: time = rules.END_OF_DAY,
         daily_limit_minutes: int | None = None,
+        hours: Iterable[tuple[int, time, time]] = (),
     ) -> PlanRecord:
-        """Enrol a plan that admits its holders to `location_ids`."""
+        """Enrol a plan that admits its holders to `location_ids`; `hours` are weekdays with
+        opening hours of their own."""
         locs, day_set = frozenset(location_ids), frozenset(days)
         with self.transaction():
             if self._one("SELECT 1 FROM plans WHERE name = ?", name):
@@ -72,7 +74,17 @@ class Enrolment(Database):
             self._db.executemany(
                 "INSERT INTO plan_locations VALUES (?, ?)", [(plan_id, loc) for loc in locs]
             )
+            self.set_plan_hours(plan_id, hours)
         return self.plan(plan_id)
+
+    def set_plan_hours(self, plan_id: int, hours: Iterable[tuple[int, time, time]]) -> None:
+        """Replace the weekdays of a plan that have hours of their own."""
+        with self.transaction():
+            self._db.execute("DELETE FROM plan_hours WHERE plan_id = ?", (plan_id,))
+            self._db.executemany(
+                "INSERT INTO plan_hours VALUES (?, ?, ?, ?)",
+                [(plan_id, day, rows.hhmm(o), rows.hhmm(c)) for day, o, c in hours],
+            )
 
     def plan(self, ident: int | str) -> PlanRecord:
         """A plan by id or by name."""
@@ -83,6 +95,9 @@ class Enrolment(Database):
         locs = self._db.execute(
             "SELECT location_id FROM plan_locations WHERE plan_id = ?", (row["id"],)
         )
+        own = self._db.execute(
+            "SELECT day, opens, closes FROM plan_hours WHERE plan_id = ? ORDER BY day", (row["id"],)
+        )
         return PlanRecord(
             id=row["id"],
             name=row["name"],
@@ -91,6 +106,9 @@ class Enrolment(Database):
             opens=rows.parse_hhmm(row["opens"]),
             closes=rows.parse_hhmm(row["closes"]),
             daily_limit_minutes=row["daily_limit_minutes"],
+            hours=tuple(
+                (r[0], rows.parse_hhmm(r[1]), rows.parse_hhmm(r[2])) for r in own.fetchall()
+            ),
         )
 
     def plans(self) -> list[PlanRecord]:

@@ -31,6 +31,7 @@ class PlanRecord:
     opens: time
     closes: time
     daily_limit_minutes: int | None
+    hours: tuple[tuple[int, time, time], ...] = ()  # weekdays with hours of their own
 
 
 def card_tail(card_id: str) -> str:

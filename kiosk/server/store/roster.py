@@ -163,6 +163,7 @@ class Roster(Enrolment):
         opens: time,
         closes: time,
         daily_limit_minutes: int | None,
+        hours: Iterable[tuple[int, time, time]] = (),
     ) -> None:
         """Change a plan; its members keep it."""
         locs = frozenset(location_ids)
@@ -188,6 +189,7 @@ class Roster(Enrolment):
             self._db.executemany(
                 "INSERT INTO plan_locations VALUES (?, ?)", [(plan_id, loc) for loc in locs]
             )
+            self.set_plan_hours(plan_id, hours)
 
     def update_location(self, location_id: int, name: str, timezone: str) -> None:
         """Rename a location or change its time zone (an IANA name)."""

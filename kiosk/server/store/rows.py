@@ -55,6 +55,7 @@ def plan_rule(plan: PlanRecord) -> rules.Plan:
         days=plan.days,
         opens=plan.opens,
         closes=plan.closes,
+        hours=plan.hours,
         daily_limit=timedelta(minutes=limit) if limit else None,
     )
 

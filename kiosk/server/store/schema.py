@@ -217,6 +217,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX checkins_location_from ON checkins(
         location_id, from_time, from_min, to_min, member_id, tariff, coworker_full_name
     );
+    -- weekdays with opening hours of their own (a plan's Saturday 10:00-16:00)
+    CREATE TABLE plan_hours (
+        plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+        day INTEGER NOT NULL,
+        opens TEXT NOT NULL,
+        closes TEXT NOT NULL,
+        PRIMARY KEY (plan_id, day)
+    );
     -- "tap it on a kiosk": the next unknown card a device reads is offered for a member
     CREATE TABLE card_offers (
         device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,

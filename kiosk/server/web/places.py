@@ -4,6 +4,7 @@ locations (a name and an IANA time zone chosen from the list this machine knows)
 
 from __future__ import annotations
 
+import collections
 from datetime import time
 from zoneinfo import available_timezones
 
@@ -13,10 +14,12 @@ from fastapi.responses import Response
 from kiosk.server import rules
 from kiosk.server.store import StoreError
 from kiosk.server.store.models import PlanRecord
+from kiosk.server.store.rows import plan_rule as rules_plan
 from kiosk.server.web.forms import Form, FormError
 from kiosk.server.web.pages import Parts, RefusedError, found, go
 
-DAYS = ((1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun"))
+DAYS = ((1, "Monday"), (2, "Tuesday"), (3, "Wednesday"), (4, "Thursday"), (5, "Friday"),
+        (6, "Saturday"), (7, "Sunday"))  # fmt: skip
 
 
 def routes(parts: Parts) -> APIRouter:
@@ -30,7 +33,7 @@ def routes(parts: Parts) -> APIRouter:
         signed = parts.signed(request)
         return parts.page(
             request, "plans.html", signed, plans=store.plans(), locations=store.locations(),
-            days=DAYS, hhmm=_hhmm, note=request.query_params.get("note", ""),
+            days=DAYS, hhmm=_hhmm, window=_window, note=request.query_params.get("note", ""),
         )  # fmt: skip
 
     @router.post("/admin/plans")
@@ -40,7 +43,7 @@ def routes(parts: Parts) -> APIRouter:
         plan = _plan(form)
         try:
             store.add_plan(plan.name, plan.location_ids, plan.days, plan.opens, plan.closes,
-                           plan.daily_limit_minutes)  # fmt: skip
+                           plan.daily_limit_minutes, plan.hours)  # fmt: skip
         except StoreError as exc:
             raise RefusedError(str(exc)) from None
         return go("/admin/plans", f"Plan {plan.name} is added.")
@@ -54,6 +57,7 @@ def routes(parts: Parts) -> APIRouter:
             found(lambda: store.update_plan(
                 plan_id, name=plan.name, location_ids=plan.location_ids, days=plan.days,
                 opens=plan.opens, closes=plan.closes, daily_limit_minutes=plan.daily_limit_minutes,
+                hours=plan.hours,
             ))  # fmt: skip
         except StoreError as exc:
             raise RefusedError(str(exc)) from None
@@ -93,13 +97,21 @@ def routes(parts: Parts) -> APIRouter:
 
 
 def _plan(form: Form) -> PlanRecord:
-    """A plan as the form describes it (its id unused)."""
-    days = frozenset(int(d) for d in form.all("day") if d in "1234567" and len(d) == 1)
-    if not days:
-        raise FormError("Days: choose at least one day of the week")
-    opens, closes = form.clock("opens", "Opens"), form.clock("closes", "Closes")
-    if closes != rules.END_OF_DAY and closes <= opens:
-        raise FormError("Closes: must be after it opens (24:00 for the end of the day)")
+    """A plan as the form describes it (its id unused): the hours most of its open days
+    share are the plan's, the other days' are their own."""
+    windows: dict[int, tuple[time, time]] = {}
+    for day, name in DAYS:
+        if form.flag(f"open{day}"):
+            opens = form.clock(f"opens{day}", f"{name} opens")
+            closes = form.clock(f"closes{day}", f"{name} closes")
+            if closes != rules.END_OF_DAY and closes <= opens:
+                raise FormError(f"{name}: it must close after it opens (24:00: the day's end)")
+            windows[day] = (opens, closes)
+    if not windows:
+        raise FormError("Days: open the plan on one day of the week at least")
+    shared = collections.Counter(windows.values()).most_common(1)[0][0]
+    days = frozenset(d for d, w in windows.items() if w == shared)
+    hours = tuple((d, *w) for d, w in sorted(windows.items()) if w != shared)
     locations = frozenset(int(n) for n in form.all("location") if n.isdigit())
     if not locations:
         raise FormError("Locations: choose at least one location")
@@ -108,9 +120,10 @@ def _plan(form: Form) -> PlanRecord:
         name=form.required("name", "Name")[:100],
         location_ids=locations,
         days=days,
-        opens=opens,
-        closes=closes,
+        opens=shared[0],
+        closes=shared[1],
         daily_limit_minutes=form.number("limit", 1, 24 * 60),
+        hours=hours,
     )
 
 
@@ -119,6 +132,14 @@ def _place(form: Form, zones: list[str]) -> tuple[str, str]:
     if zone not in zones:
         raise FormError(f"Time zone: {zone[:60]!r} is not one this server knows")
     return name, zone
+
+
+def _window(plan: PlanRecord | None, day: int) -> tuple[str, str] | None:
+    """A plan's opening and closing on ISO `day` as the form shows them; None: closed."""
+    if plan is None:
+        return ("00:00", "24:00")
+    window = rules_plan(plan).window(day)
+    return (window[0].strftime("%H:%M"), _hhmm(window[1])) if window else None
 
 
 def _hhmm(moment: time) -> str:

@@ -203,3 +203,16 @@ def test_a_toggle_just_after_an_automatic_close_is_the_member_leaving(
     closed = now - timedelta(minutes=minutes_since_close)
     decision = decide(state(auto_closed_at=closed), HERE, now, action)
     assert type(decision) is expected
+
+
+SATURDAYS = Plan("Office", frozenset({1}), frozenset(range(1, 6)), time(8), time(18),
+                 hours=((6, time(10), time(16)),))  # fmt: skip
+
+
+def test_a_weekday_with_hours_of_its_own_opens_and_closes_then() -> None:
+    member = state(plan=SATURDAYS)
+    assert decide(member, HERE, at(7, 11), Action.IN) == CheckIn(expires_at=at(7, 16))
+    assert decide(member, HERE, at(7, 9), Action.IN) == Refuse(Reason.OUTSIDE_HOURS)
+    assert decide(member, HERE, at(7, 16), Action.IN) == Refuse(Reason.OUTSIDE_HOURS)
+    assert decide(member, HERE, at(8, 11), Action.IN) == Refuse(Reason.OUTSIDE_HOURS)  # Sunday
+    assert decide(member, HERE, at(2, 17), Action.IN) == CheckIn(expires_at=at(2, 18))
