@@ -93,6 +93,10 @@ def add_commands(sub: Sub) -> None:
     add.add_argument("--card", action="append", default=[], help="access card id (repeatable)")
     add.add_argument("--token", action="append", default=[], help="access token (repeatable)")
     add.add_argument(
+        "--mac", action="append", default=[],
+        help="a laptop's or phone's MAC address, for check-in by Wi-Fi presence (repeatable)",
+    )  # fmt: skip
+    add.add_argument(
         "--password", help="for email check-in; - reads it from standard input (or asks)"
     )
     add.add_argument(
@@ -283,6 +287,7 @@ def _members_add(args: argparse.Namespace) -> int:
             pin=args.pin,
             cards=args.card,
             tokens=args.token,
+            macs=args.mac,
             tariff=args.tariff,
             teams=args.team,
             active=not args.inactive,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.server.checkin import normalise_card
 from kiosk.server.keys import InstallKeys, hash_password
+from kiosk.server.macs import MacError, check_mac, mac_tail
 from kiosk.server.store import Store, StoreError
 from kiosk.server.store.models import Location, Member
 
@@ -48,6 +49,7 @@ class Enrolment:
     passes: int = 0
     passes_from: date | None = None
     passes_until: date | None = None
+    macs: Sequence[str] = ()  # the member's devices, for check-in by Wi-Fi presence
 
 
 def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Member:
@@ -65,6 +67,10 @@ def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Membe
                 f"--card {raw!r} must be hexadecimal or decimal digits, or a Wiegand pair"
                 " like 161:45763"
             )
+    try:
+        macs = [check_mac(m) for m in e.macs]
+    except MacError as exc:
+        raise AdminError(f"--mac {exc}") from None
     if any(len(t) < 8 for t in e.tokens):
         raise AdminError("--token must be at least 8 characters")
     if e.passes < 0:
@@ -84,6 +90,8 @@ def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Membe
                 plan_active=e.plan_active,
                 active=e.active,
             )
+            for mac in macs:
+                store.add_mac(member.id, keys.lookup("mac", mac), mac_tail(mac))
             if e.passes:
                 store.grant_passes(
                     member.id, e.passes, e.passes_from or now.date(), e.passes_until, now

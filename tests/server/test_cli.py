@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from kiosk.cli.main import build_parser, main
+from kiosk.server.service import open_store
 from kiosk.settings.vault import Secret, open_vault
 from tests.helpers.xvfb import wait_event
 
@@ -494,3 +495,25 @@ def test_serve_prints_a_one_time_link_for_the_first_admin_until_there_is_one(
     said = again.stderr.read()
     again.stderr.close()
     assert "/admin/welcome" not in said
+
+
+def test_members_add_takes_devices_by_mac_kept_only_as_keyed_hashes(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = add_member(capsys, db, "Ada", "ada@example.com", "--mac", "DA:A1:19:00:00:01")
+    assert code == 1
+    assert "private (randomised) address" in err
+    code, _, err = add_member(capsys, db, "Ada", "ada@example.com", "--mac", "a4-5e-60-c1-02-9f",
+                                "--mac", "A4:5E:60:C1:03:00")  # fmt: skip
+    assert code == 0, err
+    store = open_store(Path(db))
+    try:
+        member = store.find_member(email="ada@example.com")
+        assert member is not None
+        assert [tail for _, tail in store.macs_of(member.id)] == [
+            "••:••:••:••:02:9F", "••:••:••:••:03:00",
+        ]  # fmt: skip
+    finally:
+        store.close()
+    stored = Path(db).read_bytes() + Path(db + "-wal").read_bytes()
+    assert b"A4:5E:60:C1" not in stored

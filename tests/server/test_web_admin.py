@@ -585,3 +585,23 @@ def test_a_new_pin_that_cannot_be_emailed_leaves_the_old_one(
     refused = desk.post(f"{page}/pin", page, action="email")  # no mail server set up
     assert refused.status_code == 502
     assert checkin(kiosk, Pincode="23456")["CoworkerFullName"] == "Ben Okafor"
+
+
+def test_a_members_devices_are_enrolled_by_mac_and_a_private_one_is_explained(
+    desk: Desk, web: ServerThread
+) -> None:
+    ben = _member_id(web, "ben@example.com")
+    page = f"/admin/members/{ben}"
+    private = desk.post(f"{page}/macs", page, mac="da:a1:19:00:00:01")
+    assert private.status_code == 400
+    assert "Private Wi-Fi Address off" in private.text
+    assert desk.post(f"{page}/macs", page, mac="00-1b-63-84-45-e6").status_code == 303
+    shown = desk.get(page).text
+    assert "••:••:••:••:45:E6" in shown
+    assert "00:1B:63" not in shown
+    ada = _member_id(web, "ada@example.com")
+    taken = desk.post(f"/admin/members/{ada}/macs", page, mac="00:1B:63:84:45:E6")
+    assert taken.status_code == 409
+    number = web.server.store.macs_of(ben)[0][0]
+    assert desk.post(f"{page}/macs/{number}/remove", page).status_code == 303
+    assert web.server.store.macs_of(ben) == []

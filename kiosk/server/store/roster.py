@@ -139,6 +139,30 @@ class Roster(Enrolment):
         if cur.rowcount == 0:
             raise NotFoundError(f"member {member_id} has no card {number}")
 
+    def macs_of(self, member_id: int) -> list[tuple[int, str]]:
+        """A member's devices: a number to remove each by, and its address's last bytes."""
+        found = self._db.execute(
+            "SELECT rowid, tail FROM member_macs WHERE member_id = ? ORDER BY rowid", (member_id,)
+        )
+        return [(r[0], "••:••:••:••:" + r[1]) for r in found]
+
+    def add_mac(self, member_id: int, mac_key: str, tail: str) -> None:
+        """Enrol a device's MAC (its keyed hash); `DuplicateError` when it is anyone's."""
+        with self.transaction():
+            self.member(member_id)
+            if self._one("SELECT 1 FROM member_macs WHERE mac_key = ?", mac_key):
+                raise DuplicateError("Mac", "this device is already enrolled")
+            self._db.execute("INSERT INTO member_macs VALUES (?, ?, ?)", (mac_key, tail, member_id))
+
+    def remove_mac(self, member_id: int, number: int) -> None:
+        """Remove the device `macs_of` numbered `number`."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM member_macs WHERE rowid = ? AND member_id = ?", (number, member_id)
+            )
+        if cur.rowcount == 0:
+            raise NotFoundError(f"member {member_id} has no device {number}")
+
     def add_token(self, member_id: int, token_key: str) -> None:
         """Enrol a phone's access token (its keyed hash)."""
         with self.transaction():

@@ -225,6 +225,13 @@ MIGRATIONS: tuple[str, ...] = (
         closes TEXT NOT NULL,
         PRIMARY KEY (plan_id, day)
     );
+    -- members' devices by network (MAC) address, as keyed hashes with the last two bytes
+    CREATE TABLE member_macs (
+        mac_key TEXT PRIMARY KEY,
+        tail TEXT NOT NULL,
+        member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE
+    );
+    CREATE INDEX member_macs_member ON member_macs(member_id);
     -- "tap it on a kiosk": the next unknown card a device reads is offered for a member
     CREATE TABLE card_offers (
         device_id INTEGER PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,

@@ -1,6 +1,7 @@
 """A member's ways in, from their page: a PIN (set, made new and shown once, or sent by email),
-cards (typed, or removed one by one), phone tokens, day passes, and their QR pass (shown,
-downloaded as PNG, printed on a card-sized page, emailed).
+cards (typed, tapped on a kiosk, or removed one by one), devices by MAC address (for Wi-Fi
+presence), phone tokens, day passes, and their QR pass (shown, downloaded as PNG, printed on a
+card-sized page, emailed).
 
 A new PIN is in the answer to the post that made it and nowhere else: not in a URL, a log or
 the database (which keeps its keyed hash); the page is not cached.
@@ -18,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from kiosk.server.checkin import normalise_card
+from kiosk.server.macs import MacError, check_mac, mac_tail
 from kiosk.server.qrpass import IssuedPass, issue_for
 from kiosk.server.service import CARD_RE, PIN_RE
 from kiosk.server.store import DuplicateError, StoreError
@@ -128,6 +130,27 @@ def routes(parts: Parts) -> APIRouter:
         except DuplicateError as exc:
             raise RefusedError(str(exc), 409) from None
         return go(f"/admin/members/{member_id}", f"Card {read.card.masked} is enrolled.")
+
+    @router.post("/admin/members/{member_id}/macs")
+    async def add_mac(request: Request, member_id: int) -> Response:
+        signed = parts.signed(request)
+        form = await parts.posted(request, signed)
+        try:
+            mac = check_mac(form.required("mac", "MAC address"))
+        except MacError as exc:
+            raise RefusedError(f"Not enrolled: {exc}.") from None
+        try:
+            found(lambda: store.add_mac(member_id, keys.lookup("mac", mac), mac_tail(mac)))
+        except DuplicateError as exc:
+            raise RefusedError(str(exc), 409) from None
+        return go(f"/admin/members/{member_id}", f"Device ••:••:••:••:{mac_tail(mac)} is enrolled.")
+
+    @router.post("/admin/members/{member_id}/macs/{number}/remove")
+    async def remove_mac(request: Request, member_id: int, number: int) -> Response:
+        signed = parts.signed(request)
+        await parts.posted(request, signed)
+        found(lambda: store.remove_mac(member_id, number))
+        return go(f"/admin/members/{member_id}", "The device is removed.")
 
     @router.post("/admin/members/{member_id}/tokens")
     async def tokens(request: Request, member_id: int) -> Response:

@@ -173,7 +173,8 @@ def member_page(
     recent = store.checkins(member_id=member.id, size=10).records
     return parts.page(
         request, "member.html", signed, status, member=member, plans=store.plans(),
-        cards=store.cards_of(member.id), open_now=open_now, recent=recent, error=error,
+        cards=store.cards_of(member.id), macs=store.macs_of(member.id), open_now=open_now,
+        recent=recent, error=error,
         note=request.query_params.get("note", ""), mail_ready=parts.mailer.ready,
         new_pin=shown.get("new_pin", ""), readers=readers, **offer_context(parts, member.id),
     )  # fmt: skip
