@@ -195,9 +195,16 @@ class Enrolment(Database):
         pin_key: str | None = None,
         card_key: str | None = None,
         token_key: str | None = None,
+        mac_key: str | None = None,
     ) -> Member | None:
         """The member holding exactly one of the given credentials, if any."""
-        if email is not None:
+        if mac_key is not None:
+            row = self._one(
+                rows.MEMBER_SELECT + " WHERE m.id = "  # noqa: S608
+                "(SELECT member_id FROM member_macs WHERE mac_key = ?)",
+                mac_key,
+            )
+        elif email is not None:
             row = self._one(rows.MEMBER_SELECT + " WHERE m.email = ?", email)
         elif pin_key is not None:
             row = self._one(rows.MEMBER_SELECT + " WHERE m.pin_key = ?", pin_key)

@@ -241,4 +241,9 @@ MIGRATIONS: tuple[str, ...] = (
         tail TEXT
     );
     """,
+    """
+    -- Wi-Fi presence: when a session opened by a member's device was last seen on the network
+    ALTER TABLE checkins ADD COLUMN seen_at TEXT;
+    CREATE INDEX checkins_presence ON checkins(seen_at) WHERE to_time IS NULL AND source = 3;
+    """,
 )

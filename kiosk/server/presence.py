@@ -1,0 +1,80 @@
+"""Check-ins by Wi-Fi presence, as Nexudus records NetworkActivity (Source 3): a member's
+device seen on the space's network checks them in; each further sighting keeps the same
+session; `QUIET` without one ends it at the last sighting (the sweeper's work, not the time
+it runs). A session the member opened at a kiosk is left alone: a sighting never opens a
+second one, and a tap at the kiosk ends a presence session as it ends any other.
+
+A busy network sees the same devices every minute: an unknown address, or a member the rules
+turn away (outside their hours), is written as a failed check-in once an hour, not each time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk.domain import Action, Reason, Status
+from kiosk.server import rules
+from kiosk.server.keys import InstallKeys
+from kiosk.server.macs import MacError, normalise_mac
+from kiosk.server.store import Store
+from kiosk.server.store.models import Location, Member, Origin
+from kiosk.server.store.presence import NETWORK
+
+QUIET = timedelta(minutes=15)  # presence.idle_minutes: no sighting this long, and they left
+REMEMBER = timedelta(hours=1)  # a refusal for the same device is written once in this time
+KEPT = 20_000  # refusals remembered at most
+
+
+class Presence:
+    """Turns sightings into sessions."""
+
+    def __init__(self, store: Store, keys: InstallKeys) -> None:
+        self._store, self._keys = store, keys
+        self._refused: dict[str, datetime] = {}  # the MAC's key → when last written
+
+    def sighted(self, mac: str, location: Location, now: datetime, device_id: int | None) -> Status:
+        """A device with address `mac` was seen at `location`; what became of its member."""
+        origin = Origin(NETWORK, device_id)
+        try:
+            key = self._keys.lookup("mac", normalise_mac(mac))
+        except MacError:
+            key = self._keys.lookup("mac", mac.strip().upper()[:40])
+        member = self._store.find_member(mac_key=key)
+        if member is None:
+            self._refuse(key, None, location, Reason.UNKNOWN_CREDENTIAL, now, origin,
+                         "No member's device has this MAC address")  # fmt: skip
+            return Status.REJECTED
+        open_now = self._store.open_source(member.id)
+        if open_now is not None:
+            checkin_id, source = open_now
+            if source == NETWORK:
+                self._store.seen(checkin_id, now)
+            return Status.CHECKED_IN
+        state = self._store.member_state(member, location, now)
+        place = rules.Place(location.id, ZoneInfo(location.timezone))
+        decision = rules.decide(state, place, now, Action.IN)
+        match decision:
+            case rules.CheckIn():
+                checkin_id = self._store.open_checkin(member, location, decision, now, origin)
+                self._store.seen(checkin_id, now)
+                return Status.CHECKED_IN
+            case rules.Refuse(reason):
+                self._refuse(key, member, location, reason, now, origin, reason.message)
+                return Status.REJECTED
+            case _:
+                return Status.CHECKED_IN
+
+    def sweep(self, now: datetime, quiet: timedelta = QUIET) -> int:
+        """End the presence sessions quiet since `quiet` ago, at their last sighting."""
+        return self._store.close_quiet_presence(now - quiet, now)
+
+    def _refuse(self, key: str, member: Member | None, location: Location, reason: Reason,
+                now: datetime, origin: Origin, why: str) -> None:  # fmt: skip
+        last = self._refused.get(key)
+        if last is not None and now - last < REMEMBER:
+            return
+        if len(self._refused) >= KEPT:
+            self._refused.pop(next(iter(self._refused)))
+        self._refused[key] = now
+        self._store.record_failed(member, location, reason, why, now, origin)

@@ -1,0 +1,41 @@
+"""Sessions opened by a member's device seen on the space's network (Source 3): when each was
+last seen, and their end after a quiet spell, at the last sighting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kiosk.server.store.db import Database
+from kiosk.server.store.models import to_text
+
+NETWORK = 3  # Nexudus eCheckinSource NetworkActivity
+
+
+class PresenceLog(Database):
+    """Sightings of members' devices."""
+
+    def open_source(self, member_id: int) -> tuple[int, int] | None:
+        """The member's open session, if any: its id and how it came (its source)."""
+        row = self._one(
+            "SELECT id, source FROM checkins WHERE member_id = ? AND to_time IS NULL", member_id
+        )
+        return (int(row[0]), int(row[1])) if row is not None else None
+
+    def seen(self, checkin_id: int, now: datetime) -> None:
+        """A presence session's device was seen again at `now`."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE checkins SET seen_at = ? WHERE id = ? AND to_time IS NULL",
+                (to_text(now), checkin_id),
+            )
+
+    def close_quiet_presence(self, quiet_since: datetime, now: datetime) -> int:
+        """End every presence session not seen since `quiet_since`, at its last sighting;
+        how many."""
+        with self.transaction():
+            cur = self._db.execute(
+                "UPDATE checkins SET to_time = seen_at, auto_checkout = 1, closed_at = ?"
+                " WHERE to_time IS NULL AND source = ? AND seen_at < ?",
+                (to_text(now), NETWORK, to_text(quiet_since)),
+            )
+        return cur.rowcount

@@ -1,0 +1,76 @@
+"""Wi-Fi presence rules (kiosk.server.presence) over a real store: one session for a member's
+device seen again and again, ended at the last sighting after a quiet spell; a kiosk tap ends
+it; an unknown device is a failed check-in once an hour, not each minute."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kiosk.domain import Status
+from kiosk.server.keys import InstallKeys
+from kiosk.server.macs import mac_tail
+from kiosk.server.presence import Presence
+from kiosk.server.store import Store
+
+T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LAPTOP = "00:1B:63:84:45:E6"
+ROUTER = 1  # the presence agent's device
+
+
+@pytest.fixture
+def world() -> tuple[Store, InstallKeys, Presence]:
+    store, keys = Store(":memory:"), InstallKeys.generate()
+    place = store.add_location("Main", "Europe/Paris", T)
+    store.add_plan("Resident", [place.id])
+    ada = store.add_member(full_name="Ada", email="ada@x.io", now=T, plan="Resident")
+    store.add_mac(ada.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
+    assert store.add_device("Router", "presence", T).id == ROUTER
+    return store, keys, Presence(store, keys)
+
+
+def test_sightings_keep_one_session_ended_at_the_last_one(
+    world: tuple[Store, InstallKeys, Presence],
+) -> None:
+    store, _, presence = world
+    place = store.location("Main")
+    for minutes in (0, 5, 14):
+        assert presence.sighted(LAPTOP.lower(), place, T + timedelta(minutes=minutes), ROUTER) is (
+            Status.CHECKED_IN
+        )
+        presence.sweep(T + timedelta(minutes=minutes))
+    sessions = store.checkins().records
+    assert len(sessions) == 1
+    assert (sessions[0].source, sessions[0].device_id, sessions[0].to_time) == (3, ROUTER, None)
+    assert presence.sweep(T + timedelta(minutes=28)) == 0  # 14 minutes quiet: still in
+    assert presence.sweep(T + timedelta(minutes=30)) == 1
+    ended = store.checkin(sessions[0].id)
+    assert ended.to_time == T + timedelta(minutes=14)  # the last sighting, not the sweep
+    assert ended.auto_checkout
+
+
+def test_a_device_seen_after_the_member_came_by_kiosk_opens_nothing(
+    world: tuple[Store, InstallKeys, Presence],
+) -> None:
+    store, _, presence = world
+    place = store.location("Main")
+    ada = store.find_member(email="ada@x.io")
+    assert ada is not None
+    store.record_checkin(ada, place, T, None)  # came in at the desk
+    assert presence.sighted(LAPTOP, place, T + timedelta(minutes=1), ROUTER) is Status.CHECKED_IN
+    assert store.checkins().total == 1
+    assert presence.sweep(T + timedelta(hours=2)) == 0  # not a presence session
+
+
+def test_an_unknown_device_is_one_failed_check_in_an_hour(
+    world: tuple[Store, InstallKeys, Presence],
+) -> None:
+    store, _, presence = world
+    place = store.location("Main")
+    for minute in range(0, 120, 1):
+        status = presence.sighted("3C:22:FB:10:20:30", place, T + timedelta(minutes=minute), ROUTER)
+        assert status is Status.REJECTED
+    failed = store.failed_checkins().records
+    assert len(failed) == 2  # at 09:00 and at 10:00
+    assert {f.source for f in failed} == {3}
