@@ -26,6 +26,7 @@ from kiosk import passes
 from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
+from kiosk.server.presence import Presence
 from kiosk.server.store import NotFoundError, Store
 from kiosk.server.store.models import Answered, Location, Member, Origin, card_tail
 
@@ -147,6 +148,7 @@ class CheckinService:
         self._clock = clock
         self._offline_window = offline_window
         self._verifier = passes.Verifier([keys.issuer.public_key])
+        self.presence = Presence(store, keys)
 
     def location(self, location_id: int | None) -> Location:
         """The location a request names, or the first one when it names none."""
@@ -168,6 +170,13 @@ class CheckinService:
         if command.nonce and (known := self._store.answered(command.nonce)) is not None:
             return _again(known)
         now = self.attempt_time(command)
+        if command.presented.field is Field.MAC:  # a device seen on the network
+            with self._store.transaction():
+                seen = self.presence.sighted(
+                    command.presented.value, location, now, command.device_id,
+                    write=not command.validate_only,
+                )  # fmt: skip
+            return CheckinResult(seen.status, now, seen.member_name, seen.expires_at, seen.reason)
         found = await self._identify(command.presented, now)
         with self._store.transaction():
             if command.nonce and (known := self._store.answered(command.nonce)) is not None:
@@ -292,8 +301,8 @@ class CheckinService:
                 if member is not None and presented.email is not None:
                     given = presented.email.strip().casefold()
                     member = member if member.email.casefold() == given else None
-            case Field.MAC:
-                member = None  # no devices are enrolled yet: a MAC names nobody
+            case Field.MAC:  # `check` hands sightings to `presence`
+                member = None
             case Field.TOKEN if passes.normalise(presented.value).startswith(passes.PREFIX):
                 return self._identify_pass(presented.value, now)
             case Field.TOKEN:

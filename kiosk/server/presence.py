@@ -10,6 +10,7 @@ turn away (outside their hours), is written as a failed check-in once an hour, n
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,16 @@ REMEMBER = timedelta(hours=1)  # a refusal for the same device is written once i
 KEPT = 20_000  # refusals remembered at most
 
 
+@dataclasses.dataclass(frozen=True)
+class Sighting:
+    """What a sighting did: the member's status, their name, until when their session runs."""
+
+    status: Status
+    member_name: str | None = None
+    expires_at: datetime | None = None
+    reason: Reason | None = None
+
+
 class Presence:
     """Turns sightings into sessions."""
 
@@ -33,8 +44,12 @@ class Presence:
         self._store, self._keys = store, keys
         self._refused: dict[str, datetime] = {}  # the MAC's key → when last written
 
-    def sighted(self, mac: str, location: Location, now: datetime, device_id: int | None) -> Status:
-        """A device with address `mac` was seen at `location`; what became of its member."""
+    def sighted(
+        self, mac: str, location: Location, now: datetime, device_id: int | None,
+        write: bool = True,
+    ) -> Sighting:  # fmt: skip
+        """A device with address `mac` was seen at `location`; what became of its member
+        (nothing is written unless `write`: a door asking whether the member may come in)."""
         origin = Origin(NETWORK, device_id)
         try:
             key = self._keys.lookup("mac", normalise_mac(mac))
@@ -42,28 +57,32 @@ class Presence:
             key = self._keys.lookup("mac", mac.strip().upper()[:40])
         member = self._store.find_member(mac_key=key)
         if member is None:
-            self._refuse(key, None, location, Reason.UNKNOWN_CREDENTIAL, now, origin,
-                         "No member's device has this MAC address")  # fmt: skip
-            return Status.REJECTED
-        open_now = self._store.open_source(member.id)
-        if open_now is not None:
-            checkin_id, source = open_now
-            if source == NETWORK:
-                self._store.seen(checkin_id, now)
-            return Status.CHECKED_IN
+            unknown = Reason.UNKNOWN_CREDENTIAL
+            if write:
+                self._refuse(key, None, location, unknown, now, origin,
+                             "No member's device has this MAC address")  # fmt: skip
+            return Sighting(Status.REJECTED, reason=unknown)
+        name = member.full_name
         state = self._store.member_state(member, location, now)
+        if state.open_session is not None:
+            open_now = self._store.open_source(member.id)
+            if write and open_now is not None and open_now[1] == NETWORK:
+                self._store.seen(open_now[0], now)
+            return Sighting(Status.CHECKED_IN, name, state.open_session.expires_at)
         place = rules.Place(location.id, ZoneInfo(location.timezone))
         decision = rules.decide(state, place, now, Action.IN)
         match decision:
             case rules.CheckIn():
-                checkin_id = self._store.open_checkin(member, location, decision, now, origin)
-                self._store.seen(checkin_id, now)
-                return Status.CHECKED_IN
+                if write:
+                    checkin_id = self._store.open_checkin(member, location, decision, now, origin)
+                    self._store.seen(checkin_id, now)
+                return Sighting(Status.CHECKED_IN, name, decision.expires_at)
             case rules.Refuse(reason):
-                self._refuse(key, member, location, reason, now, origin, reason.message)
-                return Status.REJECTED
+                if write:
+                    self._refuse(key, member, location, reason, now, origin, reason.message)
+                return Sighting(Status.REJECTED, name, reason=reason)
             case _:
-                return Status.CHECKED_IN
+                return Sighting(Status.CHECKED_IN, name)
 
     def sweep(self, now: datetime, quiet: timedelta = QUIET) -> int:
         """End the presence sessions quiet since `quiet` ago, at their last sighting."""

@@ -5,6 +5,7 @@ it; an unknown device is a failed check-in once an hour, not each minute."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from kiosk.server.keys import InstallKeys
 from kiosk.server.macs import mac_tail
 from kiosk.server.presence import Presence
 from kiosk.server.store import Store
+from tests.helpers.clock import FakeClock
+from tests.helpers.server import checkin, demo_server, device_client
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAPTOP = "00:1B:63:84:45:E6"
@@ -36,9 +39,9 @@ def test_sightings_keep_one_session_ended_at_the_last_one(
     store, _, presence = world
     place = store.location("Main")
     for minutes in (0, 5, 14):
-        assert presence.sighted(LAPTOP.lower(), place, T + timedelta(minutes=minutes), ROUTER) is (
-            Status.CHECKED_IN
-        )
+        assert presence.sighted(
+            LAPTOP.lower(), place, T + timedelta(minutes=minutes), ROUTER
+        ).status is (Status.CHECKED_IN)
         presence.sweep(T + timedelta(minutes=minutes))
     sessions = store.checkins().records
     assert len(sessions) == 1
@@ -58,7 +61,10 @@ def test_a_device_seen_after_the_member_came_by_kiosk_opens_nothing(
     ada = store.find_member(email="ada@x.io")
     assert ada is not None
     store.record_checkin(ada, place, T, None)  # came in at the desk
-    assert presence.sighted(LAPTOP, place, T + timedelta(minutes=1), ROUTER) is Status.CHECKED_IN
+    assert (
+        presence.sighted(LAPTOP, place, T + timedelta(minutes=1), ROUTER).status
+        is Status.CHECKED_IN
+    )
     assert store.checkins().total == 1
     assert presence.sweep(T + timedelta(hours=2)) == 0  # not a presence session
 
@@ -69,8 +75,30 @@ def test_an_unknown_device_is_one_failed_check_in_an_hour(
     store, _, presence = world
     place = store.location("Main")
     for minute in range(0, 120, 1):
-        status = presence.sighted("3C:22:FB:10:20:30", place, T + timedelta(minutes=minute), ROUTER)
-        assert status is Status.REJECTED
+        seen = presence.sighted("3C:22:FB:10:20:30", place, T + timedelta(minutes=minute), ROUTER)
+        assert seen.status is Status.REJECTED
     failed = store.failed_checkins().records
     assert len(failed) == 2  # at 09:00 and at 10:00
     assert {f.source for f in failed} == {3}
+
+
+def test_a_presence_device_checks_a_member_in_through_the_api(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with demo_server(tmp_path / "checkin.db", clock) as running:
+        store, keys = running.server.store, running.server.keys
+        eve = store.find_member(email="eve@example.com")
+        assert eve is not None
+        store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
+        with device_client(running, "Router") as router:
+            first = checkin(router, Mac=LAPTOP.lower())
+            clock.advance(minutes=5)
+            again = checkin(router, Mac=LAPTOP)
+            unknown = router.post("/api/public/checkin", json={"Mac": "3C:22:FB:10:20:30"})
+        assert first["WasSuccessful"]
+        assert first["CoworkerFullName"] == "Eve Tanaka"
+        assert again["WasSuccessful"]
+        assert unknown.status_code == 404
+        sessions = store.checkins().records
+        assert len(sessions) == 1
+        assert sessions[0].source == 3

@@ -57,6 +57,7 @@ from kiosk.server.http import schema, wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.http.fleet import fleet_routes
 from kiosk.server.keys import InstallKeys
+from kiosk.server.presence import QUIET
 from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
 from kiosk.server.store.models import Device
@@ -349,6 +350,8 @@ async def _sweep(store: Store, clock: Clock, seconds: float, retain_failed: time
         store.forget_answers(now - OFFLINE_WINDOW - timedelta(days=1))
         store.forget_pairing_codes(now)
         store.forget_sessions(now - LONGEST)
+        if ended := store.close_quiet_presence(now - QUIET, now):
+            log.info("%d members left: their devices were not seen for a while", ended)
         if pruned := store.forget_failed(now - retain_failed):
             log.info("pruned %d failed check-ins older than %d days", pruned, retain_failed.days)
         await asyncio.sleep(seconds)
