@@ -61,6 +61,11 @@ def add_commands(sub: Sub) -> None:
         metavar="ORIGIN",
         help="a web page origin (https://host) allowed to call the check-in endpoint",
     )
+    serve.add_argument(
+        "--presence-idle-minutes", type=_idle_minutes, default=15, metavar="MINUTES",
+        help="presence.idle_minutes: a member whose devices were not seen on the network this"
+        " long has left (default: %(default)s)",
+    )  # fmt: skip
     mail = serve.add_argument_group(
         "email from the web admin (QR passes, PINs); the password from $KIOSK_SMTP_PASSWORD"
     )
@@ -198,6 +203,7 @@ def _serve(args: argparse.Namespace) -> int:
             allow_origins=frozenset(args.allow_origin),
             retain_failed=timedelta(days=max(1, args.retain_failed)),
             mailer=_mailer(args),
+            presence_quiet=timedelta(minutes=args.presence_idle_minutes),
         )
     except (StoreError, KeyFileError, OSError) as exc:
         raise AdminError(f"cannot serve {args.db}: {exc}") from None
@@ -218,6 +224,13 @@ def _serve(args: argparse.Namespace) -> int:
         )
     serve_forever(server, sock, tls=tls)
     return 0
+
+
+def _idle_minutes(text: str) -> int:
+    """`--presence-idle-minutes`: whole minutes, 2 to 1440."""
+    if not text.strip().isdigit() or not 2 <= int(text) <= 1440:
+        raise argparse.ArgumentTypeError("give whole minutes from 2 to 1440")
+    return int(text)
 
 
 def _mailer(args: argparse.Namespace) -> Mailer | None:

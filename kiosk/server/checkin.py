@@ -26,13 +26,15 @@ from kiosk import passes
 from kiosk.domain import Action, Reason, Status
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys, verify_password
-from kiosk.server.presence import Presence
+from kiosk.server.presence import QUIET, Presence
 from kiosk.server.store import NotFoundError, Store
 from kiosk.server.store.models import Answered, Location, Member, Origin, card_tail
 
 _WIEGAND = re.compile(r"(\d{1,5}) ?[:,. ] ?(\d{1,5})")
 TILE = 4
 """Nexudus eCheckinSource for a check-in tablet, the kiosk."""
+DOOR = 2
+"""Nexudus eCheckinSource DoorAccess: a door controller's reader."""
 
 
 class UnknownLocationError(Exception):
@@ -142,13 +144,14 @@ class CheckinService:
         keys: InstallKeys,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         offline_window: timedelta = OFFLINE_WINDOW,
+        presence_quiet: timedelta = QUIET,
     ) -> None:
         self._store = store
         self._keys = keys
         self._clock = clock
         self._offline_window = offline_window
         self._verifier = passes.Verifier([keys.issuer.public_key])
-        self.presence = Presence(store, keys)
+        self.presence = Presence(store, keys, presence_quiet)
 
     def location(self, location_id: int | None) -> Location:
         """The location a request names, or the first one when it names none."""

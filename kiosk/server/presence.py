@@ -2,7 +2,9 @@
 device seen on the space's network checks them in; each further sighting keeps the same
 session; `QUIET` without one ends it at the last sighting (the sweeper's work, not the time
 it runs). A session the member opened at a kiosk is left alone: a sighting never opens a
-second one, and a tap at the kiosk ends a presence session as it ends any other.
+second one, and a tap at the kiosk ends a presence session as it ends any other. A member who
+checked out at a kiosk or a door is not checked in again by their phone on the way out: after
+an explicit check-out, their devices must be away for the quiet time before a sighting counts.
 
 A busy network sees the same devices every minute: an unknown address, or a member the rules
 turn away (outside their hours), is written as a failed check-in once an hour, not each time.
@@ -40,8 +42,8 @@ class Sighting:
 class Presence:
     """Turns sightings into sessions."""
 
-    def __init__(self, store: Store, keys: InstallKeys) -> None:
-        self._store, self._keys = store, keys
+    def __init__(self, store: Store, keys: InstallKeys, quiet: timedelta = QUIET) -> None:
+        self._store, self._keys, self.quiet = store, keys, quiet
         self._refused: dict[str, datetime] = {}  # the MAC's key → when last written
 
     def sighted(
@@ -69,6 +71,11 @@ class Presence:
             if write and open_now is not None and open_now[1] == NETWORK:
                 self._store.seen(open_now[0], now)
             return Sighting(Status.CHECKED_IN, name, state.open_session.expires_at)
+        left = self._store.left_lately(member.id)
+        if left is not None and now - left[1] < self.quiet:  # on their way out
+            if write:
+                self._store.seen(left[0], now)
+            return Sighting(Status.CHECKED_OUT, name)
         place = rules.Place(location.id, ZoneInfo(location.timezone))
         decision = rules.decide(state, place, now, Action.IN)
         match decision:
@@ -84,9 +91,9 @@ class Presence:
             case _:
                 return Sighting(Status.CHECKED_IN, name)
 
-    def sweep(self, now: datetime, quiet: timedelta = QUIET) -> int:
-        """End the presence sessions quiet since `quiet` ago, at their last sighting."""
-        return self._store.close_quiet_presence(now - quiet, now)
+    def sweep(self, now: datetime) -> int:
+        """End the presence sessions quiet for `quiet`, at their last sighting."""
+        return self._store.close_quiet_presence(now - self.quiet, now)
 
     def _refuse(self, key: str, member: Member | None, location: Location, reason: Reason,
                 now: datetime, origin: Origin, why: str) -> None:  # fmt: skip

@@ -67,10 +67,10 @@ def demo_server(
         server.store.close()
 
 
-def device_token(running: ServerThread, name: str = "Test kiosk") -> str:
+def device_token(running: ServerThread, name: str = "Test kiosk", kind: str = "kiosk") -> str:
     """A token of a device paired with the server, as `kiosk devices add` and pairing give."""
     devices = DeviceService(running.server.store, running.server.keys)
-    _, token = devices.pair(devices.add(name).code)
+    _, token = devices.pair(devices.add(name, kind).code)
     return token
 
 
@@ -85,9 +85,12 @@ def paired_offline(db: Path, name: str = "Front desk") -> str:
         store.close()
 
 
-def device_client(running: ServerThread, name: str = "Test kiosk") -> httpx.Client:
-    """A client that checks members in as a paired device."""
-    headers = {"Authorization": f"Bearer {device_token(running, name)}"}
+def device_client(
+    running: ServerThread, name: str = "Test kiosk", kind: str = "kiosk"
+) -> httpx.Client:
+    """A client that checks members in as a paired device (a kiosk, a door, a presence
+    agent)."""
+    headers = {"Authorization": f"Bearer {device_token(running, name, kind)}"}
     return httpx.Client(base_url=running.url, headers=headers)
 
 

@@ -269,9 +269,11 @@ def test_a_card_number_sent_as_a_json_number_is_its_digits(
     assert record["Description"] == "Access card ••••3307 is not recognised"  # masked
 
 
-def test_a_mac_alone_names_nobody_yet_and_beside_a_pin_is_accepted(client: httpx.Client) -> None:
-    alone = checkin(client, Mac="AA:BB:CC:DD:EE:FF")
-    assert (alone["Status"], alone["ReasonCode"]) == (404, "unknown_credential")
+def test_a_mac_alone_is_for_presence_devices_and_beside_a_pin_is_accepted(
+    client: httpx.Client,
+) -> None:
+    alone = client.post("/api/public/checkin", json={"Mac": "AA:BB:CC:DD:EE:FF"})
+    assert alone.status_code == 400  # a kiosk does not report the network's devices
     beside = checkin(client, Pincode="12345", Mac="AA:BB:CC:DD:EE:FF")
     assert beside["Value"]["FullName"] == "Ada Lovelace"
     out = checkin(client, Pincode="12345", Mac="AA:BB:CC:DD:EE:FF", Disconnect=True)

@@ -1,15 +1,18 @@
 """Wi-Fi presence rules (kiosk.server.presence) over a real store: one session for a member's
 device seen again and again, ended at the last sighting after a quiet spell; a kiosk tap ends
-it; an unknown device is a failed check-in once an hour, not each minute."""
+it; an unknown device is a failed check-in once an hour, not each minute. Through the API: each
+kind of device gets its own source, and only presence devices report addresses."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.domain import Status
+from kiosk.domain import Action, Status
+from kiosk.server import rules
 from kiosk.server.keys import InstallKeys
 from kiosk.server.macs import mac_tail
 from kiosk.server.presence import Presence
@@ -90,7 +93,7 @@ def test_a_presence_device_checks_a_member_in_through_the_api(
         eve = store.find_member(email="eve@example.com")
         assert eve is not None
         store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
-        with device_client(running, "Router") as router:
+        with device_client(running, "Router", "presence") as router:
             first = checkin(router, Mac=LAPTOP.lower())
             clock.advance(minutes=5)
             again = checkin(router, Mac=LAPTOP)
@@ -102,3 +105,61 @@ def test_a_presence_device_checks_a_member_in_through_the_api(
         sessions = store.checkins().records
         assert len(sessions) == 1
         assert sessions[0].source == 3
+
+
+def test_a_kiosk_tap_ends_a_presence_session_and_the_way_out_opens_none(
+    world: tuple[Store, InstallKeys, Presence],
+) -> None:
+    store, _, presence = world
+    place = store.location("Main")
+    ada = store.find_member(email="ada@x.io")
+    assert ada is not None
+    presence.sighted(LAPTOP, place, T, ROUTER)
+    state = store.member_state(ada, place, T + timedelta(minutes=30))
+    decision = rules.decide(state, rules.Place(place.id, ZoneInfo(place.timezone)),
+                            T + timedelta(minutes=30), Action.TOGGLE)  # fmt: skip
+    assert isinstance(decision, rules.CheckOut)  # the kiosk's toggle closes the Wi-Fi session
+    store.close_checkin(decision.session.checkin_id, T + timedelta(minutes=30))
+    for minute in (31, 40, 50):  # their phone on the stairs, then in the café downstairs
+        seen = presence.sighted(LAPTOP, place, T + timedelta(minutes=minute), ROUTER)
+        assert seen.status is Status.CHECKED_OUT
+    assert store.checkins().total == 1
+    back = presence.sighted(LAPTOP, place, T + timedelta(minutes=66), ROUTER)  # 16 min away
+    assert back.status is Status.CHECKED_IN
+    assert store.checkins().total == 2
+
+
+def test_the_quiet_time_is_a_setting(world: tuple[Store, InstallKeys, Presence]) -> None:
+    store, keys, _ = world
+    presence = Presence(store, keys, quiet=timedelta(minutes=5))
+    presence.sighted(LAPTOP, store.location("Main"), T, ROUTER)
+    assert presence.sweep(T + timedelta(minutes=4)) == 0
+    assert presence.sweep(T + timedelta(minutes=6)) == 1
+
+
+def test_each_kind_of_device_checks_in_with_its_own_source(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with (
+        demo_server(tmp_path / "checkin.db", clock) as running,
+        device_client(running, "Street door", "door") as door,
+        device_client(running, "Router", "presence") as router,
+        device_client(running, "Front desk") as kiosk,
+    ):
+        may_enter = checkin(door, Pincode="12345", DoNotCheckIn=True)
+        assert running.server.store.checkins().total == 0  # asked, not checked in
+        opened = checkin(door, Pincode="12345")
+        refused = checkin(door, Pincode="34567")  # Chloé: no plan, no pass
+        at_desk = checkin(kiosk, Pincode="56789")
+        mac_from_kiosk = kiosk.post("/api/public/checkin", json={"Mac": LAPTOP})
+        pin_from_router = router.post("/api/public/checkin", json={"Pincode": "56789"})
+        store = running.server.store
+        sources = sorted(c.source for c in store.checkins().records)
+        failed = [f.source for f in store.failed_checkins().records]
+    assert may_enter["WasSuccessful"] and opened["WasSuccessful"]
+    assert (refused["WasSuccessful"], refused["Status"]) == (False, 403)  # the door stays shut
+    assert at_desk["WasSuccessful"]
+    assert mac_from_kiosk.status_code == 400
+    assert "only a paired device of kind presence" in mac_from_kiosk.text
+    assert pin_from_router.status_code == 400
+    assert (sources, failed) == ([2, 4], [2])

@@ -44,6 +44,7 @@ from kiosk.domain import Reason
 from kiosk.server import web
 from kiosk.server.admins import Passwords
 from kiosk.server.checkin import (
+    DOOR,
     OFFLINE_WINDOW,
     CheckinCommand,
     CheckinService,
@@ -61,6 +62,7 @@ from kiosk.server.presence import QUIET
 from kiosk.server.store import DuplicateError, NotFoundError, Store
 from kiosk.server.store.db import StorageError, storage_error
 from kiosk.server.store.models import Device
+from kiosk.server.store.presence import NETWORK
 from kiosk.server.throttle import ACCOUNT_DRAIN, ACCOUNT_LONGEST, Throttle
 from kiosk.server.web.mail import Mailer, NoMailer
 from kiosk.server.web.pages import Parts
@@ -85,19 +87,21 @@ def create_app(
     retain_failed: timedelta = RETAIN_FAILED,
     passwords: Passwords | None = None,
     mailer: Mailer | None = None,
+    presence_quiet: timedelta = QUIET,
 ) -> FastAPI:
     """The API over `store`; open check-ins past expiry are closed every `sweep_seconds`.
     `open_checkin` lets callers that are not paired devices check members in; a browser
     page may call the check-in endpoint only from `allow_origins`. Guessing is throttled on
     `monotonic` time; failed check-ins older than `retain_failed` are pruned. The web admin
-    checks its staff's passwords with `passwords` and sends email through `mailer`."""
-    service = CheckinService(store, keys, clock)
+    checks its staff's passwords with `passwords` and sends email through `mailer`. A member's
+    devices unseen on the network for `presence_quiet` have left (`kiosk.server.presence`)."""
+    service = CheckinService(store, keys, clock, presence_quiet=presence_quiet)
     devices = DeviceService(store, keys, clock)
     callers, accounts = Throttle(), Throttle(ACCOUNT_LONGEST, ACCOUNT_DRAIN)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_sweep(store, clock, sweep_seconds, retain_failed))
+        task = asyncio.create_task(_sweep(store, service, clock, sweep_seconds, retain_failed))
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -147,10 +151,9 @@ def create_app(
         caller = ("device", device.id) if device else ("address", _address(request))
         if wait := callers.wait(caller, monotonic()):
             return _too_many(wait, "from this device")
-        if device is not None:
-            command = dataclasses.replace(command, device_id=device.id)
-            if offered := _offered_card(store, keys, device, command, clock()):
-                return offered
+        command = _from_device(command, device)
+        if device is not None and (offered := _offered_card(store, keys, device, command, clock())):
+            return offered
         account = _account(command)
         if account is not None and (wait := accounts.wait(account, monotonic())):
             return _too_many(wait, "for this account")
@@ -216,6 +219,23 @@ def create_app(
         return JSONResponse(body)
 
     return app
+
+
+def _from_device(command: CheckinCommand, device: Device | None) -> CheckinCommand:
+    """`command` as `device` may send it: a door's check-ins are DoorAccess, a presence
+    device's sightings NetworkActivity; only a presence device reports a bare `Mac`."""
+    kind = device.kind if device is not None else None
+    sighting = command.presented.field is MAC
+    if sighting != (kind == "presence"):
+        why = (
+            "only a paired device of kind presence reports devices seen on the network"
+            if sighting
+            else "a presence device reports devices seen on the network (Mac), nothing else"
+        )
+        raise wire.BadRequestError(why, errors=[("Mac", why, None)])
+    source = {"door": DOOR, "presence": NETWORK}.get(kind or "", command.source)
+    device_id = device.id if device is not None else None
+    return dataclasses.replace(command, source=source, device_id=device_id)
 
 
 def _offered_card(
@@ -340,7 +360,9 @@ async def _read_body(request: Request) -> bytes:
     return bytes(body)
 
 
-async def _sweep(store: Store, clock: Clock, seconds: float, retain_failed: timedelta) -> None:
+async def _sweep(
+    store: Store, service: CheckinService, clock: Clock, seconds: float, retain_failed: timedelta
+) -> None:
     while True:
         now = clock()
         closed = store.close_expired(now)
@@ -350,7 +372,7 @@ async def _sweep(store: Store, clock: Clock, seconds: float, retain_failed: time
         store.forget_answers(now - OFFLINE_WINDOW - timedelta(days=1))
         store.forget_pairing_codes(now)
         store.forget_sessions(now - LONGEST)
-        if ended := store.close_quiet_presence(now - QUIET, now):
+        if ended := service.presence.sweep(now):
             log.info("%d members left: their devices were not seen for a while", ended)
         if pruned := store.forget_failed(now - retain_failed):
             log.info("pruned %d failed check-ins older than %d days", pruned, retain_failed.days)
