@@ -193,8 +193,11 @@ class CheckinService:
         """When the attempt happened: now, or its own `at` (a kiosk replaying what it kept
         offline), no further back than `offline_window` and not in the future beyond
         `SKEW`; raises `ReplayError` otherwise."""
+        return self.moment(command.at)
+
+    def moment(self, at: datetime | None) -> datetime:
+        """`at` if it is within bounds (`attempt_time`), now if None; `ReplayError`."""
         now = self._clock()
-        at = command.at
         if at is None:
             return now
         if at > now + SKEW:

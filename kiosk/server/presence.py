@@ -65,17 +65,18 @@ class Presence:
                              "No member's device has this MAC address")  # fmt: skip
             return Sighting(Status.REJECTED, reason=unknown)
         name = member.full_name
-        state = self._store.member_state(member, location, now)
-        if state.open_session is not None:
-            open_now = self._store.open_source(member.id)
-            if write and open_now is not None and open_now[1] == NETWORK:
-                self._store.seen(open_now[0], now)
-            return Sighting(Status.CHECKED_IN, name, state.open_session.expires_at)
+        open_now = self._store.open_source(member.id)
+        if open_now is not None:
+            checkin_id, source, expires_at = open_now
+            if write and source == NETWORK:
+                self._store.seen(checkin_id, now)
+            return Sighting(Status.CHECKED_IN, name, expires_at)
         left = self._store.left_lately(member.id)
         if left is not None and now - left[1] < self.quiet:  # on their way out
             if write:
                 self._store.seen(left[0], now)
             return Sighting(Status.CHECKED_OUT, name)
+        state = self._store.member_state(member, location, now)
         place = rules.Place(location.id, ZoneInfo(location.timezone))
         decision = rules.decide(state, place, now, Action.IN)
         match decision:

@@ -156,7 +156,8 @@ def test_each_kind_of_device_checks_in_with_its_own_source(
         store = running.server.store
         sources = sorted(c.source for c in store.checkins().records)
         failed = [f.source for f in store.failed_checkins().records]
-    assert may_enter["WasSuccessful"] and opened["WasSuccessful"]
+    assert may_enter["WasSuccessful"]
+    assert opened["WasSuccessful"]
     assert (refused["WasSuccessful"], refused["Status"]) == (False, 403)  # the door stays shut
     assert at_desk["WasSuccessful"]
     assert mac_from_kiosk.status_code == 400

@@ -3,6 +3,7 @@
     POST /api/public/checkin               JSON or form: Pincode [+Email] | AccessCardId |
                                            Email+Password | Token | Mac; DoNotCheckIn validates;
                                            a paired device's token as a bearer token
+    POST /api/public/sightings              a presence agent's devices seen (`http.sightings`)
     POST /api/public/pair                   {"Code": "K7F3-9QWX"} → the device's token, once
     GET  /api/public/passkey                the public key that verifies this server's passes
     GET  /health
@@ -57,6 +58,7 @@ from kiosk.server.devices import DeviceService, PairingError
 from kiosk.server.http import schema, wire
 from kiosk.server.http.admin import admin_routes
 from kiosk.server.http.fleet import fleet_routes
+from kiosk.server.http.sightings import sighting_routes
 from kiosk.server.keys import InstallKeys
 from kiosk.server.presence import QUIET
 from kiosk.server.store import DuplicateError, NotFoundError, Store
@@ -120,6 +122,7 @@ def create_app(
         return found
 
     app.include_router(fleet_routes(store, clock, paired))
+    app.include_router(sighting_routes(store, service, paired))
     sessions = Sessions(store, keys)
     parts = Parts(
         store, keys, clock, sessions, passwords or Passwords(), mailer or NoMailer(), devices,
@@ -146,7 +149,7 @@ def create_app(
         """Check a member in or out (Nexudus's public check-in)."""
         device = _device(request, devices, open_checkin, allow_origins)
         command = wire.parse_checkin(
-            await _read_body(request), request.headers.get("content-type", "")
+            await wire.read_body(request), request.headers.get("content-type", "")
         )
         caller = ("device", device.id) if device else ("address", _address(request))
         if wait := callers.wait(caller, monotonic()):
@@ -186,7 +189,7 @@ def create_app(
     async def pair(request: Request) -> JSONResponse:
         """Exchange a one-time pairing code for this device's own token (`kiosk devices add`)."""
         code = wire.parse_pairing(
-            await _read_body(request), request.headers.get("content-type", "")
+            await wire.read_body(request), request.headers.get("content-type", "")
         )
         try:
             device, token = devices.pair(code)
@@ -345,19 +348,6 @@ def _unpaired(why: str) -> wire.BadRequestError:
     error = wire.BadRequestError(why, 401, errors=[("Authorization", why, None)])
     error.headers = {"WWW-Authenticate": "Bearer"}
     return error
-
-
-async def _read_body(request: Request) -> bytes:
-    """The body, refused with 413 past `wire.MAX_BODY` bytes without reading it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > wire.MAX_BODY:
-        raise wire.BadRequestError(f"the body is larger than {wire.MAX_BODY} bytes", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > wire.MAX_BODY:
-            raise wire.BadRequestError(f"the body is larger than {wire.MAX_BODY} bytes", 413)
-    return bytes(body)
 
 
 async def _sweep(

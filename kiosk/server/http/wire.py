@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from starlette.requests import Request
 
 from kiosk.domain import Action, Reason, Status
 from kiosk.server.checkin import TILE, CheckinCommand, CheckinResult, Presented
@@ -421,3 +422,16 @@ def parse_manual(body: bytes, content_type: str) -> ManualCheckin:
 def aware(moment: datetime) -> datetime:
     """A time from a request: without a zone it is UTC (as Nexudus's API times are)."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The body, refused with 413 past `limit` bytes without reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BadRequestError(f"the body is larger than {limit} bytes", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BadRequestError(f"the body is larger than {limit} bytes", 413)
+    return bytes(body)

@@ -14,12 +14,16 @@ NETWORK = 3  # Nexudus eCheckinSource NetworkActivity
 class PresenceLog(Database):
     """Sightings of members' devices."""
 
-    def open_source(self, member_id: int) -> tuple[int, int] | None:
-        """The member's open session, if any: its id and how it came (its source)."""
+    def open_source(self, member_id: int) -> tuple[int, int, datetime | None] | None:
+        """The member's open session, if any: its id, how it came (its source) and until
+        when it runs."""
         row = self._one(
-            "SELECT id, source FROM checkins WHERE member_id = ? AND to_time IS NULL", member_id
+            "SELECT id, source, expires_at FROM checkins WHERE member_id = ? AND to_time IS NULL",
+            member_id,
         )
-        return (int(row[0]), int(row[1])) if row is not None else None
+        if row is None:
+            return None
+        return int(row[0]), int(row[1]), from_text(row[2]) if row[2] else None
 
     def seen(self, checkin_id: int, now: datetime) -> None:
         """A session's device was seen again at `now` (a later sighting never goes back)."""
