@@ -8,6 +8,7 @@
     kiosk config               show or change the configuration, set the staff PIN
     kiosk members|locations|plans|passes …, kiosk checkins, kiosk failed
     kiosk admins               the web admin's accounts
+    kiosk presence             the Wi-Fi presence agent: devices seen, to the server
 
 Errors print one line to stderr and exit 1; usage errors exit 2 (argparse).
 """
@@ -29,6 +30,7 @@ from kiosk import __version__
 from kiosk.cli import admins as admin_commands
 from kiosk.cli import config as config_commands
 from kiosk.cli import devices as device_commands
+from kiosk.cli import presence as presence_commands
 from kiosk.cli import server as server_commands
 from kiosk.cli import session as session_commands
 from kiosk.cli.logs import setup_logging
@@ -69,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_commands(sub)
     server_commands.add_commands(sub)
     device_commands.add_commands(sub)
+    presence_commands.add_commands(sub)
     admin_commands.add_commands(sub)
     session_commands.add_commands(sub)
     return parser
