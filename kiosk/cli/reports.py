@@ -15,6 +15,7 @@ from kiosk.server import reports
 from kiosk.server.reports import Days
 from kiosk.server.service import AdminError, open_store
 from kiosk.server.store import NotFoundError, Store
+from kiosk.server.store.models import CheckinRecord, FailedCheckinRecord
 
 FORMATS = ("table", "csv", "json")
 
@@ -65,7 +66,7 @@ def _checkins(args: argparse.Namespace) -> int:
         print(
             f"{c.id:>5}  {c.coworker_full_name:<24} {c.business_name:<16} "
             f"{reports.local(c.from_time, c.business_timezone)} → {to}{auto}"
-            f"  [{c.business_timezone}]"
+            f"  {_how(c)}  [{c.business_timezone}]"
         )
     print(f"{total} check-in(s)" + (" open" if args.open else ""))
     return 0
@@ -86,10 +87,16 @@ def _failed(args: argparse.Namespace) -> int:
         who = f.coworker_full_name or "(unknown)"
         print(
             f"{f.id:>5}  {reports.local(f.attempt_time, f.business_timezone)}  {who:<24} "
-            f"{f.reason:<20} {f.description}  [{f.business_timezone}]"
+            f"{f.reason:<20} {f.description}  {_how(f)}  [{f.business_timezone}]"
         )
     print(f"{total} failed check-in(s)")
     return 0
+
+
+def _how(record: CheckinRecord | FailedCheckinRecord) -> str:
+    """How it came: ``via door (Street door)``."""
+    source = reports.SOURCES.get(record.source, str(record.source))
+    return f"via {source}" + (f" ({record.device_name})" if record.device_name else "")
 
 
 def _days(args: argparse.Namespace) -> Days:

@@ -23,7 +23,14 @@ from kiosk.cli.common import Sub, db_option, group, install_keys, now
 from kiosk.files import write_atomically
 from kiosk.server import reports
 from kiosk.server.keys import InstallKeys, KeyFileError, keys_path_for
-from kiosk.server.service import AdminError, Enrolment, check_timezone, enrol, open_store
+from kiosk.server.service import (
+    AdminError,
+    Enrolment,
+    check_timezone,
+    edit_macs,
+    enrol,
+    open_store,
+)
 from kiosk.server.store import NotFoundError, StoreError
 
 if TYPE_CHECKING:
@@ -114,6 +121,16 @@ def add_commands(sub: Sub) -> None:
     add.add_argument("--team", action="append", default=[], help="team name (repeatable)")
     add.add_argument("--inactive", action="store_true", help="enrol with the account disabled")
     add.set_defaults(handler=_members_add)
+    edit = db_option(members.add_parser("edit", help="change a member's devices"))
+    edit.add_argument("--email", required=True, help="the member's email")
+    edit.add_argument(
+        "--mac", action="append", default=[], help="enrol a laptop or phone (repeatable)"
+    )
+    edit.add_argument(
+        "--remove-mac", action="append", default=[], metavar="MAC",
+        help="remove an enrolled device (repeatable)",
+    )  # fmt: skip
+    edit.set_defaults(handler=_members_edit)
     members_list = db_option(members.add_parser("list", help="list members"))
     members_list.add_argument("--format", choices=report_commands.FORMATS, default="table")
     members_list.set_defaults(handler=_members_list)
@@ -309,6 +326,19 @@ def _members_add(args: argparse.Namespace) -> int:
         now(),
     )
     print(f"Enrolled {member.full_name} <{member.email}> as member {member.id}")
+    return 0
+
+
+def _members_edit(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    member = store.find_member(email=args.email)
+    if member is None:
+        raise AdminError(f"no member with email {args.email}")
+    if not args.mac and not args.remove_mac:
+        raise AdminError("say what to change: --mac MAC or --remove-mac MAC")
+    devices = edit_macs(store, install_keys(args.db, store), member, args.mac, args.remove_mac)
+    shown = ", ".join(tail for _, tail in devices) or "none"
+    print(f"{member.full_name} <{member.email}>: devices {shown}")
     return 0
 
 

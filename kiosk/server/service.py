@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.server.checkin import normalise_card
 from kiosk.server.keys import InstallKeys, hash_password
-from kiosk.server.macs import MacError, check_mac, mac_tail
+from kiosk.server.macs import MacError, check_mac, mac_tail, normalise_mac
 from kiosk.server.store import Store, StoreError
 from kiosk.server.store.models import Location, Member
 
@@ -50,6 +50,27 @@ class Enrolment:
     passes_from: date | None = None
     passes_until: date | None = None
     macs: Sequence[str] = ()  # the member's devices, for check-in by Wi-Fi presence
+
+
+def edit_macs(
+    store: Store, keys: InstallKeys, member: Member, add: Sequence[str], remove: Sequence[str]
+) -> list[tuple[int, str]]:
+    """Enrol the devices `add` and remove `remove` (MAC addresses) in one step; the member's
+    devices after; `AdminError` saying which address is wrong."""
+    try:
+        adding, removing = [check_mac(m) for m in add], [normalise_mac(m) for m in remove]
+    except MacError as exc:
+        raise AdminError(f"--mac {exc}") from None
+    try:
+        with store.transaction():
+            for mac in removing:
+                if not store.forget_mac(member.id, keys.lookup("mac", mac)):
+                    raise AdminError(f"{member.email} has no device ••:••:••:••:{mac_tail(mac)}")
+            for mac in adding:
+                store.add_mac(member.id, keys.lookup("mac", mac), mac_tail(mac))
+    except StoreError as exc:
+        raise AdminError(str(exc)) from None
+    return store.macs_of(member.id)
 
 
 def enrol(store: Store, keys: InstallKeys, e: Enrolment, now: datetime) -> Member:

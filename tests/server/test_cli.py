@@ -303,9 +303,11 @@ def test_serve_runs_the_server_that_the_admin_commands_share(
     code, out, _ = run(capsys, "checkins", "--db", db, "--open")
     assert code == 0
     assert "Ada Lovelace" in out
+    assert "via kiosk (" in out  # how each came, and through which device
     assert "2 check-in(s) open" in out
     code, out, _ = run(capsys, "failed", "--db", db)
     assert "unknown_credential" in out
+    assert "via kiosk (" in out
     assert "55555" not in out
     assert "1 failed check-in(s)" in out
 
@@ -517,3 +519,23 @@ def test_members_add_takes_devices_by_mac_kept_only_as_keyed_hashes(
         store.close()
     stored = Path(db).read_bytes() + Path(db + "-wal").read_bytes()
     assert b"A4:5E:60:C1" not in stored
+
+
+def test_members_edit_enrols_and_removes_devices(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_member(capsys, db, "Ada", "ada@example.com", "--mac", "a4:5e:60:c1:02:9f")[0] == 0
+    code, out, err = run(capsys, "members", "edit", "--db", db, "--email", "ada@example.com",
+                         "--mac", "00-1B-63-84-45-E6", "--remove-mac", "A45E.60C1.029F")  # fmt: skip
+    assert code == 0, err
+    assert "devices ••:••:••:••:45:E6" in out
+    code, _, err = run(capsys, "members", "edit", "--db", db, "--email", "ada@example.com",
+                       "--remove-mac", "a4:5e:60:c1:02:9f")  # fmt: skip
+    assert code == 1
+    assert "has no device ••:••:••:••:02:9F" in err
+    code, _, err = run(capsys, "members", "edit", "--db", db, "--email", "ada@example.com",
+                       "--mac", "3e:00:00:00:00:01")  # fmt: skip
+    assert (code, "private (randomised) address" in err) == (1, True)
+    code, _, err = run(capsys, "members", "edit", "--db", db, "--email", "nobody@example.com",
+                       "--mac", "00:1b:63:84:45:e7")  # fmt: skip
+    assert (code, "no member with email" in err) == (1, True)

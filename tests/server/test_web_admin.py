@@ -605,3 +605,25 @@ def test_a_members_devices_are_enrolled_by_mac_and_a_private_one_is_explained(
     number = web.server.store.macs_of(ben)[0][0]
     assert desk.post(f"{page}/macs/{number}/remove", page).status_code == 303
     assert web.server.store.macs_of(ben) == []
+
+
+def test_whos_in_and_the_failed_check_ins_say_how_each_came(
+    desk: Desk, web: ServerThread, kiosk: httpx.Client
+) -> None:
+    store, keys = web.server.store, web.server.keys
+    eve = store.find_member(email="eve@example.com")
+    assert eve is not None
+    store.add_mac(eve.id, keys.lookup("mac", "00:1B:63:84:45:E6"), "45:E6")
+    checkin(kiosk, Pincode="12345")  # Ada at the desk
+    with (
+        device_client(web, "Street door", "door") as door,
+        device_client(web, "Router", "presence") as router,
+    ):
+        checkin(door, Pincode="45678")  # Dev, whose plan is not active: the door stays shut
+        checkin(door, Pincode="67890")  # Frank through the street door
+        checkin(router, Mac="00:1b:63:84:45:e6")  # Eve's laptop on the Wi-Fi
+    live = desk.get("/admin/whosin/live").text
+    assert "Kiosk · Front desk" in live
+    assert "Door · Street door" in live
+    assert "Wi-Fi · Router" in live
+    assert "Door · Street door" in desk.get("/admin/failed").text

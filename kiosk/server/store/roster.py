@@ -154,6 +154,14 @@ class Roster(Enrolment):
                 raise DuplicateError("Mac", "this device is already enrolled")
             self._db.execute("INSERT INTO member_macs VALUES (?, ?, ?)", (mac_key, tail, member_id))
 
+    def forget_mac(self, member_id: int, mac_key: str) -> bool:
+        """Remove the member's device with this keyed hash; whether they had it."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM member_macs WHERE mac_key = ? AND member_id = ?", (mac_key, member_id)
+            )
+        return cur.rowcount > 0
+
     def remove_mac(self, member_id: int, number: int) -> None:
         """Remove the device `macs_of` numbered `number`."""
         with self.transaction():
