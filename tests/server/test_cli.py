@@ -525,8 +525,9 @@ def test_members_edit_enrols_and_removes_devices(
     db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert add_member(capsys, db, "Ada", "ada@example.com", "--mac", "a4:5e:60:c1:02:9f")[0] == 0
-    code, out, err = run(capsys, "members", "edit", "--db", db, "--email", "ada@example.com",
-                         "--mac", "00-1B-63-84-45-E6", "--remove-mac", "A45E.60C1.029F")  # fmt: skip
+    edit = ("members", "edit", "--db", db, "--email", "ada@example.com")
+    code, out, err = run(capsys, *edit, "--mac", "00-1B-63-84-45-E6",
+                         "--remove-mac", "A45E.60C1.029F")  # fmt: skip
     assert code == 0, err
     assert "devices ••:••:••:••:45:E6" in out
     code, _, err = run(capsys, "members", "edit", "--db", db, "--email", "ada@example.com",
