@@ -96,6 +96,7 @@ bench: test-setup
 	$(BIN)/python bench/guessing.py
 	$(BIN)/python bench/stolen_config.py
 	$(BIN)/python bench/admin_pages.py
+	$(BIN)/python bench/presence.py
 
 bench-smoke: test-setup
 	@log=$$(mktemp); for script in bench/*.py; do \
