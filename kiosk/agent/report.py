@@ -40,10 +40,19 @@ class RefusedError(Exception):
     """The server will not take sightings from us (token revoked, not a presence device)."""
 
 
+@dataclasses.dataclass(frozen=True)
+class About:
+    """What the agent says of itself with each batch, for the web admin's Kiosks page."""
+
+    version: str = ""
+    uptime: int = 0  # seconds since it started
+    sources: str = ""  # each source and whether it could be read
+
+
 class Sender(Protocol):
     """Sends one batch; the addresses the server says are nobody's device."""
 
-    def send(self, batch: list[Seen]) -> list[str]: ...
+    def send(self, batch: list[Seen], about: About) -> list[str]: ...
 
 
 class SightingsClient:
@@ -60,9 +69,12 @@ class SightingsClient:
             headers=headers, timeout=TIMEOUT, verify=verify, transport=transport
         )
 
-    def send(self, batch: list[Seen]) -> list[str]:
+    def send(self, batch: list[Seen], about: About) -> list[str]:
         body = {
             "BusinessId": self._location_id,
+            "Version": about.version[:40],
+            "Uptime": about.uptime,
+            "Sources": about.sources[:200],
             "Sightings": [
                 {"Mac": s.mac, "SeenAt": s.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
                 for s in batch
@@ -125,13 +137,14 @@ class Reporter:
             if last is None or one.at > last:
                 self._pending[one.mac] = one.at
 
-    def flush(self, now: datetime) -> Flushed:
-        """Send what is waiting, `MOST` a request; what the server did not take is kept."""
+    def flush(self, now: datetime, about: About | None = None) -> Flushed:
+        """Send what is waiting, `MOST` a request; what the server did not take is kept. With
+        `about`, one request goes even with nothing waiting: the server sees the agent alive."""
         sent = unknown = 0
-        while self._pending:
+        while self._pending or (about is not None and sent == 0):
             batch = [Seen(m, at) for m, at in list(self._pending.items())[:MOST]]
             try:
-                refused = self._sender.send(batch)
+                refused = self._sender.send(batch, about or About())
             except (ServerAwayError, RefusedError) as exc:
                 return Flushed(sent, unknown, len(self._pending), str(exc))
             for one in batch:
@@ -140,6 +153,8 @@ class Reporter:
                 if len(self._unknown) < KEPT:
                     self._unknown[mac] = now + self._unknown_for
             sent, unknown = sent + len(batch), unknown + len(refused)
+            if not batch:
+                break
         self._forget(now)
         return Flushed(sent, unknown)
 

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from kiosk.agent.report import Flushed, Reporter
+from kiosk import __version__
+from kiosk.agent.report import About, Flushed, Reporter
 from kiosk.agent.seen import Source, SourceError
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Agent:
     ) -> None:
         self.sources, self.reporter, self._clock = sources, reporter, clock
         self._said: dict[str, str] = {}  # the last problem logged, per source and the server
+        self._started = clock()
 
     def round(self) -> Flushed:
         """Read every source once and send what they saw."""
@@ -43,7 +45,9 @@ class Agent:
                 continue
             self._problem(source.name, "")
             self.reporter.add(seen, now)
-        flushed = self.reporter.flush(now)
+        sources = "; ".join(f"{s.name}: {self._said.get(s.name) or 'ok'}" for s in self.sources)
+        uptime = int((now - self._started).total_seconds())
+        flushed = self.reporter.flush(now, About(__version__, uptime, sources))
         self._problem("server", flushed.problem and f"{flushed.problem}; {flushed.kept} kept")
         if flushed.sent:
             log.info("reported %d devices (%d unknown)", flushed.sent, flushed.unknown)

@@ -52,6 +52,11 @@ def test_the_agent_checks_a_member_in_leaves_visitors_out_and_outlives_the_serve
             clock.advance(minutes=5)
             leases(file, clock.now, LAPTOP, VISITOR)  # both renewed
             assert agent.round().sent == 1  # the visitor is left out now
+            router = store.named_device("Router", "presence")
+            assert router is not None
+            alive = store.heartbeats()[router.id]  # the Kiosks page shows the agent online
+            assert alive.heartbeat.reader == f"leases {file}: ok"
+            assert alive.at == clock.now
             url, port = running.url, int(running.url.rsplit(":", 1)[1])
         sessions = store.checkins().records
         assert [(s.coworker_full_name, s.source) for s in sessions] == [("Eve Tanaka", 3)]

@@ -122,7 +122,7 @@ def create_app(
         return found
 
     app.include_router(fleet_routes(store, clock, paired))
-    app.include_router(sighting_routes(store, service, paired))
+    app.include_router(sighting_routes(store, service, clock, paired))
     sessions = Sessions(store, keys)
     parts = Parts(
         store, keys, clock, sessions, passwords or Passwords(), mailer or NoMailer(), devices,

@@ -2,20 +2,24 @@
 
     POST /api/public/sightings   a presence device's token as a bearer token; JSON:
         {"BusinessId": 1,
-         "Sightings": [{"Mac": "00:1b:63:84:45:e6", "SeenAt": "2026-03-02T09:14:00Z"}, …]}
+         "Sightings": [{"Mac": "00:1b:63:84:45:e6", "SeenAt": "2026-03-02T09:14:00Z"}, …],
+         "Version": "0.9.0", "Uptime": 3600, "Sources": "leases /var/lib/misc/dnsmasq.leases: ok"}
       → {"Received": 2, "CheckedIn": 1, "Unknown": ["3c:22:fb:10:20:30"], "Ignored": 0}
 
 Each sighting is what a single ``Mac`` check-in is (`kiosk.server.presence`), at its own
 `SeenAt`, oldest first. `Unknown` gives back, as sent, the addresses that are no member's
 device, so the agent stops sending them for a while; `Ignored` counts sightings too old to
 count (past the offline window) or in the future. One request carries at most `MOST`; they are
-written in slices so that check-ins at the kiosks never wait behind a busy network.
+written in slices so that check-ins at the kiosks never wait behind a busy network. Each
+request is also the agent's heartbeat: the web admin's Kiosks page shows it online, with its
+version and how its sources are.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +32,7 @@ from kiosk.server.checkin import CheckinService, ReplayError, UnknownLocationErr
 from kiosk.server.http import wire
 from kiosk.server.http.fleet import DeviceOf
 from kiosk.server.store import Store
-from kiosk.server.store.models import Location
+from kiosk.server.store.models import Heartbeat, Location
 
 MOST = 5000  # sightings in one request
 SLICE = 200  # sightings written in one transaction, between chances for other requests
@@ -51,6 +55,9 @@ class SightingsFields(BaseModel):
 
     BusinessId: int | None = Field(None, ge=1, le=2**31 - 1)
     Sightings: list[SeenFields] = Field(max_length=MOST)
+    Version: str = Field("", max_length=40, description="the agent's, for the Kiosks page")
+    Uptime: int = Field(0, ge=0, le=10**10)
+    Sources: str = Field("", max_length=200, description="its sources and how they are")
 
 
 @dataclasses.dataclass
@@ -71,8 +78,11 @@ class Tally:
         }
 
 
-def sighting_routes(store: Store, service: CheckinService, device_of: DeviceOf) -> APIRouter:
-    """``/api/public/sightings``; `device_of` names the paired device a request comes from."""
+def sighting_routes(
+    store: Store, service: CheckinService, clock: Callable[[], datetime], device_of: DeviceOf
+) -> APIRouter:
+    """``/api/public/sightings``; `device_of` names the paired device a request comes from.
+    Each request counts as the agent's heartbeat on the web admin's Kiosks page."""
     router = APIRouter()
     body_schema = {"schema": SightingsFields.model_json_schema()}
 
@@ -90,6 +100,8 @@ def sighting_routes(store: Store, service: CheckinService, device_of: DeviceOf) 
             why = "only a paired device of kind presence reports devices seen on the network"
             raise wire.BadRequestError(why, 403, errors=[("Authorization", why, None)])
         fields = _parse(await wire.read_body(request, MAX_BODY))
+        alive = Heartbeat(fields.Version or "?", fields.Sources, "online", 0, None, fields.Uptime)
+        store.record_heartbeat(device.id, alive, clock())
         try:
             location = service.location(fields.BusinessId)
         except UnknownLocationError as exc:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from kiosk.agent import report
-from kiosk.agent.report import Reporter, ServerAwayError, SightingsClient
+from kiosk.agent.report import About, Reporter, ServerAwayError, SightingsClient
 from kiosk.agent.seen import Seen
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -24,7 +24,7 @@ class FakeSender:
         self.unknown = unknown
         self.away = False
 
-    def send(self, batch: list[Seen]) -> list[str]:
+    def send(self, batch: list[Seen], about: About) -> list[str]:
         if self.away:
             raise ServerAwayError("ConnectError: connection refused")
         self.batches.append(batch)
@@ -92,12 +92,23 @@ def test_the_client_sends_the_documented_body_and_reads_the_unknown_back() -> No
 
     client = SightingsClient("http://checkin.lan:8750/", "t0k3n", 2, True,
                              httpx.MockTransport(server))  # fmt: skip
-    assert client.send([Seen(LAPTOP, NOW), Seen(PHONE, NOW)]) == [PHONE]
+    about = About("0.9.0", 60, "ip neigh: ok")
+    assert client.send([Seen(LAPTOP, NOW), Seen(PHONE, NOW)], about) == [PHONE]
     body = asked[0].read().decode()
     assert asked[0].url == "http://checkin.lan:8750/api/public/sightings"
     assert asked[0].headers["Authorization"] == "Bearer t0k3n"
     assert '"BusinessId":2' in body.replace(" ", "")
     assert '"SeenAt":"2026-03-02T09:00:00Z"' in body.replace(" ", "")
+    assert '"Sources":"ipneigh:ok"' in body.replace(" ", "")
     with pytest.raises(ServerAwayError, match="503"):
-        client.send([Seen(LAPTOP, NOW)])
+        client.send([Seen(LAPTOP, NOW)], about)
     client.close()
+
+
+def test_with_nothing_seen_the_agent_still_says_it_is_alive() -> None:
+    server = FakeSender()
+    reporter = Reporter(server)
+    assert reporter.flush(NOW).sent == 0
+    assert server.batches == []  # without `about`: no request
+    reporter.flush(NOW, About("0.9.0", 60, "ip neigh: ok"))
+    assert server.batches == [[]]  # one empty batch, as a heartbeat
