@@ -164,3 +164,28 @@ def test_each_kind_of_device_checks_in_with_its_own_source(
     assert "only a paired device of kind presence" in mac_from_kiosk.text
     assert pin_from_router.status_code == 400
     assert (sources, failed) == ([2, 4], [2])
+
+
+def test_a_kiosk_tap_checks_out_a_member_the_wi_fi_checked_in(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with (
+        demo_server(tmp_path / "checkin.db", clock) as running,
+        device_client(running, "Router", "presence") as router,
+        device_client(running, "Front desk") as kiosk,
+    ):
+        store, keys = running.server.store, running.server.keys
+        eve = store.find_member(email="eve@example.com")
+        assert eve is not None
+        store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
+        assert checkin(router, Mac=LAPTOP)["CheckedIn"]
+        clock.advance(hours=3)
+        tap = checkin(kiosk, Pincode="56789", Toggle=True)
+        clock.advance(minutes=2)
+        on_the_stairs = checkin(router, Mac=LAPTOP)  # answered, opens nothing
+        records = store.checkins().records
+    assert (tap["WasSuccessful"], tap["CheckedIn"]) == (True, False)
+    assert on_the_stairs["CheckedIn"] is False
+    assert len(records) == 1
+    assert (records[0].source, records[0].auto_checkout) == (3, False)
+    assert records[0].to_time == clock.now - timedelta(minutes=2)
