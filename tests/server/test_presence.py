@@ -17,12 +17,20 @@ from kiosk.server.keys import InstallKeys
 from kiosk.server.macs import mac_tail
 from kiosk.server.presence import Presence
 from kiosk.server.store import Store
+from kiosk.server.store.models import Location, Member
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import checkin, demo_server, device_client
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LAPTOP = "00:1B:63:84:45:E6"
 ROUTER = 1  # the presence agent's device
+
+
+def ada_at_main(world: tuple[Store, InstallKeys, Presence]) -> tuple[Member, Location]:
+    store = world[0]
+    ada = store.find_member(email="ada@x.io")
+    assert ada is not None
+    return ada, store.location("Main")
 
 
 @pytest.fixture
@@ -60,9 +68,7 @@ def test_a_device_seen_after_the_member_came_by_kiosk_opens_nothing(
     world: tuple[Store, InstallKeys, Presence],
 ) -> None:
     store, _, presence = world
-    place = store.location("Main")
-    ada = store.find_member(email="ada@x.io")
-    assert ada is not None
+    ada, place = ada_at_main(world)
     store.record_checkin(ada, place, T, None)  # came in at the desk
     assert (
         presence.sighted(LAPTOP, place, T + timedelta(minutes=1), ROUTER).status
@@ -111,9 +117,7 @@ def test_a_kiosk_tap_ends_a_presence_session_and_the_way_out_opens_none(
     world: tuple[Store, InstallKeys, Presence],
 ) -> None:
     store, _, presence = world
-    place = store.location("Main")
-    ada = store.find_member(email="ada@x.io")
-    assert ada is not None
+    ada, place = ada_at_main(world)
     presence.sighted(LAPTOP, place, T, ROUTER)
     state = store.member_state(ada, place, T + timedelta(minutes=30))
     decision = rules.decide(state, rules.Place(place.id, ZoneInfo(place.timezone)),

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kiosk.server.http import wire
 from kiosk.server.store import Store
@@ -66,27 +65,10 @@ def fleet_routes(store: Store, clock: Callable[[], datetime], device_of: DeviceO
     async def heartbeat(request: Request) -> JSONResponse:
         """A paired device says how it is; the answer holds the settings staff set for it."""
         device = device_of(request)
-        fields = _parse(await request.body())
+        fields = wire.parse_json(HeartbeatFields, await wire.read_body(request))
         store.record_heartbeat(device.id, fields.heartbeat(), clock())
         settings = store.device_settings(device.id)
         body = {"SettingsVersion": settings.version, "Settings": dict(settings.values)}
         return JSONResponse(body)
 
     return router
-
-
-def _parse(body: bytes) -> HeartbeatFields:
-    if len(body) > wire.MAX_BODY:
-        raise wire.BadRequestError(f"the body is larger than {wire.MAX_BODY} bytes", 413)
-    try:
-        return HeartbeatFields.model_validate_json(body or b"{}")
-    except ValidationError as exc:
-        errors: list[tuple[str, str, Any]] = [
-            (
-                ".".join(str(p) for p in e["loc"]) or "body",
-                str(e["msg"]),
-                wire.plain(e.get("input")),
-            )
-            for e in exc.errors()
-        ]
-        raise wire.BadRequestError("The request is invalid.", errors=errors) from None

@@ -25,7 +25,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kiosk.domain import Reason, Status
 from kiosk.server.checkin import CheckinService, ReplayError, UnknownLocationError
@@ -99,7 +99,8 @@ def sighting_routes(
         if device.kind != "presence":
             why = "only a paired device of kind presence reports devices seen on the network"
             raise wire.BadRequestError(why, 403, errors=[("Authorization", why, None)])
-        fields = _parse(await wire.read_body(request, MAX_BODY))
+        body = await wire.read_body(request, MAX_BODY)
+        fields = wire.parse_json(SightingsFields, body, echo=False)  # never echo an address
         alive = Heartbeat(fields.Version or "?", fields.Sources, "online", 0, None, fields.Uptime)
         store.record_heartbeat(device.id, alive, clock())
         try:
@@ -133,18 +134,3 @@ def _count(
         tally.checked_in += 1
     elif result.reason is Reason.UNKNOWN_CREDENTIAL:
         tally.unknown.append(one.Mac)
-
-
-def _parse(body: bytes) -> SightingsFields:
-    try:
-        return SightingsFields.model_validate_json(body or b"{}")
-    except ValidationError as exc:
-        errors: list[tuple[str, str, Any]] = [
-            (
-                ".".join(str(p) for p in e["loc"]) or "body",
-                str(e["msg"]),
-                None,  # never echo a member's address back
-            )
-            for e in exc.errors()[:20]
-        ]
-        raise wire.BadRequestError("The request is invalid.", errors=errors) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
@@ -435,3 +435,23 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
         if len(body) > limit:
             raise BadRequestError(f"the body is larger than {limit} bytes", 413)
     return bytes(body)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse_json(model: type[Model], body: bytes, echo: bool = True) -> Model:
+    """`body` (JSON) as `model`; `BadRequestError` naming each wrong field, with what was sent
+    unless not `echo` (a body of members' addresses)."""
+    try:
+        return model.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        errors: list[tuple[str, str, Any]] = [
+            (
+                ".".join(str(p) for p in e["loc"]) or "body",
+                str(e["msg"]),
+                plain(e.get("input")) if echo else None,
+            )
+            for e in exc.errors()[:20]
+        ]
+        raise BadRequestError("The request is invalid.", errors=errors) from None
