@@ -34,6 +34,8 @@ FILES = (
     ("systemd/kiosk.service", "lib/systemd/system/kiosk.service", 0o644),
     ("systemd/kiosk-server.service", "lib/systemd/system/kiosk-server.service", 0o644),
     ("default/kiosk-server", "etc/default/kiosk-server", 0o644),
+    ("systemd/kiosk-presence.service", "lib/systemd/system/kiosk-presence.service", 0o644),
+    ("default/kiosk-presence", "etc/default/kiosk-presence", 0o644),
     ("pam/kiosk", "etc/pam.d/kiosk", 0o644),
     ("modprobe/kiosk-nfc.conf", "etc/modprobe.d/kiosk-nfc.conf", 0o644),
     ("polkit/50-kiosk-pcscd.rules", "usr/share/polkit-1/rules.d/50-kiosk-pcscd.rules", 0o644),

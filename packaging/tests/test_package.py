@@ -77,6 +77,8 @@ def test_the_package_holds_the_kiosk_its_units_and_rules_and_no_build_tools() ->
         "/opt/kiosk/bin/python3",
         "/lib/systemd/system/kiosk.service",
         "/lib/systemd/system/kiosk-server.service",
+        "/lib/systemd/system/kiosk-presence.service",
+        "/etc/default/kiosk-presence",
         "/etc/pam.d/kiosk",
         "/etc/modprobe.d/kiosk-nfc.conf",
         "/etc/default/kiosk-server",
@@ -140,9 +142,10 @@ def test_the_runtime_environment_is_lean(installed: list[str]) -> None:
 
 
 def test_the_units_verify_and_the_server_is_hardened(installed: list[str]) -> None:
-    units = [str(UNITS / "kiosk.service"), str(UNITS / "kiosk-server.service")]
-    run("systemd-analyze", "verify", *units)
-    for unit, most in (("kiosk-server.service", 2.0), ("kiosk.service", 4.5)):
+    names = ("kiosk.service", "kiosk-server.service", "kiosk-presence.service")
+    run("systemd-analyze", "verify", *(str(UNITS / n) for n in names))
+    exposure = (("kiosk-server.service", 2.0), ("kiosk.service", 4.5), ("kiosk-presence.service", 2.5))
+    for unit, most in exposure:
         report = run("systemd-analyze", "security", "--offline=true", str(UNITS / unit))
         found = re.search(r"Overall exposure level for \S+: ([\d.]+)", report)
         assert found, report
