@@ -66,7 +66,7 @@ typecheck: test-setup
 	$(BIN)/lint-imports
 
 pytest: test-setup
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest --cov --cov-report=term --cov-fail-under=93
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 --cov --cov-report=term --cov-fail-under=93
 
 test: lint typecheck pytest package-test bench-smoke
 
