@@ -99,8 +99,8 @@ def test_the_package_holds_the_kiosk_its_units_and_rules_and_no_build_tools() ->
     for needed in ("pcscd", "cage", "xwayland", "libwayland-cursor0", "libwayland-egl1"):
         assert re.search(rf"\b{needed}\b", fields), needed
     conffiles = run("dpkg-deb", "--info", str(DEB), "conffiles").split()
-    assert conffiles == ["/etc/default/kiosk-server", "/etc/modprobe.d/kiosk-nfc.conf",
-                         "/etc/pam.d/kiosk"]  # fmt: skip
+    assert conffiles == ["/etc/default/kiosk-presence", "/etc/default/kiosk-server",
+                         "/etc/modprobe.d/kiosk-nfc.conf", "/etc/pam.d/kiosk"]  # fmt: skip
 
 
 def test_lintian_finds_no_errors() -> None:
