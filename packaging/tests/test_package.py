@@ -144,8 +144,7 @@ def test_the_runtime_environment_is_lean(installed: list[str]) -> None:
 def test_the_units_verify_and_the_server_is_hardened(installed: list[str]) -> None:
     names = ("kiosk.service", "kiosk-server.service", "kiosk-presence.service")
     run("systemd-analyze", "verify", *(str(UNITS / n) for n in names))
-    exposure = (("kiosk-server.service", 2.0), ("kiosk.service", 4.5), ("kiosk-presence.service", 2.5))
-    for unit, most in exposure:
+    for unit, most in zip(names, (4.5, 2.0, 2.5), strict=True):
         report = run("systemd-analyze", "security", "--offline=true", str(UNITS / unit))
         found = re.search(r"Overall exposure level for \S+: ([\d.]+)", report)
         assert found, report
