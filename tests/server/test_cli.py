@@ -540,3 +540,13 @@ def test_members_edit_enrols_and_removes_devices(
     code, _, err = run(capsys, "members", "edit", "--db", db, "--email", "nobody@example.com",
                        "--mac", "00:1b:63:84:45:e7")  # fmt: skip
     assert (code, "no member with email" in err) == (1, True)
+
+
+@pytest.mark.parametrize("minutes", ["1", "1441", "ten", "-5", "7.5"])
+def test_presence_idle_minutes_are_whole_minutes_from_2_to_1440(
+    capsys: pytest.CaptureFixture[str], minutes: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--presence-idle-minutes", minutes])
+    assert exited.value.code == 2
+    assert "give whole minutes from 2 to 1440" in capsys.readouterr().err

@@ -5,6 +5,7 @@ kind of device gets its own source, and only presence devices report addresses."
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -193,3 +194,26 @@ def test_a_kiosk_tap_checks_out_a_member_the_wi_fi_checked_in(
     assert len(records) == 1
     assert (records[0].source, records[0].auto_checkout) == (3, False)
     assert records[0].to_time == clock.now - timedelta(minutes=2)
+
+
+def test_the_servers_sweeper_ends_quiet_sessions_after_its_idle_minutes(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    quiet = timedelta(minutes=5)  # kiosk serve --presence-idle-minutes 5
+    with (
+        demo_server(tmp_path / "checkin.db", clock, sweep_seconds=0.02, presence_quiet=quiet)
+        as running,
+        device_client(running, "Router", "presence") as router,
+    ):  # fmt: skip
+        store, keys = running.server.store, running.server.keys
+        eve = store.find_member(email="eve@example.com")
+        assert eve is not None
+        store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
+        seen_at = clock.now
+        checkin(router, Mac=LAPTOP)
+        clock.advance(minutes=6)
+        deadline = time.monotonic() + 10
+        while store.open_source(eve.id) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the sweeper's next round
+        ended = store.checkins().records[0]
+    assert (ended.to_time, ended.auto_checkout) == (seen_at, True)
