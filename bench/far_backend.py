@@ -122,8 +122,9 @@ async def measure(loop: asyncio.AbstractEventLoop, args: argparse.Namespace) -> 
     for r in rows:
         p95 = max(r.times) if len(r.times) < 20 else statistics.quantiles(r.times, n=20)[18]
         worst = max(worst, p95)
-        print(f"{r.scheme:6} {r.gap:5.0f}s {r.path:5} {len(r.times):3} "
-              f"{statistics.median(r.times):7.1f} {p95:7.1f}  {r.connections} in the row")  # fmt: skip
+        median = statistics.median(r.times)
+        print(f"{r.scheme:6} {r.gap:5.0f}s {r.path:5} {len(r.times):3} {median:7.1f} {p95:7.1f}"
+              f"  {r.connections} for both paths")  # fmt: skip
     if args.smoke:
         return 0
     print(f"budget p95 ≤ {BUDGET_MS:.0f} ms: {'met' if worst <= BUDGET_MS else 'NOT met'}")

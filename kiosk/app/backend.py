@@ -73,6 +73,7 @@ class BackendHost:
         if http is not None:
             self._watch(http)
         self.ca_file: str | None = None  # the one `http` trusts, once a configuration is applied
+        self.keep_alive = 0.0  # how long `http` keeps an idle connection
         self.secrets = secrets
         self.backend_url = backend_url  # from the command line: wins over the configuration
         self.server = server  # the embedded server, while one runs
@@ -98,7 +99,7 @@ class BackendHost:
         url = backend_url or config.backend.base_url
         backend = make_backend(config, http, url, secrets.get, choice)
         host = cls(backend, http, secrets, backend_url, server)
-        host.ca_file = config.backend.ca_file
+        host.ca_file, host.keep_alive = config.backend.ca_file, config.backend.keep_alive
         return host
 
     @classmethod
@@ -145,11 +146,12 @@ class BackendHost:
         new backend, or None when the backend was given and stays."""
         if self.http is None:
             return None
-        if self.ca_file is not None and self.ca_file != config.backend.ca_file:
-            old, self.http = self.http, new_http_client(config)  # trust is set at creation
+        made = (self.ca_file, self.keep_alive)
+        if self.ca_file is not None and made != (config.backend.ca_file, config.backend.keep_alive):
+            old, self.http = self.http, new_http_client(config)  # set at creation: trust, pool
             self._watch(self.http)
             await old.aclose()
-        self.ca_file = config.backend.ca_file
+        self.ca_file, self.keep_alive = config.backend.ca_file, config.backend.keep_alive
         self.http.timeout = httpx.Timeout(
             config.backend.timeout, connect=config.backend.connect_timeout
         )
@@ -271,10 +273,15 @@ def _duration(seconds: float) -> str:
 
 def new_http_client(config: Config) -> httpx.AsyncClient:
     """The kiosk's one HTTP client, with the configured timeouts; an HTTPS server's certificate
-    is verified (against `backend.ca_file` when one is given: a private CA)."""
+    is verified (against `backend.ca_file` when one is given: a private CA). An idle
+    connection is kept `backend.keep_alive` seconds (httpx's own is 5), so that the next
+    member's check-in finds it open: one round trip, no new TCP or TLS handshake."""
     timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
+    limits = httpx.Limits(max_keepalive_connections=4, keepalive_expiry=config.backend.keep_alive)
     verify = trusted(config)
-    return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": "kiosk"}, verify=verify)
+    return httpx.AsyncClient(
+        timeout=timeout, headers={"User-Agent": "kiosk"}, verify=verify, limits=limits
+    )
 
 
 def trusted(config: Config, strict: bool = False) -> ssl.SSLContext:

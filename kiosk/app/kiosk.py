@@ -300,6 +300,7 @@ class KioskApp:
             self.wedge = WedgeFilter(config.wedge, parent=self.window)
             self.wedge.scanned.connect(self.scanned)
             self.wedge.failed.connect(self.scan_failed)
+            self.wedge.started.connect(self.controller.coming)
         if self.wedge is None:
             return
         self.wedge.apply(config.wedge)
@@ -535,9 +536,15 @@ def _connect(kiosk: KioskApp) -> None:
     window.pin.touched.connect(controller.touched)
     window.ask.chosen.connect(controller.choose)
     window.ask.cancelled.connect(controller.cancel)
+    # a member on their way: the backend's connection is made ready while they type or tap
+    for coming in (window.pin_requested, window.email_requested, window.pin.touched,
+                   window.email.touched):  # fmt: skip
+        coming.connect(controller.coming)
+    kiosk.reader.arriving.connect(lambda _reader: controller.coming())
     if kiosk.wedge is not None:
         kiosk.wedge.scanned.connect(kiosk.scanned)
         kiosk.wedge.failed.connect(kiosk.scan_failed)
+        kiosk.wedge.started.connect(controller.coming)
     if kiosk.camera is not None:
         _connect_camera(kiosk)
 

@@ -44,6 +44,8 @@ from kiosk.settings.model import Config, Mode
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 30.0
+QUIET_AFTER = 3600.0  # no member for an hour: the backend's connection is no longer kept warm
+QUIET_PROBE_SECONDS = 300.0  # then the backend is asked how it is this often
 PLACE_RETRY_SECONDS = 10.0
 LONGEST_WAIT = 300.0  # a Retry-After longer than this is taken as this
 RATE = Reason.RATE_LIMITED
@@ -134,6 +136,8 @@ class KioskController(QObject):
         self.online: bool | None = None
         self.last_answer: datetime | None = None  # when the backend last answered anything
         self._quiet_until = 0.0  # `monotonic` time before which the backend gets no call
+        self._last_member = monotonic()  # when a member last came (or showed they were coming)
+        self._last_call = monotonic()  # when the backend was last called
         self._screen_timer = self._timer(self._timed_out)
         self._busy_timer = self._timer(self._show_busy)
         self._place_timer = self._timer(self.load_place)
@@ -181,7 +185,7 @@ class KioskController(QObject):
         """Show the idle screen, find this kiosk's location and watch the backend."""
         self._show(View(Screen.IDLE))
         self.load_place()
-        self._probe_timer.start(round(PROBE_SECONDS * 1000))
+        self._probe_timer.start(round(self.probe_interval() * 1000))
 
     def close(self) -> None:
         """Stop timers and cancel running backend calls; a check still waiting for its
@@ -203,10 +207,36 @@ class KioskController(QObject):
 
     # intent from screens and inputs
 
+    def coming(self) -> None:
+        """A member is about to check in (a touch, a key, a card arriving on the reader): if
+        the backend's connection may have closed, open one now, while they type or the card is
+        read, so that their check-in goes out on it in one round trip."""
+        now = self._monotonic()
+        self._last_member = now
+        keep = self._config.backend.keep_alive
+        if keep > 0 and now - self._last_call >= self._warm_every(keep) and self._checking is None:
+            self._probe()
+
+    def probe_interval(self) -> float:
+        """Seconds between two calls that ask the backend how it is: often enough to keep its
+        connection open (`backend.keep_alive`) while members come; rarely after an hour
+        without one, when a member's first touch opens it again (`coming`)."""
+        keep = self._config.backend.keep_alive
+        if keep <= 0:
+            return PROBE_SECONDS
+        if self._monotonic() - self._last_member > QUIET_AFTER:
+            return QUIET_PROBE_SECONDS
+        return min(PROBE_SECONDS, self._warm_every(keep))
+
+    @staticmethod
+    def _warm_every(keep: float) -> float:
+        return max(2.0, keep * 2 / 3)  # well inside the time an idle connection is kept
+
     def present(self, credential: Credential) -> None:
         """A member presented `credential`."""
         key = (credential.kind.value, credential.value)
         now = self._monotonic()
+        self._last_member = now
         last = self._seen.get(key)
         if (
             last is not None
@@ -333,6 +363,7 @@ class KioskController(QObject):
             self._finish(attempt, self._keeper.keep(request, held, self._config.offline))
             return
         self._checking, self._request = attempt, request
+        self._last_call = self._monotonic()
         self._screen_timer.stop()
         self._busy_timer.start(round(self._config.timeouts.busy_delay * 1000))
         self._tasks.run(self._run(attempt, request), "check")
@@ -414,7 +445,11 @@ class KioskController(QObject):
 
     def _probe(self) -> None:
         if self._checking is None:
+            self._last_call = self._monotonic()
             self._tasks.run(self._probe_once(), "probe", group="probe", exclusive=True)
+        interval = round(self.probe_interval() * 1000)
+        if self._probe_timer.isActive() and self._probe_timer.interval() != interval:
+            self._probe_timer.start(interval)
 
     async def _probe_once(self) -> None:
         self._set_online(await self._backend.probe())

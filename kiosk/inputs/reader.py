@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -25,6 +25,13 @@ from kiosk.inputs.status import ReaderState, ReaderStatus
 from kiosk.settings.model import ReaderSettings
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class SeesArrivals(Protocol):
+    """A source that says a card is on a reader before it has read it."""
+
+    arriving: Callable[[str], None]
 
 
 class TapSource(Protocol):
@@ -73,11 +80,13 @@ class CardReader(QObject):
         tapped(Credential): a card or phone to check in.
         failed(ReadFailure): a tap that cannot be checked in (app not open, unreadable).
         status_changed(ReaderStatus): the reader's state changed.
+        arriving(str): a card is on this reader, being read (a source that `SeesArrivals`).
     """
 
     tapped = Signal(object)
     failed = Signal(object)
     status_changed = Signal(object)
+    arriving = Signal(str)
 
     def __init__(
         self,
@@ -95,6 +104,8 @@ class CardReader(QObject):
 
     def start(self) -> None:
         """Start reading."""
+        if isinstance(self._source, SeesArrivals):
+            self._source.arriving = self._post_arrival
         self._source.start(self._post)
 
     def apply(self, settings: ReaderSettings) -> None:
@@ -117,6 +128,13 @@ class CardReader(QObject):
             self._loop.call_soon_threadsafe(self._dispatch, event)
         except RuntimeError:  # the loop is closed: the kiosk is shutting down
             log.debug("dropped a reader event after shutdown")
+
+    def _post_arrival(self, reader: str) -> None:
+        """From the source's thread: a card arrived on `reader`."""
+        try:
+            self._loop.call_soon_threadsafe(self.arriving.emit, reader)
+        except RuntimeError:  # the loop is closed: the kiosk is shutting down
+            log.debug("dropped a card arrival after shutdown")
 
     def _dispatch(self, event: Tap | ReaderStatus) -> None:
         if isinstance(event, ReaderStatus):

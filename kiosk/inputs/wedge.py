@@ -124,10 +124,12 @@ class WedgeFilter(QObject):
     Signals:
         scanned(Credential): a QR pass.
         failed(ReadFailure): a code that is not a pass, or was typed with the wrong layout.
+        started(): the first key of what may be a scan.
     """
 
     scanned = Signal(object)
     failed = Signal(object)
+    started = Signal()
 
     def __init__(
         self,
@@ -185,8 +187,11 @@ class WedgeFilter(QObject):
             return False
         stamp = event.timestamp()
         at = stamp / 1000 if stamp else self._clock()
+        began = not self._detector.holding
         self._act(self._detector.feed(key, at))
         if self._detector.holding:
+            if began:
+                self.started.emit()
             self._arm(self._detector.wait)
         else:
             self._timer.stop()

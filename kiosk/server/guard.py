@@ -7,8 +7,12 @@ has no setting for.
   arrive within `REQUEST_SECONDS`: a client sending a byte a second is cut off.
 - Headers are at most `MAX_HEAD` bytes.
 - At most `cap` connections are open, below the process's file limit: past it, the one that has
-  been sending a request the longest is dropped, so a kiosk's fresh connection is always
-  taken and answered (an idle kept-alive connection is closed by uvicorn after `KEEP_ALIVE`).
+  been sending a request the longest is dropped, else the one idle the longest, so a kiosk's
+  fresh connection is always taken and answered.
+
+An idle kept-alive connection stays open `KEEP_ALIVE` (75 s, nginx's default): longer than the
+kiosks' keep-alive (`backend.keep_alive`, 45 s) and the 30 s between their requests, so a
+member's check-in goes out on a connection already open, in one round trip.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 log = logging.getLogger(__name__)
 
 REQUEST_SECONDS = 10.0
-KEEP_ALIVE = 5.0
+KEEP_ALIVE = 75.0
 MAX_HEAD = 32 * 1024
 HEADROOM = 64  # file descriptors kept for the database, logs and the listening socket
 
@@ -87,6 +91,12 @@ class _Guarded(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    @property
+    def _answered(self) -> bool:
+        """Whether every request on this connection has its answer (it waits, kept alive)."""
+        cycle = self.cycle
+        return (cycle is None or cycle.response_complete) and not self.pipeline
+
     def _arm(self) -> None:
         self._since = self.loop.time()
         self._deadline = self.loop.call_later(REQUEST_SECONDS, self._too_slow)
@@ -102,11 +112,13 @@ class _Guarded(HttpToolsProtocol):
         self.transport.close()
 
     def _make_room(self) -> None:
-        """Over the cap: drop the connection that has been sending a request the longest."""
-        waiting = [
-            c for c in self.connections if isinstance(c, _Guarded) and c._deadline is not None
-        ]
-        oldest = min(waiting, key=lambda c: c._since, default=self)
+        """Over the cap: drop the connection that has been sending a request the longest,
+        else the kept-alive one idle the longest (a warm kiosk connects again, in one round
+        trip more)."""
+        others = [c for c in self.connections if isinstance(c, _Guarded) and c is not self]
+        waiting = [c for c in others if c._deadline is not None]
+        idle = [c for c in others if c._deadline is None and c._answered]
+        oldest = min(waiting or idle, key=lambda c: c._since, default=self)
         open_now = len(self.connections)
         log.info("%d connections open (at most %d): the slowest is closed", open_now, self.most)
         oldest.transport.close()

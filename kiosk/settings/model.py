@@ -197,6 +197,11 @@ class BackendSettings:
     )
     connect_timeout: float = _opt(2.0, "seconds to connect", 0.1, 30)
     timeout: float = _opt(5.0, "seconds for a whole answer", 0.5, 60)
+    keep_alive: float = _opt(
+        45.0, "seconds an idle connection to the backend is kept open for the next member"
+        " (under the backend's own idle time: ours 75 s, most cloud front ends 60 s or more);"
+        " 0: a new connection each time", 0, 600,
+    )  # fmt: skip
     pin_field: str = _opt("Pincode", "the request field that carries a PIN (Nexudus: Pincode)")
     subdomain: str = _opt("", "Nexudus: the account's subdomain", check=_subdomain)
     username: str = _opt("", "Nexudus: the admin's email, for staff views")

@@ -34,6 +34,7 @@ class FakeBackend:
         self.delay = delay
         self.online = True
         self.requests: list[CheckinRequest] = []
+        self.probes = 0
         self._places = places if places is not None else [Place("1", "Demo Space", "Europe/Paris")]
         self._kinds = kinds
 
@@ -56,7 +57,8 @@ class FakeBackend:
         return list(self._places)
 
     async def probe(self) -> bool:
-        """`online`."""
+        """`online`; counted in `probes`."""
+        self.probes += 1
         return self.online
 
 

@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from kiosk.server.runner import ServerThread
-from tests.helpers.server import demo_db, device_client, paired_offline, wait_healthy
+from tests.helpers.clock import FakeClock
+from tests.helpers.server import demo_db, demo_server, device_client, paired_offline, wait_healthy
 
 HEAD = b"POST /api/public/checkin HTTP/1.1\r\nHost: kiosk\r\n"
 
@@ -123,3 +124,24 @@ def test_300_slow_clients_at_a_256_file_limit_do_not_stop_a_kiosk(
         feeder.join()
         for sock in slow:
             sock.close()
+
+
+def test_when_full_the_longest_idle_kept_alive_connection_makes_room(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kiosk.server.guard.connection_cap", lambda: 3)
+    idle: list[httpx.Client] = []
+    with demo_server(tmp_path / "checkin.db", clock) as capped:
+        try:
+            for name in ("One", "Two", "Three"):  # three kiosks kept alive after a check-in
+                client = device_client(capped, name)
+                idle.append(client)
+                assert client.post("/api/public/checkin", json={"Pincode": "12345"}).is_success
+            with device_client(capped, "Latecomer") as latecomer:  # a fourth: taken, answered
+                answer = latecomer.post("/api/public/checkin", json={"Pincode": "56789"})
+                assert answer.json()["CoworkerFullName"] == "Eve Tanaka"
+            again = idle[0].post("/api/public/checkin", json={"Pincode": "12345"})
+            assert again.is_success  # the one dropped connects again, unharmed
+        finally:
+            for client in idle:
+                client.close()

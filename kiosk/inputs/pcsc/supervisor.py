@@ -92,6 +92,7 @@ class PcscSupervisor:
         self._debounce = Debounce(settings.repeat_after, clock)
         self._feedback = Feedback()
         self._deliver: Deliver = _drop
+        self.arriving: Callable[[str], None] = _nobody  # a card is on `reader`, not read yet
         self._stopping = threading.Event()
         self._relist = threading.Event()
         self._context: Context | None = None
@@ -212,6 +213,7 @@ class PcscSupervisor:
         if now.mute:
             self._emit(Tap(now.reader, TagKind.UNREADABLE, detail="the card does not answer"))
             return
+        self.arriving(now.reader)  # before the read: the kiosk gets its connection ready
         with self._lock:
             if now.reader in self._reading:  # read again when the current read ends
                 self._again.add(now.reader)
@@ -270,6 +272,10 @@ class PcscSupervisor:
             self._status = status
             log.info("reader: %s %s", status.state, ", ".join(status.readers))
             self._deliver(status)
+
+
+def _nobody(reader: str) -> None:
+    """No one to tell that a card arrived."""
 
 
 def _drop(event: Tap | ReaderStatus) -> None:

@@ -1,0 +1,65 @@
+"""A member's check-in goes out on a connection already open, however long the kiosk stood
+idle: the whole kiosk against the server through a proxy that counts connections, with a short
+`backend.keep_alive` so that "long" is seconds here."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+from pytestqt.qtbot import QtBot
+
+from kiosk.app.kiosk import build_app
+from kiosk.domain import Status
+from kiosk.inputs.reader import NullSource
+from kiosk.inputs.status import ReaderState
+from kiosk.settings.file import with_value
+from kiosk.settings.model import Config
+from kiosk.settings.vault import Secret
+from tests.fakes.vault import MemoryVault
+from tests.helpers.clock import FakeClock
+from tests.helpers.delayproxy import DelayProxy
+from tests.helpers.server import demo_server, device_token
+
+KEEP = 4.5  # seconds an idle connection is kept: the controller calls every 3 s
+
+
+def test_a_check_in_after_a_long_idle_spell_needs_no_new_connection(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, tmp_path: Path, clock: FakeClock
+) -> None:
+    with (
+        demo_server(tmp_path / "checkin.db", clock) as running,
+        DelayProxy(running.url, 0.0) as proxy,
+    ):
+        vault = MemoryVault()
+        vault.set(Secret.DEVICE_TOKEN, device_token(running))
+        config = with_value(with_value(Config(), "kiosk.location", "1"), "backend.keep_alive", KEEP)
+        kiosk = build_app(config, aloop, backend_url=proxy.url, source=NullSource(ReaderState.OFF),
+                          config_path=tmp_path / "kiosk.toml", vault=lambda: vault)  # fmt: skip
+        qtbot.addWidget(kiosk.window)
+        sent: list[str] = []
+
+        async def count(request: httpx.Request) -> None:
+            sent.append(request.url.path)
+
+        assert kiosk.host.http is not None
+        kiosk.host.http.event_hooks["request"].append(count)
+        try:
+            kiosk.controller.start()
+            with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as first:
+                kiosk.present_pin("12345")
+            assert first.args[1].status is Status.CHECKED_IN
+            opened = proxy.connections
+            calls = len(sent)
+            # idle for twice the keep-alive: the controller's calls hold the connection open
+            qtbot.waitUntil(lambda: len(sent) >= calls + 3, timeout=30000)
+            settled = aloop.create_task(kiosk.controller.settled())  # that call answered
+            qtbot.waitUntil(settled.done)
+            with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as second:
+                kiosk.present_pin("12345")
+            assert second.args[1].status is Status.CHECKED_OUT
+            assert proxy.connections == opened, sent
+        finally:
+            closing = aloop.create_task(kiosk.aclose())
+            qtbot.waitUntil(closing.done, timeout=10000)
