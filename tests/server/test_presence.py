@@ -6,10 +6,12 @@ kind of device gets its own source, and only presence devices report addresses."
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from kiosk.domain import Action, Status
@@ -17,6 +19,7 @@ from kiosk.server import rules
 from kiosk.server.keys import InstallKeys
 from kiosk.server.macs import mac_tail
 from kiosk.server.presence import Presence
+from kiosk.server.runner import ServerThread
 from kiosk.server.store import Store
 from kiosk.server.store.models import Location, Member
 from tests.helpers.clock import FakeClock
@@ -142,15 +145,23 @@ def test_the_quiet_time_is_a_setting(world: tuple[Store, InstallKeys, Presence])
     assert presence.sweep(T + timedelta(minutes=6)) == 1
 
 
-def test_each_kind_of_device_checks_in_with_its_own_source(
-    tmp_path: Path, clock: FakeClock
-) -> None:
+Space = tuple[ServerThread, httpx.Client, httpx.Client]
+
+
+@pytest.fixture
+def space(tmp_path: Path, clock: FakeClock) -> Iterator[Space]:
+    """The demo server with a paired presence agent ("Router") and kiosk ("Front desk")."""
     with (
         demo_server(tmp_path / "checkin.db", clock) as running,
-        device_client(running, "Street door", "door") as door,
         device_client(running, "Router", "presence") as router,
         device_client(running, "Front desk") as kiosk,
     ):
+        yield running, router, kiosk
+
+
+def test_each_kind_of_device_checks_in_with_its_own_source(space: Space) -> None:
+    running, router, kiosk = space
+    with device_client(running, "Street door", "door") as door:
         may_enter = checkin(door, Pincode="12345", DoNotCheckIn=True)
         assert running.server.store.checkins().total == 0  # asked, not checked in
         opened = checkin(door, Pincode="12345")
@@ -172,23 +183,19 @@ def test_each_kind_of_device_checks_in_with_its_own_source(
 
 
 def test_a_kiosk_tap_checks_out_a_member_the_wi_fi_checked_in(
-    tmp_path: Path, clock: FakeClock
+    space: Space, clock: FakeClock
 ) -> None:
-    with (
-        demo_server(tmp_path / "checkin.db", clock) as running,
-        device_client(running, "Router", "presence") as router,
-        device_client(running, "Front desk") as kiosk,
-    ):
-        store, keys = running.server.store, running.server.keys
-        eve = store.find_member(email="eve@example.com")
-        assert eve is not None
-        store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
-        assert checkin(router, Mac=LAPTOP)["CheckedIn"]
-        clock.advance(hours=3)
-        tap = checkin(kiosk, Pincode="56789", Toggle=True)
-        clock.advance(minutes=2)
-        on_the_stairs = checkin(router, Mac=LAPTOP)  # answered, opens nothing
-        records = store.checkins().records
+    running, router, kiosk = space
+    store, keys = running.server.store, running.server.keys
+    eve = store.find_member(email="eve@example.com")
+    assert eve is not None
+    store.add_mac(eve.id, keys.lookup("mac", LAPTOP), mac_tail(LAPTOP))
+    assert checkin(router, Mac=LAPTOP)["CheckedIn"]
+    clock.advance(hours=3)
+    tap = checkin(kiosk, Pincode="56789", Toggle=True)
+    clock.advance(minutes=2)
+    on_the_stairs = checkin(router, Mac=LAPTOP)  # answered, opens nothing
+    records = store.checkins().records
     assert (tap["WasSuccessful"], tap["CheckedIn"]) == (True, False)
     assert on_the_stairs["CheckedIn"] is False
     assert len(records) == 1
