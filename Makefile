@@ -97,6 +97,7 @@ bench: test-setup
 	$(BIN)/python bench/stolen_config.py
 	$(BIN)/python bench/admin_pages.py
 	$(BIN)/python bench/presence.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/far_backend.py
 
 bench-smoke: test-setup
 	@log=$$(mktemp); for script in bench/*.py; do \
