@@ -537,8 +537,8 @@ def _connect(kiosk: KioskApp) -> None:
     window.ask.chosen.connect(controller.choose)
     window.ask.cancelled.connect(controller.cancel)
     # a member on their way: the backend's connection is made ready while they type or tap
-    for coming in (window.pin_requested, window.email_requested, window.pin.touched,
-                   window.email.touched):  # fmt: skip
+    for coming in (window.idle_touched, window.pin_requested, window.email_requested,
+                   window.pin.touched, window.email.touched):  # fmt: skip
         coming.connect(controller.coming)
     kiosk.reader.arriving.connect(lambda _reader: controller.coming())
     if kiosk.wedge is not None:

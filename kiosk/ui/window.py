@@ -36,12 +36,16 @@ from kiosk.ui.words import Words
 TITLE = "Check-in kiosk"
 
 
+_TOUCHES = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin})
+
+
 class KioskWindow(QWidget):
     """The screens in a stack; shows the `View` it is given.
 
     Signals:
         pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
         email_requested(): the member wants to type their email.
+        idle_touched(): the idle screen was touched (a member is coming).
         painted(View): the view was painted for the first time.
         staff_built(StaffScreen): staff mode's main screen was just built.
         wizard_built(WizardScreen): the setup wizard's screen was just built.
@@ -49,6 +53,7 @@ class KioskWindow(QWidget):
 
     pin_requested = Signal()
     email_requested = Signal()
+    idle_touched = Signal()
     painted = Signal(object)
     staff_built = Signal(object)
     wizard_built = Signal(object)
@@ -296,6 +301,8 @@ class KioskWindow(QWidget):
     # painting and looks
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in _TOUCHES and watched is self.screens[Screen.IDLE]:
+            self.idle_touched.emit()
         if event.type() == QEvent.Type.Paint and self._unpainted is not None:
             view = self._unpainted
             if watched is self.screens[view.screen]:
