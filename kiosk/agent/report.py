@@ -47,6 +47,7 @@ class About:
     version: str = ""
     uptime: int = 0  # seconds since it started
     sources: str = ""  # each source and whether it could be read
+    every: int = 60  # seconds until the next report
 
 
 class Sender(Protocol):
@@ -75,6 +76,7 @@ class SightingsClient:
             "Version": about.version[:40],
             "Uptime": about.uptime,
             "Sources": about.sources[:200],
+            "Every": min(3600, max(5, about.every)),
             "Sightings": [
                 {"Mac": s.mac, "SeenAt": s.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
                 for s in batch

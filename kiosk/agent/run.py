@@ -33,6 +33,7 @@ class Agent:
         self.sources, self.reporter, self._clock = sources, reporter, clock
         self._said: dict[str, str] = {}  # the last problem logged, per source and the server
         self._started = clock()
+        self.every = EVERY
 
     def round(self) -> Flushed:
         """Read every source once and send what they saw."""
@@ -47,7 +48,7 @@ class Agent:
             self.reporter.add(seen, now)
         sources = "; ".join(f"{s.name}: {self._said.get(s.name) or 'ok'}" for s in self.sources)
         uptime = int((now - self._started).total_seconds())
-        flushed = self.reporter.flush(now, About(__version__, uptime, sources))
+        flushed = self.reporter.flush(now, About(__version__, uptime, sources, round(self.every)))
         self._problem("server", flushed.problem and f"{flushed.problem}; {flushed.kept} kept")
         if flushed.sent:
             log.info("reported %d devices (%d unknown)", flushed.sent, flushed.unknown)
@@ -55,6 +56,7 @@ class Agent:
 
     def run(self, stop: threading.Event, every: float = EVERY) -> None:
         """Rounds until `stop` is set; the sources are closed at the end."""
+        self.every = every
         try:
             while not stop.is_set():
                 self.round()

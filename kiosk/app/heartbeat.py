@@ -21,6 +21,7 @@ from kiosk.backends.base import Backend, BackendError, KioskReport, Reports
 
 log = logging.getLogger(__name__)
 EVERY = 30.0
+QUIET_EVERY = 300.0  # after an hour without members: the night's heartbeat
 
 
 class Beating(Protocol):
@@ -45,8 +46,10 @@ class Heartbeat:
         apply: Callable[[dict[str, str]], str],
         every: float = EVERY,
         monotonic: Callable[[], float] = time.monotonic,
+        quiet: Callable[[], bool] = lambda: False,
     ) -> None:
         self._kiosk, self._apply, self.every = kiosk, apply, every
+        self._quiet = quiet  # no member for an hour: beat every `QUIET_EVERY`
         self._monotonic = monotonic
         self._started = monotonic()
         self.applied = 0  # the version of the server's settings in force here
@@ -62,6 +65,7 @@ class Heartbeat:
         report = KioskReport(
             __version__, reader, "online" if online else "offline", outbox, last,
             int(self._monotonic() - self._started), self.applied, self.problem,
+            round(self.interval()),
         )  # fmt: skip
         try:
             remote = await backend.heartbeat(report)
@@ -80,4 +84,8 @@ class Heartbeat:
         """Beat until cancelled."""
         while True:
             await self.beat()
-            await asyncio.sleep(self.every)
+            await asyncio.sleep(self.interval())
+
+    def interval(self) -> float:
+        """Seconds to the next heartbeat: `every`, or `QUIET_EVERY` at night."""
+        return max(self.every, QUIET_EVERY) if self._quiet() else self.every

@@ -476,7 +476,7 @@ def build_app(
     staff.secret_changed.connect(kiosk.secret_changed)
     staff.leave.connect(kiosk.leave)
     kiosk.staff = StaffMode(kiosk, staff, window, events, loop)
-    kiosk.heartbeat = Heartbeat(kiosk, staff.change_remotely)
+    kiosk.heartbeat = Heartbeat(kiosk, staff.change_remotely, quiet=lambda: controller.quiet)
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk

@@ -127,6 +127,7 @@ class KioskReport:
     uptime: int  # seconds
     applied: int  # the version of the server's settings this kiosk has applied
     problem: str = ""  # why it could not apply them
+    every: int = 30  # seconds until the next heartbeat
 
 
 @dataclasses.dataclass(frozen=True)

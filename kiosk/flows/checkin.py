@@ -224,9 +224,14 @@ class KioskController(QObject):
         keep = self._config.backend.keep_alive
         if keep <= 0:
             return PROBE_SECONDS
-        if self._monotonic() - self._last_member > QUIET_AFTER:
+        if self.quiet:
             return QUIET_PROBE_SECONDS
         return min(PROBE_SECONDS, self._warm_every(keep))
+
+    @property
+    def quiet(self) -> bool:
+        """No member has come for `QUIET_AFTER`: the kiosk calls its backend rarely."""
+        return self._monotonic() - self._last_member > QUIET_AFTER
 
     @staticmethod
     def _warm_every(keep: float) -> float:

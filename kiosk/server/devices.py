@@ -129,6 +129,8 @@ PUSHED: dict[str, Callable[[str], bool]] = {
 }
 
 
-def online(seen_at: datetime | None, now: datetime) -> bool:
-    """Whether a device last heard from at `seen_at` counts as online at `now`."""
-    return seen_at is not None and now - seen_at <= OFFLINE_AFTER
+def online(seen_at: datetime | None, now: datetime, every: int = 30) -> bool:
+    """Whether a device last heard from at `seen_at`, saying its next heartbeat comes in
+    `every` seconds, counts as online at `now`: until two of them are missed, and a little."""
+    after = OFFLINE_AFTER * max(1.0, every / HEARTBEAT.total_seconds())
+    return seen_at is not None and now - seen_at <= after

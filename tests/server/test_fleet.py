@@ -68,6 +68,16 @@ def test_a_heartbeat_shows_the_kiosk_online_then_offline_since(
     assert "since 5 min" in live
 
 
+def test_a_kiosk_that_beats_every_five_minutes_at_night_stays_online(
+    web: ServerThread, desk: Desk, kiosk: httpx.Client, clock: FakeClock
+) -> None:
+    _beat(kiosk, Every=300)
+    clock.advance(minutes=10)  # two of its day's beats would have been missed long ago
+    assert "Online" in desk.get("/admin/kiosks/live").text
+    clock.advance(minutes=6)  # past two of its night's beats
+    assert "Offline" in desk.get("/admin/kiosks/live").text
+
+
 def test_only_a_paired_device_may_send_a_heartbeat(web: ServerThread) -> None:
     anonymous = httpx.post(web.url + "/api/public/heartbeat", json=BEAT)
     assert anonymous.status_code == 401
@@ -85,6 +95,7 @@ def test_only_a_paired_device_may_send_a_heartbeat(web: ServerThread) -> None:
         b'{"Version": ""}',
         b'{"Version": "1", "Outbox": -1}',
         b'{"Version": "1", "LastCheckin": "yesterday"}',
+        b'{"Version": "1", "Every": 1}',
         b"[]",
     ],
 )

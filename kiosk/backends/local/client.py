@@ -97,7 +97,7 @@ class LocalClient(CheckinApi):
             "LastCheckin": report.last_checkin.astimezone(UTC).isoformat()
             if report.last_checkin else None,
             "Uptime": report.uptime, "SettingsVersion": report.applied,
-            "SettingsProblem": report.problem[:500],
+            "SettingsProblem": report.problem[:500], "Every": report.every,
         }  # fmt: skip
         url = f"{self.base_url}/api/public/heartbeat"
         data = json_of(await send(self._http, "POST", url, json=body, headers=self._headers()))

@@ -3,7 +3,8 @@
     POST /api/public/sightings   a presence device's token as a bearer token; JSON:
         {"BusinessId": 1,
          "Sightings": [{"Mac": "00:1b:63:84:45:e6", "SeenAt": "2026-03-02T09:14:00Z"}, …],
-         "Version": "0.9.0", "Uptime": 3600, "Sources": "leases /var/lib/misc/dnsmasq.leases: ok"}
+         "Version": "0.9.0", "Uptime": 3600, "Sources": "leases /var/lib/misc/dnsmasq.leases: ok",
+         "Every": 60}
       → {"Received": 2, "CheckedIn": 1, "Unknown": ["3c:22:fb:10:20:30"], "Ignored": 0}
 
 Each sighting is what a single ``Mac`` check-in is (`kiosk.server.presence`), at its own
@@ -58,6 +59,7 @@ class SightingsFields(BaseModel):
     Version: str = Field("", max_length=40, description="the agent's, for the Kiosks page")
     Uptime: int = Field(0, ge=0, le=10**10)
     Sources: str = Field("", max_length=200, description="its sources and how they are")
+    Every: int = Field(60, ge=5, le=3600, description="seconds until its next report")
 
 
 @dataclasses.dataclass
@@ -101,7 +103,8 @@ def sighting_routes(
             raise wire.BadRequestError(why, 403, errors=[("Authorization", why, None)])
         body = await wire.read_body(request, MAX_BODY)
         fields = wire.parse_json(SightingsFields, body, echo=False)  # never echo an address
-        alive = Heartbeat(fields.Version or "?", fields.Sources, "online", 0, None, fields.Uptime)
+        alive = Heartbeat(fields.Version or "?", fields.Sources, "online", 0, None, fields.Uptime,
+                          every=fields.Every)  # fmt: skip
         store.record_heartbeat(device.id, alive, clock())
         try:
             location = service.location(fields.BusinessId)

@@ -123,6 +123,7 @@ class Heartbeat:
     uptime: int  # seconds since the kiosk started
     applied: int = 0  # the settings version the device has applied
     problem: str = ""  # why the device could not apply the last settings, if it could not
+    every: int = 30  # seconds until its next heartbeat
 
 
 @dataclasses.dataclass(frozen=True)

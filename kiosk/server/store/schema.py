@@ -246,4 +246,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE checkins ADD COLUMN seen_at TEXT;
     CREATE INDEX checkins_presence ON checkins(seen_at) WHERE to_time IS NULL AND source = 3;
     """,
+    """
+    -- seconds until a device's next heartbeat (a kiosk at night says 300): offline after 3
+    ALTER TABLE device_heartbeats ADD COLUMN every INTEGER NOT NULL DEFAULT 30;
+    """,
 )

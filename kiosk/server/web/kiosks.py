@@ -50,11 +50,14 @@ def routes(parts: Parts) -> APIRouter:
 
     def rows(now: datetime) -> list[Row]:
         seen = store.heartbeats()
+
+        def up(device_id: int) -> bool:
+            last = seen.get(device_id)
+            return last is not None and online(last.at, now, last.heartbeat.every)
+
         return [
-            Row(d, seen.get(d.id), online(s.at if (s := seen.get(d.id)) else None, now),
-                store.device_settings(d.id))
-            for d in store.devices()
-        ]  # fmt: skip
+            Row(d, seen.get(d.id), up(d.id), store.device_settings(d.id)) for d in store.devices()
+        ]
 
     def context(request: Request) -> dict[str, Any]:
         everyone = rows(parts.clock())

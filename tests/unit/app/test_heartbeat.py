@@ -63,7 +63,7 @@ def test_a_beat_reports_how_the_kiosk_is() -> None:
     ticker.advance(125)
     assert _run(heart)
     assert backend.heard == [
-        KioskReport(__version__, "ready (ACS ACR122U)", "online", 3, LAST, 125, 0, "")
+        KioskReport(__version__, "ready (ACS ACR122U)", "online", 3, LAST, 125, 0, "", 30)
     ]
 
 
@@ -105,3 +105,13 @@ def test_a_backend_that_does_not_listen_hears_nothing() -> None:
     heart = Heartbeat(Kiosk(backend), lambda values: pytest.fail("nothing to apply"))
     assert _run(heart) is False
     assert heart.beats == 0
+
+
+def test_at_night_the_heartbeat_comes_every_five_minutes_and_says_so() -> None:
+    backend, night = Listening(RemoteSettings(0)), [False]
+    heart = Heartbeat(Kiosk(backend), lambda values: "", quiet=lambda: night[0])
+    assert heart.interval() == 30.0
+    night[0] = True  # no member for an hour
+    assert heart.interval() == 300.0
+    assert _run(heart)
+    assert backend.heard[-1].every == 300  # the server keeps it online for as long
