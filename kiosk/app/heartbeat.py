@@ -65,7 +65,7 @@ class Heartbeat:
         report = KioskReport(
             __version__, reader, "online" if online else "offline", outbox, last,
             int(self._monotonic() - self._started), self.applied, self.problem,
-            round(self.interval()),
+            min(3600, max(5, round(self.interval()))),  # as the server takes it
         )  # fmt: skip
         try:
             remote = await backend.heartbeat(report)
