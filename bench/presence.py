@@ -31,9 +31,9 @@ import httpx
 
 from kiosk.agent.report import Reporter, SightingsClient
 from kiosk.agent.seen import Seen
+from kiosk.macs import mac_tail
 from kiosk.server.devices import DeviceService
 from kiosk.server.keys import InstallKeys, keys_path_for
-from kiosk.server.macs import mac_tail
 from kiosk.server.store import Store
 from kiosk.server.store.models import to_text
 

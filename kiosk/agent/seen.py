@@ -9,12 +9,11 @@ agent logs it and tries again at its next round.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-_HEX = re.compile(r"[0-9a-f]{12}")
+from kiosk.macs import MacError, normalise_mac
 
 
 class SourceError(Exception):
@@ -44,16 +43,17 @@ class Source(Protocol):
 
 
 def mac_of(text: str) -> str | None:
-    """`text` as ``aa:bb:cc:dd:ee:ff`` if it is a 48-bit address written any common way,
-    else None (a FireWire or InfiniBand address, a placeholder).
+    """`text` as ``aa:bb:cc:dd:ee:ff`` if it is a 48-bit address written any common way
+    (`kiosk.macs`), else None (a FireWire or InfiniBand address, a placeholder, all zeros).
 
     >>> mac_of("00-1B-63-84-45-E6"), mac_of("001b.6384.45e6"), mac_of("*")
     ('00:1b:63:84:45:e6', '00:1b:63:84:45:e6', None)
     """
-    digits = re.sub(r"[:\-.]", "", text.strip().lower())
-    if not _HEX.fullmatch(digits) or digits == "0" * 12:
+    try:
+        mac = normalise_mac(text).lower()
+    except MacError:
         return None
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+    return None if mac == "00:00:00:00:00:00" else mac
 
 
 class FakeSource:

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from kiosk.domain import Action, Reason, Status
+from kiosk.macs import MacError, normalise_mac
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys
-from kiosk.server.macs import MacError, normalise_mac
 from kiosk.server.store import Store
 from kiosk.server.store.models import Location, Member, Origin
 from kiosk.server.store.presence import NETWORK

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.macs import MacError, check_mac, mac_tail, normalise_mac
 from kiosk.server.checkin import normalise_card
 from kiosk.server.keys import InstallKeys, hash_password
-from kiosk.server.macs import MacError, check_mac, mac_tail, normalise_mac
 from kiosk.server.store import Store, StoreError
 from kiosk.server.store.models import Location, Member
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from kiosk.domain import Action, Status
+from kiosk.macs import mac_tail
 from kiosk.server import rules
 from kiosk.server.keys import InstallKeys
-from kiosk.server.macs import mac_tail
 from kiosk.server.presence import Presence
 from kiosk.server.runner import ServerThread
 from kiosk.server.store import Store

@@ -16,8 +16,8 @@ import httpx
 from kiosk.agent.leases import LeasesFile
 from kiosk.agent.report import Reporter, SightingsClient
 from kiosk.agent.run import Agent
+from kiosk.macs import mac_tail
 from kiosk.server.devices import DeviceService
-from kiosk.server.macs import mac_tail
 from kiosk.server.runner import ServerThread, open_server
 from tests.helpers.clock import FakeClock
 from tests.helpers.server import demo_db, demo_server, device_token

@@ -18,8 +18,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from kiosk.macs import MacError, check_mac, mac_tail
 from kiosk.server.checkin import normalise_card
-from kiosk.server.macs import MacError, check_mac, mac_tail
 from kiosk.server.qrpass import IssuedPass, issue_for
 from kiosk.server.service import CARD_RE, PIN_RE
 from kiosk.server.store import DuplicateError, StoreError

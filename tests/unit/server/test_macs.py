@@ -1,4 +1,4 @@
-"""kiosk.server.macs: a member's device by its MAC address, written any common way; private
+"""kiosk.macs: a member's device by its MAC address, written any common way; private
 (randomised), multicast and empty addresses refused with words."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kiosk.server.macs import MacError, check_mac, mac_tail, normalise_mac
+from kiosk.macs import MacError, check_mac, mac_tail, normalise_mac
 
 
 @pytest.mark.parametrize(
