@@ -1,6 +1,8 @@
 """The kiosk's heartbeat to its own server: every `EVERY` seconds how it is (version, reader,
 backend, outbox, last check-in, uptime), so the web admin shows it online or offline since when;
 the answer carries the settings staff set for it there, applied when their version is new.
+When the screen goes dark (`display.sleep_after`) one last heartbeat says so and the next comes
+when it wakes: the web admin shows it asleep, not offline.
 
 A kiosk that starts says it has applied version 0, so the server's settings are applied again
 at each start: what staff set in the web admin wins over a change made since in staff mode.
@@ -10,6 +12,7 @@ Backends other than our own server hear nothing (they do not `Reports`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -47,9 +50,12 @@ class Heartbeat:
         every: float = EVERY,
         monotonic: Callable[[], float] = time.monotonic,
         quiet: Callable[[], bool] = lambda: False,
+        asleep: Callable[[], bool] = lambda: False,
     ) -> None:
         self._kiosk, self._apply, self.every = kiosk, apply, every
         self._quiet = quiet  # no member for an hour: beat every `QUIET_EVERY`
+        self._asleep = asleep  # the screen is dark: no beat until it wakes (`nudge`)
+        self._nudged = asyncio.Event()
         self._monotonic = monotonic
         self._started = monotonic()
         self.applied = 0  # the version of the server's settings in force here
@@ -66,6 +72,7 @@ class Heartbeat:
             __version__, reader, "online" if online else "offline", outbox, last,
             int(self._monotonic() - self._started), self.applied, self.problem,
             min(3600, max(5, round(self.interval()))),  # as the server takes it
+            self._asleep(),
         )  # fmt: skip
         try:
             remote = await backend.heartbeat(report)
@@ -81,10 +88,17 @@ class Heartbeat:
         return True
 
     async def run(self) -> None:
-        """Beat until cancelled."""
+        """Beat until cancelled; asleep, once, then not until `nudge`d."""
         while True:
+            self._nudged.clear()
             await self.beat()
-            await asyncio.sleep(self.interval())
+            wait = None if self._asleep() else self.interval()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._nudged.wait(), wait)
+
+    def nudge(self) -> None:
+        """The screen went dark or woke: beat now, to say so."""
+        self._nudged.set()
 
     def interval(self) -> float:
         """Seconds to the next heartbeat: `every`, or `QUIET_EVERY` at night."""

@@ -285,6 +285,12 @@ class KioskApp:
         self.reader.replace(pcsc_source(config), config.reader)
         self.reader.start()
 
+    def staff_shown(self, shown: bool) -> None:
+        """Staff mode opened (True) or closed: while it shows, staff's typing is not taken for
+        a scanner's and the screen does not go dark."""
+        self.watch_scanner(not shown)
+        self.controller.stay_awake(shown)
+
     def watch_scanner(self, watch: bool) -> None:
         """Watch keys for a scanner's bursts, or not while staff mode shows: staff type fast
         into its text fields, and a scan would be ignored there anyway."""
@@ -476,7 +482,8 @@ def build_app(
     staff.secret_changed.connect(kiosk.secret_changed)
     staff.leave.connect(kiosk.leave)
     kiosk.staff = StaffMode(kiosk, staff, window, events, loop)
-    kiosk.heartbeat = Heartbeat(kiosk, staff.change_remotely, quiet=lambda: controller.quiet)
+    kiosk.heartbeat = Heartbeat(kiosk, staff.change_remotely, quiet=lambda: controller.quiet,
+                                asleep=lambda: controller.asleep)  # fmt: skip
     _connect(kiosk)
     kiosk.refresh_methods()
     return kiosk
@@ -515,6 +522,7 @@ def _connect(kiosk: KioskApp) -> None:
     controller.place_changed.connect(window.set_place)
     controller.backend_changed.connect(window.idle.set_backend)
     controller.backend_changed.connect(kiosk.backend_changed)
+    controller.asleep_changed.connect(lambda _asleep: kiosk.heartbeat.nudge())
     kiosk.keeper.changed.connect(kiosk.outbox_changed)
     kiosk.keeper.replayed.connect(events.replayed)
     controller.accepted.connect(events.credential)

@@ -102,8 +102,9 @@ class RunningKiosk(Protocol):
         """The outbox and its replay."""
         ...
 
-    def watch_scanner(self, watch: bool) -> None:
-        """Watch for a scanner's bursts (not while staff type)."""
+    def staff_shown(self, shown: bool) -> None:
+        """Staff mode opened (True) or closed: no scanner's bursts are watched and the screen
+        does not sleep while it shows."""
         ...
 
     def use_code(self, code: str) -> None:
@@ -249,7 +250,7 @@ class StaffMode:
         self.window.show_staff(view)
         if view.state is not was:
             self.events.write("staff", state=view.state.value)
-            self.kiosk.watch_scanner(view.state is StaffState.CLOSED)
+            self.kiosk.staff_shown(view.state is not StaffState.CLOSED)
         if view.state is StaffState.WIZARD and was is not StaffState.WIZARD:
             choice, self._switch_to = self._switch_to, None
             self.wizard.start(choice)

@@ -128,6 +128,7 @@ class KioskReport:
     applied: int  # the version of the server's settings this kiosk has applied
     problem: str = ""  # why it could not apply them
     every: int = 30  # seconds until the next heartbeat
+    asleep: bool = False  # the screen is dark: no heartbeat until it wakes
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,15 +3,17 @@
     idle ──open_pin──▶ pin ──present──▶ (checking) ──outcome──▶ result ──timeout──▶ idle
       └─────────────── present ───────────▲     └─ after busy_delay: busy
     ask mode: present ──▶ ask ──choose(action)──▶ (checking)
+    idle ──sleep_after──▶ asleep ──coming, present, open_pin──▶ (as from idle)
 
 Screens render the `View` the controller publishes and send intent back (`present`,
 `open_pin`, `choose`, `cancel`, `touched`). A new credential on any screen starts a check at once;
 the same card, phone or code read again within the debounce time is ignored, so a double read
 in toggle mode cannot check a member straight back out (what a member types is always meant, and
-checked). A credential that arrives while a check runs waits and
-goes next. The busy screen appears only when the backend is slower than `busy_delay`. A backend
-that says "too many requests, retry after N s" gets no call for N s: a check meanwhile is refused
-here with the time left.
+checked). A credential that arrives while a check runs waits and goes next. The busy screen
+appears only when the backend is slower than `busy_delay`. A backend that says "too many
+requests, retry after N s" gets no call for N s: a check meanwhile is refused here with the
+time left. Asleep, the screen is dark and the backend is not called (no probes, no lookups)
+until a member coming wakes it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class Screen(enum.StrEnum):
     ASK = "ask"
     BUSY = "busy"
     RESULT = "result"
+    ASLEEP = "asleep"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +104,7 @@ class KioskController(QObject):
         finished(Attempt, Outcome): a check ended.
         backend_changed(bool): the backend went online (True) or offline (False).
         place_changed(Place): the location this kiosk checks members in to is known.
+        asleep_changed(bool): the screen went dark (True) or woke (False).
     """
 
     view_changed = Signal(object)
@@ -108,6 +112,7 @@ class KioskController(QObject):
     finished = Signal(object, object)
     backend_changed = Signal(bool)
     place_changed = Signal(object)
+    asleep_changed = Signal(bool)
 
     def __init__(
         self,
@@ -142,6 +147,8 @@ class KioskController(QObject):
         self._busy_timer = self._timer(self._show_busy)
         self._place_timer = self._timer(self.load_place)
         self._probe_timer = self._timer(self._probe, single=False)
+        self._sleep_timer = self._timer(self._fall_asleep)
+        self._held_awake = False  # staff mode is open
 
     def _timer(self, slot: Callable[[], None], single: bool = True) -> QTimer:
         timer = QTimer(self)
@@ -161,12 +168,19 @@ class KioskController(QObject):
 
     @property
     def is_idle(self) -> bool:
-        """The idle screen shows and no check-in is on its way."""
-        return self._checking is None and self.view.screen is Screen.IDLE
+        """The idle screen (or the dark one) shows and no check-in is on its way."""
+        return self._checking is None and self.view.screen in (Screen.IDLE, Screen.ASLEEP)
+
+    @property
+    def asleep(self) -> bool:
+        """The screen is dark and the backend is left alone until a member comes."""
+        return self.view.screen is Screen.ASLEEP
 
     def apply(self, config: Config) -> None:
         """Use `config` from the next credential on."""
         self._config = config
+        if self.view.screen is Screen.IDLE:
+            self._arm_sleep()
 
     def use_backend(self, backend: Backend) -> None:
         """Check with `backend` from the next credential on (its location is looked up again).
@@ -197,7 +211,8 @@ class KioskController(QObject):
             lost = dataclasses.replace(lost, delivery=Delivery.LOST)
             self._keeper.keep(request, lost, self._config.offline)
             log.warning("%s: kept in the outbox", why)
-        for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer):
+        for timer in (self._screen_timer, self._busy_timer, self._place_timer, self._probe_timer,
+                      self._sleep_timer):  # fmt: skip
             timer.stop()
         self._tasks.close()
 
@@ -213,9 +228,19 @@ class KioskController(QObject):
         read, so that their check-in goes out on it in one round trip."""
         now = self._monotonic()
         self._last_member = now
+        if self.asleep:
+            self._show(View(Screen.IDLE))
+        elif self.view.screen is Screen.IDLE:
+            self._arm_sleep()  # somebody is there: the sleep is counted from now
         keep = self._config.backend.keep_alive
         if keep > 0 and now - self._last_call >= self._warm_every(keep) and self._checking is None:
             self._probe()
+
+    def stay_awake(self, held: bool) -> None:
+        """Staff mode opened (True: the screen does not sleep, and wakes) or closed (False:
+        the time to sleep counts from now)."""
+        self._held_awake = held
+        self.coming()
 
     def probe_interval(self) -> float:
         """Seconds between two calls that ask the backend how it is: often enough to keep its
@@ -286,7 +311,9 @@ class KioskController(QObject):
         self._open(Screen.EMAIL, CredentialKind.EMAIL, CredentialKind.EMAIL_PASSWORD)
 
     def _open(self, screen: Screen, *kinds: CredentialKind) -> None:
-        idle = self._checking is None and self.view.screen in (Screen.IDLE, Screen.RESULT)
+        idle = self._checking is None and self.view.screen in (
+            Screen.IDLE, Screen.RESULT, Screen.ASLEEP
+        )  # fmt: skip
         if idle and self._backend.kinds.intersection(kinds):
             self._show(View(screen), self._config.timeouts.pin)
 
@@ -417,8 +444,37 @@ class KioskController(QObject):
         self._screen_timer.stop()
         if seconds:
             self._screen_timer.start(round(seconds * 1000))
-        self.view = view
+        was, self.view = self.view.screen, view
+        self._sleep_timer.stop()
+        if view.screen is Screen.IDLE:
+            self._arm_sleep()
+        woke = was is Screen.ASLEEP and view.screen is not Screen.ASLEEP
+        slept = view.screen is Screen.ASLEEP and was is not Screen.ASLEEP
+        if slept:
+            self._probe_timer.stop()  # not a call until somebody comes
+            self._place_timer.stop()
+            self._tasks.cancel("probe")
+            self._tasks.cancel("place")
+        if woke:
+            self._probe_timer.start(round(self.probe_interval() * 1000))
+            if self.place is None:
+                self.load_place()
         self.view_changed.emit(view)
+        if woke or slept:
+            log.info("the screen %s", "went dark: no calls until somebody comes" if slept
+                     else "woke")  # fmt: skip
+            self.asleep_changed.emit(slept)
+
+    def _arm_sleep(self) -> None:
+        minutes = self._config.display.sleep_after
+        if minutes > 0:
+            self._sleep_timer.start(round(minutes * 60_000))
+        else:
+            self._sleep_timer.stop()
+
+    def _fall_asleep(self) -> None:
+        if self.is_idle and self._queued is None and not self.asleep and not self._held_awake:
+            self._show(View(Screen.ASLEEP))
 
     # the backend and the location
 
@@ -432,7 +488,8 @@ class KioskController(QObject):
             places = await self._backend.places()
         except BackendError as exc:
             log.warning("cannot list the backend's locations: %s", exc)
-            self._place_timer.start(round(PLACE_RETRY_SECONDS * 1000))
+            if not self.asleep:  # else when it wakes
+                self._place_timer.start(round(PLACE_RETRY_SECONDS * 1000))
             return
         self._set_online(True)
         wanted = self._config.kiosk.location

@@ -323,6 +323,10 @@ class DisplaySettings:
     rotation: Rotation = _opt(
         Rotation.NONE, "turn the picture clockwise (degrees); the kiosk session restarts to do it"
     )
+    sleep_after: float = _opt(
+        0.0, "minutes without anyone before the screen goes dark and the kiosk stops calling"
+        " its backend (a touch, a card or a scan wakes it); 0: never", 0, 1440,
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kiosk.ui import theme
 from kiosk.ui.announce import Announcer, QtAnnouncer
 from kiosk.ui.corner import CornerHold
 from kiosk.ui.member.ask import AskScreen
+from kiosk.ui.member.asleep import AsleepScreen
 from kiosk.ui.member.busy import BusyScreen
 from kiosk.ui.member.email import EmailScreen
 from kiosk.ui.member.idle import IdleScreen, Method
@@ -45,7 +46,7 @@ class KioskWindow(QWidget):
     Signals:
         pin_requested(): the member wants the PIN pad (button, or a digit typed at idle).
         email_requested(): the member wants to type their email.
-        idle_touched(): the idle screen was touched (a member is coming).
+        idle_touched(): the idle screen, or the dark one, was touched (a member is coming).
         painted(View): the view was painted for the first time.
         staff_built(StaffScreen): staff mode's main screen was just built.
         wizard_built(WizardScreen): the setup wizard's screen was just built.
@@ -86,6 +87,7 @@ class KioskWindow(QWidget):
         self.ask = AskScreen()
         self.busy = BusyScreen()
         self.result = ResultScreen()
+        self.asleep = AsleepScreen()
         self.screens: dict[Screen, QWidget] = {
             Screen.IDLE: self.idle,
             Screen.PIN: self.pin,
@@ -93,6 +95,7 @@ class KioskWindow(QWidget):
             Screen.ASK: self.ask,
             Screen.BUSY: self.busy,
             Screen.RESULT: self.result,
+            Screen.ASLEEP: self.asleep,
         }
         self._stack = QStackedLayout(self)
         # the screen decides the size; each screen adapts to it (portrait or landscape)
@@ -278,7 +281,7 @@ class KioskWindow(QWidget):
             # the staff PIN pad; the staff screen's fields take their own keys
             handled = self.showing is self.staff_pin and self.staff_pin.pad.key(key, text)
         else:
-            if digit and self.view.screen in (Screen.IDLE, Screen.RESULT):
+            if digit and self.view.screen in (Screen.IDLE, Screen.RESULT, Screen.ASLEEP):
                 self.pin_requested.emit()
             if self.view.screen is Screen.PIN:
                 handled = self.pin.key(key, text)
@@ -301,7 +304,7 @@ class KioskWindow(QWidget):
     # painting and looks
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in _TOUCHES and watched is self.screens[Screen.IDLE]:
+        if event.type() in _TOUCHES and watched in (self.idle, self.asleep):
             self.idle_touched.emit()
         if event.type() == QEvent.Type.Paint and self._unpainted is not None:
             view = self._unpainted

@@ -98,6 +98,7 @@ class LocalClient(CheckinApi):
             if report.last_checkin else None,
             "Uptime": report.uptime, "SettingsVersion": report.applied,
             "SettingsProblem": report.problem[:500], "Every": report.every,
+            "Asleep": report.asleep,
         }  # fmt: skip
         url = f"{self.base_url}/api/public/heartbeat"
         data = json_of(await send(self._http, "POST", url, json=body, headers=self._headers()))

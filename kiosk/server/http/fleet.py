@@ -3,14 +3,16 @@
     POST /api/public/heartbeat   a paired device's token as a bearer token; JSON:
         {"Version": "0.1.0", "Reader": "ready (ACS ACR122U)", "Backend": "online",
          "Outbox": 0, "LastCheckin": "2026-03-02T10:12:00Z", "Uptime": 3600,
-         "SettingsVersion": 2, "SettingsProblem": "", "Every": 30}
+         "SettingsVersion": 2, "SettingsProblem": "", "Every": 30, "Asleep": false}
       → {"SettingsVersion": 3, "Settings": {"kiosk.mode": "in", "kiosk.language": "fr"}}
 
 A kiosk sends one every 30 s (every 300 s after an hour without members: `Every` says which);
 the web admin shows it online while they come, and offline since the last one after two are
-missed (`devices.online`). The answer carries the settings staff set for this
-device in the web admin (`devices.PUSHED` says which may be), always in full: a kiosk applies them
-when their version is not the one it has, and says so (or why not) in its next heartbeat.
+missed (`devices.online`). One saying `Asleep` (its screen went dark) is the last until it
+wakes: the kiosk shows as asleep since then, not offline. The answer carries the settings
+staff set for this device in the web admin (`devices.PUSHED` says which may be), always in
+full: a kiosk applies them when their version is not the one it has, and says so (or why not)
+in its next heartbeat.
 """
 
 from __future__ import annotations
@@ -41,11 +43,12 @@ class HeartbeatFields(BaseModel):
     SettingsVersion: int = Field(0, ge=0, le=2**31)
     SettingsProblem: str = Field("", max_length=500)
     Every: int = Field(30, ge=5, le=3600, description="seconds until the next heartbeat")
+    Asleep: bool = Field(False, description="the screen went dark: no heartbeat until it wakes")
 
     def heartbeat(self) -> Heartbeat:
         return Heartbeat(
             self.Version, self.Reader, self.Backend, self.Outbox, self.LastCheckin, self.Uptime,
-            self.SettingsVersion, self.SettingsProblem, self.Every,
+            self.SettingsVersion, self.SettingsProblem, self.Every, self.Asleep,
         )  # fmt: skip
 
 

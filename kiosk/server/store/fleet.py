@@ -25,9 +25,10 @@ class Fleet(Database):
         last = to_text(beat.last_checkin) if beat.last_checkin else None
         with self.transaction():
             self._db.execute(
-                "INSERT OR REPLACE INTO device_heartbeats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO device_heartbeats"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (device_id, to_text(now), beat.version, beat.reader, beat.backend, beat.outbox,
-                 last, beat.uptime, beat.applied, beat.problem, beat.every),
+                 last, beat.uptime, beat.applied, beat.problem, beat.every, int(beat.asleep)),
             )  # fmt: skip
 
     def heartbeats(self) -> dict[int, Seen]:
@@ -39,7 +40,7 @@ class Fleet(Database):
                 Heartbeat(
                     r["version"], r["reader"], r["backend"], r["outbox"],
                     from_text(r["last_checkin"]) if r["last_checkin"] else None,
-                    r["uptime"], r["applied"], r["problem"], r["every"],
+                    r["uptime"], r["applied"], r["problem"], r["every"], bool(r["asleep"]),
                 ),
             )
             for r in found

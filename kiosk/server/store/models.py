@@ -124,6 +124,7 @@ class Heartbeat:
     applied: int = 0  # the settings version the device has applied
     problem: str = ""  # why the device could not apply the last settings, if it could not
     every: int = 30  # seconds until its next heartbeat
+    asleep: bool = False  # its screen went dark: the next heartbeat comes when it wakes
 
 
 @dataclasses.dataclass(frozen=True)

@@ -250,4 +250,8 @@ MIGRATIONS: tuple[str, ...] = (
     -- seconds until a device's next heartbeat (a kiosk at night says 300): offline after 3
     ALTER TABLE device_heartbeats ADD COLUMN every INTEGER NOT NULL DEFAULT 30;
     """,
+    """
+    -- its screen went dark (display.sleep_after): no heartbeat until it wakes, not offline
+    ALTER TABLE device_heartbeats ADD COLUMN asleep INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -39,6 +39,11 @@ class Row:
         """Whether the device has not yet applied the settings staff set for it."""
         return self.settings.version > (self.seen.heartbeat.applied if self.seen else 0)
 
+    @property
+    def asleep(self) -> bool:
+        """Whether its screen went dark: it beats again when it wakes."""
+        return self.seen is not None and self.seen.heartbeat.asleep
+
     def value(self, key: str) -> str:
         return dict(self.settings.values).get(key, "")
 

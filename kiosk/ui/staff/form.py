@@ -37,6 +37,7 @@ TITLES = {
     "kiosk.name": "This kiosk's name",
     "kiosk.language": "Language",
     "display.rotation": "Screen turned clockwise (°)",
+    "display.sleep_after": "Screen dark after (min; 0: never)",
     "kiosk.sounds": "Sounds",
     "pin.length": "PIN length",
     "pin.submit_on_length": "Check as soon as the PIN is complete",

@@ -31,7 +31,7 @@ PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "kiosk.sound_button", "pin.length",
                   "pin.submit_on_length", "kiosk.first_name_only", "timeouts.result",
                   "timeouts.pin", "timeouts.debounce", "timeouts.busy_delay")),
-    ("Location", ("kiosk.name", "kiosk.hide_cursor", "display.rotation")),
+    ("Location", ("kiosk.name", "kiosk.hide_cursor", "display.rotation", "display.sleep_after")),
     ("Backend", ("backend.kind", "backend.url", Secret.ADMIN_TOKEN.value, "backend.subdomain",
                  "backend.username", Secret.PASSWORD.value, "backend.client_id",
                  Secret.CLIENT_SECRET.value, "backend.pin_field", "backend.db",
