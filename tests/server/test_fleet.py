@@ -78,6 +78,21 @@ def test_a_kiosk_that_beats_every_five_minutes_at_night_stays_online(
     assert "Offline" in desk.get("/admin/kiosks/live").text
 
 
+def test_a_kiosk_whose_screen_went_dark_shows_asleep_not_offline(
+    web: ServerThread, desk: Desk, kiosk: httpx.Client, clock: FakeClock
+) -> None:
+    _beat(kiosk, Asleep=True)  # its last heartbeat until a member wakes it
+    for _ in range(4):  # the evening (staff's page asks more often than their session's 30 min)
+        clock.advance(minutes=25)
+        live = desk.get("/admin/kiosks/live").text
+        assert "Asleep" in live, live
+        assert "Offline" not in live
+    assert "Asleep</span> since 1 h" in live, live
+    assert web.server.store.heartbeats()[_device_id(web)].heartbeat.asleep
+    _beat(kiosk)  # woken
+    assert "Online" in desk.get("/admin/kiosks/live").text
+
+
 def test_only_a_paired_device_may_send_a_heartbeat(web: ServerThread) -> None:
     anonymous = httpx.post(web.url + "/api/public/heartbeat", json=BEAT)
     assert anonymous.status_code == 401

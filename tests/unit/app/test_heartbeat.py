@@ -115,3 +115,25 @@ def test_at_night_the_heartbeat_comes_every_five_minutes_and_says_so() -> None:
     assert heart.interval() == 300.0
     assert _run(heart)
     assert backend.heard[-1].every == 300  # the server keeps it online for as long
+
+
+def test_asleep_one_heartbeat_says_so_and_the_next_comes_when_it_wakes() -> None:
+    backend, dark = Listening(RemoteSettings(0)), [True]
+    heart = Heartbeat(Kiosk(backend), lambda values: "", every=0.01, asleep=lambda: dark[0])
+
+    async def heard(count: int) -> None:
+        while len(backend.heard) < count:
+            await asyncio.sleep(0.005)
+
+    async def night_and_morning() -> None:
+        beating = asyncio.create_task(heart.run())
+        await asyncio.wait_for(heard(1), 5)
+        await asyncio.sleep(0.3)  # thirty beats' time, awake: an absence, waited out
+        assert [r.asleep for r in backend.heard] == [True]
+        dark[0] = False
+        heart.nudge()  # the screen woke
+        await asyncio.wait_for(heard(3), 5)  # at once, then every `every` again
+        beating.cancel()
+
+    asyncio.run(night_and_morning())
+    assert [r.asleep for r in backend.heard[:3]] == [True, False, False]
