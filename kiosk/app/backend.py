@@ -17,12 +17,13 @@ import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from kiosk.app.embedded import db_path, own_device_token, start_embedded
 from kiosk.backends.base import Backend
+from kiosk.backends.http import describe
 from kiosk.backends.local.client import LocalClient
 from kiosk.backends.registry import Choice, check_backend, make_backend, spec_of
 from kiosk.settings.model import BackendKind, Config, ConfigError
@@ -171,6 +172,11 @@ class BackendHost:
         await self._pair_with_own(self.client)
         return self.backend
 
+    @property
+    def problem(self) -> str:
+        """Why the backend could not be reached at the last try, in words ("" if it answered)."""
+        return self.http.problem if isinstance(self.http, WatchedClient) else ""
+
     def _watch(self, http: httpx.AsyncClient) -> None:
         """Compare the backend's clock with ours on each of `http`'s answers."""
         http.event_hooks["response"] = [*http.event_hooks["response"], self.clock.seen]
@@ -271,7 +277,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {secs} s"
 
 
-def new_http_client(config: Config) -> httpx.AsyncClient:
+def new_http_client(config: Config) -> WatchedClient:
     """The kiosk's one HTTP client, with the configured timeouts; an HTTPS server's certificate
     is verified (against `backend.ca_file` when one is given: a private CA). An idle
     connection is kept `backend.keep_alive` seconds (httpx's own is 5), so that the next
@@ -279,9 +285,26 @@ def new_http_client(config: Config) -> httpx.AsyncClient:
     timeout = httpx.Timeout(config.backend.timeout, connect=config.backend.connect_timeout)
     limits = httpx.Limits(max_keepalive_connections=4, keepalive_expiry=config.backend.keep_alive)
     verify = trusted(config)
-    return httpx.AsyncClient(
+    return WatchedClient(
         timeout=timeout, headers={"User-Agent": "kiosk"}, verify=verify, limits=limits
     )
+
+
+class WatchedClient(httpx.AsyncClient):
+    """An HTTP client that remembers why the backend could not be reached, in words for
+    staff (`problem`; "" since it last answered): it could not connect, timed out, or its
+    certificate could not be verified."""
+
+    problem = ""
+
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await super().send(request, **kwargs)
+        except httpx.TransportError as exc:
+            self.problem = describe(exc)
+            raise
+        self.problem = ""
+        return response
 
 
 def trusted(config: Config, strict: bool = False) -> ssl.SSLContext:

@@ -131,6 +131,7 @@ class KioskApp:
             controller.last_answer,
             self.host.clock.describe(),
             self.keeper.backlog,
+            self.host.problem,
         )
 
     def report(self) -> tuple[str, bool, int, datetime | None]:

@@ -63,6 +63,7 @@ class KioskStatus:
     last_answer: datetime | None
     clock: str = "not compared yet"  # the kiosk's clock against the backend's
     outbox: Backlog = dataclasses.field(default_factory=Backlog)
+    problem: str = ""  # why the backend could not be reached at the last try
 
 
 class RunningKiosk(Protocol):
@@ -345,6 +346,7 @@ class StaffMode:
             config_path=str(self.staff.path),
             secrets=secrets,
             outbox=status.outbox,
+            problem=status.problem,
         )
 
     def show_kept(self) -> None:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -122,8 +123,34 @@ def unavailable(exc: BackendUnavailableError) -> Outcome:
 
 
 def describe(exc: httpx.HTTPError) -> str:
-    """An httpx error in a few words: its type and message."""
+    """An httpx error in a few words: its type and message; a certificate the kiosk cannot
+    verify in words staff can act on."""
+    refused = _certificate_problem(exc)
+    if refused is not None:
+        return refused
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """What is wrong with the backend's certificate, and what to do, if that is `exc`'s
+    cause (httpx wraps the `ssl` error twice)."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # a chain of causes, not a cycle
+        if seen is None or isinstance(seen, ssl.SSLCertVerificationError):
+            break
+        seen = seen.__cause__ or seen.__context__
+    if not isinstance(seen, ssl.SSLCertVerificationError):
+        return None
+    why = (getattr(seen, "verify_message", "") or str(seen)).removeprefix("certificate ")
+    if getattr(seen, "verify_code", 0) in (9, 10):  # X509_V_ERR_CERT_NOT_YET_VALID, _HAS_EXPIRED
+        return (
+            f"the backend's certificate {why} by this kiosk's clock: check the kiosk's date"
+            " and time, or renew the certificate"
+        )
+    return (
+        f"the backend's certificate cannot be verified ({why}): for a site's own CA, set"
+        " backend.ca_file to it"
+    )
 
 
 def snippet(response: httpx.Response) -> str:

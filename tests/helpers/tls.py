@@ -1,6 +1,7 @@
 """A test certificate authority and a server certificate it signs, for 127.0.0.1.
 
 ca, cert, key = make_tls(folder)   # PEM files: the CA's certificate, the server's chain, key
+make_tls(folder, expired=True)     # the server's certificate ran out yesterday
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def make_tls(folder: Path) -> tuple[Path, Path, Path]:
+def make_tls(folder: Path, expired: bool = False) -> tuple[Path, Path, Path]:
     """A CA and a certificate for 127.0.0.1 and localhost it signs, as PEM files in `folder`."""
     now = datetime.datetime.now(datetime.UTC)
+    ends = now - datetime.timedelta(days=1) if expired else now + datetime.timedelta(days=1)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kiosk test CA")])
     ca = (
@@ -43,8 +45,8 @@ def make_tls(folder: Path) -> tuple[Path, Path, Path]:
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(now - datetime.timedelta(days=2))
+        .not_valid_after(ends)
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,15 @@ from kiosk.app.backend import new_http_client
 from kiosk.app.kiosk import build_app
 from kiosk.backends.local.client import LocalClient
 from kiosk.cli.main import main
-from kiosk.domain import CheckinRequest, Credential, CredentialKind, Outcome, Reason, Status
+from kiosk.domain import (
+    CheckinRequest,
+    Credential,
+    CredentialKind,
+    Delivery,
+    Outcome,
+    Reason,
+    Status,
+)
 from kiosk.inputs.reader import NullSource
 from kiosk.inputs.status import ReaderState
 from kiosk.server.runner import ServerThread, Tls, open_server
@@ -66,8 +75,39 @@ def test_a_kiosk_trusting_the_sites_ca_checks_in_over_https(
 def test_a_certificate_the_kiosk_cannot_verify_is_refused_in_words(https: ServerThread) -> None:
     outcome = check(https.url, Config(), device_token(https))  # the system's CAs only
     assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.BACKEND_UNAVAILABLE)
-    assert "CERTIFICATE_VERIFY_FAILED" in outcome.raw_message
-    assert outcome.delivery is not None  # kept for later, never sent: it never left the kiosk
+    assert outcome.raw_message.startswith("the backend's certificate cannot be verified (")
+    assert "set backend.ca_file" in outcome.raw_message  # what staff can do about it
+    assert outcome.delivery is Delivery.NOT_SENT  # kept for later: it never left the kiosk
+
+
+def test_an_expired_certificate_is_said_with_the_kiosks_clock_to_check(
+    tmp_path: Path,
+) -> None:
+    ca, cert, key = make_tls(tmp_path, expired=True)
+    server = open_server(demo_db(tmp_path / "s" / "checkin.db"))
+    try:
+        with ServerThread(server, tls=Tls(cert, key)) as running:
+            config = with_value(Config(), "backend.ca_file", str(ca))
+            outcome = check(running.url, config, device_token(running))
+    finally:
+        server.store.close()
+    assert outcome.raw_message == (
+        "the backend's certificate has expired by this kiosk's clock: check the kiosk's date"
+        " and time, or renew the certificate"
+    )
+
+
+def test_a_backend_that_takes_the_connection_and_never_says_hello_is_not_waited_for(
+    tls: tuple[Path, Path, Path],
+) -> None:
+    with socket.socket() as hole:  # TCP accepted by the kernel, TLS never answered
+        hole.bind(("127.0.0.1", 0))
+        hole.listen()
+        url = f"https://127.0.0.1:{hole.getsockname()[1]}"
+        config = with_value(Config(), "backend.connect_timeout", 0.5)
+        outcome = check(url, with_value(config, "backend.ca_file", str(tls[0])), "token")
+    assert (outcome.reason, outcome.delivery) == (Reason.BACKEND_UNAVAILABLE, Delivery.NOT_SENT)
+    assert outcome.raw_message.startswith("ConnectTimeout")  # the handshake is the connect's
 
 
 def test_a_ca_file_that_is_not_one_is_said_and_the_kiosk_still_starts(tmp_path: Path) -> None:
@@ -96,7 +136,7 @@ def test_pairing_over_https_checks_the_certificate(
     code = DeviceService(https.server.store, https.server.keys).add("Front desk").code
     config = tmp_path / "kiosk.toml"
     assert main(["config", "pair", https.url, code, "--config", str(config)]) == 1
-    assert "CERTIFICATE_VERIFY_FAILED" in capsys.readouterr().err
+    assert "certificate cannot be verified (unable to get local issuer" in capsys.readouterr().err
     assert main(["config", "set", "backend.ca_file", str(tls[0]), "--config", str(config)]) == 0
     assert main(["config", "pair", https.url, code, "--config", str(config)]) == 0
     assert "as device 1 (Front desk)" in capsys.readouterr().out
@@ -115,11 +155,13 @@ def test_a_ca_file_set_in_staff_mode_is_trusted_at_once(
     try:
         with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as refused:
             kiosk.present_pin("12345")
-        assert "CERTIFICATE_VERIFY_FAILED" in refused.args[1].raw_message
+        assert "certificate cannot be verified" in refused.args[1].raw_message
         assert refused.args[1].status is Status.QUEUED  # kept: it never left the kiosk
+        assert "certificate cannot be verified" in kiosk.status().problem  # staff's Health page
         with qtbot.waitSignal(kiosk.keeper.replayed, timeout=10000) as landed:
             kiosk.apply(with_value(kiosk.config, "backend.ca_file", str(tls[0])))
         assert landed.args[1].member == "Ada Lovelace"  # trusted now: the kept one went
+        assert kiosk.status().problem == ""
         with qtbot.waitSignal(kiosk.controller.finished, timeout=10000) as welcomed:
             kiosk.present_pin("56789")  # Eve, live over HTTPS
         assert welcomed.args[1].status is Status.CHECKED_IN

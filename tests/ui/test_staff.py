@@ -6,6 +6,7 @@ that staff mode wrote, read back through the model.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from pathlib import Path
 from typing import Any
@@ -384,6 +385,15 @@ def test_exit_unconfirmed_is_forgotten(qtbot: QtBot, build: Build) -> None:
     assert screen.exit_button.text() == "Exit kiosk"
     click(qtbot, screen.exit_button)  # a first tap again: it asks, nothing more
     assert kiosk.leaving is None
+
+
+def test_the_health_page_says_why_the_backend_cannot_be_reached(qtbot: QtBot, build: Build) -> None:
+    kiosk = build(protected())
+    open_staff(qtbot, kiosk)
+    why = "the backend's certificate has expired by this kiosk's clock: check the kiosk's date"
+    health = dataclasses.replace(kiosk.staff.health(), online=False, problem=why)
+    kiosk.window.staff.show_health(health, lambda moment: moment.isoformat())
+    assert f"FakeBackend · offline ({why}) · last answer" in kiosk.window.staff.health.text()
 
 
 def test_health_and_who_is_in(qtbot: QtBot, build: Build, config_path: Path) -> None:

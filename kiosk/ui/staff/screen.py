@@ -71,6 +71,7 @@ class Health:
     config_path: str
     secrets: str
     outbox: Backlog = dataclasses.field(default_factory=Backlog)
+    problem: str = ""  # why the backend could not be reached at the last try
 
 
 Panel = tuple[list[QWidget], list[QWidget]]  # widgets above and below a page's settings
@@ -339,6 +340,8 @@ class StaffScreen(Form):
     def show_health(self, health: Health, when: Callable[[datetime], str]) -> None:
         """The reader, the backend, the version and where the configuration is."""
         online = {True: "online", False: "offline", None: "not known yet"}[health.online]
+        if health.problem:
+            online += f" ({health.problem})"
         last_read = when(health.last_read) if health.last_read else "none yet"
         answer = when(health.last_answer) if health.last_answer else "none yet"
         self.health.setText(
