@@ -14,7 +14,9 @@ back, in order, as typing. Holding keys back delays a person's typing by `gap` a
 
 `WedgeFilter` is the application-wide event filter that feeds it with the key events that the
 windowing system delivers to the kiosk's window (each key is seen there once), swallows what
-it holds, and re-sends typing to the window when it gives it back. Key times come from the
+it holds, and re-sends typing to the window when it gives it back. A scan cut short by a
+pause (a Bluetooth scanner's radio, a busy machine) that reads as nothing is held `REST`
+seconds for the rest of it: keys that come meanwhile, however few, are its rest. Key times come from the
 events (the X server stamps them, so a busy event loop does not turn typing into a burst),
 or from the clock when an event has none.
 """
@@ -30,6 +32,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QWindow
 from PySide6.QtWidgets import QApplication
 
+from kiosk.domain import Credential
 from kiosk.inputs.codes import classify
 from kiosk.inputs.reader import ReadFailure
 from kiosk.settings.model import WedgeSettings
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 LATE = 0.05  # a pause timer this late (s) means the event loop was held up
 HELD_UP = 2.0  # the longest a decision is put off for a held-up loop (s)
+REST = 1.0  # how long a scan cut by a pause, that reads as nothing, waits for its rest (s)
 SOURCE = "wedge"
 
 
@@ -54,9 +58,10 @@ class KeyPress:
 
 @dataclasses.dataclass(frozen=True)
 class Scan:
-    """A burst: the text a scanner typed."""
+    """A burst: the text a scanner typed; `ended` when Enter or Tab ended it (not a pause)."""
 
     text: str
+    ended: bool = dataclasses.field(default=True, compare=False)
 
     def __repr__(self) -> str:
         return f"Scan({self.text!r})"
@@ -114,7 +119,7 @@ class BurstDetector:
         if not held:
             return []
         if len(held) >= self.min_length:
-            return [Scan("".join(k.text for k in held))]
+            return [Scan("".join(k.text for k in held), ended=False)]
         return [Typed(tuple(held))]
 
 
@@ -147,6 +152,10 @@ class WedgeFilter(QObject):
         self._installed = False
         self._due = 0.0  # when the pause timer should fire (`clock`)
         self._held_up = 0.0  # how long the decision has been put off for a starved loop
+        self._cut = ""  # a scan cut by a pause that read as nothing: its rest may come
+        self._rest = QTimer(self)
+        self._rest.setSingleShot(True)
+        self._rest.timeout.connect(self._no_rest)
         self.scans = 0
 
     def install(self) -> None:
@@ -164,6 +173,7 @@ class WedgeFilter(QObject):
             self._installed = False
         self._timer.stop()
         self._act(self._detector.pause())
+        self._no_rest()
 
     def apply(self, settings: WedgeSettings) -> None:
         """New timing, from the next key on."""
@@ -216,16 +226,40 @@ class WedgeFilter(QObject):
 
     def _act(self, decisions: list[Decision]) -> None:
         for decision in decisions:
-            if isinstance(decision, Typed):
+            if isinstance(decision, Scan):
+                self._read(self._cut + decision.text, decision.ended)
+            elif self._cut:  # the rest of a cut scan, typed slower than a scanner's burst
+                text = "".join(k.text for k in decision.keys if not k.suffix)
+                self._read(self._cut + text, any(k.suffix for k in decision.keys))
+            else:
                 self._replay(decision.keys)
-                continue
-            self.scans += 1
-            for item in classify(decision.text, SOURCE):
-                if isinstance(item, ReadFailure):
-                    log.warning("scanner: %s: %s", item.reason.value, item.detail)
-                    self.failed.emit(item)
-                else:
-                    self.scanned.emit(item)
+
+    def _read(self, text: str, ended: bool) -> None:
+        """What a scan says; one cut by a pause that reads as nothing waits for its rest."""
+        self._cut = ""
+        self._rest.stop()
+        items = classify(text, SOURCE)
+        if not ended and all(isinstance(item, ReadFailure) for item in items):
+            self._cut = text
+            self._rest.start(round(REST * 1000))
+            return
+        self._say(items)
+
+    def _no_rest(self) -> None:
+        """No rest came for a cut scan: it is what it is."""
+        self._rest.stop()
+        text, self._cut = self._cut, ""
+        if text:
+            self._say(classify(text, SOURCE))
+
+    def _say(self, items: list[Credential | ReadFailure]) -> None:
+        self.scans += 1
+        for item in items:
+            if isinstance(item, ReadFailure):
+                log.warning("scanner: %s: %s", item.reason.value, item.detail)
+                self.failed.emit(item)
+            else:
+                self.scanned.emit(item)
 
     def _replay(self, keys: tuple[KeyPress, ...]) -> None:
         self._replaying = True

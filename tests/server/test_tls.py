@@ -72,6 +72,20 @@ def test_a_kiosk_trusting_the_sites_ca_checks_in_over_https(
     assert (outcome.status, outcome.member) == (Status.CHECKED_IN, "Ada Lovelace")
 
 
+def test_the_kiosk_speaks_tls_1_3_with_its_server(
+    https: ServerThread, tls: tuple[Path, Path, Path]
+) -> None:
+    config = with_value(Config(), "backend.ca_file", str(tls[0]))
+
+    async def version() -> str:
+        async with new_http_client(config) as http:
+            response = await http.get(https.url + "/health")
+            stream = response.extensions["network_stream"]
+            return str(stream.get_extra_info("ssl_object").version())
+
+    assert asyncio.run(version()) == "TLSv1.3"  # one round trip for a new connection's TLS
+
+
 def test_a_certificate_the_kiosk_cannot_verify_is_refused_in_words(https: ServerThread) -> None:
     outcome = check(https.url, Config(), device_token(https))  # the system's CAs only
     assert (outcome.status, outcome.reason) == (Status.REJECTED, Reason.BACKEND_UNAVAILABLE)

@@ -201,6 +201,44 @@ def test_a_scan_held_up_by_a_starved_event_loop_is_not_cut_in_two(
         wedge._paused()  # put off while the loop is held up, 2 s at most
         assert failed == []
     now[0] += 1.5
-    wedge._paused()
-    assert [f.reason for f in failed] == [Reason.NOT_A_PASS]  # then decided
+    wedge._paused()  # then decided: it reads as nothing, and no rest comes
+    qtbot.waitUntil(lambda: [f.reason for f in failed] == [Reason.NOT_A_PASS], timeout=3000)
     assert len(scanned) == 1
+
+
+def test_a_scan_cut_by_pauses_into_pieces_is_read_whole(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    """A Bluetooth scanner's radio, or a busy machine, can stop a burst for longer than the
+    gap: the first piece reads as nothing, so it waits for its rest; a piece too short to be a
+    scan (three keys, then another pause) is part of that rest, not typing for the PIN pad."""
+    kiosk = build()
+    keyboard = Keyboard(kiosk)
+    failed: list[ReadFailure] = []
+    assert kiosk.wedge is not None
+    kiosk.wedge.failed.connect(failed.append)
+    with qtbot.waitSignal(kiosk.controller.finished, timeout=3000) as done:
+        keyboard.type(PASS[:40], 3)
+        keyboard.ms += 400  # a pause: the detector's gap is 30 ms
+        keyboard.type(PASS[40:43], 3)
+        keyboard.ms += 400
+        keyboard.type(PASS[43:] + "\r", 3)
+    assert done.args[0].credential.value == PASS
+    assert failed == []
+    assert backend.requests[0].credential.value == PASS
+    assert kiosk.controller.view.screen is not Screen.PIN  # nothing was typed into the pad
+
+
+def test_a_cut_scan_whose_rest_never_comes_is_said_once(
+    qtbot: QtBot, build: Build, backend: FakeBackend
+) -> None:
+    kiosk = build()
+    assert kiosk.wedge is not None
+    failed: list[ReadFailure] = []
+    kiosk.wedge.failed.connect(failed.append)
+    with qtbot.waitSignal(kiosk.wedge.failed, timeout=3000):
+        Keyboard(kiosk).scan("HELLO-WORLD-NOT-A-PASS", suffix="")  # a scanner with no Enter
+    assert [f.reason for f in failed] == [Reason.NOT_A_PASS]
+    assert backend.requests == []
+    with qtbot.waitSignal(kiosk.window.pin.touched, timeout=3000):
+        Keyboard(kiosk).type("1", 200)  # a person, after it: typing again
