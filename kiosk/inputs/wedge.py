@@ -14,11 +14,11 @@ back, in order, as typing. Holding keys back delays a person's typing by `gap` a
 
 `WedgeFilter` is the application-wide event filter that feeds it with the key events that the
 windowing system delivers to the kiosk's window (each key is seen there once), swallows what
-it holds, and re-sends typing to the window when it gives it back. A scan cut short by a
-pause (a Bluetooth scanner's radio, a busy machine) that reads as nothing is held `REST`
-seconds for the rest of it: keys that come meanwhile, however few, are its rest. Key times come from the
+it holds, and re-sends typing to the window when it gives it back. Key times come from the
 events (the X server stamps them, so a busy event loop does not turn typing into a burst),
-or from the clock when an event has none.
+or from the clock when an event has none. A scan cut short by a pause (a Bluetooth scanner's
+radio, a busy machine) that reads as nothing is held `REST` seconds for the rest of it: keys
+that come meanwhile, however few, are its rest.
 """
 
 from __future__ import annotations
