@@ -88,11 +88,11 @@ class Heartbeat:
         return True
 
     async def run(self) -> None:
-        """Beat until cancelled; asleep, once, then not until `nudge`d."""
+        """Beat until cancelled; asleep, once it was heard, not until `nudge`d."""
         while True:
             self._nudged.clear()
-            await self.beat()
-            wait = None if self._asleep() else self.interval()
+            heard = await self.beat()
+            wait = None if self._asleep() and heard else self.interval()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._nudged.wait(), wait)
 

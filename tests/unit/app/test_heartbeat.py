@@ -137,3 +137,27 @@ def test_asleep_one_heartbeat_says_so_and_the_next_comes_when_it_wakes() -> None
 
     asyncio.run(night_and_morning())
     assert [r.asleep for r in backend.heard[:3]] == [True, False, False]
+
+
+def test_asleep_a_heartbeat_not_heard_is_sent_again_until_it_is() -> None:
+    backend = Listening(RemoteSettings(0))
+    tried = asyncio.Event()
+
+    class Telling(Kiosk):
+        def report(self) -> tuple[str, bool, int, datetime | None]:
+            tried.set()  # a beat is being made
+            return super().report()
+
+    heart = Heartbeat(Telling(backend), lambda values: "", every=0.01, asleep=lambda: True)
+    backend.away = True  # the server is away as the screen goes dark
+
+    async def night() -> None:
+        beating = asyncio.create_task(heart.run())
+        await tried.wait()  # the first one, not heard
+        backend.away = False
+        while not backend.heard:
+            await asyncio.sleep(0.005)
+        beating.cancel()
+
+    asyncio.run(asyncio.wait_for(night(), 5))
+    assert [r.asleep for r in backend.heard] == [True]
