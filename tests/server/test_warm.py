@@ -78,7 +78,7 @@ def test_asleep_the_kiosk_makes_no_request_until_a_touch_wakes_it(
                           source=NullSource(ReaderState.OFF), config_path=tmp_path / "kiosk.toml",
                           vault=lambda: vault)  # fmt: skip
         qtbot.addWidget(kiosk.window)
-        kiosk.heartbeat.every = 0.5  # awake, ten heartbeats in the spell below, and two probes
+        kiosk.heartbeat.every = 0.5  # awake, a heartbeat every 0.5 s and a probe every 2 s
         sent: list[str] = []
 
         async def count(request: httpx.Request) -> None:
@@ -101,7 +101,7 @@ def test_asleep_the_kiosk_makes_no_request_until_a_touch_wakes_it(
             settled = aloop.create_task(kiosk.controller.settled())
             qtbot.waitUntil(settled.done)
             quiet = len(sent)
-            qtbot.wait(5000)  # an absence of requests, waited out
+            qtbot.wait(3000)  # an absence of requests, waited out: 6 beats' and a probe's time
             assert sent[quiet:] == []
             with qtbot.waitSignal(kiosk.controller.asleep_changed, timeout=5000) as woke:
                 qtbot.mousePress(kiosk.window.asleep, Qt.MouseButton.LeftButton)
