@@ -24,7 +24,8 @@ from kiosk.settings.file import COUNTED, Setting
 from kiosk.settings.model import Value
 from kiosk.ui.widgets import button, label, restyle
 
-STEPS = {"timeouts.busy_delay": 0.05, "wedge.gap_ms": 5, "timeouts.pin": 5.0}
+STEPS = {"timeouts.busy_delay": 0.05, "wedge.gap_ms": 5, "timeouts.pin": 5.0,
+         "display.sleep_after": 5.0}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
